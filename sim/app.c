@@ -1,0 +1,118 @@
+/*
+ * app.c: sockets' consumers, the application threads.
+ *
+ * app.threads threads are placed round-robin on app.cpus; flow i is read
+ * by thread i mod threads. A thread with data in any of its sockets reads
+ * one message (UDP) or one skb (TCP) per step, round-robin over its
+ * sockets, paying
+ *   user:   app.user_ns (+ app.service for a request/response server)
+ *   system: app.recv_ns + app.per_byte_ns x bytes
+ *           + app.remote_data_ns if the skb was last touched on another CPU
+ *           + app.wake_cost_ns on the first read after sleeping
+ *           (+ app.response_tx_ns for a server's response).
+ * With no data it sleeps; the socket enqueue wakes it after app.wakeup_latency
+ * (the waker's own cost is part of the last stage's cost). Threads compete
+ * with ksoftirqd and each other for their CPU, and never run while a
+ * softirq is active there.
+ *
+ * app.migrate_at_ms moves every thread to app.migrate_cpus (for RFS
+ * experiments); a thread in the middle of a read moves when it ends.
+ */
+#include "model_internal.h"
+
+static void ready_push(struct thread *t, struct flow *f)
+{
+    f->on_ready = true;
+    f->ready_next = NULL;
+    if (t->ready_tail)
+        t->ready_tail->ready_next = f;
+    else
+        t->ready_head = f;
+    t->ready_tail = f;
+}
+
+static struct flow *ready_pop(struct thread *t)
+{
+    struct flow *f = t->ready_head;
+    t->ready_head = f->ready_next;
+    if (!t->ready_head)
+        t->ready_tail = NULL;
+    f->ready_next = NULL;
+    f->on_ready = false;
+    return f;
+}
+
+void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f)
+{
+    struct thread *t = f->thread;
+    if (!f->on_ready)
+        ready_push(t, f);
+    if (t->state == THR_SLEEPING) {
+        t->state = THR_WAKING;
+        sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, waker->rng);
+        engine_schedule(m->eng, engine_now(m->eng) + delay, EV_THREAD_WAKE, t->id, 0);
+    }
+}
+
+void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step *s)
+{
+    struct flow *f = ready_pop(t);
+    struct pkt *p = pktq_pop(&f->sockq);
+    SIM_ASSERT(p != NULL);
+    f->sock_bytes -= (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
+    if (f->sockq.len > 0)
+        ready_push(t, f);
+    sim_ns user = m->app_user_ns;
+    sim_ns sys = m->app_recv_ns + (sim_ns)(m->p->app.per_byte_ns * p->bytes + 0.5);
+    if (p->cpu != (int16_t)c->id)
+        sys += m->app_remote_ns;
+    if (t->wake_cost_due) {
+        sys += m->app_wake_cost_ns;
+        t->wake_cost_due = false;
+    }
+    if (m->rr) {
+        user += (sim_ns)p->msg_ends * dist_draw_ns(&m->p->app.service, t->rng);
+        sys += (sim_ns)p->msg_ends * m->rr_tx_ns;
+    }
+    s->pkt = p;
+    s->thread = t;
+    s->user_ns = user;
+    s->dur = user + sys;
+}
+
+void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
+{
+    struct pkt *p = s->pkt;
+    struct flow *f = &m->flows[p->flow];
+    metrics_deliver(m, f, p, c->id);
+    if (m->pol->record_recv != NULL) {
+        struct pkt_meta meta = {.flow_hash = f->hash, .flow_id = f->id, .bytes = p->bytes,
+                                .rx_queue = p->rxq, .protocol = (uint8_t)m->proto,
+                                .mode = (uint8_t)m->mode};
+        m->pol->record_recv(m->pol_state, &meta, c->id);
+    }
+    traffic_consumed(m, f, p);
+    model_pkt_free(m, p);
+    struct thread *t = s->thread;
+    if (t->migrate_pending)
+        cpu_thread_move(m, t, t->migrate_cpu);
+}
+
+void app_on_migrate(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    const struct cpu_list *dst = &m->p->app.migrate_cpus;
+    (void)obj;
+    (void)arg;
+    for (uint32_t i = 0; i < m->nthreads; i++) {
+        struct thread *t = &m->threads[i];
+        uint16_t to = dst->cpu[i % dst->n];
+        struct cpu *c = &m->cpus[t->cpu];
+        if (c->busy && c->step.kind == STEP_APP && c->step.thread == t) {
+            t->migrate_pending = true;
+            t->migrate_cpu = to;
+        } else {
+            cpu_thread_move(m, t, to);
+        }
+    }
+}

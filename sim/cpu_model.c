@@ -1,0 +1,558 @@
+/*
+ * cpu_model.c: what a CPU does, and when.
+ *
+ * A CPU is one logical core. It executes one *step* at a time: a hardirq
+ * (NIC interrupt or RPS IPI), one packet of a NAPI poll (through every stage
+ * the packet runs on this CPU before its next queue), one GRO flush, the
+ * IPI sends at the end of net_rx_action, or one recvmsg of an application
+ * thread. A step's effects (an enqueue, a delivery) happen when it ends.
+ *
+ * Priority, as in the kernel: pending hardirqs run at the next step
+ * boundary (interrupts are taken between packets, not inside one: at most a
+ * few microseconds of delay, see docs/model.md); at hardirq exit a raised
+ * NET_RX runs net_rx_action (unless, in kernel.ksoftirqd = "5.4" mode, a
+ * runnable ksoftirqd swallows it); threads run when no softirq is active.
+ *
+ * net_rx_action mirrors net/core/dev.c (linux-rx-path.md 1.3): the poll list
+ * is spliced into a local list at entry; each NAPI is polled with its weight
+ * (driver and gro_cell: kernel.napi_weight, backlog: kernel.dev_weight); the
+ * budget (kernel.netdev_budget) and the time limit are checked between polls,
+ * so one invocation can do budget - 1 + weight packets; NAPIs scheduled
+ * meanwhile are picked up only when the local list drains; a NAPI that used
+ * its whole weight goes to the tail (behind newly scheduled ones); leftover
+ * work re-raises NET_RX; RPS IPIs queued during the invocation are sent at
+ * its end. handle_softirqs restarts up to kernel.max_softirq_restart times
+ * within kernel.max_softirq_time_us while no thread needs the CPU, then wakes
+ * ksoftirqd, a thread that competes with the application under CFS-like
+ * round-robin slices.
+ *
+ * Busy time is charged per category when a step ends: hardirq, softirq
+ * (also inside ksoftirqd, as /proc/stat does), system and user (application
+ * steps); idle is the rest. Invariants: a CPU runs at most one step; the
+ * running thread is at the head of its run queue; a NAPI is on at most one
+ * list, and on one exactly when it is scheduled (except a remote backlog
+ * between the enqueue that scheduled it and the IPI that lists it).
+ */
+#include "model_internal.h"
+
+#include <stdlib.h>
+
+/* {===== Setup ===== */
+
+static void napi_init(struct napi *n, enum napi_kind kind, unsigned cpu, uint32_t limit,
+                      uint32_t weight)
+{
+    n->kind = (uint8_t)kind;
+    n->cpu = (uint16_t)cpu;
+    n->limit = limit;
+    n->weight = weight;
+}
+
+void cpu_init(struct model *m, struct cpu *c, unsigned id)
+{
+    const struct sim_params *p = m->p;
+    c->id = (uint16_t)id;
+    c->rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_CPU + (uint64_t)id);
+    c->irq_cap = m->nrxq + m->ncpu + 8;
+    c->irq_ring = xcalloc(c->irq_cap, sizeof *c->irq_ring);
+    c->ipi_targets = xcalloc(m->ncpu, sizeof *c->ipi_targets);
+    c->ipi_listed = xcalloc(m->ncpu, sizeof *c->ipi_listed);
+    uint32_t qlimit = (uint32_t)p->kernel.netdev_max_backlog + 1;
+    napi_init(&c->gro_cell, NAPI_GRO_CELL, id, qlimit, (uint32_t)p->kernel.napi_weight);
+    napi_init(&c->backlog, NAPI_BACKLOG, id, qlimit, (uint32_t)p->kernel.dev_weight);
+    c->ksoftirqd.kind = THR_KSOFTIRQD;
+    c->ksoftirqd.cpu = (uint16_t)id;
+    c->ksoftirqd.state = THR_SLEEPING;
+    c->ksoftirqd.id = UINT32_MAX;
+}
+
+void cpu_fini(struct cpu *c)
+{
+    rng_destroy(c->rng);
+    free(c->irq_ring);
+    free(c->ipi_targets);
+    free(c->ipi_listed);
+}
+
+uint32_t cpu_backlog_len(const struct cpu *c) { return c->backlog.q.len + c->backlog.process.len; }
+
+/* }===== */
+
+/* {===== Lists and run queues ===== */
+
+static void nl_push(struct napi_list *l, struct napi *n)
+{
+    n->next = NULL;
+    if (l->tail)
+        l->tail->next = n;
+    else
+        l->head = n;
+    l->tail = n;
+}
+
+static struct napi *nl_pop(struct napi_list *l)
+{
+    struct napi *n = l->head;
+    if (n) {
+        l->head = n->next;
+        if (!l->head)
+            l->tail = NULL;
+        n->next = NULL;
+    }
+    return n;
+}
+
+static void nl_append(struct napi_list *dst, struct napi_list *src)
+{
+    if (!src->head)
+        return;
+    if (dst->tail)
+        dst->tail->next = src->head;
+    else
+        dst->head = src->head;
+    dst->tail = src->tail;
+    src->head = src->tail = NULL;
+}
+
+static void rq_push(struct cpu *c, struct thread *t)
+{
+    t->rq_next = NULL;
+    if (c->rq_tail)
+        c->rq_tail->rq_next = t;
+    else
+        c->rq_head = t;
+    c->rq_tail = t;
+    c->nr_running++;
+}
+
+/* O(run queue length); run queues hold a handful of threads. */
+static void rq_remove(struct cpu *c, struct thread *t)
+{
+    struct thread **pp = &c->rq_head, *prev = NULL;
+    while (*pp && *pp != t) {
+        prev = *pp;
+        pp = &(*pp)->rq_next;
+    }
+    SIM_ASSERT(*pp == t);
+    *pp = t->rq_next;
+    if (c->rq_tail == t)
+        c->rq_tail = prev;
+    t->rq_next = NULL;
+    c->nr_running--;
+    if (c->cur_thread == t)
+        c->cur_thread = NULL;
+}
+
+static void thread_sleep(struct cpu *c, struct thread *t)
+{
+    rq_remove(c, t);
+    t->state = THR_SLEEPING;
+}
+
+static void wakeup_ksoftirqd(struct model *m, struct cpu *c)
+{
+    if (c->ksoftirqd.state == THR_RUNNABLE)
+        return;
+    c->ksoftirqd.state = THR_RUNNABLE;
+    rq_push(c, &c->ksoftirqd);
+    m->cs[c->id].ksoftirqd_wakeups++;
+}
+
+void cpu_thread_wake(struct model *m, struct thread *t)
+{
+    if (t->state == THR_RUNNABLE)
+        return;
+    struct cpu *c = &m->cpus[t->cpu];
+    t->state = THR_RUNNABLE;
+    t->wake_cost_due = true;
+    rq_push(c, t);
+    if (c->sirq_ctx != SIRQ_NONE)
+        c->resched = true; /* wake-up preemption sets need_resched */
+    cpu_kick(m, c);
+}
+
+void cpu_thread_move(struct model *m, struct thread *t, uint16_t new_cpu)
+{
+    t->migrate_pending = false;
+    if (t->cpu == new_cpu)
+        return;
+    if (t->state == THR_RUNNABLE) {
+        rq_remove(&m->cpus[t->cpu], t);
+        t->cpu = new_cpu;
+        rq_push(&m->cpus[new_cpu], t);
+        cpu_kick(m, &m->cpus[new_cpu]);
+    } else {
+        t->cpu = new_cpu; /* a pending wake-up lands on the new CPU */
+    }
+}
+
+/* CFS-like choice: the running thread keeps the CPU until its slice ends,
+ * then the run queue rotates. ksoftirqd in the middle of handle_softirqs
+ * keeps the CPU (softirqs run with bottom halves disabled). */
+static struct thread *pick_thread(struct model *m, struct cpu *c)
+{
+    sim_ns now = engine_now(m->eng);
+    if (c->sirq_ctx == SIRQ_KSOFTIRQD)
+        return &c->ksoftirqd;
+    struct thread *t = c->cur_thread;
+    if (t != NULL && (now < c->slice_end || c->nr_running == 1))
+        return t;
+    if (c->nr_running == 0) {
+        c->cur_thread = NULL;
+        return NULL;
+    }
+    if (t != NULL && c->rq_head == t && c->nr_running > 1) {
+        c->rq_head = t->rq_next;
+        t->rq_next = NULL;
+        c->rq_tail->rq_next = t;
+        c->rq_tail = t;
+    }
+    t = c->rq_head;
+    c->cur_thread = t;
+    sim_ns slice = m->sched_latency_ns / (sim_ns)c->nr_running;
+    if (slice < m->sched_min_gran_ns)
+        slice = m->sched_min_gran_ns;
+    c->slice_end = now + slice;
+    c->resched = false;
+    return t;
+}
+
+/* }===== */
+
+/* {===== NAPI scheduling, hardirqs, IPIs ===== */
+
+/* ____napi_schedule on this CPU: list it and raise NET_RX, unless the
+ * running net_rx_action will find it anyway. */
+static void napi_list_and_raise(struct cpu *c, struct napi *n)
+{
+    nl_push(&c->poll_list, n);
+    if (!c->in_net_rx_action)
+        c->softirq_pending = true;
+}
+
+void cpu_napi_schedule(struct model *m, struct cpu *c, struct napi *n)
+{
+    (void)m;
+    SIM_ASSERT(n->cpu == c->id);
+    if (n->scheduled)
+        return;
+    n->scheduled = true;
+    napi_list_and_raise(c, n);
+}
+
+void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg)
+{
+    SIM_ASSERT(c->irq_n < c->irq_cap);
+    struct irq_req *r = &c->irq_ring[(c->irq_head + c->irq_n) % c->irq_cap];
+    r->kind = kind;
+    r->arg = arg;
+    c->irq_n++;
+    cpu_kick(m, c);
+}
+
+void cpu_on_ipi(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    (void)arg;
+    cpu_raise_irq(m, &m->cpus[obj], STEP_IPI_IRQ, 0);
+}
+
+void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    (void)arg;
+    cpu_thread_wake(m, &m->threads[obj]);
+}
+
+/* }===== */
+
+/* {===== Steps ===== */
+
+static void start_step(struct model *m, struct cpu *c)
+{
+    SIM_ASSERT(!c->busy && c->step.dur >= 0);
+    c->busy = true;
+    c->step.start = engine_now(m->eng);
+    engine_schedule(m->eng, c->step.start + c->step.dur, EV_STEP_DONE, c->id, 0);
+}
+
+static void account(struct model *m, struct cpu *c, enum cpu_cat cat, sim_ns dur)
+{
+    m->cs[c->id].busy_ns[cat] += dur;
+    m->view_busy[c->id] += dur;
+}
+
+static struct pkt *napi_dequeue(struct model *m, struct cpu *c, struct napi *n)
+{
+    if (n->kind != NAPI_BACKLOG)
+        return pktq_pop(&n->q);
+    /* process_backlog: drain process_queue, then splice input_pkt_queue. */
+    struct pkt *p = pktq_pop(&n->process);
+    if (p == NULL) {
+        if (n->q.len == 0)
+            return NULL;
+        pktq_splice(&n->process, &n->q);
+        p = pktq_pop(&n->process);
+    }
+    /* v5.4: input_queue_head advances per packet (RFS in-order rule). */
+    c->input_queue_head++;
+    m->view_head[c->id] = c->input_queue_head;
+    m->view_backlog_len[c->id] = cpu_backlog_len(c);
+    return p;
+}
+
+static void net_rx_begin(struct model *m, struct cpu *c)
+{
+    sim_ns now = engine_now(m->eng);
+    c->softirq_pending = false;
+    c->in_net_rx_action = true;
+    m->cs[c->id].netrx++;
+    c->budget = m->p->kernel.netdev_budget;
+    c->time_limit = now + m->budget_ns;
+    nl_append(&c->local, &c->poll_list);
+    c->cur = NULL;
+}
+
+static void softirq_enter(struct model *m, struct cpu *c, enum softirq_ctx ctx)
+{
+    c->sirq_ctx = (uint8_t)ctx;
+    c->sirq_start = engine_now(m->eng);
+    c->restarts = 0;
+    net_rx_begin(m, c);
+}
+
+/* End of net_rx_action. Returns true if it started the IPI-send step. */
+static bool net_rx_end(struct model *m, struct cpu *c)
+{
+    struct napi_list all = {NULL, NULL};
+    nl_append(&all, &c->local);
+    nl_append(&all, &c->poll_list);
+    nl_append(&all, &c->repoll);
+    c->poll_list = all;
+    if (c->poll_list.head != NULL)
+        c->softirq_pending = true;
+    c->in_net_rx_action = false;
+    uint64_t done = (uint64_t)(m->p->kernel.netdev_budget - c->budget);
+    if (done > m->cs[c->id].sirq_max_work)
+        m->cs[c->id].sirq_max_work = done;
+    if (c->ipi_n == 0)
+        return false;
+    c->step.kind = STEP_IPI_SEND;
+    c->step.pkt = NULL;
+    c->step.dur = m->ipi_send_ns * (sim_ns)c->ipi_n;
+    start_step(m, c);
+    return true;
+}
+
+/* handle_softirqs after one net_rx_action: restart, or leave (waking
+ * ksoftirqd if work remains). Returns true if softirq processing goes on. */
+static bool softirq_after_netrx(struct model *m, struct cpu *c)
+{
+    sim_ns now = engine_now(m->eng);
+    if (c->softirq_pending) {
+        c->restarts++;
+        bool need_resched = c->resched || (c->sirq_ctx == SIRQ_KSOFTIRQD && c->nr_running > 1 &&
+                                           now >= c->slice_end);
+        if (c->restarts < (uint32_t)m->p->kernel.max_softirq_restart &&
+            now - c->sirq_start < m->softirq_time_ns && !need_resched) {
+            net_rx_begin(m, c);
+            return true;
+        }
+        if (c->sirq_ctx == SIRQ_IRQ_EXIT)
+            wakeup_ksoftirqd(m, c);
+    }
+    c->sirq_ctx = SIRQ_NONE;
+    return false;
+}
+
+static void poll_finish(struct model *m, struct cpu *c, struct napi *n)
+{
+    c->budget -= c->work;
+    if (c->work > m->cs[c->id].poll_work_max)
+        m->cs[c->id].poll_work_max = c->work;
+    if (c->work < n->weight) {
+        /* napi_complete_done: off the list; the driver re-arms its IRQ. */
+        n->scheduled = false;
+        if (n->kind == NAPI_PNIC)
+            nic_napi_complete(m, &m->rxqs[n->rxq]);
+    } else {
+        nl_push(&c->repoll, n);
+    }
+}
+
+/* Starts the next softirq step, or ends softirq context (returns false). */
+static bool softirq_next(struct model *m, struct cpu *c)
+{
+    for (;;) {
+        if (c->cur == NULL) {
+            if (c->local.head == NULL) {
+                if (c->repoll.head == NULL && c->poll_list.head != NULL) {
+                    nl_append(&c->local, &c->poll_list); /* "goto start", same budget */
+                    continue;
+                }
+                goto end;
+            }
+            c->cur = nl_pop(&c->local);
+            c->work = 0;
+            c->batch_mask = 0;
+            m->cs[c->id].polls[c->cur->kind]++;
+        }
+        struct napi *n = c->cur;
+        if (c->work < n->weight) {
+            struct pkt *p = napi_dequeue(m, c, n);
+            if (p != NULL) {
+                c->step.kind = STEP_PACKET;
+                stage_plan_packet(m, c, n, p, &c->step);
+                start_step(m, c);
+                return true;
+            }
+        }
+        if (n->gro_n > 0) {
+            c->step.kind = STEP_FLUSH;
+            stage_plan_packet(m, c, n, stage_gro_flush_one(n), &c->step);
+            start_step(m, c);
+            return true;
+        }
+        poll_finish(m, c, n);
+        c->cur = NULL;
+        if (c->budget <= 0 || engine_now(m->eng) >= c->time_limit) {
+            m->cs[c->id].time_squeeze++;
+            goto end;
+        }
+        continue;
+    end:
+        if (net_rx_end(m, c))
+            return true;
+        if (softirq_after_netrx(m, c))
+            continue;
+        return false;
+    }
+}
+
+static void send_ipis(struct model *m, struct cpu *c)
+{
+    sim_ns now = engine_now(m->eng);
+    for (uint32_t i = 0; i < c->ipi_n; i++) {
+        unsigned t = c->ipi_targets[i];
+        c->ipi_listed[t] = false;
+        engine_schedule(m->eng, now + dist_draw_ns(&m->p->cpu.ipi_latency, c->rng), EV_IPI, t, 0);
+    }
+    m->cs[c->id].ipis_sent += c->ipi_n;
+    c->ipi_n = 0;
+}
+
+static bool ksoftirqd_defers(const struct model *m, const struct cpu *c)
+{
+    return m->p->kernel.ksoftirqd == KSOFTIRQD_5_4 && c->ksoftirqd.state == THR_RUNNABLE;
+}
+
+static void cpu_dispatch(struct model *m, struct cpu *c)
+{
+    SIM_ASSERT(!c->busy);
+    for (;;) {
+        if (c->irq_n > 0) {
+            struct irq_req r = c->irq_ring[c->irq_head];
+            c->irq_head = (c->irq_head + 1) % c->irq_cap;
+            c->irq_n--;
+            c->step.kind = r.kind;
+            c->step.target = r.arg;
+            c->step.pkt = NULL;
+            c->step.dur = r.kind == STEP_NIC_IRQ ? m->irq_ns : m->ipi_recv_ns;
+            start_step(m, c);
+            return;
+        }
+        if (c->irq_exit_due) {
+            c->irq_exit_due = false;
+            /* invoke_softirq: not if a softirq is already active here, nor
+             * (5.4) while ksoftirqd is runnable. */
+            if (c->sirq_ctx == SIRQ_NONE && c->softirq_pending && !ksoftirqd_defers(m, c))
+                softirq_enter(m, c, SIRQ_IRQ_EXIT);
+        }
+        if (c->sirq_ctx == SIRQ_IRQ_EXIT) {
+            if (softirq_next(m, c))
+                return;
+            continue;
+        }
+        struct thread *t = pick_thread(m, c);
+        if (t == NULL)
+            return; /* idle */
+        if (t->kind == THR_KSOFTIRQD) {
+            if (c->sirq_ctx == SIRQ_NONE) {
+                if (!c->softirq_pending) {
+                    thread_sleep(c, t);
+                    continue;
+                }
+                softirq_enter(m, c, SIRQ_KSOFTIRQD);
+            }
+            if (softirq_next(m, c))
+                return;
+            continue; /* cond_resched, then run_ksoftirqd again or sleep */
+        }
+        if (t->ready_head == NULL) {
+            thread_sleep(c, t);
+            continue;
+        }
+        c->step.kind = STEP_APP;
+        app_plan_recv(m, c, t, &c->step);
+        start_step(m, c);
+        return;
+    }
+}
+
+void cpu_kick(struct model *m, struct cpu *c)
+{
+    if (!c->busy)
+        cpu_dispatch(m, c);
+}
+
+void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    struct cpu *c = &m->cpus[obj];
+    (void)arg;
+    SIM_ASSERT(c->busy);
+    c->busy = false;
+    struct step *s = &c->step;
+    switch ((enum step_kind)s->kind) {
+    case STEP_NIC_IRQ:
+        account(m, c, CAT_HARDIRQ, s->dur);
+        cpu_napi_schedule(m, c, &m->rxqs[s->target].napi);
+        c->irq_exit_due = true;
+        break;
+    case STEP_IPI_IRQ:
+        account(m, c, CAT_HARDIRQ, s->dur);
+        m->cs[c->id].ipis_recv++;
+        /* rps_trigger_softirq: the sender set SCHED; list the backlog here. */
+        SIM_ASSERT(c->backlog.scheduled);
+        napi_list_and_raise(c, &c->backlog);
+        c->irq_exit_due = true;
+        break;
+    case STEP_PACKET:
+        c->work++;
+        /* fall through */
+    case STEP_FLUSH:
+        account(m, c, CAT_SOFTIRQ, s->dur);
+        stage_commit(m, c, s);
+        s->pkt = NULL;
+        break;
+    case STEP_IPI_SEND:
+        account(m, c, CAT_SOFTIRQ, s->dur);
+        send_ipis(m, c);
+        /* continue handle_softirqs where net_rx_end left it */
+        if (!softirq_after_netrx(m, c)) {
+            SIM_ASSERT(c->sirq_ctx == SIRQ_NONE);
+        }
+        break;
+    case STEP_APP:
+        account(m, c, CAT_USER, s->user_ns);
+        account(m, c, CAT_SYSTEM, s->dur - s->user_ns);
+        app_commit_recv(m, c, s);
+        s->pkt = NULL;
+        break;
+    case STEP_NONE:
+        SIM_ASSERT(!"step with no kind");
+    }
+    cpu_dispatch(m, c);
+}
+
+/* }===== */

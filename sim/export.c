@@ -1,0 +1,343 @@
+/*
+ * export.c: `falconsim export RUN.h5 [PATH]`, HDF5 -> TSV for gnuplot.
+ *
+ * gnuplot cannot read HDF5 (ecosystem-notes.md 4.2), so results reach plots
+ * as tab-separated text with one header row:
+ *   no PATH          every dataset: path, shape, units;
+ *   a group of 1-D   one column per dataset (t_ms first when present);
+ *   datasets         (/trace, /flows, /samples, /latency)
+ *   a group with     one row of values under a header of attribute names
+ *   attributes only  (/summary, /params);
+ *   a 1-D dataset    one column;
+ *   a 2-D dataset    its `rows` dataset as the first column, then one column
+ *                    per entry of its `columns` attribute;
+ *   a string dataset its text (/config/raw_text).
+ * Numbers are printed with %.17g, so nothing is lost on the way.
+ * Together with h5out.c, the only code that includes <hdf5.h>.
+ */
+#include "h5out.h"
+
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *read_str_attr(hid_t obj, const char *name)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return NULL;
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    char *v = NULL, *out = NULL;
+    if (H5Aread(a, t, &v) >= 0 && v != NULL) {
+        out = xstrdup(v);
+        H5free_memory(v);
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    return out;
+}
+
+static int ds_shape(hid_t d, hsize_t dims[2])
+{
+    hid_t sp = H5Dget_space(d);
+    int rank = H5Sget_simple_extent_ndims(sp);
+    dims[0] = dims[1] = 0;
+    if (rank >= 1 && rank <= 2)
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+    H5Sclose(sp);
+    return rank;
+}
+
+static double *read_doubles(hid_t d, size_t n)
+{
+    double *v = xcalloc(n ? n : 1, sizeof *v);
+    if (n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static bool is_string(hid_t d)
+{
+    hid_t t = H5Dget_type(d);
+    bool s = H5Tget_class(t) == H5T_STRING;
+    H5Tclose(t);
+    return s;
+}
+
+struct listing {
+    FILE *out;
+    hid_t file;
+};
+
+static herr_t list_cb(hid_t loc, const char *name, const H5L_info_t *info, void *data)
+{
+    struct listing *l = data;
+    (void)info;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0)
+        return 0; /* a group */
+    hsize_t dims[2];
+    int rank = is_string(d) ? 0 : ds_shape(d, dims);
+    char *units = read_str_attr(d, "units");
+    if (rank == 0)
+        fprintf(l->out, "/%s\ttext\t\n", name);
+    else if (rank == 1)
+        fprintf(l->out, "/%s\t%llu\t%s\n", name, (unsigned long long)dims[0], units ? units : "");
+    else
+        fprintf(l->out, "/%s\t%llux%llu\t%s\n", name, (unsigned long long)dims[0],
+                (unsigned long long)dims[1], units ? units : "");
+    free(units);
+    H5Dclose(d);
+    return 0;
+}
+
+struct attr_list {
+    hid_t obj;
+    int pass; /* 0: names, 1: values */
+    int n;
+    FILE *out;
+};
+
+static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info, void *data)
+{
+    struct attr_list *l = data;
+    (void)info;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return 0;
+    hid_t t = H5Aget_type(a);
+    bool str = H5Tget_class(t) == H5T_STRING;
+    H5Tclose(t);
+    if (l->pass == 0) {
+        fprintf(l->out, "%s%s", l->n ? "\t" : "", name);
+    } else if (str) {
+        H5Aclose(a);
+        char *v = read_str_attr(obj, name);
+        fprintf(l->out, "%s%s", l->n ? "\t" : "", v ? v : "");
+        free(v);
+        l->n++;
+        return 0;
+    } else {
+        double v = 0;
+        H5Aread(a, H5T_NATIVE_DOUBLE, &v);
+        fprintf(l->out, "%s%.17g", l->n ? "\t" : "", v);
+    }
+    l->n++;
+    H5Aclose(a);
+    return 0;
+}
+
+struct col_list {
+    char **names;
+    size_t n, cap;
+};
+
+static herr_t col_cb(hid_t loc, const char *name, const H5L_info_t *info, void *data)
+{
+    struct col_list *c = data;
+    (void)info;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0)
+        return 0;
+    hsize_t dims[2];
+    if (!is_string(d) && ds_shape(d, dims) == 1) {
+        if (c->n == c->cap) {
+            c->cap = c->cap ? 2 * c->cap : 16;
+            char **nn = xcalloc(c->cap, sizeof *nn);
+            if (c->names)
+                memcpy(nn, c->names, c->n * sizeof *nn);
+            free(c->names);
+            c->names = nn;
+        }
+        c->names[c->n++] = xstrdup(name);
+    }
+    H5Dclose(d);
+    return 0;
+}
+
+static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *err)
+{
+    struct col_list cols = {NULL, 0, 0};
+    hsize_t idx = 0;
+    H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, col_cb, &cols);
+    int rc = SIM_OK;
+    if (cols.n == 0) {
+        H5O_info_t oi;
+        struct attr_list l = {g, 0, 0, out};
+        hsize_t n = 0;
+        H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_NATIVE, &n, attr_cb, &l);
+        if (l.n == 0) {
+            (void)oi;
+            return sim_error(err, SIM_EINVAL, "%s: error: group has no columns or attributes to export",
+                             path);
+        }
+        fputc('\n', out);
+        l.pass = 1;
+        l.n = 0;
+        n = 0;
+        H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_NATIVE, &n, attr_cb, &l);
+        fputc('\n', out);
+        return SIM_OK;
+    }
+    /* t_ms first: it is the x axis of every trace. */
+    for (size_t i = 1; i < cols.n; i++)
+        if (strcmp(cols.names[i], "t_ms") == 0) {
+            char *t = cols.names[0];
+            cols.names[0] = cols.names[i];
+            cols.names[i] = t;
+        }
+    double **v = xcalloc(cols.n, sizeof *v);
+    hsize_t rows = 0;
+    for (size_t i = 0; i < cols.n && rc == SIM_OK; i++) {
+        hid_t d = H5Dopen2(g, cols.names[i], H5P_DEFAULT);
+        hsize_t dims[2];
+        ds_shape(d, dims);
+        if (i == 0)
+            rows = dims[0];
+        if (dims[0] != rows)
+            rc = sim_error(err, SIM_EINVAL, "%s: error: columns differ in length", path);
+        else if ((v[i] = read_doubles(d, rows)) == NULL)
+            rc = sim_error(err, SIM_EIO, "%s/%s: error: cannot read dataset", path, cols.names[i]);
+        H5Dclose(d);
+    }
+    if (rc == SIM_OK) {
+        for (size_t i = 0; i < cols.n; i++)
+            fprintf(out, "%s%s", i ? "\t" : "", cols.names[i]);
+        fputc('\n', out);
+        for (hsize_t r = 0; r < rows; r++) {
+            for (size_t i = 0; i < cols.n; i++)
+                fprintf(out, "%s%.17g", i ? "\t" : "", v[i][r]);
+            fputc('\n', out);
+        }
+    }
+    for (size_t i = 0; i < cols.n; i++) {
+        free(v[i]);
+        free(cols.names[i]);
+    }
+    free(v);
+    free(cols.names);
+    return rc;
+}
+
+static int export_dataset(hid_t file, hid_t d, const char *path, FILE *out, struct sim_err *err)
+{
+    if (is_string(d)) {
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, H5T_VARIABLE);
+        H5Tset_cset(t, H5T_CSET_UTF8);
+        char *s = NULL;
+        int rc = SIM_OK;
+        if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) < 0 || s == NULL)
+            rc = sim_error(err, SIM_EIO, "%s: error: cannot read text dataset", path);
+        else {
+            fputs(s, out);
+            H5free_memory(s);
+        }
+        H5Tclose(t);
+        return rc;
+    }
+    hsize_t dims[2];
+    int rank = ds_shape(d, dims);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (rank == 1) {
+        double *v = read_doubles(d, dims[0]);
+        if (v == NULL)
+            return sim_error(err, SIM_EIO, "%s: error: cannot read dataset", path);
+        fprintf(out, "%s\n", base);
+        for (hsize_t i = 0; i < dims[0]; i++)
+            fprintf(out, "%.17g\n", v[i]);
+        free(v);
+        return SIM_OK;
+    }
+    if (rank != 2)
+        return sim_error(err, SIM_EINVAL, "%s: error: only 1-D and 2-D datasets export", path);
+    double *v = read_doubles(d, dims[0] * dims[1]);
+    if (v == NULL)
+        return sim_error(err, SIM_EIO, "%s: error: cannot read dataset", path);
+    char *rows_ds = read_str_attr(d, "rows");
+    char *columns = read_str_attr(d, "columns");
+    double *rowv = NULL;
+    const char *rowname = "row";
+    if (rows_ds != NULL) {
+        hid_t rd = H5Dopen2(file, rows_ds, H5P_DEFAULT);
+        hsize_t rdims[2];
+        if (rd >= 0 && ds_shape(rd, rdims) == 1 && rdims[0] == dims[0])
+            rowv = read_doubles(rd, dims[0]);
+        if (rd >= 0)
+            H5Dclose(rd);
+        const char *b = strrchr(rows_ds, '/');
+        if (rowv != NULL)
+            rowname = b ? b + 1 : rows_ds;
+    }
+    fprintf(out, "%s", rowname);
+    char *save = NULL;
+    char *tok = columns ? strtok_r(columns, ",", &save) : NULL;
+    for (hsize_t j = 0; j < dims[1]; j++) {
+        if (tok) {
+            fprintf(out, "\t%s", tok);
+            tok = strtok_r(NULL, ",", &save);
+        } else {
+            fprintf(out, "\tc%llu", (unsigned long long)j);
+        }
+    }
+    fputc('\n', out);
+    for (hsize_t i = 0; i < dims[0]; i++) {
+        if (rowv)
+            fprintf(out, "%.17g", rowv[i]);
+        else
+            fprintf(out, "%llu", (unsigned long long)i);
+        for (hsize_t j = 0; j < dims[1]; j++)
+            fprintf(out, "\t%.17g", v[i * dims[1] + j]);
+        fputc('\n', out);
+    }
+    free(v);
+    free(rowv);
+    free(rows_ds);
+    free(columns);
+    return SIM_OK;
+}
+
+int h5out_export(const char *file, const char *object, FILE *out, struct sim_err *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    FILE *probe = fopen(file, "rb");
+    if (probe == NULL)
+        return sim_error(err, SIM_ENOENT, "%s: error: cannot open result file", file);
+    fclose(probe);
+    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return sim_error(err, SIM_EINVAL, "%s: error: not an HDF5 result file", file);
+    int rc = SIM_OK;
+    if (object == NULL) {
+        struct listing l = {out, f};
+        fprintf(out, "path\tshape\tunits\n");
+        H5Lvisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, list_cb, &l);
+    } else if (H5Lexists(f, object, H5P_DEFAULT) <= 0 && strcmp(object, "/") != 0) {
+        rc = sim_error(err, SIM_EINVAL,
+                       "%s: error: no object '%s' (run 'falconsim export %s' to list them)", file,
+                       object, file);
+    } else {
+        hid_t d = H5Dopen2(f, object, H5P_DEFAULT);
+        if (d >= 0) {
+            rc = export_dataset(f, d, object, out, err);
+            H5Dclose(d);
+        } else {
+            hid_t g = H5Gopen2(f, object, H5P_DEFAULT);
+            if (g < 0) {
+                rc = sim_error(err, SIM_EINVAL, "%s: error: cannot open '%s'", file, object);
+            } else {
+                rc = export_group(g, object, out, err);
+                H5Gclose(g);
+            }
+        }
+    }
+    H5Fclose(f);
+    return rc;
+}

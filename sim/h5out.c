@@ -1,0 +1,531 @@
+/*
+ * h5out.c: the HDF5 result writer (and the reader behind `falconsim
+ * export`). The only module that includes <hdf5.h>.
+ *
+ * Conventions (ecosystem-notes.md section 3): strings are variable-length
+ * UTF-8 (h5py reads them as str); long texts (the scenario) are scalar
+ * string datasets, not attributes (64 KiB attribute limit); numeric
+ * datasets are little-endian with a `units` attribute, 2-D ones also with
+ * `columns` (names of the second dimension) and `rows` (the dataset that
+ * labels the first); object modification times are not recorded, so the
+ * same run writes the same bytes. HDF5's automatic error printing is off;
+ * every failure becomes a tier-1 error naming the path.
+ */
+#include "h5out.h"
+
+#include "params.h"
+#include "version.h"
+
+#include <errno.h>
+#include <gsl/gsl_version.h>
+#include <hdf5.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TRY(expr)                                                                          \
+    do {                                                                                   \
+        if ((expr) < 0)                                                                    \
+            goto fail;                                                                     \
+    } while (0)
+
+static hid_t g_gcpl = H5I_INVALID_HID;
+static hid_t g_dcpl_small = H5I_INVALID_HID;
+
+static hid_t group(hid_t loc, const char *name)
+{
+    return H5Gcreate2(loc, name, H5P_DEFAULT, g_gcpl, H5P_DEFAULT);
+}
+
+static hid_t str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return H5I_INVALID_HID;
+    }
+    return t;
+}
+
+static herr_t attr_str(hid_t loc, const char *name, const char *val)
+{
+    herr_t rc = -1;
+    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
+    if (t >= 0 && sp >= 0)
+        a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0)
+        rc = H5Awrite(a, t, &val);
+    if (a >= 0)
+        H5Aclose(a);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    return rc;
+}
+
+static herr_t attr_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *v)
+{
+    herr_t rc = -1;
+    hid_t sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
+    if (sp >= 0)
+        a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0)
+        rc = H5Awrite(a, mtype, v);
+    if (a >= 0)
+        H5Aclose(a);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return rc;
+}
+
+static herr_t attr_f64(hid_t loc, const char *name, double v)
+{
+    return attr_num(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+
+static herr_t attr_u64(hid_t loc, const char *name, uint64_t v)
+{
+    return attr_num(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+}
+
+static herr_t ds_text(hid_t loc, const char *name, const char *text)
+{
+    herr_t rc = -1;
+    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR), d = H5I_INVALID_HID;
+    if (t >= 0 && sp >= 0)
+        d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, g_dcpl_small, H5P_DEFAULT);
+    if (d >= 0)
+        rc = H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text);
+    if (d >= 0)
+        H5Dclose(d);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    return rc;
+}
+
+/* A 1-D or 2-D numeric dataset; chunked and compressed when large. */
+static herr_t ds_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t rows,
+                     hsize_t cols, const void *data, const char *units, const char *columns,
+                     const char *rows_ds)
+{
+    herr_t rc = -1;
+    int rank = cols > 0 ? 2 : 1;
+    hsize_t dims[2] = {rows, cols};
+    hid_t sp = H5Screate_simple(rank, dims, NULL);
+    hid_t dcpl = H5Pcopy(g_dcpl_small);
+    hid_t d = H5I_INVALID_HID;
+    if (sp < 0 || dcpl < 0)
+        goto out;
+    hsize_t n = rows * (cols ? cols : 1);
+    if (n > 4096 && rows > 0) {
+        hsize_t chunk[2] = {rows, cols};
+        hsize_t row_elems = cols ? cols : 1;
+        hsize_t max_rows = 65536 / row_elems;
+        if (max_rows < 1)
+            max_rows = 1;
+        if (chunk[0] > max_rows)
+            chunk[0] = max_rows;
+        if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+            H5Pset_deflate(dcpl, 4) < 0)
+            goto out;
+    }
+    d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (d < 0)
+        goto out;
+    if (n > 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        goto out;
+    if (attr_str(d, "units", units) < 0)
+        goto out;
+    if (columns && attr_str(d, "columns", columns) < 0)
+        goto out;
+    if (rows_ds && attr_str(d, "rows", rows_ds) < 0)
+        goto out;
+    rc = 0;
+out:
+    if (d >= 0)
+        H5Dclose(d);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return rc;
+}
+
+static herr_t f64_1d(hid_t g, const char *name, size_t n, const double *v, const char *units)
+{
+    return ds_num(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, 0, v, units, NULL, NULL);
+}
+
+static herr_t u64_1d(hid_t g, const char *name, size_t n, const uint64_t *v, const char *units)
+{
+    return ds_num(g, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, n, 0, v, units, NULL, NULL);
+}
+
+static char *join_prefixed(const char *prefix, unsigned n)
+{
+    size_t cap = (size_t)n * (strlen(prefix) + 12) + 1;
+    char *s = xmalloc(cap);
+    size_t o = 0;
+    s[0] = '\0';
+    for (unsigned i = 0; i < n; i++)
+        o += (size_t)snprintf(s + o, cap - o, "%s%s%u", i ? "," : "", prefix, i);
+    return s;
+}
+
+int h5out_probe(const char *path, struct sim_err *err)
+{
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s.partial.%ld", path, (long)getpid());
+    FILE *f = fopen(probe, "wb");
+    if (f == NULL)
+        return sim_error(err, SIM_ECANTCREAT, "%s: error: cannot create output file: %s", path,
+                         strerror(errno));
+    fclose(f);
+    remove(probe);
+    return SIM_OK;
+}
+
+static herr_t write_meta(hid_t file, const struct h5out_run *run)
+{
+    const struct sim_params *p = run->p;
+    char buf[64];
+    unsigned maj, min, rel;
+    TRY(attr_str(file, "falconsim_version", FALCONSIM_VERSION));
+    TRY(attr_str(file, "git_describe", FALCONSIM_GIT));
+    TRY(H5get_libversion(&maj, &min, &rel));
+    snprintf(buf, sizeof buf, "%u.%u.%u", maj, min, rel);
+    TRY(attr_str(file, "hdf5_version", buf));
+    TRY(attr_str(file, "gsl_version", GSL_VERSION));
+    snprintf(buf, sizeof buf, "%d.%d", LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR);
+    TRY(attr_str(file, "libconfig_version", buf));
+    TRY(attr_str(file, "command_line", run->command_line ? run->command_line : ""));
+    TRY(attr_str(file, "scenario_path", run->text->path));
+    int64_t seed = p->run.seed;
+    TRY(attr_num(file, "seed", H5T_STD_I64LE, H5T_NATIVE_INT64, &seed));
+    TRY(attr_str(file, "policy", k_policy_names[p->policy.name]));
+    TRY(attr_str(file, "network_mode", p->network.mode == NET_OVERLAY ? "overlay" : "host"));
+
+    hid_t g = group(file, "config");
+    TRY(g);
+    herr_t rc = ds_text(g, "raw_text", run->text->raw);
+    if (rc >= 0)
+        rc = ds_text(g, "effective_text", run->text->effective);
+    if (rc >= 0)
+        rc = ds_text(g, "resolved_text", run->text->resolved);
+    H5Gclose(g);
+    TRY(rc);
+
+    /* /params: one string attribute per key, the resolved value. */
+    g = group(file, "params");
+    TRY(g);
+    rc = 0;
+    for (size_t i = 0; i < k_params_count && rc >= 0; i++) {
+        char v[8192];
+        params_format_value(&k_params[i], p, v, sizeof v);
+        rc = attr_str(g, k_params[i].key, v);
+    }
+    H5Gclose(g);
+    return rc;
+fail:
+    return -1;
+}
+
+static herr_t write_summary(hid_t file, const struct model_results *r)
+{
+    const struct model_summary *s = &r->sum;
+    hid_t g = group(file, "summary");
+    if (g < 0)
+        return -1;
+    struct {
+        const char *name;
+        double v;
+    } f[] = {
+        {"measured_s", s->measured_s},
+        {"throughput_pps", s->throughput_pps},
+        {"throughput_gbps", s->throughput_gbps},
+        {"offered_pps", s->offered_pps},
+        {"latency_mean_us", s->latency_mean_us},
+        {"latency_p50_us", s->latency_p50_us},
+        {"latency_p90_us", s->latency_p90_us},
+        {"latency_p99_us", s->latency_p99_us},
+        {"latency_p999_us", s->latency_p999_us},
+        {"latency_p9999_us", s->latency_p9999_us},
+        {"rtt_mean_us", s->rtt_mean_us},
+        {"rtt_p50_us", s->rtt_p50_us},
+        {"rtt_p90_us", s->rtt_p90_us},
+        {"rtt_p99_us", s->rtt_p99_us},
+        {"rtt_p999_us", s->rtt_p999_us},
+        {"rtt_p9999_us", s->rtt_p9999_us},
+        {"netrx_per_s", s->netrx_per_s},
+        {"ipis_per_s", s->ipis_per_s},
+        {"cpu_busy_cores", s->cpu_busy_cores},
+    };
+    herr_t rc = 0;
+    for (size_t i = 0; i < SIM_ARRAY_LEN(f) && rc >= 0; i++)
+        rc = attr_f64(g, f[i].name, f[i].v);
+    struct {
+        const char *name;
+        uint64_t v;
+    } u[] = {
+        {"drops", s->drops},
+        {"reorders", s->reorders},
+        {"generated_frames", s->gen_frames},
+        {"delivered_frames", s->deliv_frames},
+        {"dropped_frames", s->dropped_frames},
+        {"inflight_frames", s->inflight_frames},
+        {"events", s->events},
+        {"peak_packets", s->peak_pkts},
+    };
+    for (size_t i = 0; i < SIM_ARRAY_LEN(u) && rc >= 0; i++)
+        rc = attr_u64(g, u[i].name, u[i].v);
+    for (int d = 0; d < MODEL_DROP_PLACES && rc >= 0; d++) {
+        char name[64];
+        snprintf(name, sizeof name, "drops_%s", k_drop_place_names[d]);
+        rc = attr_u64(g, name, s->drops_by[d]);
+    }
+    H5Gclose(g);
+    return rc;
+}
+
+static herr_t write_cpu(hid_t file, const struct model_results *r)
+{
+    hid_t g = group(file, "cpu");
+    if (g < 0)
+        return -1;
+    char cats[128] = "";
+    for (int k = 0; k < MODEL_CATS; k++) {
+        strcat(cats, k ? "," : "");
+        strcat(cats, k_cpu_cat_names[k]);
+    }
+    herr_t rc = ds_num(g, "busy_frac", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->ncpu, MODEL_CATS,
+                       r->busy_frac, "fraction of time", cats, NULL);
+    if (rc >= 0)
+        rc = attr_str(g, "categories", cats);
+    if (rc >= 0)
+        rc = u64_1d(g, "netrx", r->ncpu, r->netrx, "net_rx_action invocations");
+    if (rc >= 0)
+        rc = u64_1d(g, "ipis_sent", r->ncpu, r->ipis_sent, "IPIs");
+    if (rc >= 0)
+        rc = u64_1d(g, "ipis_recv", r->ncpu, r->ipis_recv, "IPIs");
+    if (rc >= 0)
+        rc = u64_1d(g, "time_squeeze", r->ncpu, r->time_squeeze, "net_rx_action exits");
+    if (rc >= 0)
+        rc = u64_1d(g, "ksoftirqd_wakeups", r->ncpu, r->ksoftirqd_wakeups, "wake-ups");
+    if (rc >= 0)
+        rc = u64_1d(g, "backlog_drops", r->ncpu, r->backlog_drops, "frames");
+    H5Gclose(g);
+    return rc;
+}
+
+static herr_t write_flows(hid_t file, const struct model_results *r)
+{
+    hid_t g = group(file, "flows");
+    if (g < 0)
+        return -1;
+    size_t n = r->nflows;
+    double *d = xcalloc(n ? n : 1, sizeof *d);
+    uint64_t *u = xcalloc(n ? n : 1, sizeof *u);
+    herr_t rc = 0;
+#define FLOW_U(field, name, units)                                                         \
+    if (rc >= 0) {                                                                         \
+        for (size_t i = 0; i < n; i++)                                                     \
+            u[i] = (uint64_t)r->flows[i].field;                                            \
+        rc = u64_1d(g, name, n, u, units);                                                 \
+    }
+#define FLOW_D(field, name, units)                                                         \
+    if (rc >= 0) {                                                                         \
+        for (size_t i = 0; i < n; i++)                                                     \
+            d[i] = r->flows[i].field;                                                      \
+        rc = f64_1d(g, name, n, d, units);                                                 \
+    }
+    FLOW_U(hash, "hash", "");
+    FLOW_U(rx_queue, "rx_queue", "queue id");
+    FLOW_U(app_cpu, "app_cpu", "cpu id");
+    FLOW_D(pps, "throughput_pps", "messages/s");
+    FLOW_D(gbps, "throughput_gbps", "Gbit/s");
+    FLOW_D(p50_us, "latency_p50_us", "us");
+    FLOW_D(p99_us, "latency_p99_us", "us");
+    FLOW_D(p999_us, "latency_p999_us", "us");
+    FLOW_U(reorders, "reorders", "skbs");
+#undef FLOW_U
+#undef FLOW_D
+    free(d);
+    free(u);
+    H5Gclose(g);
+    return rc;
+}
+
+static herr_t write_trace(hid_t file, const struct model_results *r)
+{
+    hid_t g = group(file, "trace");
+    if (g < 0)
+        return -1;
+    size_t w = r->nwin;
+    herr_t rc = f64_1d(g, "t_ms", w, r->t_ms, "ms (window end)");
+    if (rc >= 0)
+        rc = f64_1d(g, "throughput_pps", w, r->pps, "messages/s");
+    if (rc >= 0)
+        rc = f64_1d(g, "throughput_gbps", w, r->gbps, "Gbit/s");
+    if (rc >= 0)
+        rc = f64_1d(g, "latency_p50_us", w, r->p50_us, "us");
+    if (rc >= 0)
+        rc = f64_1d(g, "latency_p99_us", w, r->p99_us, "us");
+    if (rc >= 0)
+        rc = f64_1d(g, "latency_p999_us", w, r->p999_us, "us");
+    if (rc >= 0)
+        rc = f64_1d(g, "rtt_p99_us", w, r->rtt_p99_us, "us");
+    if (rc >= 0)
+        rc = f64_1d(g, "drops", w, r->drops, "frames per window");
+    char *cpus = join_prefixed("cpu", r->ncpu);
+    char *flows = join_prefixed("flow", r->nflows);
+    if (rc >= 0)
+        rc = ds_num(g, "cpu_busy_frac", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, w, r->ncpu, r->cpu_busy,
+                    "fraction of time", cpus, "/trace/t_ms");
+    const struct {
+        const char *name;
+        const float *v;
+        const char *units;
+    } per_flow[] = {{"flow_throughput_pps", r->flow_pps, "messages/s"},
+                    {"flow_latency_p50_us", r->flow_p50_us, "us"},
+                    {"flow_latency_p99_us", r->flow_p99_us, "us"},
+                    {"flow_latency_p999_us", r->flow_p999_us, "us"}};
+    for (size_t i = 0; i < SIM_ARRAY_LEN(per_flow) && rc >= 0; i++)
+        rc = ds_num(g, per_flow[i].name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, w, r->nflows,
+                    per_flow[i].v, per_flow[i].units, flows, "/trace/t_ms");
+    free(cpus);
+    free(flows);
+    H5Gclose(g);
+    return rc;
+}
+
+static herr_t write_latency(hid_t file, const struct model_results *r)
+{
+    hid_t g = group(file, "latency");
+    if (g < 0)
+        return -1;
+    herr_t rc = f64_1d(g, "bucket_lo_ns", r->nbuckets, r->bucket_lo_ns, "ns");
+    if (rc >= 0)
+        rc = f64_1d(g, "bucket_width_ns", r->nbuckets, r->bucket_width_ns, "ns");
+    if (rc >= 0)
+        rc = u64_1d(g, "count", r->nbuckets, r->bucket_count, "messages");
+    H5Gclose(g);
+    return rc;
+}
+
+static herr_t write_samples(hid_t file, const struct model_results *r)
+{
+    if (r->nsamples == 0)
+        return 0;
+    hid_t g = group(file, "samples");
+    if (g < 0)
+        return -1;
+    size_t n = r->nsamples;
+    double *d = xcalloc(n, sizeof *d);
+    uint64_t *u = xcalloc(n, sizeof *u);
+    herr_t rc = 0;
+    for (size_t i = 0; i < n; i++)
+        d[i] = r->samples[i].t_nic_us;
+    rc = f64_1d(g, "t_nic_us", n, d, "us");
+    for (int s = 0; s < ST_COUNT && rc >= 0; s++) {
+        char name[64];
+        for (size_t i = 0; i < n; i++)
+            d[i] = r->samples[i].t_stage_us[s];
+        snprintf(name, sizeof name, "t_%s_us", k_stage_names[s]);
+        rc = f64_1d(g, name, n, d, "us (-1: stage not run)");
+        for (size_t i = 0; i < n && rc >= 0; i++)
+            d[i] = r->samples[i].cpu[s];
+        snprintf(name, sizeof name, "cpu_%s", k_stage_names[s]);
+        if (rc >= 0)
+            rc = f64_1d(g, name, n, d, "cpu id (-1: stage not run)");
+    }
+    if (rc >= 0) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = r->samples[i].t_socket_us;
+        rc = f64_1d(g, "t_socket_us", n, d, "us (-1: not reached)");
+    }
+    if (rc >= 0) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = r->samples[i].t_app_us;
+        rc = f64_1d(g, "t_app_us", n, d, "us (-1: not delivered)");
+    }
+    if (rc >= 0) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = r->samples[i].app_cpu;
+        rc = f64_1d(g, "app_cpu", n, d, "cpu id (-1: not delivered)");
+    }
+    if (rc >= 0) {
+        for (size_t i = 0; i < n; i++)
+            u[i] = r->samples[i].flow;
+        rc = u64_1d(g, "flow", n, u, "flow id");
+    }
+    if (rc >= 0) {
+        for (size_t i = 0; i < n; i++)
+            u[i] = r->samples[i].msg;
+        rc = u64_1d(g, "msg", n, u, "message index");
+    }
+    if (rc >= 0) {
+        for (size_t i = 0; i < n; i++)
+            u[i] = r->samples[i].merged;
+        rc = u64_1d(g, "merged", n, u, "1: merged into an earlier skb by GRO");
+    }
+    free(d);
+    free(u);
+    H5Gclose(g);
+    return rc;
+}
+
+int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.partial.%ld", path, (long)getpid());
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    g_gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    g_dcpl_small = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    hid_t file = H5I_INVALID_HID;
+    if (g_gcpl < 0 || g_dcpl_small < 0 || fcpl < 0 || H5Pset_obj_track_times(g_gcpl, 0) < 0 ||
+        H5Pset_obj_track_times(g_dcpl_small, 0) < 0)
+        goto fail;
+    file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    if (file < 0)
+        goto fail;
+    if (write_meta(file, run) < 0 || write_summary(file, run->r) < 0 ||
+        write_cpu(file, run->r) < 0 || write_flows(file, run->r) < 0 ||
+        write_trace(file, run->r) < 0 || write_latency(file, run->r) < 0 ||
+        write_samples(file, run->r) < 0)
+        goto fail;
+    herr_t closed = H5Fclose(file);
+    file = H5I_INVALID_HID;
+    if (closed < 0)
+        goto fail;
+    H5Pclose(fcpl);
+    H5Pclose(g_gcpl);
+    H5Pclose(g_dcpl_small);
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return sim_error(err, SIM_EIO, "%s: error: cannot rename the finished result into place: %s",
+                         path, strerror(e));
+    }
+    return SIM_OK;
+fail:
+    if (file >= 0)
+        H5Fclose(file);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (g_gcpl >= 0)
+        H5Pclose(g_gcpl);
+    if (g_dcpl_small >= 0)
+        H5Pclose(g_dcpl_small);
+    remove(tmp);
+    return sim_error(err, SIM_EIO, "%s: error: writing the HDF5 result failed (disk full or "
+                                   "not writable?); no result file was left",
+                     path);
+}

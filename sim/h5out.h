@@ -1,0 +1,33 @@
+/*
+ * h5out.h: one HDF5 file per run, written atomically.
+ *
+ * The file is written under PATH.partial.<pid> and renamed to PATH only
+ * after H5Fclose succeeded, so a failed or killed run never leaves a
+ * half-written result under PATH. The layout is documented in
+ * docs/output.md; every numeric dataset carries a `units` attribute.
+ */
+#ifndef FALCONSIM_H5OUT_H
+#define FALCONSIM_H5OUT_H
+
+#include "model.h"
+#include "scenario.h"
+
+#include <stdio.h>
+
+struct h5out_run {
+    const struct sim_params *p;
+    const struct scenario_text *text;
+    const struct model_results *r;
+    const char *command_line;
+};
+
+/* Checks early that PATH's directory is writable (creating and removing a
+ * probe file), so a bad -o fails before a long run. */
+int h5out_probe(const char *path, struct sim_err *err);
+
+int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *err);
+
+/* falconsim export: TSV with a header row on out. */
+int h5out_export(const char *file, const char *object, FILE *out, struct sim_err *err);
+
+#endif

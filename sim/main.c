@@ -1,0 +1,399 @@
+/*
+ * main.c: the command line. The only file that calls exit().
+ *
+ *   falconsim [run] SCENARIO.cfg [-o OUT.h5] [--set KEY=VALUE]... [--seed N]
+ *             [--quiet] [--progress | --no-progress]
+ *   falconsim check SCENARIO.cfg [--set KEY=VALUE]...
+ *   falconsim export RUN.h5 [PATH]
+ *   falconsim --help | --help-keys[=markdown] | --version
+ *
+ * Exit codes are sysexits(3): 64 usage, 66 missing input, 78 bad scenario,
+ * 73 output not creatable, 74 write failed, 70 internal error, 130/143 when
+ * interrupted by SIGINT/SIGTERM (nothing is written then).
+ */
+#include "h5out.h"
+#include "model.h"
+#include "scenario.h"
+#include "version.h"
+
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int sig) { g_signal = sig; }
+
+static void usage_short(FILE *f)
+{
+    fprintf(f, "usage: falconsim [run] SCENARIO.cfg [-o OUT.h5] [--set KEY=VALUE]... [--seed N] "
+               "[--quiet]\n"
+               "       falconsim check SCENARIO.cfg [--set KEY=VALUE]...\n"
+               "       falconsim export RUN.h5 [PATH]\n"
+               "       falconsim --help | --help-keys[=markdown] | --version\n");
+}
+
+static void help(void)
+{
+    usage_short(stdout);
+    printf("\n"
+           "Simulates the Linux receive path of a container overlay network (NIC, NAPI and\n"
+           "softirqs, RPS/RFS and other placement policies, VXLAN/bridge/veth stages, sockets\n"
+           "and applications) and writes one HDF5 result file per run.\n"
+           "\n"
+           "Commands:\n"
+           "  run SCENARIO.cfg     simulate (the default command); prints a summary table\n"
+           "  check SCENARIO.cfg   validate the scenario and overrides, print resolved keys\n"
+           "  export RUN.h5 [PATH] print a dataset or group as TSV with a header row;\n"
+           "                       without PATH, list every dataset\n"
+           "\n"
+           "Options:\n"
+           "  -o, --output FILE    result file (default: SCENARIO name + .h5 in the current\n"
+           "                       directory); written atomically\n"
+           "  -s, --set KEY=VALUE  override a scenario key (repeatable); unknown keys are errors\n"
+           "      --seed N         same as --set run.seed=N\n"
+           "  -q, --quiet          no summary table\n"
+           "      --progress       progress on stderr even when it is not a terminal\n"
+           "      --no-progress    never show progress (also FALCONSIM_PROGRESS=0)\n"
+           "      --help-keys      list every scenario key with default, range and unit\n"
+           "                       (=markdown: the table of docs/scenarios.md)\n"
+           "  -h, --help           this text\n"
+           "  -V, --version        version and build\n"
+           "\n"
+           "Exit status: 0 ok, 64 usage, 66 missing input, 70 internal error, 73 cannot\n"
+           "create output, 74 write error, 78 bad scenario, 130/143 interrupted.\n"
+           "Docs: docs/scenarios.md (keys), docs/output.md (HDF5 layout), docs/model.md.\n");
+}
+
+static void range_text(const struct param_spec *s, char *buf, size_t len)
+{
+    switch (s->type) {
+    case P_INT:
+        snprintf(buf, len, "%.0f .. %.0f", s->min, s->max);
+        break;
+    case P_REAL:
+        snprintf(buf, len, "%g .. %g", s->min, s->max);
+        break;
+    case P_DIST:
+        snprintf(buf, len, "number (constant) or {dist, mean_ns, cv, min_ns, max_ns}");
+        break;
+    case P_ENUM: {
+        size_t o = 0;
+        buf[0] = '\0';
+        for (int i = 0; s->names[i] && o < len; i++)
+            o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " | " : "", s->names[i]);
+        break;
+    }
+    case P_CPUS:
+        snprintf(buf, len, "list of CPU ids < host.cpus");
+        break;
+    case P_BOOL:
+        snprintf(buf, len, "true | false");
+        break;
+    }
+}
+
+static void help_keys(bool markdown)
+{
+    char range[256];
+    if (markdown) {
+        printf("| key | default | unit | allowed | meaning and source |\n");
+        printf("|---|---|---|---|---|\n");
+    }
+    for (size_t i = 0; i < k_params_count; i++) {
+        const struct param_spec *s = &k_params[i];
+        range_text(s, range, sizeof range);
+        if (markdown)
+            printf("| `%s` | `%s` | %s | %s | %s |\n", s->key, s->def, s->unit, range, s->help);
+        else
+            printf("%-34s default %-12s %-10s [%s]\n    %s\n", s->key, s->def, s->unit, range,
+                   s->help);
+    }
+}
+
+static int exit_for(int status)
+{
+    switch (status) {
+    case SIM_ENOENT: return EX_NOINPUT;
+    case SIM_EINVAL: return EX_CONFIG;
+    case SIM_ECANTCREAT: return EX_CANTCREAT;
+    case SIM_EIO: return EX_IOERR;
+    default: return EX_SOFTWARE;
+    }
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *default_output(const char *scenario)
+{
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
+        n -= 4;
+    char *out = xmalloc(n + 4);
+    memcpy(out, base, n);
+    strcpy(out + n, ".h5");
+    return out;
+}
+
+static char *join_argv(int argc, char **argv)
+{
+    size_t n = 1;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = xmalloc(n);
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+static void print_summary(const struct sim_params *p, const struct model_results *r,
+                          double wall_s)
+{
+    const struct model_summary *s = &r->sum;
+    printf("falconsim %s: policy %s, %s network, %u cpus, %lld flow(s), %.1f ms measured\n",
+           FALCONSIM_VERSION, k_policy_names[p->policy.name],
+           p->network.mode == NET_OVERLAY ? "overlay" : "host", r->ncpu,
+           (long long)r->nflows, s->measured_s * 1e3);
+    printf("  throughput     %12.1f msg/s   %9.3f Gbit/s   (offered %.1f msg/s)\n",
+           s->throughput_pps, s->throughput_gbps, s->offered_pps);
+    printf("  latency (us)   mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  p99.99 %.2f\n",
+           s->latency_mean_us, s->latency_p50_us, s->latency_p90_us, s->latency_p99_us,
+           s->latency_p999_us, s->latency_p9999_us);
+    if (p->workload.type == WL_RR)
+        printf("  round trip (us) mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f\n",
+               s->rtt_mean_us, s->rtt_p50_us, s->rtt_p90_us, s->rtt_p99_us, s->rtt_p999_us);
+    printf("  drops          %llu (", (unsigned long long)s->drops);
+    for (int d = 0; d < MODEL_DROP_PLACES; d++)
+        printf("%s%s %llu", d ? ", " : "", k_drop_place_names[d],
+               (unsigned long long)s->drops_by[d]);
+    printf(")\n  reorders %llu   NET_RX %.0f/s   IPIs %.0f/s   busy cores %.2f\n",
+           (unsigned long long)s->reorders, s->netrx_per_s, s->ipis_per_s, s->cpu_busy_cores);
+    printf("  cpu    hardirq softirq  system    user    idle  (%% of time)\n");
+    for (unsigned i = 0; i < r->ncpu; i++) {
+        const double *b = &r->busy_frac[i * MODEL_CATS];
+        if (b[MODEL_CATS - 1] > 0.9995)
+            continue;
+        printf("  %3u   %7.1f %7.1f %7.1f %7.1f %7.1f\n", i, 100 * b[0], 100 * b[1], 100 * b[2],
+               100 * b[3], 100 * b[4]);
+    }
+    printf("  (idle CPUs not shown)  %llu events in %.2f s wall\n",
+           (unsigned long long)s->events, wall_s);
+}
+
+enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS };
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"set", required_argument, NULL, 's'},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"quiet", no_argument, NULL, 'q'},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"help-keys", optional_argument, NULL, OPT_HELP_KEYS},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    gsl_set_error_handler_off();
+    const char *out_path = NULL;
+    const char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
+    char **owned = xcalloc((size_t)argc + 1, sizeof *owned);
+    size_t nsets = 0, nowned = 0;
+    bool quiet = false;
+    int progress = -1;
+    const char *env = getenv("FALCONSIM_PROGRESS");
+    if (env != NULL)
+        progress = strcmp(env, "0") != 0;
+
+    int c;
+    while ((c = getopt_long(argc, argv, "+o:s:qhV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out_path = optarg; break;
+        case 's': sets[nsets++] = optarg; break;
+        case OPT_SEED: {
+            char *end;
+            strtoll(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0') {
+                fprintf(stderr, "falconsim: error: --seed needs an integer (got \"%s\")\n", optarg);
+                return EX_USAGE;
+            }
+            size_t n = strlen(optarg) + 16;
+            owned[nowned] = xmalloc(n);
+            snprintf(owned[nowned], n, "run.seed=%s", optarg);
+            sets[nsets++] = owned[nowned++];
+            break;
+        }
+        case 'q': quiet = true; break;
+        case OPT_PROGRESS: progress = 1; break;
+        case OPT_NO_PROGRESS: progress = 0; break;
+        case OPT_HELP_KEYS: help_keys(optarg && strcmp(optarg, "markdown") == 0); return EX_OK;
+        case 'h': help(); return EX_OK;
+        case 'V':
+            printf("falconsim %s (git %s)\n", FALCONSIM_VERSION, FALCONSIM_GIT);
+            return EX_OK;
+        default:
+            fprintf(stderr, "Try 'falconsim --help'.\n");
+            return EX_USAGE;
+        }
+    }
+    /* Subcommand, then options again (getopt stopped at the first operand). */
+    const char *cmd = "run";
+    if (optind < argc && (strcmp(argv[optind], "run") == 0 || strcmp(argv[optind], "check") == 0 ||
+                          strcmp(argv[optind], "export") == 0))
+        cmd = argv[optind++];
+    const char *operands[3] = {NULL, NULL, NULL};
+    int nops = 0;
+    while (optind < argc) {
+        if (argv[optind][0] == '-' && argv[optind][1] != '\0') {
+            int save = optind;
+            c = getopt_long(argc, argv, "+o:s:qhV", opts, NULL);
+            if (c == -1 || optind == save) {
+                optind = save + 1;
+                continue;
+            }
+            switch (c) {
+            case 'o': out_path = optarg; break;
+            case 's': sets[nsets++] = optarg; break;
+            case OPT_SEED: {
+                size_t n = strlen(optarg) + 16;
+                owned[nowned] = xmalloc(n);
+                snprintf(owned[nowned], n, "run.seed=%s", optarg);
+                sets[nsets++] = owned[nowned++];
+                break;
+            }
+            case 'q': quiet = true; break;
+            case OPT_PROGRESS: progress = 1; break;
+            case OPT_NO_PROGRESS: progress = 0; break;
+            case 'h': help(); return EX_OK;
+            default:
+                fprintf(stderr, "Try 'falconsim --help'.\n");
+                return EX_USAGE;
+            }
+            continue;
+        }
+        if (nops == 3) {
+            fprintf(stderr, "falconsim: error: unexpected argument '%s'\n", argv[optind]);
+            usage_short(stderr);
+            return EX_USAGE;
+        }
+        operands[nops++] = argv[optind++];
+    }
+
+    struct sim_err err = {{0}};
+    if (strcmp(cmd, "export") == 0) {
+        if (nops < 1 || nops > 2) {
+            fprintf(stderr, "falconsim: error: export needs RUN.h5 and optionally a PATH\n");
+            usage_short(stderr);
+            return EX_USAGE;
+        }
+        int rc = h5out_export(operands[0], operands[1], stdout, &err);
+        if (rc != SIM_OK) {
+            fprintf(stderr, "falconsim: %s\n", err.msg);
+            return exit_for(rc);
+        }
+        return EX_OK;
+    }
+    if (nops != 1) {
+        fprintf(stderr, "falconsim: error: %s one scenario file\n",
+                nops == 0 ? "missing the" : "expected exactly");
+        usage_short(stderr);
+        return EX_USAGE;
+    }
+
+    struct sim_params params;
+    struct scenario_text text;
+    int rc = scenario_load(operands[0], NULL, sets, nsets, &params, &text, &err);
+    if (rc != SIM_OK) {
+        fprintf(stderr, "falconsim: %s\n", err.msg);
+        return exit_for(rc);
+    }
+    if (strcmp(cmd, "check") == 0) {
+        fputs(text.resolved, stdout);
+        scenario_text_free(&text);
+        return EX_OK;
+    }
+
+    char *out_owned = NULL;
+    if (out_path == NULL)
+        out_path = out_owned = default_output(operands[0]);
+    if ((rc = h5out_probe(out_path, &err)) != SIM_OK) {
+        fprintf(stderr, "falconsim: %s\n", err.msg);
+        return exit_for(rc);
+    }
+
+    struct model *m = model_create(&params, &err);
+    if (m == NULL) {
+        fprintf(stderr, "falconsim: %s: %s\n", operands[0], err.msg);
+        return EX_CONFIG;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if (progress < 0)
+        progress = isatty(STDERR_FILENO);
+
+    double t0 = wall_now(), last = t0;
+    int64_t dur = model_duration(m);
+    int64_t slice = dur / 1000 > 0 ? dur / 1000 : 1;
+    while (model_now(m) < dur && !g_signal) {
+        model_run_until(m, model_now(m) + slice);
+        double now = wall_now();
+        if (progress && now - last >= 0.2) {
+            double f = (double)model_now(m) / (double)dur;
+            double el = now - t0;
+            fprintf(stderr, "\r[%5.1f%%] sim %.3f/%.3f s  %.2f Mev/s  elapsed %.1f s  ETA %.1f s\033[K",
+                    100 * f, (double)model_now(m) / 1e9, (double)dur / 1e9,
+                    (double)model_events(m) / el / 1e6, el, f > 0 ? el * (1 - f) / f : 0);
+            last = now;
+        }
+    }
+    if (progress)
+        fprintf(stderr, "\r\033[K");
+    if (g_signal) {
+        fprintf(stderr, "falconsim: interrupted at simulated %.3f s; no result written\n",
+                (double)model_now(m) / 1e9);
+        model_destroy(m);
+        return 128 + g_signal;
+    }
+    double wall = wall_now() - t0;
+    const struct model_results *r = model_finish(m);
+    char *cmdline = join_argv(argc, argv);
+    struct h5out_run run = {&params, &text, r, cmdline};
+    rc = h5out_write(out_path, &run, &err);
+    if (rc != SIM_OK) {
+        fprintf(stderr, "falconsim: %s\n", err.msg);
+        model_destroy(m);
+        return exit_for(rc);
+    }
+    if (!quiet) {
+        print_summary(&params, r, wall);
+        printf("  result: %s\n", out_path);
+    }
+    free(cmdline);
+    free(out_owned);
+    for (size_t i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
+    free(sets);
+    model_destroy(m);
+    scenario_text_free(&text);
+    return EX_OK;
+}

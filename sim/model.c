@@ -1,0 +1,594 @@
+/*
+ * model.c: builds the receive-path model from a scenario, runs it, checks
+ * conservation and exposes the results.
+ *
+ * Setup sizes every pool from the scenario (style guide, practice 8): the
+ * packet pool holds the most skbs that can exist at once (rings, gro_cell
+ * and backlog queues at their limits, GRO holds, reassembly, sockets at
+ * their receive-buffer limits, one per executing step), so running out is
+ * a model bug, reported with the key to raise. The event set is sized the
+ * same way (run.max_pending_events overrides it).
+ *
+ * Conservation, in wire frames, checked at the end of every run:
+ *   generated = delivered + dropped + in flight,
+ * where in flight counts the frames in every queue, hold and step.
+ */
+#include "model_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const k_cpu_cat_names[MODEL_CATS] = {"hardirq", "softirq", "system", "user", "idle"};
+const char *const k_drop_place_names[MODEL_DROP_PLACES] = {"wire",   "ring",   "backlog",
+                                                           "gro_cell", "socket", "reassembly"};
+
+struct results_store;
+static struct results_store *results_of(struct model *m);
+static void results_free(struct model *m);
+
+static sim_ns us_to_ns(double us) { return (sim_ns)llround(us * 1e3); }
+static sim_ns ms_to_ns(double ms) { return (sim_ns)llround(ms * 1e6); }
+static sim_ns ns_round(double ns) { return (sim_ns)llround(ns); }
+
+/* {===== Packet pool ===== */
+
+struct pkt *model_pkt_alloc(struct model *m)
+{
+    struct pkt *p = m->free_pkts;
+    if (p == NULL) {
+        fprintf(stderr,
+                "falconsim: internal error: packet pool of %llu exhausted at %lld ns; this is a "
+                "model bug (the pool is sized from queue limits)\n",
+                (unsigned long long)m->pkt_cap, (long long)engine_now(m->eng));
+        abort();
+    }
+    m->free_pkts = p->next;
+    m->pkt_used++;
+    if (m->pkt_used > m->pkt_peak)
+        m->pkt_peak = m->pkt_used;
+    memset(p, 0, sizeof *p);
+    p->sample = NO_SAMPLE;
+    p->cpu = -1;
+    return p;
+}
+
+void model_pkt_free(struct model *m, struct pkt *p)
+{
+    SIM_ASSERT(m->pkt_used > 0);
+    p->next = m->free_pkts;
+    m->free_pkts = p;
+    m->pkt_used--;
+}
+
+void model_drop(struct model *m, struct pkt *p, enum drop_place where)
+{
+    m->c.drops[where] += p->segs;
+    traffic_dropped(m, p);
+    model_pkt_free(m, p);
+}
+
+/* }===== */
+
+static uint64_t pool_bound(const struct sim_params *p, unsigned nrxq, unsigned ncpu,
+                           uint32_t nflows)
+{
+    uint64_t q = (uint64_t)p->kernel.netdev_max_backlog + 1;
+    uint64_t per_cpu = 3 * q + 2;
+    uint64_t per_rxq = (uint64_t)p->nic.ring_size + (uint64_t)p->kernel.gro_max_flows + 1;
+    uint64_t per_sock = (uint64_t)p->app.rcvbuf_bytes / ((uint64_t)p->app.skb_overhead_bytes + 1) + 2;
+    return 64 + ncpu * per_cpu + nrxq * per_rxq + nflows * (per_sock + 1);
+}
+
+static void init_view(struct model *m)
+{
+    m->view_backlog_len = xcalloc(m->ncpu, sizeof *m->view_backlog_len);
+    m->view_head = xcalloc(m->ncpu, sizeof *m->view_head);
+    m->view_busy = xcalloc(m->ncpu, sizeof *m->view_busy);
+    m->view.ncpu = m->ncpu;
+    m->view.backlog_len = m->view_backlog_len;
+    m->view.input_queue_head = m->view_head;
+    m->view.busy_ns = m->view_busy;
+}
+
+static void init_flows(struct model *m)
+{
+    const struct sim_params *p = m->p;
+    unsigned ip_l4 = m->proto == PROTO_TCP ? 20 + 32 : 20 + 8;
+    unsigned inner_mtu = (unsigned)(p->network.mtu -
+                                    (m->mode == NET_OVERLAY ? p->network.vxlan_overhead_bytes : 0));
+    unsigned payload = inner_mtu - ip_l4;
+    /* Ethernet 14 + FCS 4 + preamble and inter-frame gap 20, plus L3/L4 and
+     * (overlay) the outer headers. */
+    unsigned overhead = 38 + ip_l4 +
+                        (unsigned)(m->mode == NET_OVERLAY ? p->network.vxlan_overhead_bytes : 0);
+    uint32_t msg_bytes = (uint32_t)(m->rr ? p->workload.request_bytes : p->workload.message_bytes);
+
+    m->flows = xcalloc(m->nflows, sizeof *m->flows);
+    for (uint32_t i = 0; i < m->nflows; i++) {
+        struct flow *f = &m->flows[i];
+        f->id = i;
+        uint32_t h = (uint32_t)rng_mix64((uint64_t)p->run.seed * UINT64_C(0x100000001b3) + i);
+        f->hash = h ? h : 1;
+        struct pkt_meta meta = {.flow_hash = f->hash, .flow_id = i, .protocol = (uint8_t)m->proto,
+                                .mode = (uint8_t)m->mode};
+        f->rxq = (uint16_t)(m->pol->select_rx_queue
+                                ? m->pol->select_rx_queue(m->pol_state, &meta, m->nrxq)
+                                : policy_rss_queue(f->hash, m->nrxq));
+        SIM_ASSERT(f->rxq < m->nrxq);
+        f->thread = &m->threads[i % m->nthreads];
+        f->rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_FLOW + (uint64_t)i);
+        f->msg_bytes = msg_bytes;
+        f->frame_payload = payload;
+        f->frame_overhead = overhead;
+        f->frames_per_msg = (msg_bytes + payload - 1) / payload;
+        if (m->rr) {
+            f->rr_cap = (uint32_t)p->workload.outstanding;
+            f->rr_sent = xcalloc(f->rr_cap, sizeof *f->rr_sent);
+        }
+        hist_init(&f->lat);
+        hist_init(&f->win_lat);
+    }
+}
+
+static void init_threads(struct model *m)
+{
+    const struct sim_params *p = m->p;
+    m->nthreads = (uint32_t)(p->app.threads > 0 ? p->app.threads : (int64_t)p->app.cpus.n);
+    m->threads = xcalloc(m->nthreads, sizeof *m->threads);
+    for (uint32_t i = 0; i < m->nthreads; i++) {
+        struct thread *t = &m->threads[i];
+        t->id = i;
+        t->kind = THR_APP;
+        t->cpu = p->app.cpus.cpu[i % p->app.cpus.n];
+        t->state = THR_SLEEPING;
+        t->rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_THREAD + (uint64_t)i);
+    }
+}
+
+static void convert_units(struct model *m)
+{
+    const struct sim_params *p = m->p;
+    m->duration = ms_to_ns(p->run.duration_ms);
+    m->warmup = ms_to_ns(p->run.warmup_ms);
+    m->window = us_to_ns(p->run.trace_window_us);
+    m->coalesce_ns = us_to_ns(p->nic.coalesce_usecs);
+    m->irq_ns = ns_round(p->nic.irq_ns);
+    m->ipi_send_ns = ns_round(p->cpu.ipi_send_ns);
+    m->ipi_recv_ns = ns_round(p->cpu.ipi_recv_ns);
+    m->enq_local_ns = ns_round(p->cpu.enqueue_local_ns);
+    m->enq_remote_ns = ns_round(p->cpu.enqueue_remote_ns);
+    m->migrate_ns = ns_round(p->cpu.migrate_ns);
+    m->budget_ns = us_to_ns(p->kernel.netdev_budget_usecs);
+    m->softirq_time_ns = us_to_ns(p->kernel.max_softirq_time_us);
+    m->sched_latency_ns = us_to_ns(p->kernel.sched_latency_us);
+    m->sched_min_gran_ns = us_to_ns(p->kernel.sched_min_granularity_us);
+    m->app_user_ns = ns_round(p->app.user_ns);
+    m->app_recv_ns = ns_round(p->app.recv_ns);
+    m->app_remote_ns = ns_round(p->app.remote_data_ns);
+    m->app_wake_cost_ns = ns_round(p->app.wake_cost_ns);
+    m->rr_tx_ns = ns_round(p->app.response_tx_ns);
+    m->ack_delay_ns = us_to_ns(p->workload.ack_delay_us);
+    m->rto_ns = us_to_ns(p->workload.rto_us);
+    m->net_delay_ns = us_to_ns(p->workload.net_delay_us);
+    m->think_ns = us_to_ns(p->workload.think_us);
+    for (int s = 0; s < ST_COUNT; s++)
+        m->per_batch_ns[s] = ns_round(p->stage[s].per_batch_ns);
+}
+
+struct model *model_create(const struct sim_params *p, struct sim_err *err)
+{
+    struct model *m = xcalloc(1, sizeof *m);
+    m->p = p;
+    m->ncpu = (unsigned)p->host.cpus;
+    m->mode = (enum net_mode)p->network.mode;
+    m->proto = (enum proto)p->workload.protocol;
+    m->rr = p->workload.type == WL_RR;
+    m->nrxq = (unsigned)p->nic.rx_queues;
+    m->nflows = (uint32_t)(m->rr ? p->workload.clients * p->workload.connections
+                                 : p->workload.flows);
+    convert_units(m);
+
+    m->pol = policy_by_id((enum policy_id)p->policy.name);
+    m->pol_state = m->pol->state_size ? xcalloc(1, m->pol->state_size) : NULL;
+    if (m->pol->init(m->pol_state, p, err) != SIM_OK) {
+        free(m->pol_state);
+        m->pol_state = NULL;
+        model_destroy(m);
+        return NULL;
+    }
+    init_view(m);
+
+    size_t cap = (size_t)p->run.max_pending_events;
+    if (cap == 0)
+        cap = 4096 + 16 * (size_t)m->ncpu + 4 * m->nrxq +
+              (size_t)m->nflows * (size_t)(4 + (m->rr ? p->workload.outstanding : 0)) +
+              (size_t)p->app.cpus.n * 64 +
+              (m->proto == PROTO_TCP ? (size_t)pool_bound(p, m->nrxq, m->ncpu, m->nflows) : 0);
+    m->eng = engine_create(cap, "run.max_pending_events", err);
+    if (m->eng == NULL) {
+        model_destroy(m);
+        return NULL;
+    }
+    /* Classes order equal-time events (engine.h); see enum ev_kind. */
+    engine_register(m->eng, EV_LINK_DONE, 0, traffic_on_link_done, m);
+    engine_register(m->eng, EV_COALESCE, 1, nic_on_coalesce_timer, m);
+    engine_register(m->eng, EV_IPI, 2, cpu_on_ipi, m);
+    engine_register(m->eng, EV_THREAD_WAKE, 3, cpu_on_thread_wake, m);
+    engine_register(m->eng, EV_STEP_DONE, 4, cpu_on_step_done, m);
+    engine_register(m->eng, EV_SOURCE, 5, traffic_on_source, m);
+    engine_register(m->eng, EV_CREDIT, 5, traffic_on_credit, m);
+    engine_register(m->eng, EV_RR_ARRIVE, 5, traffic_on_rr_arrive, m);
+    engine_register(m->eng, EV_RR_RESPONSE, 5, traffic_on_rr_response, m);
+    engine_register(m->eng, EV_RR_SEND, 5, traffic_on_rr_send, m);
+    engine_register(m->eng, EV_MIGRATE, 6, app_on_migrate, m);
+    engine_register(m->eng, EV_WARMUP, 7, metrics_on_warmup, m);
+    engine_register(m->eng, EV_WINDOW, 8, metrics_on_window, m);
+
+    m->pkt_cap = pool_bound(p, m->nrxq, m->ncpu, m->nflows);
+    m->pkt_pool = xcalloc(m->pkt_cap, sizeof *m->pkt_pool);
+    for (uint64_t i = m->pkt_cap; i-- > 0;) {
+        m->pkt_pool[i].next = m->free_pkts;
+        m->free_pkts = &m->pkt_pool[i];
+    }
+
+    m->cpus = xcalloc(m->ncpu, sizeof *m->cpus);
+    for (unsigned i = 0; i < m->ncpu; i++)
+        cpu_init(m, &m->cpus[i], i);
+
+    m->rxqs = xcalloc(m->nrxq, sizeof *m->rxqs);
+    for (unsigned q = 0; q < m->nrxq; q++) {
+        struct rxq *r = &m->rxqs[q];
+        r->id = (uint16_t)q;
+        r->irq_cpu = p->nic.irq_cpus.cpu[q % p->nic.irq_cpus.n];
+        r->irq_enabled = true;
+        r->napi.kind = NAPI_PNIC;
+        r->napi.cpu = r->irq_cpu;
+        r->napi.rxq = (uint16_t)q;
+        r->napi.limit = (uint32_t)p->nic.ring_size;
+        r->napi.weight = (uint32_t)p->kernel.napi_weight;
+    }
+    m->link.gbps = p->nic.link_gbps;
+
+    init_threads(m);
+    init_flows(m);
+    metrics_init(m);
+
+    engine_schedule(m->eng, m->warmup, EV_WARMUP, 0, 0);
+    engine_schedule(m->eng, m->window < m->duration ? m->window : m->duration, EV_WINDOW, 0, 0);
+    if (p->app.migrate_at_ms > 0)
+        engine_schedule(m->eng, ms_to_ns(p->app.migrate_at_ms), EV_MIGRATE, 0, 0);
+    traffic_start(m);
+    return m;
+}
+
+void model_destroy(struct model *m)
+{
+    if (m == NULL)
+        return;
+    if (m->pol != NULL && m->pol->fini != NULL && m->pol_state != NULL)
+        m->pol->fini(m->pol_state);
+    free(m->pol_state);
+    results_free(m);
+    metrics_fini(m);
+    if (m->flows)
+        for (uint32_t i = 0; i < m->nflows; i++) {
+            rng_destroy(m->flows[i].rng);
+            free(m->flows[i].rr_sent);
+            hist_fini(&m->flows[i].lat);
+            hist_fini(&m->flows[i].win_lat);
+        }
+    free(m->flows);
+    if (m->threads)
+        for (uint32_t i = 0; i < m->nthreads; i++)
+            rng_destroy(m->threads[i].rng);
+    free(m->threads);
+    if (m->cpus)
+        for (unsigned i = 0; i < m->ncpu; i++)
+            cpu_fini(&m->cpus[i]);
+    free(m->cpus);
+    free(m->rxqs);
+    free(m->pkt_pool);
+    free(m->view_backlog_len);
+    free(m->view_head);
+    free(m->view_busy);
+    engine_destroy(m->eng);
+    free(m);
+}
+
+void model_run_until(struct model *m, int64_t t_ns)
+{
+    engine_run(m->eng, t_ns < m->duration ? t_ns : m->duration);
+}
+
+int64_t model_now(const struct model *m) { return engine_now(m->eng); }
+int64_t model_duration(const struct model *m) { return m->duration; }
+uint64_t model_events(const struct model *m) { return engine_events_run(m->eng); }
+
+static uint64_t frames_in(const struct pktq *q)
+{
+    uint64_t n = 0;
+    for (const struct pkt *p = q->head; p; p = p->next)
+        n += p->segs;
+    return n;
+}
+
+static uint64_t napi_frames(const struct napi *n)
+{
+    uint64_t f = frames_in(&n->q) + frames_in(&n->process);
+    for (uint32_t i = 0; i < n->gro_n; i++)
+        f += n->gro_held[i]->segs;
+    return f;
+}
+
+/* Frames anywhere between the sender and the application; O(packets). */
+static uint64_t inflight_frames(const struct model *m)
+{
+    uint64_t n = traffic_frames_waiting(m);
+    for (unsigned q = 0; q < m->nrxq; q++)
+        n += napi_frames(&m->rxqs[q].napi);
+    for (unsigned i = 0; i < m->ncpu; i++) {
+        const struct cpu *c = &m->cpus[i];
+        n += napi_frames(&c->gro_cell) + napi_frames(&c->backlog);
+        if (c->busy && c->step.pkt != NULL)
+            n += c->step.pkt->segs;
+    }
+    for (uint32_t i = 0; i < m->nflows; i++) {
+        n += frames_in(&m->flows[i].sockq);
+        if (m->flows[i].reasm)
+            n += m->flows[i].reasm->segs;
+    }
+    return n;
+}
+
+static uint64_t pkts_in(const struct pktq *q)
+{
+    uint64_t n = 0;
+    for (const struct pkt *p = q->head; p; p = p->next)
+        n++;
+    return n;
+}
+
+bool model_check(const struct model *m)
+{
+    if (!engine_check(m->eng)) {
+        fprintf(stderr, "model_check: event heap out of order\n");
+        return false;
+    }
+    uint64_t dropped = 0;
+    for (int d = 0; d < DROP_COUNT; d++)
+        dropped += m->c.drops[d];
+    if (m->c.gen_frames != m->c.deliv_frames + dropped + inflight_frames(m)) {
+        fprintf(stderr, "model_check: frames not conserved\n");
+        return false;
+    }
+    /* Every packet taken from the pool is somewhere. */
+    uint64_t pkts = 0;
+    for (unsigned q = 0; q < m->nrxq; q++)
+        pkts += pkts_in(&m->rxqs[q].napi.q) + m->rxqs[q].napi.gro_n;
+    for (unsigned i = 0; i < m->ncpu; i++) {
+        const struct cpu *c = &m->cpus[i];
+        if (c->backlog.q.len != pkts_in(&c->backlog.q) ||
+            c->gro_cell.q.len != pkts_in(&c->gro_cell.q) ||
+            c->backlog.q.len > c->backlog.limit || c->gro_cell.q.len > c->gro_cell.limit) {
+            fprintf(stderr, "model_check: cpu %u queue accounting broken\n", i);
+            return false;
+        }
+        pkts += pkts_in(&c->backlog.q) + pkts_in(&c->backlog.process) + pkts_in(&c->gro_cell.q);
+        if (c->busy && c->step.pkt != NULL)
+            pkts++;
+    }
+    for (uint32_t i = 0; i < m->nflows; i++)
+        pkts += pkts_in(&m->flows[i].sockq) + (m->flows[i].reasm != NULL);
+    if (pkts != m->pkt_used)
+        fprintf(stderr, "model_check: %llu packets found, %llu in use\n", (unsigned long long)pkts,
+                (unsigned long long)m->pkt_used);
+    return pkts == m->pkt_used;
+}
+
+/* {===== Results ===== */
+
+struct results_store {
+    struct model_results r;
+    double *busy_frac;
+    uint64_t *cpu_u64[6];
+    struct model_flow_result *flows;
+    struct model_sample *samples;
+    double *blo, *bw;
+    uint64_t *bc;
+};
+
+static void fill_summary(struct model *m, struct model_summary *s)
+{
+    const struct counters *c = &m->c, *w = &m->c_warm;
+    double secs = (double)(m->duration - m->warmup) / 1e9;
+    s->measured_s = secs;
+    s->throughput_pps = (double)(c->deliv_msgs - w->deliv_msgs) / secs;
+    s->throughput_gbps = (double)(c->deliv_bytes - w->deliv_bytes) * 8 / secs / 1e9;
+    s->offered_pps = (double)(c->gen_msgs - w->gen_msgs) / secs;
+    s->latency_mean_us = hist_mean_ns(&m->lat) / 1e3;
+    s->latency_p50_us = hist_quantile_ns(&m->lat, 0.50) / 1e3;
+    s->latency_p90_us = hist_quantile_ns(&m->lat, 0.90) / 1e3;
+    s->latency_p99_us = hist_quantile_ns(&m->lat, 0.99) / 1e3;
+    s->latency_p999_us = hist_quantile_ns(&m->lat, 0.999) / 1e3;
+    s->latency_p9999_us = hist_quantile_ns(&m->lat, 0.9999) / 1e3;
+    s->rtt_mean_us = hist_mean_ns(&m->rtt) / 1e3;
+    s->rtt_p50_us = hist_quantile_ns(&m->rtt, 0.50) / 1e3;
+    s->rtt_p90_us = hist_quantile_ns(&m->rtt, 0.90) / 1e3;
+    s->rtt_p99_us = hist_quantile_ns(&m->rtt, 0.99) / 1e3;
+    s->rtt_p999_us = hist_quantile_ns(&m->rtt, 0.999) / 1e3;
+    s->rtt_p9999_us = hist_quantile_ns(&m->rtt, 0.9999) / 1e3;
+    s->drops = 0;
+    for (int d = 0; d < DROP_COUNT; d++) {
+        s->drops_by[d] = c->drops[d] - w->drops[d];
+        s->drops += s->drops_by[d];
+    }
+    s->reorders = c->reorders - w->reorders;
+    uint64_t netrx = 0, ipis = 0;
+    double busy = 0;
+    for (unsigned i = 0; i < m->ncpu; i++) {
+        netrx += m->cs[i].netrx - m->cs_warm[i].netrx;
+        ipis += m->cs[i].ipis_sent - m->cs_warm[i].ipis_sent;
+        for (int k = 0; k < CAT_COUNT; k++)
+            busy += (double)(m->cs[i].busy_ns[k] - m->cs_warm[i].busy_ns[k]);
+    }
+    s->netrx_per_s = (double)netrx / secs;
+    s->ipis_per_s = (double)ipis / secs;
+    s->cpu_busy_cores = busy / (secs * 1e9);
+    s->gen_frames = c->gen_frames;
+    s->deliv_frames = c->deliv_frames;
+    s->dropped_frames = 0;
+    for (int d = 0; d < DROP_COUNT; d++)
+        s->dropped_frames += c->drops[d];
+    s->inflight_frames = inflight_frames(m);
+    s->events = engine_events_run(m->eng);
+    s->peak_pkts = m->pkt_peak;
+    s->pkt_pool = m->pkt_cap;
+}
+
+
+const struct model_results *model_finish(struct model *m)
+{
+    struct results_store *st = results_of(m);
+    struct model_results *r = &st->r;
+    fill_summary(m, &r->sum);
+    const struct model_summary *s = &r->sum;
+    if (s->gen_frames != s->deliv_frames + s->dropped_frames + s->inflight_frames) {
+        fprintf(stderr,
+                "falconsim: internal error: conservation broken: generated %llu != delivered "
+                "%llu + dropped %llu + in flight %llu\n",
+                (unsigned long long)s->gen_frames, (unsigned long long)s->deliv_frames,
+                (unsigned long long)s->dropped_frames, (unsigned long long)s->inflight_frames);
+        SIM_ASSERT(!"packet conservation");
+    }
+    SIM_ASSERT(model_check(m));
+
+    double secs_ns = (double)(m->duration - m->warmup);
+    r->ncpu = m->ncpu;
+    for (unsigned i = 0; i < m->ncpu; i++) {
+        double busy = 0;
+        for (int k = 0; k < CAT_COUNT; k++) {
+            double f = (double)(m->cs[i].busy_ns[k] - m->cs_warm[i].busy_ns[k]) / secs_ns;
+            st->busy_frac[i * MODEL_CATS + (unsigned)k] = f;
+            busy += f;
+        }
+        st->busy_frac[i * MODEL_CATS + CAT_COUNT] = busy < 1 ? 1 - busy : 0;
+        st->cpu_u64[0][i] = m->cs[i].netrx - m->cs_warm[i].netrx;
+        st->cpu_u64[1][i] = m->cs[i].ipis_sent - m->cs_warm[i].ipis_sent;
+        st->cpu_u64[2][i] = m->cs[i].ipis_recv - m->cs_warm[i].ipis_recv;
+        st->cpu_u64[3][i] = m->cs[i].time_squeeze - m->cs_warm[i].time_squeeze;
+        st->cpu_u64[4][i] = m->cs[i].ksoftirqd_wakeups - m->cs_warm[i].ksoftirqd_wakeups;
+        st->cpu_u64[5][i] = m->cs[i].backlog_drops - m->cs_warm[i].backlog_drops;
+    }
+    r->busy_frac = st->busy_frac;
+    r->netrx = st->cpu_u64[0];
+    r->ipis_sent = st->cpu_u64[1];
+    r->ipis_recv = st->cpu_u64[2];
+    r->time_squeeze = st->cpu_u64[3];
+    r->ksoftirqd_wakeups = st->cpu_u64[4];
+    r->backlog_drops = st->cpu_u64[5];
+
+    double secs = secs_ns / 1e9;
+    r->nflows = m->nflows;
+    for (uint32_t i = 0; i < m->nflows; i++) {
+        const struct flow *f = &m->flows[i];
+        struct model_flow_result *fr = &st->flows[i];
+        fr->hash = f->hash;
+        fr->rx_queue = f->rxq;
+        fr->app_cpu = f->thread->cpu;
+        fr->pps = (double)f->deliv_msgs / secs;
+        fr->gbps = (double)f->deliv_bytes * 8 / secs / 1e9;
+        fr->p50_us = hist_quantile_ns(&f->lat, 0.5) / 1e3;
+        fr->p99_us = hist_quantile_ns(&f->lat, 0.99) / 1e3;
+        fr->p999_us = hist_quantile_ns(&f->lat, 0.999) / 1e3;
+        fr->reorders = f->reorders;
+    }
+    r->flows = st->flows;
+
+    const struct trace *t = m->tr;
+    r->nwin = m->win_i;
+    r->t_ms = t->t_ms;
+    r->pps = t->pps;
+    r->gbps = t->gbps;
+    r->p50_us = t->p50_us;
+    r->p99_us = t->p99_us;
+    r->p999_us = t->p999_us;
+    r->rtt_p99_us = t->rtt_p99_us;
+    r->drops = t->drops;
+    r->cpu_busy = t->cpu_busy;
+    r->flow_pps = t->flow_pps;
+    r->flow_p50_us = t->flow_p50_us;
+    r->flow_p99_us = t->flow_p99_us;
+    r->flow_p999_us = t->flow_p999_us;
+
+    r->nsamples = m->nsamples;
+    for (uint32_t i = 0; i < m->nsamples; i++) {
+        const struct sample_rec *a = &m->samples[i];
+        struct model_sample *b = &st->samples[i];
+        b->t_nic_us = (double)a->t_nic / 1e3;
+        for (int k = 0; k < ST_COUNT; k++) {
+            b->cpu[k] = a->cpu[k];
+            b->t_stage_us[k] = a->t_stage[k] < 0 ? -1 : (double)a->t_stage[k] / 1e3;
+        }
+        b->t_socket_us = a->t_socket < 0 ? -1 : (double)a->t_socket / 1e3;
+        b->t_app_us = a->t_app < 0 ? -1 : (double)a->t_app / 1e3;
+        b->app_cpu = a->app_cpu;
+        b->flow = a->flow;
+        b->msg = a->msg;
+        b->merged = a->merged;
+    }
+    r->samples = st->samples;
+
+    uint32_t nb = 0;
+    for (unsigned i = 0; i < HIST_BUCKETS; i++)
+        if (m->lat.counts[i]) {
+            hist_bucket_range(i, &st->blo[nb], &st->bw[nb]);
+            st->bc[nb] = m->lat.counts[i];
+            nb++;
+        }
+    r->nbuckets = nb;
+    r->bucket_lo_ns = st->blo;
+    r->bucket_width_ns = st->bw;
+    r->bucket_count = st->bc;
+    return r;
+}
+
+/* The results block is allocated at the first model_finish and freed with
+ * the model. */
+static struct results_store *results_of(struct model *m)
+{
+    struct results_store *st = (struct results_store *)m->results_store;
+    if (st != NULL)
+        return st;
+    st = xcalloc(1, sizeof *st);
+    st->busy_frac = xcalloc((size_t)m->ncpu * MODEL_CATS, sizeof *st->busy_frac);
+    for (int i = 0; i < 6; i++)
+        st->cpu_u64[i] = xcalloc(m->ncpu, sizeof(uint64_t));
+    st->flows = xcalloc(m->nflows, sizeof *st->flows);
+    st->samples = xcalloc(m->sample_cap ? m->sample_cap : 1, sizeof *st->samples);
+    st->blo = xcalloc(HIST_BUCKETS, sizeof *st->blo);
+    st->bw = xcalloc(HIST_BUCKETS, sizeof *st->bw);
+    st->bc = xcalloc(HIST_BUCKETS, sizeof *st->bc);
+    m->results_store = st;
+    return st;
+}
+
+static void results_free(struct model *m)
+{
+    struct results_store *st = (struct results_store *)m->results_store;
+    if (st == NULL)
+        return;
+    free(st->busy_frac);
+    for (int i = 0; i < 6; i++)
+        free(st->cpu_u64[i]);
+    free(st->flows);
+    free(st->samples);
+    free(st->blo);
+    free(st->bw);
+    free(st->bc);
+    free(st);
+    m->results_store = NULL;
+}
+
+/* }===== */

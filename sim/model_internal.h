@@ -1,0 +1,478 @@
+/*
+ * model_internal.h: the receive-path model's shared state.
+ *
+ * Shared by the model's modules (model.c, nic.c, cpu_model.c,
+ * netstack_stages.c, traffic.c, app.c, metrics.c) and by white-box tests;
+ * not part of any module's public contract (model.h is). Everything here is
+ * allocated by model_create, sized from the scenario, and freed by
+ * model_destroy; nothing is allocated while the model runs.
+ *
+ * The objects, and who owns a packet when:
+ *   link (sender side) -> NIC ring (per RX queue) -> NAPI queues: gro_cell
+ *   (per CPU) and backlog (per CPU: input + process) -> GRO hold (per pNIC
+ *   NAPI) -> reassembly (per flow) -> socket queue (per flow) -> app thread.
+ * A packet (struct pkt, an skb) is in exactly one of these places, or in
+ * the step a CPU is executing, or on the free list. Frames are the unit of
+ * conservation: generated = delivered + dropped + in flight, always.
+ */
+#ifndef FALCONSIM_MODEL_INTERNAL_H
+#define FALCONSIM_MODEL_INTERNAL_H
+
+#include "engine.h"
+#include "histogram.h"
+#include "model.h"
+#include "netstack_stages.h"
+#include "params.h"
+#include "policy.h"
+#include "rng.h"
+
+/* {===== Events ===== */
+
+/* Event kinds. The class (second column in model.c) orders events at equal
+ * time: frame arrivals, then timers, interrupts, wake-ups, CPU step
+ * completions, sender and bookkeeping events. */
+enum ev_kind {
+    EV_LINK_DONE,   /* obj: -, the frame on the wire reaches the NIC */
+    EV_COALESCE,    /* obj: rx queue, arg: timer generation */
+    EV_IPI,         /* obj: target cpu */
+    EV_THREAD_WAKE, /* obj: thread */
+    EV_STEP_DONE,   /* obj: cpu */
+    EV_SOURCE,      /* obj: flow; the next message of a stream flow is due */
+    EV_CREDIT,      /* obj: flow, arg: bytes of TCP window returned (ACK or RTO) */
+    EV_RR_ARRIVE,   /* obj: flow, arg: client send time; request reaches the server link */
+    EV_RR_RESPONSE, /* obj: flow, arg: client send time; response reaches the client */
+    EV_RR_SEND,     /* obj: flow; the client sends its next request */
+    EV_WINDOW,      /* end of a trace window */
+    EV_WARMUP,      /* end of warm-up: snapshot counters */
+    EV_MIGRATE,     /* application threads move */
+    EV_KIND_COUNT
+};
+
+/* }===== */
+
+/* {===== Packets ===== */
+
+enum pkt_flags {
+    PKT_TCP = 1u << 0,
+    PKT_FLUSHED = 1u << 1, /* left GRO: resume at the transition after GRO */
+};
+
+struct pkt {
+    struct pkt *next;
+    sim_ns t_nic;      /* NIC arrival of its earliest frame */
+    sim_ns t_sent;     /* rr: client send time of the request */
+    uint64_t seq;      /* flow frame sequence of its first frame */
+    uint64_t seq_end;  /* one past its last frame */
+    uint32_t flow;
+    uint32_t msg;      /* message index of its first frame */
+    uint32_t bytes;    /* payload bytes */
+    uint32_t segs;     /* wire frames it holds */
+    uint32_t msg_ends; /* messages that end in it */
+    uint32_t sample;   /* sample record index or NO_SAMPLE */
+    int16_t cpu;       /* CPU that last touched it, -1 before the first */
+    uint16_t rxq;
+    uint8_t stage;     /* next stage to run */
+    uint8_t flags;
+};
+#define NO_SAMPLE UINT32_MAX
+
+struct pktq {
+    struct pkt *head, *tail;
+    uint32_t len;
+};
+
+static inline void pktq_push(struct pktq *q, struct pkt *p)
+{
+    p->next = NULL;
+    if (q->tail)
+        q->tail->next = p;
+    else
+        q->head = p;
+    q->tail = p;
+    q->len++;
+}
+
+static inline struct pkt *pktq_pop(struct pktq *q)
+{
+    struct pkt *p = q->head;
+    if (p) {
+        q->head = p->next;
+        if (!q->head)
+            q->tail = NULL;
+        q->len--;
+        p->next = NULL;
+    }
+    return p;
+}
+
+/* Moves all of src to the tail of dst; O(1). */
+static inline void pktq_splice(struct pktq *dst, struct pktq *src)
+{
+    if (!src->head)
+        return;
+    if (dst->tail)
+        dst->tail->next = src->head;
+    else
+        dst->head = src->head;
+    dst->tail = src->tail;
+    dst->len += src->len;
+    src->head = src->tail = NULL;
+    src->len = 0;
+}
+
+/* }===== */
+
+/* {===== NAPI, CPUs, threads ===== */
+
+enum napi_kind { NAPI_PNIC, NAPI_GRO_CELL, NAPI_BACKLOG };
+
+#define GRO_MAX_HELD 64
+
+struct napi {
+    struct napi *next;     /* poll-list link */
+    struct pktq q;         /* ring / cell queue / backlog input_pkt_queue */
+    struct pktq process;   /* backlog only: process_queue */
+    uint32_t limit;        /* q.len must stay below this */
+    uint32_t weight;
+    uint16_t cpu;
+    uint16_t rxq;          /* pNIC only */
+    uint8_t kind;
+    bool scheduled;        /* NAPI_STATE_SCHED */
+    uint32_t gro_n;        /* pNIC only: skbs held by GRO, oldest first */
+    struct pkt *gro_held[GRO_MAX_HELD];
+};
+
+struct napi_list {
+    struct napi *head, *tail;
+};
+
+enum cpu_cat { CAT_HARDIRQ, CAT_SOFTIRQ, CAT_SYSTEM, CAT_USER, CAT_COUNT };
+
+enum step_kind {
+    STEP_NONE,
+    STEP_NIC_IRQ,  /* hardirq of an RX queue */
+    STEP_IPI_IRQ,  /* hardirq of an RPS IPI */
+    STEP_PACKET,   /* one packet of a NAPI poll, through every inline stage */
+    STEP_FLUSH,    /* one GRO-held skb flushed at poll end */
+    STEP_IPI_SEND, /* net_rps_action: the IPIs queued during net_rx_action */
+    STEP_APP,      /* one recvmsg by an application thread */
+};
+
+enum step_action { ACT_NONE, ACT_BACKLOG, ACT_GRO_CELL, ACT_SOCKET };
+
+struct step {
+    uint8_t kind;
+    uint8_t action;
+    int32_t target;   /* ACT_BACKLOG: cpu; STEP_NIC_IRQ: rx queue */
+    enum transition tr;
+    sim_ns start;
+    sim_ns dur;
+    sim_ns user_ns;   /* STEP_APP: the user-time part of dur */
+    struct pkt *pkt;  /* the packet the step hands on (or delivers) */
+    struct thread *thread;
+};
+
+enum softirq_ctx { SIRQ_NONE, SIRQ_IRQ_EXIT, SIRQ_KSOFTIRQD };
+enum thread_kind { THR_APP, THR_KSOFTIRQD };
+enum thread_state { THR_SLEEPING, THR_WAKING, THR_RUNNABLE };
+
+struct flow;
+
+struct thread {
+    struct thread *rq_next;
+    uint32_t id;
+    uint16_t cpu;
+    uint8_t kind;
+    uint8_t state;
+    bool wake_cost_due;   /* pays app.wake_cost_ns on its next recv */
+    bool migrate_pending; /* move to migrate_cpu at the end of its step */
+    uint16_t migrate_cpu;
+    struct flow *ready_head, *ready_tail; /* sockets with data, round robin */
+    struct rng *rng;
+};
+
+struct irq_req {
+    uint8_t kind; /* STEP_NIC_IRQ or STEP_IPI_IRQ */
+    uint16_t arg;
+};
+
+struct cpu {
+    uint16_t id;
+    bool busy;
+    struct step step;
+    struct rng *rng;
+
+    /* hardirqs waiting for the current step to end (FIFO ring) */
+    struct irq_req *irq_ring;
+    uint32_t irq_head, irq_n, irq_cap;
+    bool irq_exit_due;
+
+    /* NET_RX softirq: net_rx_action and handle_softirqs state */
+    bool softirq_pending;
+    uint8_t sirq_ctx;            /* enum softirq_ctx */
+    bool in_net_rx_action;
+    struct napi_list poll_list;  /* sd->poll_list */
+    struct napi_list local;      /* net_rx_action's spliced list */
+    struct napi_list repoll;
+    struct napi *cur;            /* the NAPI being polled */
+    uint32_t work;               /* packets in the current poll */
+    uint32_t batch_mask;         /* stages already charged per_batch_ns this poll */
+    int64_t budget;
+    sim_ns time_limit;
+    sim_ns sirq_start;
+    uint32_t restarts;
+    bool resched;                /* need_resched: a thread woke here during softirq */
+    uint16_t *ipi_targets;       /* rps_ipi_list */
+    uint32_t ipi_n;
+    bool *ipi_listed;            /* [ncpu] target already on rps_ipi_list */
+
+    struct napi gro_cell;
+    struct napi backlog;
+    uint64_t input_queue_head, input_queue_tail;
+
+    /* threads: runnable FIFO (round robin), the running one and its slice */
+    struct thread *rq_head, *rq_tail;
+    uint32_t nr_running;
+    struct thread *cur_thread;
+    sim_ns slice_end;
+    struct thread ksoftirqd;
+};
+
+/* }===== */
+
+/* {===== Flows, link, NIC ===== */
+
+struct flow {
+    uint32_t id;
+    uint32_t hash;
+    uint16_t rxq;
+    struct thread *thread;
+    struct rng *rng;
+    uint32_t frames_per_msg;
+    uint32_t msg_bytes;
+    uint32_t frame_payload;  /* payload bytes per full frame */
+    uint32_t frame_overhead; /* wire bytes besides payload */
+
+    /* sender */
+    uint64_t next_msg;       /* next message index to generate */
+    uint64_t tx_msg;         /* message on the wire next */
+    uint32_t tx_frag;        /* its next frame */
+    uint64_t pending_msgs;   /* generated, not fully sent (UDP, rr; TCP when paced) */
+    bool unlimited;          /* TCP at rate 0: always has data */
+    bool on_link;            /* in the link's ready list */
+    struct flow *link_next;
+    int64_t inflight_bytes;  /* TCP window use */
+    sim_ns *rr_sent;         /* rr: send times of pending requests (ring) */
+    uint32_t rr_head, rr_n, rr_cap;
+
+    /* receiver */
+    struct pktq sockq;
+    int64_t sock_bytes;
+    bool on_ready;
+    struct flow *ready_next;
+    struct pkt *reasm;
+    uint64_t max_seq_end;    /* highest seq_end seen at the socket */
+    uint64_t rx_frame_seq;   /* TCP: frames numbered in wire order */
+    double src_t;            /* next due send time, ns, unrounded */
+
+    /* per-flow metrics */
+    uint64_t deliv_msgs, deliv_bytes, deliv_frames, reorders;
+    uint64_t win_msgs, win_bytes;
+    struct histogram lat;     /* steady state */
+    struct histogram win_lat; /* current trace window */
+};
+
+struct link {
+    sim_ns ns_per_byte_x1000; /* wire time of 1000 bytes, ns (integer arithmetic) */
+    double gbps;
+    bool busy;
+    struct flow *ready_head, *ready_tail;
+    int64_t queued_bytes;     /* wire bytes of UDP/rr messages waiting */
+    /* the frame on the wire */
+    struct flow *cur_flow;
+    uint64_t cur_msg;
+    uint32_t cur_frag;
+    uint32_t cur_bytes;
+    uint32_t cur_wire;
+    sim_ns cur_t_sent;
+};
+
+struct rxq {
+    uint16_t id;
+    uint16_t irq_cpu;
+    struct napi napi;
+    bool irq_enabled;   /* interrupts armed (NAPI not scheduled) */
+    bool timer_armed;
+    uint64_t timer_gen;
+    uint32_t unsignalled;
+};
+
+/* }===== */
+
+/* {===== Metrics ===== */
+
+enum drop_place { DROP_WIRE, DROP_RING, DROP_BACKLOG, DROP_GRO_CELL, DROP_SOCKET, DROP_REASM,
+                  DROP_COUNT };
+
+struct counters {
+    uint64_t gen_frames, gen_msgs;
+    uint64_t deliv_frames, deliv_msgs, deliv_bytes;
+    uint64_t drops[DROP_COUNT];
+    uint64_t reorders;
+    uint64_t rr_responses;
+};
+
+struct cpu_stats {
+    sim_ns busy_ns[CAT_COUNT];
+    uint64_t netrx;         /* net_rx_action invocations */
+    uint64_t ipis_sent, ipis_recv;
+    uint64_t time_squeeze;
+    uint64_t ksoftirqd_wakeups;
+    uint64_t polls[3];      /* by napi kind */
+    uint64_t poll_work_max; /* largest work of one poll */
+    uint64_t sirq_max_work; /* largest packets of one net_rx_action */
+    uint64_t backlog_drops; /* counted at the target CPU, as softnet_stat */
+};
+
+struct sample_rec {
+    sim_ns t_nic;
+    sim_ns t_stage[ST_COUNT]; /* start of each stage, -1 if not run */
+    int16_t cpu[ST_COUNT];
+    sim_ns t_socket;
+    sim_ns t_app;
+    int16_t app_cpu;
+    uint32_t flow;
+    uint32_t msg;
+    uint8_t merged; /* its frame was merged into an earlier skb by GRO */
+};
+
+/* }===== */
+
+struct model {
+    const struct sim_params *p;
+    struct engine *eng;
+    unsigned ncpu;
+    enum net_mode mode;
+    enum proto proto;
+    bool rr;
+
+    /* durations converted once to ns */
+    sim_ns duration, warmup, window;
+    sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_recv_ns, enq_local_ns, enq_remote_ns,
+        migrate_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
+        app_user_ns, app_recv_ns, app_remote_ns, app_wake_cost_ns, rr_tx_ns, ack_delay_ns,
+        rto_ns, net_delay_ns, think_ns;
+    sim_ns per_batch_ns[ST_COUNT];
+
+    /* policy */
+    const struct placement_policy_ops *pol;
+    void *pol_state;
+    struct cpu_view view;
+    uint32_t *view_backlog_len;
+    uint64_t *view_head;
+    sim_ns *view_busy;
+
+    /* packets */
+    struct pkt *pkt_pool;
+    struct pkt *free_pkts;
+    uint64_t pkt_cap, pkt_used, pkt_peak;
+
+    struct cpu *cpus;
+    struct rxq *rxqs;
+    unsigned nrxq;
+    struct flow *flows;
+    uint32_t nflows;
+    struct thread *threads;
+    uint32_t nthreads;
+    struct link link;
+
+    /* metrics */
+    struct counters c, c_warm;
+    struct cpu_stats *cs, *cs_warm;
+    bool warm;
+    struct histogram lat, rtt, win_lat, win_rtt;
+    uint64_t frame_count; /* for sampling */
+    struct sample_rec *samples;
+    uint32_t nsamples, sample_cap;
+
+    /* trace */
+    uint32_t nwin, win_i;
+    struct counters win_start;
+    sim_ns *win_busy_start; /* [ncpu] */
+    struct trace *tr;
+    void *results_store; /* model.c's results block */
+};
+
+/* Per-window time series, preallocated [nwin] and [nwin x n]. */
+struct trace {
+    double *t_ms, *pps, *gbps, *p50_us, *p99_us, *p999_us, *rtt_p99_us;
+    double *drops;
+    float *cpu_busy;  /* [nwin x ncpu] */
+    float *flow_pps;  /* [nwin x nflows] */
+    float *flow_p50_us, *flow_p99_us, *flow_p999_us;
+};
+
+/* {===== Cross-module functions ===== */
+
+/* model.c */
+struct pkt *model_pkt_alloc(struct model *m);
+void model_pkt_free(struct model *m, struct pkt *p);
+void model_drop(struct model *m, struct pkt *p, enum drop_place where);
+
+/* nic.c */
+void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t frag,
+                       uint32_t bytes, sim_ns t_sent);
+void nic_napi_complete(struct model *m, struct rxq *q);
+void nic_on_coalesce_timer(void *ctx, uint32_t obj, uint64_t arg);
+
+/* cpu_model.c */
+void cpu_init(struct model *m, struct cpu *c, unsigned id);
+void cpu_fini(struct cpu *c);
+void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg);
+void cpu_napi_schedule(struct model *m, struct cpu *c, struct napi *n);
+void cpu_kick(struct model *m, struct cpu *c);
+void cpu_thread_wake(struct model *m, struct thread *t);
+void cpu_thread_move(struct model *m, struct thread *t, uint16_t new_cpu);
+void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg);
+void cpu_on_ipi(void *ctx, uint32_t obj, uint64_t arg);
+void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg);
+uint32_t cpu_backlog_len(const struct cpu *c);
+
+/* netstack_stages.c: the packet walk */
+void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pkt *p,
+                       struct step *s);
+void stage_commit(struct model *m, struct cpu *c, struct step *s);
+struct pkt *stage_gro_flush_one(struct napi *n);
+void stage_socket_enqueue(struct model *m, struct cpu *c, struct pkt *p);
+
+/* traffic.c */
+void traffic_start(struct model *m);
+void traffic_on_source(void *ctx, uint32_t obj, uint64_t arg);
+void traffic_on_link_done(void *ctx, uint32_t obj, uint64_t arg);
+void traffic_on_credit(void *ctx, uint32_t obj, uint64_t arg);
+void traffic_on_rr_arrive(void *ctx, uint32_t obj, uint64_t arg);
+void traffic_on_rr_response(void *ctx, uint32_t obj, uint64_t arg);
+void traffic_on_rr_send(void *ctx, uint32_t obj, uint64_t arg);
+void traffic_consumed(struct model *m, struct flow *f, struct pkt *p);
+void traffic_dropped(struct model *m, struct pkt *p);
+void traffic_lost(struct model *m, struct flow *f, uint32_t bytes, bool first_frame);
+uint64_t traffic_frames_waiting(const struct model *m);
+
+/* app.c */
+void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step *s);
+void app_commit_recv(struct model *m, struct cpu *c, struct step *s);
+void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f);
+void app_on_migrate(void *ctx, uint32_t obj, uint64_t arg);
+
+/* metrics.c */
+void metrics_init(struct model *m);
+void metrics_fini(struct model *m);
+void metrics_on_window(void *ctx, uint32_t obj, uint64_t arg);
+void metrics_on_warmup(void *ctx, uint32_t obj, uint64_t arg);
+void metrics_deliver(struct model *m, struct flow *f, struct pkt *p, unsigned app_cpu);
+void metrics_sample_stage(struct model *m, struct pkt *p, enum stage_id s, unsigned cpu,
+                          sim_ns t);
+
+/* }===== */
+
+#endif

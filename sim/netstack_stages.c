@@ -1,0 +1,357 @@
+/*
+ * netstack_stages.c: the stages of the receive path, in path order.
+ *
+ * Host path (network.mode = host), one NET_RX softirq per packet unless RPS
+ * moves the second half:
+ *   nic_rx      driver poll, skb allocation            (pNIC NAPI, per frame)
+ *   gro         napi_gro_receive                        (pNIC NAPI, per frame)
+ *   -- netif_receive_skb: RPS/RFS may enqueue to a backlog (TR_RPS_RECEIVE)
+ *   host_l4     ip_rcv, udp_rcv/tcp_v4_rcv, socket enqueue, wake-up (per skb)
+ *   -- socket
+ *
+ * Overlay path (Docker overlay: VXLAN + bridge + veth), three NET_RX
+ * softirqs per packet (falcon-model.md 1.1, linux-rx-path.md 3.1):
+ *   nic_rx      driver poll, skb allocation            (pNIC NAPI, per frame)
+ *   gro_tunnel  GRO through vxlan_gro_receive          (pNIC NAPI, per frame)
+ *   -- netif_receive_skb: RPS/RFS (TR_RPS_RECEIVE)
+ *   outer_l4    outer ip_rcv, udp_rcv, vxlan_rcv decap (per skb)
+ *   -- gro_cells_receive: the current CPU's gro_cell (TR_GRO_CELLS)
+ *   gro_cell    gro_cell_poll, bridge, veth_xmit       (gro_cell NAPI, per skb)
+ *   -- netif_rx: a backlog, RPS re-evaluated with the same hash (TR_NETIF_RX)
+ *   container   container ip_rcv, udp/tcp, socket enqueue, wake-up (backlog NAPI)
+ *   -- socket
+ *
+ * Costs are scenario parameters (stage.<name>.cost, per_byte_ns,
+ * per_batch_ns); their defaults and sources are in params_table.c and
+ * docs/validation.md. Before GRO a stage runs once per wire frame; after GRO
+ * once per skb (a TCP aggregate counts once, as in the kernel's budget).
+ */
+#include "netstack_stages.h"
+
+#include "model_internal.h"
+
+const struct stage_info k_stage_info[ST_COUNT] = {
+    [ST_NIC_RX] = {"nic_rx", true, false},
+    [ST_GRO] = {"gro", true, true},
+    [ST_HOST_L4] = {"host_l4", false, false},
+    [ST_GRO_TUNNEL] = {"gro_tunnel", true, true},
+    [ST_OUTER_L4] = {"outer_l4", false, false},
+    [ST_GRO_CELL] = {"gro_cell", false, false},
+    [ST_CONTAINER] = {"container", false, false},
+};
+
+const char *const k_transition_names[TR_COUNT] = {
+    "inline", "gro_split", "rps_receive", "gro_cells", "netif_rx", "socket",
+};
+
+enum stage_id stage_first(enum net_mode mode)
+{
+    (void)mode;
+    return ST_NIC_RX;
+}
+
+/* Next stage on each path; ST_COUNT marks the socket, and stages that are
+ * not on a path point nowhere (asserted). */
+static const enum stage_id k_next_host[ST_COUNT] = {
+    [ST_NIC_RX] = ST_GRO, [ST_GRO] = ST_HOST_L4, [ST_HOST_L4] = ST_COUNT,
+    [ST_GRO_TUNNEL] = ST_NIC_RX, [ST_OUTER_L4] = ST_NIC_RX, [ST_GRO_CELL] = ST_NIC_RX,
+    [ST_CONTAINER] = ST_NIC_RX};
+static const enum stage_id k_next_overlay[ST_COUNT] = {
+    [ST_NIC_RX] = ST_GRO_TUNNEL, [ST_GRO_TUNNEL] = ST_OUTER_L4, [ST_OUTER_L4] = ST_GRO_CELL,
+    [ST_GRO_CELL] = ST_CONTAINER, [ST_CONTAINER] = ST_COUNT,
+    [ST_GRO] = ST_NIC_RX, [ST_HOST_L4] = ST_NIC_RX};
+
+enum stage_id stage_next(enum net_mode mode, enum stage_id s)
+{
+    SIM_ASSERT(s < ST_COUNT);
+    enum stage_id n = mode == NET_HOST ? k_next_host[s] : k_next_overlay[s];
+    SIM_ASSERT(n != ST_NIC_RX); /* not on this path */
+    return n;
+}
+
+enum transition stage_transition(enum net_mode mode, enum stage_id s)
+{
+    switch (s) {
+    case ST_NIC_RX: return TR_GRO_SPLIT;
+    case ST_GRO:
+    case ST_GRO_TUNNEL: return TR_RPS_RECEIVE;
+    case ST_OUTER_L4: return TR_GRO_CELLS;
+    case ST_GRO_CELL: return TR_NETIF_RX;
+    case ST_HOST_L4:
+    case ST_CONTAINER: return TR_SOCKET;
+    case ST_COUNT: break;
+    }
+    (void)mode;
+    SIM_ASSERT(!"no transition after this stage");
+}
+
+/* {===== The packet walk ===== */
+
+/*
+ * A packet step runs a packet through every stage it meets on this CPU:
+ * it charges each stage's cost (and its per-batch cost once per poll),
+ * lets GRO merge or hold TCP frames, and asks the policy at each
+ * transition. It stops at the first transition that enqueues the packet
+ * (to a backlog or the local gro_cell), at the socket, or when GRO absorbs
+ * the frame. Decisions are taken when the step starts; the enqueue happens
+ * when it ends (stage_commit), so no other CPU sees the packet before the
+ * work that produced it is done.
+ */
+
+static void gro_remove(struct napi *n, uint32_t i)
+{
+    for (uint32_t j = i + 1; j < n->gro_n; j++)
+        n->gro_held[j - 1] = n->gro_held[j];
+    n->gro_n--;
+}
+
+static void gro_hold(struct napi *n, struct pkt *p)
+{
+    SIM_ASSERT(n->gro_n < GRO_MAX_HELD);
+    n->gro_held[n->gro_n++] = p;
+}
+
+/* dev_gro_receive for one TCP frame: merge with the flow's held skb if the
+ * frame continues it and fits in kernel.gro_max_bytes; otherwise the held
+ * skb is flushed and the frame held. Holding one more flow than
+ * kernel.gro_max_flows flushes the oldest. Returns the skb that leaves GRO
+ * now (continuing in this step), or NULL. O(held flows). */
+static struct pkt *gro_receive(struct model *m, struct napi *n, struct pkt *p)
+{
+    uint32_t max_bytes = (uint32_t)m->p->kernel.gro_max_bytes;
+    for (uint32_t i = 0; i < n->gro_n; i++) {
+        struct pkt *h = n->gro_held[i];
+        if (h->flow != p->flow)
+            continue;
+        if (h->seq_end == p->seq && h->bytes + p->bytes <= max_bytes) {
+            h->bytes += p->bytes;
+            h->segs += p->segs;
+            h->seq_end = p->seq_end;
+            h->msg_ends += p->msg_ends;
+            if (p->sample != NO_SAMPLE)
+                m->samples[p->sample].merged = 1;
+            model_pkt_free(m, p);
+            if (h->bytes + m->flows[h->flow].frame_payload > max_bytes) {
+                gro_remove(n, i);
+                return h;
+            }
+            return NULL;
+        }
+        gro_remove(n, i);
+        gro_hold(n, p);
+        return h;
+    }
+    struct pkt *out = NULL;
+    if (n->gro_n >= (uint32_t)m->p->kernel.gro_max_flows) {
+        out = n->gro_held[0];
+        gro_remove(n, 0);
+    }
+    gro_hold(n, p);
+    return out;
+}
+
+struct pkt *stage_gro_flush_one(struct napi *n)
+{
+    SIM_ASSERT(n->gro_n > 0);
+    struct pkt *p = n->gro_held[0];
+    gro_remove(n, 0);
+    p->flags |= PKT_FLUSHED;
+    return p;
+}
+
+void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pkt *p,
+                       struct step *s)
+{
+    sim_ns now = engine_now(m->eng);
+    sim_ns cost = 0;
+    if (p->cpu >= 0 && p->cpu != (int16_t)c->id)
+        cost += m->migrate_ns; /* the skb's cache lines come from another core */
+    p->cpu = (int16_t)c->id;
+    enum stage_id st = (enum stage_id)p->stage;
+    bool resume = (p->flags & PKT_FLUSHED) != 0;
+    p->flags &= (uint8_t)~PKT_FLUSHED;
+    s->action = ACT_NONE;
+    s->pkt = NULL;
+    for (;;) {
+        if (!resume) {
+            if (p->sample != NO_SAMPLE)
+                metrics_sample_stage(m, p, st, c->id, now + cost);
+            cost += stage_cost_ns(&m->p->stage[st], p->bytes, c->rng);
+            if (!(c->batch_mask & (1u << st))) {
+                c->batch_mask |= 1u << st;
+                cost += m->per_batch_ns[st];
+            }
+            if (k_stage_info[st].is_gro && (p->flags & PKT_TCP)) {
+                p = gro_receive(m, n, p);
+                if (p == NULL)
+                    break; /* absorbed or held */
+            }
+        }
+        resume = false;
+        enum transition tr = stage_transition(m->mode, st);
+        enum stage_id next = stage_next(m->mode, st);
+        if (tr == TR_SOCKET) {
+            s->action = ACT_SOCKET;
+            s->pkt = p;
+            break;
+        }
+        int cpu = POLICY_LOCAL;
+        if (tr != TR_INLINE) {
+            struct pkt_meta meta = {.flow_hash = m->flows[p->flow].hash,
+                                    .flow_id = p->flow,
+                                    .bytes = p->bytes,
+                                    .rx_queue = p->rxq,
+                                    .protocol = (uint8_t)m->proto,
+                                    .mode = (uint8_t)m->mode};
+            m->view.now = now;
+            m->view.cur_cpu = c->id;
+            cpu = m->pol->select_cpu(m->pol_state, &meta, tr, &m->view);
+            SIM_ASSERT(cpu == POLICY_LOCAL || (cpu >= 0 && (unsigned)cpu < m->ncpu));
+        }
+        if (cpu == POLICY_LOCAL && (tr == TR_INLINE || tr == TR_GRO_SPLIT || tr == TR_RPS_RECEIVE)) {
+            st = next;
+            continue;
+        }
+        p->stage = (uint8_t)next;
+        s->pkt = p;
+        s->tr = tr;
+        if (cpu == POLICY_LOCAL && tr == TR_GRO_CELLS) {
+            s->action = ACT_GRO_CELL;
+            s->target = c->id;
+        } else {
+            s->action = ACT_BACKLOG;
+            s->target = cpu == POLICY_LOCAL ? (int32_t)c->id : cpu;
+        }
+        cost += s->target == (int32_t)c->id ? m->enq_local_ns : m->enq_remote_ns;
+        break;
+    }
+    s->dur = cost;
+}
+
+static void add_ipi_target(struct cpu *c, unsigned target)
+{
+    if (!c->ipi_listed[target]) {
+        c->ipi_listed[target] = true;
+        c->ipi_targets[c->ipi_n++] = (uint16_t)target;
+    }
+}
+
+/* enqueue_to_backlog(skb, target): drop when input_pkt_queue already holds
+ * netdev_max_backlog + 1 packets (the drop is counted at the target, as in
+ * softnet_stat); schedule the target's backlog NAPI if it was idle:
+ * locally at once, remotely through an IPI sent when this CPU's
+ * net_rx_action ends (napi_schedule_rps, net_rps_action_and_irq_enable). */
+static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, struct pkt *p,
+                               enum transition tr)
+{
+    struct napi *n = &t->backlog;
+    if (n->q.len >= n->limit) {
+        m->cs[t->id].backlog_drops++;
+        model_drop(m, p, DROP_BACKLOG);
+        return;
+    }
+    pktq_push(&n->q, p);
+    t->input_queue_tail++;
+    m->view_backlog_len[t->id] = cpu_backlog_len(t);
+    if (m->pol->enqueued != NULL) {
+        struct pkt_meta meta = {.flow_hash = m->flows[p->flow].hash, .flow_id = p->flow,
+                                .bytes = p->bytes, .rx_queue = p->rxq,
+                                .protocol = (uint8_t)m->proto, .mode = (uint8_t)m->mode};
+        m->pol->enqueued(m->pol_state, &meta, tr, t->id, t->input_queue_tail);
+    }
+    if (n->scheduled)
+        return;
+    if (t == c) {
+        cpu_napi_schedule(m, c, n);
+    } else {
+        n->scheduled = true;
+        add_ipi_target(c, t->id);
+    }
+}
+
+/* gro_cells_receive: the current CPU's cell, same limit as the backlog. */
+static void gro_cells_receive(struct model *m, struct cpu *c, struct pkt *p)
+{
+    struct napi *n = &c->gro_cell;
+    if (n->q.len >= n->limit) {
+        model_drop(m, p, DROP_GRO_CELL);
+        return;
+    }
+    pktq_push(&n->q, p);
+    cpu_napi_schedule(m, c, n);
+}
+
+void stage_commit(struct model *m, struct cpu *c, struct step *s)
+{
+    struct pkt *p = s->pkt;
+    if (p == NULL)
+        return;
+    switch ((enum step_action)s->action) {
+    case ACT_BACKLOG:
+        enqueue_to_backlog(m, c, &m->cpus[s->target], p, s->tr);
+        break;
+    case ACT_GRO_CELL:
+        gro_cells_receive(m, c, p);
+        break;
+    case ACT_SOCKET:
+        stage_socket_enqueue(m, c, p);
+        break;
+    case ACT_NONE:
+        SIM_ASSERT(!"packet step with no action");
+    }
+}
+
+/* The last stage's socket enqueue: IP reassembly of UDP fragments (one
+ * partial message per flow; a fragment of another message discards it),
+ * reorder detection, the receive-buffer limit, and the wake-up. */
+void stage_socket_enqueue(struct model *m, struct cpu *c, struct pkt *p)
+{
+    struct flow *f = &m->flows[p->flow];
+    sim_ns now = engine_now(m->eng);
+    if (p->sample != NO_SAMPLE)
+        m->samples[p->sample].t_socket = now;
+    if (!(p->flags & PKT_TCP) && f->frames_per_msg > 1) {
+        if (f->reasm != NULL && f->reasm->msg != p->msg) {
+            model_drop(m, f->reasm, DROP_REASM);
+            f->reasm = NULL;
+        }
+        if (f->reasm == NULL) {
+            f->reasm = p;
+        } else {
+            struct pkt *r = f->reasm;
+            r->bytes += p->bytes;
+            r->segs += p->segs;
+            r->msg_ends += p->msg_ends;
+            if (p->seq < r->seq)
+                r->seq = p->seq;
+            if (p->seq_end > r->seq_end)
+                r->seq_end = p->seq_end;
+            if (p->t_nic < r->t_nic)
+                r->t_nic = p->t_nic;
+            if (r->sample == NO_SAMPLE)
+                r->sample = p->sample;
+            model_pkt_free(m, p);
+        }
+        if (f->reasm->segs < f->frames_per_msg)
+            return;
+        p = f->reasm;
+        f->reasm = NULL;
+        p->msg_ends = 1;
+    }
+    if (p->seq < f->max_seq_end) {
+        m->c.reorders++;
+        f->reorders++;
+    } else {
+        f->max_seq_end = p->seq_end;
+    }
+    int64_t truesize = (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
+    if (f->sock_bytes + truesize > m->p->app.rcvbuf_bytes) {
+        model_drop(m, p, DROP_SOCKET);
+        return;
+    }
+    pktq_push(&f->sockq, p);
+    f->sock_bytes += truesize;
+    app_socket_ready(m, c, f);
+}
+
+/* }===== */

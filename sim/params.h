@@ -1,0 +1,187 @@
+/*
+ * params.h: the validated, unit-normalised input of one run.
+ *
+ * struct sim_params is plain data. It is filled from a scenario file by
+ * scenario_load() walking the declarative table in params_table.c, which
+ * also drives --help, docs/scenarios.md and the provenance in result files.
+ * After scenario_load returns SIM_OK nothing re-checks configuration: the
+ * model treats violations as broken invariants.
+ *
+ * Units are in the field names: _ns, _us, _ms, _bytes, _pps, _gbps.
+ * Durations given in the scenario as us/ms are kept as given here and
+ * converted to sim_ns by the model at setup.
+ */
+#ifndef FALCONSIM_PARAMS_H
+#define FALCONSIM_PARAMS_H
+
+#include "sim_base.h"
+
+#include <stdbool.h>
+
+#define SIM_MAX_CPUS 1024
+#define SIM_MAX_LIST 1024
+
+/* Stages of the receive path; order is path order (netstack_stages.c). */
+enum stage_id {
+    ST_NIC_RX,     /* driver poll + skb allocation, per wire frame */
+    ST_GRO,        /* host GRO attempt, per frame */
+    ST_HOST_L4,    /* host IP + UDP/TCP + socket enqueue, per skb */
+    ST_GRO_TUNNEL, /* overlay GRO through vxlan_gro_receive, per frame */
+    ST_OUTER_L4,   /* outer IP + UDP + vxlan_rcv decap, per skb */
+    ST_GRO_CELL,   /* gro_cell poll + bridge + veth_xmit, per skb */
+    ST_CONTAINER,  /* container IP + UDP/TCP + socket enqueue, per skb */
+    ST_COUNT
+};
+
+enum dist_kind { DIST_CONST, DIST_EXP, DIST_UNIFORM, DIST_LOGNORMAL, DIST_COUNT };
+
+/* A cost or delay distribution in nanoseconds. */
+struct dist {
+    enum dist_kind kind;
+    double mean_ns; /* const, exponential, lognormal */
+    double cv;      /* lognormal: coefficient of variation (stddev / mean) */
+    double min_ns;  /* uniform */
+    double max_ns;  /* uniform */
+};
+
+struct cpu_list {
+    unsigned n;
+    uint16_t cpu[SIM_MAX_LIST];
+};
+
+enum net_mode { NET_HOST, NET_OVERLAY };
+enum proto { PROTO_UDP, PROTO_TCP };
+enum workload_type { WL_STREAM, WL_RR };
+enum arrival_kind { ARR_CONSTANT, ARR_POISSON };
+enum ksoftirqd_mode { KSOFTIRQD_5_4, KSOFTIRQD_6_5 };
+enum policy_id { POL_VANILLA, POL_RSS, POL_RPS, POL_RFS, POL_COUNT };
+
+struct stage_cost_params {
+    struct dist cost;    /* per skb (or per frame for frame stages) */
+    double per_byte_ns;  /* times the skb's payload bytes */
+    double per_batch_ns; /* once per NAPI poll that runs this stage */
+};
+
+struct sim_params {
+    struct {
+        double duration_ms;
+        double warmup_ms;
+        int64_t seed;
+        double trace_window_us;
+        int64_t sample_every;
+        int64_t sample_max;
+        int64_t max_pending_events;
+    } run;
+    struct {
+        int64_t cpus;
+    } host;
+    struct {
+        int mode; /* enum net_mode */
+        int64_t mtu;
+        int64_t vxlan_overhead_bytes;
+    } network;
+    struct {
+        double link_gbps;
+        int64_t rx_queues;
+        struct cpu_list irq_cpus;
+        int64_t ring_size;
+        double coalesce_usecs;
+        int64_t coalesce_frames;
+        double irq_ns;
+        int64_t wire_buffer_bytes;
+    } nic;
+    struct {
+        int64_t napi_weight;
+        int64_t dev_weight;
+        int64_t netdev_budget;
+        double netdev_budget_usecs;
+        int64_t netdev_max_backlog;
+        int ksoftirqd; /* enum ksoftirqd_mode */
+        int64_t max_softirq_restart;
+        double max_softirq_time_us;
+        int64_t gro_max_bytes;
+        int64_t gro_max_flows;
+        double sched_latency_us;
+        double sched_min_granularity_us;
+    } kernel;
+    struct {
+        struct dist ipi_latency;
+        double ipi_send_ns;
+        double ipi_recv_ns;
+        double enqueue_local_ns;
+        double enqueue_remote_ns;
+        double migrate_ns;
+    } cpu;
+    struct stage_cost_params stage[ST_COUNT];
+    struct {
+        struct cpu_list cpus;
+        int64_t threads;
+        double user_ns;
+        double recv_ns;
+        double per_byte_ns;
+        double remote_data_ns;
+        double wake_cost_ns;
+        struct dist wakeup_latency;
+        int64_t rcvbuf_bytes;
+        int64_t skb_overhead_bytes;
+        struct dist service;
+        double response_tx_ns;
+        double migrate_at_ms;
+        struct cpu_list migrate_cpus;
+    } app;
+    struct {
+        int type;     /* enum workload_type */
+        int protocol; /* enum proto */
+        int64_t flows;
+        int64_t message_bytes;
+        double rate_pps;
+        int arrival; /* enum arrival_kind */
+        double sender_cap_pps;
+        int64_t tcp_window_bytes;
+        double ack_delay_us;
+        double rto_us;
+        int64_t clients;
+        int64_t connections;
+        int64_t outstanding;
+        int64_t request_bytes;
+        int64_t response_bytes;
+        double net_delay_us;
+        double think_us;
+    } workload;
+    struct {
+        int name; /* enum policy_id */
+        struct cpu_list rps_cpus;
+    } policy;
+};
+
+/* {===== The declarative table ===== */
+
+enum param_type { P_INT, P_REAL, P_BOOL, P_ENUM, P_CPUS, P_DIST };
+
+struct param_spec {
+    const char *key;      /* dotted scenario path, e.g. "nic.link_gbps" */
+    enum param_type type;
+    size_t offset;        /* into struct sim_params */
+    double min, max;      /* inclusive bounds (P_INT, P_REAL, P_DIST mean) */
+    const char *const *names; /* P_ENUM: NULL-terminated allowed values */
+    const char *def;      /* default, as scenario text */
+    const char *unit;     /* "" when dimensionless */
+    const char *help;     /* one sentence, with its source */
+};
+
+extern const struct param_spec k_params[];
+extern const size_t k_params_count;
+
+extern const char *const k_dist_names[];   /* "constant", "exponential", ... */
+extern const char *const k_policy_names[]; /* indexed by enum policy_id */
+extern const char *const k_stage_names[];  /* indexed by enum stage_id */
+
+const struct param_spec *params_find(const char *key);
+
+/* Formats the value of spec in p as scenario text (for provenance, docs). */
+void params_format_value(const struct param_spec *spec, const struct sim_params *p, char *buf,
+                         size_t len);
+
+/* }===== */
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * params_table.c: the single source of truth for scenario keys.
+ *
+ * Each row names a key, its type, its bounds, its default (as scenario text,
+ * parsed by the same code as the scenario), its unit and one sentence of
+ * help with the source of the default. scenario.c walks this table to parse
+ * and validate; main.c prints it for --help-keys; docs/scenarios.md is
+ * generated from it (falconsim --help-keys=markdown) and checked by a test;
+ * h5out.c stores every resolved row in the result file.
+ *
+ * Default stage costs are the 16 B UDP per-stage costs derived in
+ * falcon-model.md section 1.4(g) from FALCON Figs. 5, 6, 10 and 11 (Xeon
+ * Silver 4114 at 2.2 GHz), after subtracting the separately modelled
+ * cache-line migration (cpu.migrate_ns) and enqueue costs; docs/validation.md
+ * gives the arithmetic.
+ */
+#include "params.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const k_dist_names[] = {"constant", "exponential", "uniform", "lognormal", NULL};
+const char *const k_policy_names[] = {"vanilla", "rss", "rps", "rfs", NULL};
+const char *const k_stage_names[] = {"nic_rx",    "gro",      "host_l4",   "gro_tunnel",
+                                     "outer_l4",  "gro_cell", "container", NULL};
+static const char *const k_mode_names[] = {"host", "overlay", NULL};
+static const char *const k_proto_names[] = {"udp", "tcp", NULL};
+static const char *const k_wl_names[] = {"stream", "rr", NULL};
+static const char *const k_arrival_names[] = {"constant", "poisson", NULL};
+static const char *const k_ksoftirqd_names[] = {"5.4", "6.5", NULL};
+
+#define OFF(field) offsetof(struct sim_params, field)
+#define BIG 1e18
+#define ROW(k, t, f, lo, hi, nm, d, u, h) {k, t, OFF(f), lo, hi, nm, d, u, h}
+#define P_I(k, f, lo, hi, d, u, h) ROW(k, P_INT, f, lo, hi, NULL, d, u, h)
+#define P_R(k, f, lo, hi, d, u, h) ROW(k, P_REAL, f, lo, hi, NULL, d, u, h)
+#define P_E(k, f, nm, d, h) ROW(k, P_ENUM, f, 0, 0, nm, d, "", h)
+#define P_C(k, f, d, h) ROW(k, P_CPUS, f, 0, 0, NULL, d, "cpu ids", h)
+#define P_D(k, f, d, h) ROW(k, P_DIST, f, 0, 1e12, NULL, d, "ns", h)
+#define P_STAGE(name, idx, def_cost, help)                                                           \
+    P_D("stage." name ".cost", stage[idx].cost, def_cost, help),                                     \
+        P_R("stage." name ".per_byte_ns", stage[idx].per_byte_ns, 0, 1e6, "0.0", "ns/byte",     \
+            "Extra cost per payload byte of the skb at this stage."),                            \
+        P_R("stage." name ".per_batch_ns", stage[idx].per_batch_ns, 0, 1e9, "0.0", "ns",        \
+            "Extra cost once per NAPI poll that runs this stage (per-batch overhead).")
+
+const struct param_spec k_params[] = {
+    /* run */
+    P_R("run.duration_ms", run.duration_ms, 0.001, 1e7, "200.0", "ms",
+        "Simulated time, warm-up included."),
+    P_R("run.warmup_ms", run.warmup_ms, 0, 1e7, "50.0", "ms",
+        "Initial period excluded from every steady-state summary (must be < run.duration_ms)."),
+    P_I("run.seed", run.seed, 0, 9.2e18, "1", "",
+        "Master seed; every random stream is derived from it and its own index."),
+    P_R("run.trace_window_us", run.trace_window_us, 1, 1e9, "1000.0", "us",
+        "Width of one window of the /trace time series."),
+    P_I("run.sample_every", run.sample_every, 0, 1e12, "0", "messages",
+        "Record per-stage CPU and timestamps of every Nth delivered message (0: off)."),
+    P_I("run.sample_max", run.sample_max, 0, 1e8, "10000", "records",
+        "Most sampled per-packet records kept (memory is reserved at setup)."),
+    P_I("run.max_pending_events", run.max_pending_events, 0, 1e9, "0", "events",
+        "Event set capacity; 0 sizes it from the scenario."),
+    /* host */
+    P_I("host.cpus", host.cpus, 1, SIM_MAX_CPUS, "8", "cpus",
+        "Logical CPUs of the receiving host (the core budget)."),
+    /* network */
+    P_E("network.mode", network.mode, k_mode_names, "overlay",
+        "host: NIC -> IP -> socket; overlay: NIC -> VXLAN -> bridge/veth -> container stack."),
+    P_I("network.mtu", network.mtu, 576, 9216, "1500", "bytes",
+        "Physical MTU; the overlay's inner MTU is mtu - vxlan_overhead_bytes."),
+    P_I("network.vxlan_overhead_bytes", network.vxlan_overhead_bytes, 0, 256, "50", "bytes",
+        "Outer Ethernet+IP+UDP+VXLAN headers (vxlan-setup: MTU 1450 = 1500 - 50)."),
+    /* nic */
+    P_R("nic.link_gbps", nic.link_gbps, 0.001, 10000, "100.0", "Gbit/s",
+        "Line rate; each frame occupies the wire for (bytes + 24) * 8 / rate."),
+    P_I("nic.rx_queues", nic.rx_queues, 1, 1024, "1", "queues",
+        "RX queues; RSS spreads flows over them through a 128-entry indirection table."),
+    P_C("nic.irq_cpus", nic.irq_cpus, "[0]",
+        "CPU of each RX queue's interrupt (queue q uses irq_cpus[q mod length])."),
+    P_I("nic.ring_size", nic.ring_size, 1, 1 << 20, "1024", "descriptors",
+        "RX ring per queue; a frame finding it full is a ring drop (mlx5 default 1024)."),
+    P_R("nic.coalesce_usecs", nic.coalesce_usecs, 0, 1e6, "8.0", "us",
+        "Interrupt moderation delay after the first unsignalled frame (mlx5 DIM start: 8 us)."),
+    P_I("nic.coalesce_frames", nic.coalesce_frames, 1, 1 << 20, "128", "frames",
+        "Interrupt fires at once when this many frames are unsignalled (mlx5 DIM: 128)."),
+    P_R("nic.irq_ns", nic.irq_ns, 0, 1e6, "500.0", "ns",
+        "Hardirq cost per NIC interrupt (Homa perf.txt: 400-580 ns to the first handler)."),
+    P_I("nic.wire_buffer_bytes", nic.wire_buffer_bytes, 1500, 1e12, "1048576", "bytes",
+        "Switch port buffer ahead of the link; frames beyond it are wire drops."),
+    /* kernel */
+    P_I("kernel.napi_weight", kernel.napi_weight, 1, 65536, "64", "packets",
+        "Driver and gro_cell NAPI weight (NAPI_POLL_WEIGHT)."),
+    P_I("kernel.dev_weight", kernel.dev_weight, 1, 65536, "64", "packets",
+        "Backlog NAPI quota (net.core.dev_weight x dev_weight_rx_bias)."),
+    P_I("kernel.netdev_budget", kernel.netdev_budget, 1, 1e6, "300", "packets",
+        "Packets per net_rx_action, checked between polls (net.core.netdev_budget)."),
+    P_R("kernel.netdev_budget_usecs", kernel.netdev_budget_usecs, 1, 1e7, "2000.0", "us",
+        "Time limit of one net_rx_action (2 jiffies at HZ=1000)."),
+    P_I("kernel.netdev_max_backlog", kernel.netdev_max_backlog, 1, 1e7, "1000", "packets",
+        "Per-CPU backlog and gro_cell queue limit (effective capacity is this + 1)."),
+    P_E("kernel.ksoftirqd", kernel.ksoftirqd, k_ksoftirqd_names, "5.4",
+        "5.4: a runnable ksoftirqd takes all NET_RX work (4.9-6.4); 6.5: IRQ exit still runs it."),
+    P_I("kernel.max_softirq_restart", kernel.max_softirq_restart, 1, 1000, "10", "rounds",
+        "Softirq restarts at IRQ exit before ksoftirqd is woken (MAX_SOFTIRQ_RESTART)."),
+    P_R("kernel.max_softirq_time_us", kernel.max_softirq_time_us, 1, 1e7, "2000.0", "us",
+        "Softirq time at IRQ exit before ksoftirqd is woken (MAX_SOFTIRQ_TIME)."),
+    P_I("kernel.gro_max_bytes", kernel.gro_max_bytes, 1500, 1 << 20, "65536", "bytes",
+        "Largest GRO aggregate (GRO_LEGACY_MAX_SIZE)."),
+    P_I("kernel.gro_max_flows", kernel.gro_max_flows, 1, 64, "8", "flows",
+        "Flows GRO holds per NAPI; the oldest is flushed when one more arrives."),
+    P_R("kernel.sched_latency_us", kernel.sched_latency_us, 1, 1e7, "6000.0", "us",
+        "CFS period shared by runnable threads of one CPU (sched_latency)."),
+    P_R("kernel.sched_min_granularity_us", kernel.sched_min_granularity_us, 1, 1e7, "750.0", "us",
+        "Shortest CFS slice (sched_min_granularity)."),
+    /* cpu */
+    P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
+        "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),
+    P_R("cpu.ipi_send_ns", cpu.ipi_send_ns, 0, 1e6, "200.0", "ns",
+        "Sender CPU cost of one IPI (assumption; linux-rx-path.md section 6)."),
+    P_R("cpu.ipi_recv_ns", cpu.ipi_recv_ns, 0, 1e6, "500.0", "ns",
+        "Target CPU hardirq cost of one IPI (assumption; linux-rx-path.md section 6)."),
+    P_R("cpu.enqueue_local_ns", cpu.enqueue_local_ns, 0, 1e6, "20.0", "ns",
+        "Enqueue of an skb to a queue of the same CPU (gro_cells_receive, netif_rx)."),
+    P_R("cpu.enqueue_remote_ns", cpu.enqueue_remote_ns, 0, 1e6, "100.0", "ns",
+        "Enqueue to another CPU's backlog: remote lock and cache lines (c_backlog_enqueue_remote)."),
+    P_R("cpu.migrate_ns", cpu.migrate_ns, 0, 1e6, "100.0", "ns",
+        "Cache misses paid by a CPU processing an skb last touched by another CPU (~3 lines x 32 ns)."),
+    /* stages, in path order */
+    P_STAGE("nic_rx", ST_NIC_RX, "250.0",
+            "Driver poll and skb allocation per frame (with GRO: 0.50-0.55 us NIC core, 1.4(g))."),
+    P_STAGE("gro", ST_GRO, "150.0", "Host GRO attempt per frame (NIC core share, 1.4(g))."),
+    P_STAGE("host_l4", ST_HOST_L4, "400.0",
+            "Host IP + UDP/TCP + socket enqueue per skb (0.50 us RPS core, 1.4(g), less migrate)."),
+    P_STAGE("gro_tunnel", ST_GRO_TUNNEL, "200.0",
+            "Overlay GRO through vxlan_gro_receive per frame (0.55 us NIC core, 1.4(g))."),
+    P_STAGE("outer_l4", ST_OUTER_L4, "350.0",
+            "Outer IP + UDP + vxlan_rcv decap per skb (0.45 us, 1.4(g), less migrate)."),
+    P_STAGE("gro_cell", ST_GRO_CELL, "830.0",
+            "gro_cell poll + bridge + veth_xmit per skb (0.85 us, 1.4(g), less enqueue)."),
+    P_STAGE("container", ST_CONTAINER, "550.0",
+            "Container IP + UDP/TCP + socket enqueue + wake-up per skb (0.57 us, 1.4(g))."),
+    /* app */
+    P_C("app.cpus", app.cpus, "[2]", "CPUs of the application threads."),
+    P_I("app.threads", app.threads, 0, 65536, "0", "threads",
+        "Application threads, placed round-robin on app.cpus (0: one per app CPU)."),
+    P_R("app.user_ns", app.user_ns, 0, 1e9, "150.0", "ns",
+        "User-space work per received message (host Fig. 11: usr 29 % at 2.0 Mpps)."),
+    P_R("app.recv_ns", app.recv_ns, 0, 1e9, "200.0", "ns",
+        "recvmsg system-call cost per message, data local (0.5 us app total, 1.4(g))."),
+    P_R("app.per_byte_ns", app.per_byte_ns, 0, 1e6, "0.2", "ns/byte",
+        "Copy to user per byte (about 5 GB/s per core; Homa perf.txt)."),
+    P_R("app.remote_data_ns", app.remote_data_ns, 0, 1e9, "150.0", "ns",
+        "Extra recv cost when the skb was last touched on another CPU (loss of locality)."),
+    P_R("app.wake_cost_ns", app.wake_cost_ns, 0, 1e9, "700.0", "ns",
+        "System time to block and be scheduled in again, per wake-up (Con Fig. 11: 66 % app core)."),
+    P_D("app.wakeup_latency", app.wakeup_latency, "1500.0",
+        "Delay from socket enqueue to a sleeping thread becoming runnable (C1 exit, IPI)."),
+    P_I("app.rcvbuf_bytes", app.rcvbuf_bytes, 1024, 1e12, "212992", "bytes",
+        "Socket receive buffer (net.core.rmem_default); a full socket drops (UDP)."),
+    P_I("app.skb_overhead_bytes", app.skb_overhead_bytes, 0, 1e6, "768", "bytes",
+        "Truesize overhead charged to the receive buffer per queued skb."),
+    P_D("app.service", app.service, "2000.0",
+        "Server work per request (request/response workloads), user time."),
+    P_R("app.response_tx_ns", app.response_tx_ns, 0, 1e9, "2000.0", "ns",
+        "System time to send one response (TX path, not modelled in detail)."),
+    P_R("app.migrate_at_ms", app.migrate_at_ms, 0, 1e7, "0.0", "ms",
+        "If > 0, every application thread moves to app.migrate_cpus at this time."),
+    P_C("app.migrate_cpus", app.migrate_cpus, "[]",
+        "Destination CPUs of the migration (thread i goes to migrate_cpus[i mod length])."),
+    /* workload */
+    P_E("workload.type", workload.type, k_wl_names, "stream",
+        "stream: open-loop UDP or window-limited TCP senders; rr: request/response clients."),
+    P_E("workload.protocol", workload.protocol, k_proto_names, "udp", "Transport of every flow."),
+    P_I("workload.flows", workload.flows, 1, 1e6, "1", "flows",
+        "Stream flows (rr: ignored; flows = clients x connections)."),
+    P_I("workload.message_bytes", workload.message_bytes, 1, 1 << 26, "16", "bytes",
+        "Application message size (sockperf message size)."),
+    P_R("workload.rate_pps", workload.rate_pps, 0, 1e10, "0.0", "messages/s",
+        "Offered rate per flow; 0 = as fast as the sender (cap or link) allows."),
+    P_E("workload.arrival", workload.arrival, k_arrival_names, "constant",
+        "Inter-send times of a rate-limited flow."),
+    P_R("workload.sender_cap_pps", workload.sender_cap_pps, 0, 1e10, "0.0", "messages/s",
+        "Fastest a flow's sender can go (sockperf clients); 0 = link rate only."),
+    P_I("workload.tcp_window_bytes", workload.tcp_window_bytes, 1500, 1e10, "4194304", "bytes",
+        "TCP: bytes in flight before the sender waits for the receiver to consume."),
+    P_R("workload.ack_delay_us", workload.ack_delay_us, 0, 1e7, "20.0", "us",
+        "TCP: delay from consumption to the sender seeing the window open (half an RTT)."),
+    P_R("workload.rto_us", workload.rto_us, 1, 1e9, "1000.0", "us",
+        "TCP: a dropped segment's window credit returns (and the data is resent) after this."),
+    P_I("workload.clients", workload.clients, 1, 1e5, "1", "clients",
+        "rr: client threads (CloudSuite data-caching clients)."),
+    P_I("workload.connections", workload.connections, 1, 1e5, "100", "per client",
+        "rr: connections per client; each is a flow with its own hash."),
+    P_I("workload.outstanding", workload.outstanding, 1, 1e5, "1", "requests",
+        "rr: requests in flight per connection."),
+    P_I("workload.request_bytes", workload.request_bytes, 1, 1 << 20, "100", "bytes",
+        "rr: request size."),
+    P_I("workload.response_bytes", workload.response_bytes, 1, 1 << 26, "550", "bytes",
+        "rr: response size (CloudSuite: 550 B values)."),
+    P_R("workload.net_delay_us", workload.net_delay_us, 0, 1e7, "10.0", "us",
+        "rr: one-way client-side delay (client stack + wire), each direction."),
+    P_R("workload.think_us", workload.think_us, 0, 1e9, "0.0", "us",
+        "rr: client pause between a response and the next request on a connection."),
+    /* policy */
+    P_E("policy.name", policy.name, k_policy_names, "rps",
+        "Placement policy: vanilla, rss, rps, rfs (docs/policies.md)."),
+    P_C("policy.rps_cpus", policy.rps_cpus, "[1]",
+        "rps/rfs: the rps_cpus map (same map on the pNIC and veth queues)."),
+};
+
+const size_t k_params_count = SIM_ARRAY_LEN(k_params);
+
+const struct param_spec *params_find(const char *key)
+{
+    for (size_t i = 0; i < k_params_count; i++)
+        if (strcmp(k_params[i].key, key) == 0)
+            return &k_params[i];
+    return NULL;
+}
+
+void params_format_value(const struct param_spec *spec, const struct sim_params *p, char *buf,
+                         size_t len)
+{
+    const char *base = (const char *)p + spec->offset;
+    switch (spec->type) {
+    case P_INT:
+        snprintf(buf, len, "%lld", (long long)*(const int64_t *)(const void *)base);
+        break;
+    case P_REAL:
+        snprintf(buf, len, "%.17g", *(const double *)(const void *)base);
+        break;
+    case P_BOOL:
+        snprintf(buf, len, "%s", *(const bool *)(const void *)base ? "true" : "false");
+        break;
+    case P_ENUM:
+        snprintf(buf, len, "\"%s\"", spec->names[*(const int *)(const void *)base]);
+        break;
+    case P_CPUS: {
+        const struct cpu_list *l = (const struct cpu_list *)(const void *)base;
+        size_t o = (size_t)snprintf(buf, len, "[");
+        for (unsigned i = 0; i < l->n && o < len; i++)
+            o += (size_t)snprintf(buf + o, len - o, "%s%u", i ? ", " : "", l->cpu[i]);
+        if (o < len)
+            snprintf(buf + o, len - o, "]");
+        break;
+    }
+    case P_DIST: {
+        const struct dist *d = (const struct dist *)(const void *)base;
+        switch (d->kind) {
+        case DIST_CONST:
+            snprintf(buf, len, "%.17g", d->mean_ns);
+            break;
+        case DIST_EXP:
+            snprintf(buf, len, "{ dist = \"exponential\"; mean_ns = %.17g; }", d->mean_ns);
+            break;
+        case DIST_UNIFORM:
+            snprintf(buf, len, "{ dist = \"uniform\"; min_ns = %.17g; max_ns = %.17g; }",
+                     d->min_ns, d->max_ns);
+            break;
+        case DIST_LOGNORMAL:
+            snprintf(buf, len, "{ dist = \"lognormal\"; mean_ns = %.17g; cv = %.17g; }",
+                     d->mean_ns, d->cv);
+            break;
+        case DIST_COUNT:
+            SIM_ASSERT(0);
+        }
+        break;
+    }
+    }
+}

@@ -1,0 +1,86 @@
+/*
+ * rng.c: GSL-backed random streams.
+ *
+ * Generator: gsl_rng_mt19937 (GSL's default and well studied), seeded with
+ * a 32-bit value derived from (master seed, stream index) by splitmix64, so
+ * neighbouring indices get unrelated seeds. gsl_rng_env_setup() is never
+ * called: environment variables must not change a run silently.
+ *
+ * Lognormal parameters from mean m and coefficient of variation c:
+ * sigma^2 = ln(1 + c^2), mu = ln(m) - sigma^2 / 2, so E[X] = m exactly.
+ */
+#include "rng.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+
+struct rng {
+    gsl_rng *g;
+};
+
+uint64_t rng_mix64(uint64_t x)
+{
+    x += UINT64_C(0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+struct rng *rng_create(uint64_t master_seed, uint64_t stream_index)
+{
+    struct rng *r = xmalloc(sizeof *r);
+    r->g = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r->g == NULL) {
+        free(r);
+        SIM_ASSERT(!"gsl_rng_alloc failed (out of memory)");
+    }
+    uint64_t s = rng_mix64(rng_mix64(master_seed) ^ rng_mix64(stream_index + 1));
+    unsigned long seed = (unsigned long)(s & 0xffffffffu);
+    gsl_rng_set(r->g, seed ? seed : 4357); /* 0 would select mt19937's default seed */
+    return r;
+}
+
+void rng_destroy(struct rng *r)
+{
+    if (r == NULL)
+        return;
+    gsl_rng_free(r->g);
+    free(r);
+}
+
+double rng_uniform(struct rng *r) { return gsl_rng_uniform(r->g); }
+
+double rng_exponential(struct rng *r, double mean) { return gsl_ran_exponential(r->g, mean); }
+
+double dist_mean_ns(const struct dist *d) { return d->mean_ns; }
+
+sim_ns dist_draw_ns(const struct dist *d, struct rng *r)
+{
+    double v;
+    switch (d->kind) {
+    case DIST_CONST:
+        v = d->mean_ns;
+        break;
+    case DIST_EXP:
+        v = gsl_ran_exponential(r->g, d->mean_ns);
+        break;
+    case DIST_UNIFORM:
+        v = gsl_ran_flat(r->g, d->min_ns, d->max_ns);
+        break;
+    case DIST_LOGNORMAL: {
+        if (d->mean_ns <= 0) {
+            v = 0;
+            break;
+        }
+        double s2 = log1p(d->cv * d->cv);
+        v = gsl_ran_lognormal(r->g, log(d->mean_ns) - s2 / 2, sqrt(s2));
+        break;
+    }
+    case DIST_COUNT:
+    default:
+        SIM_ASSERT(!"bad distribution kind");
+    }
+    return v <= 0 ? 0 : (sim_ns)llround(v);
+}

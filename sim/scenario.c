@@ -1,0 +1,658 @@
+/*
+ * scenario.c: parse, override, validate.
+ *
+ * Order of work: read the file (includes resolved against the scenario's
+ * own directory, not the CWD: ecosystem-notes 2.2), apply --set overrides to
+ * the libconfig tree, reject unknown keys by walking the tree against
+ * k_params, then walk k_params: look each key up, parse it (or its default,
+ * through the same parser), check type and bounds. Cross-field checks (CPU
+ * ids below host.cpus, warm-up shorter than the run, ...) come last.
+ *
+ * libconfig traps handled here: an integer literal is not a float (we accept
+ * both where a real is wanted); a 64-bit literal needs the L suffix (said in
+ * docs/scenarios.md); source lines are unsigned short.
+ */
+#include "scenario.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Marks settings created or changed by --set, so errors name "--set". */
+static char k_set_mark;
+
+static const char *const k_dist_members[] = {"dist", "mean_ns", "cv", "min_ns", "max_ns", NULL};
+
+static int find_name(const char *const *names, const char *s)
+{
+    for (int i = 0; names[i] != NULL; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static void join_names(const char *const *names, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; names[i] != NULL && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s\"%s\"", i ? ", " : "", names[i]);
+}
+
+/* "file:line" of a setting, "--set" for overrides, "(default)" otherwise. */
+static void where(const config_setting_t *s, const char *path, char *buf, size_t len)
+{
+    if (s == NULL) {
+        snprintf(buf, len, "(default)");
+        return;
+    }
+    for (const config_setting_t *t = s; t != NULL; t = config_setting_parent(t))
+        if (config_setting_get_hook(t) == &k_set_mark) {
+            snprintf(buf, len, "--set");
+            return;
+        }
+    const char *f = config_setting_source_file(s);
+    unsigned line = config_setting_source_line(s);
+    if (f == NULL)
+        f = path ? path : "(scenario)";
+    snprintf(buf, len, "%s:%u", f, line);
+}
+
+static bool setting_number(const config_setting_t *s, double *v, bool *is_int)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        *v = config_setting_get_int(s);
+        *is_int = true;
+        return true;
+    case CONFIG_TYPE_INT64:
+        *v = (double)config_setting_get_int64(s);
+        *is_int = true;
+        return true;
+    case CONFIG_TYPE_FLOAT:
+        *v = config_setting_get_float(s);
+        *is_int = false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int bad(struct sim_err *err, const char *loc, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int bad(struct sim_err *err, const char *loc, const char *key, const char *fmt, ...)
+{
+    char what[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return sim_error(err, SIM_EINVAL, "%s: error: '%s' %s", loc, key, what);
+}
+
+static int parse_dist(const config_setting_t *s, const struct param_spec *spec, const char *loc,
+                      struct dist *d, struct sim_err *err)
+{
+    double v;
+    bool is_int;
+    memset(d, 0, sizeof *d);
+    if (setting_number(s, &v, &is_int)) {
+        d->kind = DIST_CONST;
+        d->mean_ns = v;
+    } else if (config_setting_is_group(s)) {
+        for (int i = 0; i < config_setting_length(s); i++) {
+            const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+            if (find_name(k_dist_members, config_setting_name(m)) < 0) {
+                char mloc[300];
+                where(m, NULL, mloc, sizeof mloc);
+                return bad(err, mloc, spec->key,
+                           "has no member '%s' (allowed: dist, mean_ns, cv, min_ns, max_ns)",
+                           config_setting_name(m));
+            }
+        }
+        const char *name = "constant";
+        const config_setting_t *m = config_setting_get_member(s, "dist");
+        if (m != NULL) {
+            if (config_setting_type(m) != CONFIG_TYPE_STRING)
+                return bad(err, loc, spec->key, "member 'dist' must be a string");
+            name = config_setting_get_string(m);
+        }
+        int k = find_name(k_dist_names, name);
+        if (k < 0) {
+            char names[200];
+            join_names(k_dist_names, names, sizeof names);
+            return bad(err, loc, spec->key, "has unknown dist \"%s\" (allowed: %s)", name, names);
+        }
+        d->kind = (enum dist_kind)k;
+        static const char *const fields[] = {"mean_ns", "cv", "min_ns", "max_ns"};
+        double *dst[] = {&d->mean_ns, &d->cv, &d->min_ns, &d->max_ns};
+        bool have[4] = {false, false, false, false};
+        for (int f = 0; f < 4; f++) {
+            m = config_setting_get_member(s, fields[f]);
+            if (m == NULL)
+                continue;
+            if (!setting_number(m, dst[f], &is_int))
+                return bad(err, loc, spec->key, "member '%s' must be a number", fields[f]);
+            have[f] = true;
+        }
+        bool need_mean = d->kind != DIST_UNIFORM;
+        if (need_mean && !have[0])
+            return bad(err, loc, spec->key, "needs mean_ns for dist \"%s\"", name);
+        if (d->kind == DIST_LOGNORMAL && !have[1])
+            return bad(err, loc, spec->key, "needs cv for dist \"lognormal\"");
+        if (d->kind == DIST_UNIFORM) {
+            if (!have[2] || !have[3])
+                return bad(err, loc, spec->key, "needs min_ns and max_ns for dist \"uniform\"");
+            if (!(d->min_ns >= 0 && d->max_ns >= d->min_ns))
+                return bad(err, loc, spec->key, "needs 0 <= min_ns <= max_ns (got %g, %g)",
+                           d->min_ns, d->max_ns);
+            d->mean_ns = (d->min_ns + d->max_ns) / 2;
+        }
+        if (d->kind == DIST_LOGNORMAL && !(d->cv > 0 && d->cv <= 100))
+            return bad(err, loc, spec->key, "needs cv in (0, 100] (got %g)", d->cv);
+    } else {
+        return bad(err, loc, spec->key,
+                   "must be a number (constant, ns) or a group { dist = ...; mean_ns = ...; }");
+    }
+    if (!(d->mean_ns >= spec->min && d->mean_ns <= spec->max))
+        return bad(err, loc, spec->key, "mean must be in [%g, %g] ns (got %g)", spec->min,
+                   spec->max, d->mean_ns);
+    return SIM_OK;
+}
+
+static int parse_value(const config_setting_t *s, const struct param_spec *spec, const char *loc,
+                       struct sim_params *p, struct sim_err *err)
+{
+    char *base = (char *)p + spec->offset;
+    double v;
+    bool is_int;
+    switch (spec->type) {
+    case P_INT:
+        if (!setting_number(s, &v, &is_int) || !is_int)
+            return bad(err, loc, spec->key, "must be an integer in [%.0f, %.0f]", spec->min,
+                       spec->max);
+        if (!(v >= spec->min && v <= spec->max))
+            return bad(err, loc, spec->key, "must be in [%.0f, %.0f] (got %.0f)", spec->min,
+                       spec->max, v);
+        *(int64_t *)(void *)base = config_setting_type(s) == CONFIG_TYPE_INT64
+                                       ? config_setting_get_int64(s)
+                                       : (int64_t)config_setting_get_int(s);
+        return SIM_OK;
+    case P_REAL:
+        if (!setting_number(s, &v, &is_int))
+            return bad(err, loc, spec->key, "must be a number in [%g, %g]", spec->min, spec->max);
+        if (!(v >= spec->min && v <= spec->max))
+            return bad(err, loc, spec->key, "must be in [%g, %g] (got %g)", spec->min, spec->max,
+                       v);
+        *(double *)(void *)base = v;
+        return SIM_OK;
+    case P_BOOL:
+        if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+            return bad(err, loc, spec->key, "must be true or false");
+        *(bool *)(void *)base = config_setting_get_bool(s) != 0;
+        return SIM_OK;
+    case P_ENUM: {
+        char names[300];
+        join_names(spec->names, names, sizeof names);
+        if (config_setting_type(s) != CONFIG_TYPE_STRING)
+            return bad(err, loc, spec->key, "must be a string, one of %s", names);
+        int k = find_name(spec->names, config_setting_get_string(s));
+        if (k < 0)
+            return bad(err, loc, spec->key, "must be one of %s (got \"%s\")", names,
+                       config_setting_get_string(s));
+        *(int *)(void *)base = k;
+        return SIM_OK;
+    }
+    case P_CPUS: {
+        struct cpu_list *l = (struct cpu_list *)(void *)base;
+        if (!config_setting_is_array(s) && !config_setting_is_list(s))
+            return bad(err, loc, spec->key, "must be a list of CPU ids, e.g. [0, 2]");
+        int n = config_setting_length(s);
+        if (n > SIM_MAX_LIST)
+            return bad(err, loc, spec->key, "has %d entries (at most %d)", n, SIM_MAX_LIST);
+        l->n = 0;
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+            if (!setting_number(e, &v, &is_int) || !is_int || v < 0 || v >= SIM_MAX_CPUS)
+                return bad(err, loc, spec->key, "entry %d must be a CPU id in [0, %d]", i,
+                           SIM_MAX_CPUS - 1);
+            for (unsigned j = 0; j < l->n; j++)
+                if (l->cpu[j] == (uint16_t)v)
+                    return bad(err, loc, spec->key, "lists CPU %.0f twice", v);
+            l->cpu[l->n++] = (uint16_t)v;
+        }
+        return SIM_OK;
+    }
+    case P_DIST:
+        return parse_dist(s, spec, loc, (struct dist *)(void *)base, err);
+    }
+    return SIM_EINVAL;
+}
+
+/* Parses a table default ("v = <def>;") through the scenario parser. */
+static void apply_default(const struct param_spec *spec, struct sim_params *p)
+{
+    config_t c;
+    char text[256];
+    struct sim_err err;
+    config_init(&c);
+    /* Enum defaults are written bare in the table; quote them here. */
+    snprintf(text, sizeof text, spec->type == P_ENUM ? "v = \"%s\";" : "v = %s;", spec->def);
+    int ok = config_read_string(&c, text);
+    if (ok != CONFIG_TRUE)
+        fprintf(stderr, "falconsim: bad table default for '%s': %s\n", spec->key, text);
+    SIM_ASSERT(ok == CONFIG_TRUE);
+    int rc = parse_value(config_lookup(&c, "v"), spec, "(default)", p, &err);
+    if (rc != SIM_OK)
+        fprintf(stderr, "falconsim: bad table default: %s\n", err.msg);
+    SIM_ASSERT(rc == SIM_OK);
+    config_destroy(&c);
+}
+
+void scenario_defaults(struct sim_params *p)
+{
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < k_params_count; i++)
+        apply_default(&k_params[i], p);
+}
+
+/* True if some key of the table lies under the group path prefix. */
+static bool is_group_prefix(const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < k_params_count; i++)
+        if (strncmp(k_params[i].key, prefix, n) == 0 && k_params[i].key[n] == '.')
+            return true;
+    return false;
+}
+
+static int check_unknown(const config_setting_t *group, const char *prefix, const char *path,
+                         struct sim_err *err)
+{
+    for (int i = 0; i < config_setting_length(group); i++) {
+        const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+        char key[256], loc[300];
+        snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", config_setting_name(s));
+        where(s, path, loc, sizeof loc);
+        const struct param_spec *spec = params_find(key);
+        if (spec != NULL)
+            continue; /* its type is checked when parsed */
+        if (config_setting_is_group(s) && is_group_prefix(key)) {
+            int rc = check_unknown(s, key, path, err);
+            if (rc != SIM_OK)
+                return rc;
+            continue;
+        }
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: '%s' is not a known key (falconsim --help-keys lists them)",
+                         loc, key);
+    }
+    return SIM_OK;
+}
+
+/* {===== --set overrides ===== */
+
+static config_setting_t *ensure_group_path(config_t *c, const char *path_prefix)
+{
+    config_setting_t *g = config_root_setting(c);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path_prefix);
+    for (char *tok = strtok(buf, "."); tok != NULL; tok = strtok(NULL, ".")) {
+        config_setting_t *m = config_setting_get_member(g, tok);
+        if (m != NULL && !config_setting_is_group(m)) {
+            config_setting_remove(g, tok);
+            m = NULL;
+        }
+        if (m == NULL) {
+            m = config_setting_add(g, tok, CONFIG_TYPE_GROUP);
+            config_setting_set_hook(m, &k_set_mark);
+        }
+        g = m;
+    }
+    return g;
+}
+
+static bool parse_full_double(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return *s != '\0' && *end == '\0' && errno == 0;
+}
+
+static bool parse_full_ll(const char *s, long long *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtoll(s, &end, 10);
+    return *s != '\0' && *end == '\0' && errno == 0;
+}
+
+static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
+{
+    const char *eq = strchr(assignment, '=');
+    char key[256];
+    if (eq == NULL || eq == assignment || (size_t)(eq - assignment) >= sizeof key)
+        return sim_error(err, SIM_EINVAL, "--set: error: expected KEY=VALUE (got \"%s\")",
+                         assignment);
+    memcpy(key, assignment, (size_t)(eq - assignment));
+    key[eq - assignment] = '\0';
+    const char *val = eq + 1;
+
+    const struct param_spec *spec = params_find(key);
+    const char *member = NULL;
+    char parent[256];
+    if (spec == NULL) {
+        /* stage.x.cost.dist=exponential: a member of a distribution key */
+        const char *dot = strrchr(key, '.');
+        if (dot != NULL) {
+            snprintf(parent, sizeof parent, "%.*s", (int)(dot - key), key);
+            const struct param_spec *ps = params_find(parent);
+            if (ps != NULL && ps->type == P_DIST && find_name(k_dist_members, dot + 1) >= 0) {
+                spec = ps;
+                member = dot + 1;
+            }
+        }
+        if (spec == NULL)
+            return sim_error(err, SIM_EINVAL,
+                             "--set: error: '%s' is not a known key (falconsim --help-keys lists "
+                             "them)",
+                             key);
+    }
+    const char *leaf_path = member ? parent : spec->key;
+    const char *last = strrchr(leaf_path, '.');
+    char gpath[256];
+    snprintf(gpath, sizeof gpath, "%.*s", (int)(last - leaf_path), leaf_path);
+    config_setting_t *g = ensure_group_path(c, gpath);
+    const char *leaf = last + 1;
+
+    double d;
+    long long ll;
+    config_setting_t *s = NULL;
+    if (member != NULL) {
+        config_setting_t *dg = config_setting_get_member(g, leaf);
+        if (dg == NULL || !config_setting_is_group(dg)) {
+            double old = 0;
+            bool old_num = false, is_int;
+            if (dg != NULL && setting_number(dg, &old, &is_int))
+                old_num = true;
+            if (dg != NULL)
+                config_setting_remove(g, leaf);
+            dg = config_setting_add(g, leaf, CONFIG_TYPE_GROUP);
+            if (old_num) {
+                config_setting_t *mm = config_setting_add(dg, "mean_ns", CONFIG_TYPE_FLOAT);
+                config_setting_set_float(mm, old);
+            }
+        }
+        config_setting_set_hook(dg, &k_set_mark);
+        config_setting_remove(dg, member);
+        if (strcmp(member, "dist") == 0) {
+            s = config_setting_add(dg, member, CONFIG_TYPE_STRING);
+            config_setting_set_string(s, val);
+        } else {
+            if (!parse_full_double(val, &d))
+                return sim_error(err, SIM_EINVAL, "--set: error: '%s' must be a number (got \"%s\")",
+                                 key, val);
+            s = config_setting_add(dg, member, CONFIG_TYPE_FLOAT);
+            config_setting_set_float(s, d);
+        }
+        return SIM_OK;
+    }
+
+    config_setting_remove(g, leaf);
+    switch (spec->type) {
+    case P_INT:
+        if (!parse_full_ll(val, &ll))
+            return sim_error(err, SIM_EINVAL,
+                             "--set: error: '%s' must be an integer in [%.0f, %.0f] (got \"%s\")",
+                             key, spec->min, spec->max, val);
+        s = config_setting_add(g, leaf, CONFIG_TYPE_INT64);
+        config_setting_set_int64(s, ll);
+        break;
+    case P_REAL:
+    case P_DIST:
+        if (!parse_full_double(val, &d))
+            return sim_error(err, SIM_EINVAL, "--set: error: '%s' must be a number (got \"%s\")",
+                             key, val);
+        s = config_setting_add(g, leaf, CONFIG_TYPE_FLOAT);
+        config_setting_set_float(s, d);
+        break;
+    case P_BOOL:
+        if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0)
+            return sim_error(err, SIM_EINVAL, "--set: error: '%s' must be true or false", key);
+        s = config_setting_add(g, leaf, CONFIG_TYPE_BOOL);
+        config_setting_set_bool(s, strcmp(val, "true") == 0);
+        break;
+    case P_ENUM:
+        s = config_setting_add(g, leaf, CONFIG_TYPE_STRING);
+        config_setting_set_string(s, val);
+        break;
+    case P_CPUS: {
+        s = config_setting_add(g, leaf, CONFIG_TYPE_ARRAY);
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%s", val);
+        for (char *tok = strtok(buf, "[], "); tok != NULL; tok = strtok(NULL, "[], ")) {
+            if (!parse_full_ll(tok, &ll) || ll < 0 || ll >= SIM_MAX_CPUS)
+                return sim_error(err, SIM_EINVAL,
+                                 "--set: error: '%s' must be a comma-separated list of CPU ids "
+                                 "(got \"%s\")",
+                                 key, val);
+            config_setting_set_int_elem(s, -1, (int)ll);
+        }
+        break;
+    }
+    }
+    config_setting_set_hook(s, &k_set_mark);
+    return SIM_OK;
+}
+
+/* }===== */
+
+static int cpu_list_check(const struct sim_params *p, const struct cpu_list *l, const char *key,
+                          const config_t *c, const char *path, bool allow_empty,
+                          struct sim_err *err)
+{
+    char loc[300];
+    where(config_lookup(c, key), path, loc, sizeof loc);
+    if (!allow_empty && l->n == 0)
+        return sim_error(err, SIM_EINVAL, "%s: error: '%s' must list at least one CPU", loc, key);
+    for (unsigned i = 0; i < l->n; i++)
+        if (l->cpu[i] >= p->host.cpus)
+            return sim_error(err, SIM_EINVAL,
+                             "%s: error: '%s' lists CPU %u, outside the core budget host.cpus = "
+                             "%lld (allowed: 0..%lld)",
+                             loc, key, l->cpu[i], (long long)p->host.cpus,
+                             (long long)p->host.cpus - 1);
+    return SIM_OK;
+}
+
+static int cross_checks(const struct sim_params *p, const config_t *c, const char *path,
+                        struct sim_err *err)
+{
+    int rc;
+    char loc[300];
+    if ((rc = cpu_list_check(p, &p->nic.irq_cpus, "nic.irq_cpus", c, path, false, err)) ||
+        (rc = cpu_list_check(p, &p->app.cpus, "app.cpus", c, path, false, err)) ||
+        (rc = cpu_list_check(p, &p->app.migrate_cpus, "app.migrate_cpus", c, path, true, err)))
+        return rc;
+    bool rps_like = p->policy.name == POL_RPS || p->policy.name == POL_RFS;
+    if ((rc = cpu_list_check(p, &p->policy.rps_cpus, "policy.rps_cpus", c, path, !rps_like, err)))
+        return rc;
+    if (p->run.warmup_ms >= p->run.duration_ms) {
+        where(config_lookup(c, "run.warmup_ms"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'run.warmup_ms' must be less than run.duration_ms = %g "
+                         "(got %g)",
+                         loc, p->run.duration_ms, p->run.warmup_ms);
+    }
+    if (p->app.migrate_at_ms > 0 && p->app.migrate_cpus.n == 0) {
+        where(config_lookup(c, "app.migrate_at_ms"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'app.migrate_at_ms' needs app.migrate_cpus to list at least "
+                         "one CPU",
+                         loc);
+    }
+    int64_t inner_mtu = p->network.mtu - (p->network.mode == NET_OVERLAY
+                                              ? p->network.vxlan_overhead_bytes : 0);
+    if (inner_mtu < 576) {
+        where(config_lookup(c, "network.vxlan_overhead_bytes"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'network.vxlan_overhead_bytes' leaves an inner MTU of %lld "
+                         "(at least 576 needed)",
+                         loc, (long long)inner_mtu);
+    }
+    if (p->workload.protocol == PROTO_TCP &&
+        p->workload.tcp_window_bytes < p->network.mtu) {
+        where(config_lookup(c, "workload.tcp_window_bytes"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'workload.tcp_window_bytes' must be at least network.mtu",
+                         loc);
+    }
+    return SIM_OK;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            char *nb = xmalloc(cap);
+            memcpy(nb, buf, n);
+            free(buf);
+            buf = nb;
+        }
+    }
+    bool failed = ferror(f) != 0;
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static char *config_to_text(const config_t *c)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL)
+        return xstrdup("");
+    config_write(c, m);
+    fclose(m);
+    char *out = xstrdup(buf ? buf : "");
+    free(buf);
+    return out;
+}
+
+static char *resolved_text(const struct sim_params *p)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL)
+        return xstrdup("");
+    for (size_t i = 0; i < k_params_count; i++) {
+        char v[8192];
+        params_format_value(&k_params[i], p, v, sizeof v);
+        fprintf(m, "%s = %s;\n", k_params[i].key, v);
+    }
+    fclose(m);
+    char *out = xstrdup(buf ? buf : "");
+    free(buf);
+    return out;
+}
+
+int scenario_load(const char *path, const char *inline_text, const char *const *sets,
+                  size_t nsets, struct sim_params *out, struct scenario_text *text,
+                  struct sim_err *err)
+{
+    config_t c;
+    int rc = SIM_OK;
+    char *raw = NULL;
+    memset(text, 0, sizeof *text);
+    config_init(&c);
+
+    if (path != NULL) {
+        raw = slurp(path);
+        if (raw == NULL) {
+            rc = sim_error(err, SIM_ENOENT, "%s: error: cannot read scenario file: %s", path,
+                           strerror(errno));
+            goto done;
+        }
+        char *dir = xstrdup(path);
+        char *slash = strrchr(dir, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            config_set_include_dir(&c, *dir ? dir : "/");
+        }
+        int ok = config_read_string(&c, raw);
+        free(dir);
+        if (ok != CONFIG_TRUE) {
+            rc = sim_error(err, SIM_EINVAL, "%s:%d: error: %s",
+                           config_error_file(&c) ? config_error_file(&c) : path,
+                           config_error_line(&c), config_error_text(&c));
+            goto done;
+        }
+    } else {
+        raw = xstrdup(inline_text ? inline_text : "");
+        if (config_read_string(&c, raw) != CONFIG_TRUE) {
+            rc = sim_error(err, SIM_EINVAL, "(scenario):%d: error: %s", config_error_line(&c),
+                           config_error_text(&c));
+            goto done;
+        }
+    }
+
+    for (size_t i = 0; i < nsets; i++)
+        if ((rc = apply_set(&c, sets[i], err)) != SIM_OK)
+            goto done;
+
+    if ((rc = check_unknown(config_root_setting(&c), "", path, err)) != SIM_OK)
+        goto done;
+
+    scenario_defaults(out);
+    for (size_t i = 0; i < k_params_count; i++) {
+        const config_setting_t *s = config_lookup(&c, k_params[i].key);
+        if (s == NULL)
+            continue;
+        char loc[300];
+        where(s, path, loc, sizeof loc);
+        if ((rc = parse_value(s, &k_params[i], loc, out, err)) != SIM_OK)
+            goto done;
+    }
+    if ((rc = cross_checks(out, &c, path, err)) != SIM_OK)
+        goto done;
+
+    text->path = xstrdup(path ? path : "(inline)");
+    text->raw = raw;
+    raw = NULL;
+    text->effective = config_to_text(&c);
+    text->resolved = resolved_text(out);
+done:
+    free(raw);
+    config_destroy(&c);
+    return rc;
+}
+
+void scenario_text_free(struct scenario_text *text)
+{
+    if (text == NULL)
+        return;
+    free(text->path);
+    free(text->raw);
+    free(text->effective);
+    free(text->resolved);
+    memset(text, 0, sizeof *text);
+}

@@ -1,0 +1,75 @@
+/*
+ * sim_base.c: error formatting, the assertion failure path and the
+ * aborting allocators. Nothing here is on the hot path except the
+ * (never taken) branch into sim_assert_failed.
+ */
+#include "sim_base.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sim_error(struct sim_err *err, int status, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+static _Thread_local const sim_ns *assert_clock;
+static _Thread_local const uint64_t *assert_events;
+
+void sim_assert_set_clock(const sim_ns *now, const uint64_t *events)
+{
+    assert_clock = now;
+    assert_events = events;
+}
+
+/* One function for every invariant failure, so a debugger can break here. */
+_Noreturn void sim_assert_failed(const char *cond, const char *file, int line)
+{
+    fflush(stdout);
+    if (assert_clock != NULL)
+        fprintf(stderr,
+                "falconsim: internal error: %s:%d: assertion '%s' failed at simulated time "
+                "%lld ns (event %llu)\n",
+                file, line, cond, (long long)*assert_clock,
+                assert_events ? (unsigned long long)*assert_events : 0ULL);
+    else
+        fprintf(stderr, "falconsim: internal error: %s:%d: assertion '%s' failed\n", file, line,
+                cond);
+    abort();
+}
+
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL) {
+        fprintf(stderr, "falconsim: out of memory allocating %zu bytes\n", size);
+        abort();
+    }
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p == NULL) {
+        fprintf(stderr, "falconsim: out of memory allocating %zu x %zu bytes\n", count, size);
+        abort();
+    }
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}

@@ -1,0 +1,310 @@
+/*
+ * traffic.c: senders, the link, and the request/response clients.
+ *
+ * Flows. A stream flow is either open-loop (workload.rate_pps and/or
+ * workload.sender_cap_pps: constant or Poisson message times, from the
+ * flow's own random stream) or, when both are 0, as fast as the link takes
+ * it. A TCP flow is also window-limited: at most workload.tcp_window_bytes
+ * are in flight between the sender and the application; the window opens
+ * workload.ack_delay_us after the application consumes data, and the credit
+ * of a dropped segment returns after workload.rto_us (the data is then sent
+ * again as new bytes: no in-order loss recovery is modelled). TCP messages
+ * are sent as MSS-sized segments per message (sockperf with TCP_NODELAY);
+ * UDP messages larger than the MTU are IP fragments, reassembled before the
+ * socket.
+ *
+ * Request/response (workload.type = rr): workload.clients x
+ * workload.connections connections, each a flow with up to
+ * workload.outstanding requests in flight. A request reaches the server
+ * link workload.net_delay_us after the client sends it; the server thread
+ * pays app.service and app.response_tx_ns; the response reaches the client
+ * net_delay_us later; after workload.think_us the client sends again. A lost
+ * request is re-sent after workload.rto_us. The round trip is measured from
+ * the client's send to the response's arrival.
+ *
+ * The link is one FIFO server at nic.link_gbps shared by all flows, serving
+ * flows with data round-robin one frame at a time; a frame occupies it for
+ * (payload + headers + 24 B preamble/IFG/FCS) * 8 / rate ns (minimum frame
+ * 64 B). Messages of open-loop UDP flows wait in a switch buffer of
+ * nic.wire_buffer_bytes; a message that does not fit is a wire drop.
+ *
+ * Counting: a frame is "generated" when its message is queued (open-loop
+ * UDP, rr) or when it starts on the wire (link-limited and TCP flows).
+ */
+#include "model_internal.h"
+
+#include <math.h>
+
+static uint32_t frame_bytes(const struct flow *f, uint32_t frag)
+{
+    if (frag + 1 < f->frames_per_msg)
+        return f->frame_payload;
+    return f->msg_bytes - f->frame_payload * (f->frames_per_msg - 1);
+}
+
+static uint32_t wire_bytes(const struct flow *f, uint32_t payload)
+{
+    uint32_t w = payload + f->frame_overhead;
+    return w < 84 ? 84 : w; /* 64 B minimum frame + 20 B preamble and gap */
+}
+
+static uint64_t msg_wire_bytes(const struct flow *f)
+{
+    uint64_t w = 0;
+    for (uint32_t i = 0; i < f->frames_per_msg; i++)
+        w += wire_bytes(f, frame_bytes(f, i));
+    return w;
+}
+
+static bool has_data(const struct model *m, const struct flow *f)
+{
+    if (!f->unlimited && f->pending_msgs == 0)
+        return false;
+    if (m->proto == PROTO_TCP && !m->rr)
+        return f->inflight_bytes + frame_bytes(f, f->tx_frag) <=
+               (int64_t)m->p->workload.tcp_window_bytes;
+    return true;
+}
+
+static void link_start(struct model *m);
+
+static void link_ready(struct model *m, struct flow *f)
+{
+    if (f->on_link || !has_data(m, f))
+        return;
+    f->on_link = true;
+    f->link_next = NULL;
+    if (m->link.ready_tail)
+        m->link.ready_tail->link_next = f;
+    else
+        m->link.ready_head = f;
+    m->link.ready_tail = f;
+    if (!m->link.busy)
+        link_start(m);
+}
+
+static void link_start(struct model *m)
+{
+    struct link *l = &m->link;
+    struct flow *f = l->ready_head;
+    if (f == NULL)
+        return;
+    l->ready_head = f->link_next;
+    if (!l->ready_head)
+        l->ready_tail = NULL;
+    f->on_link = false;
+    SIM_ASSERT(has_data(m, f));
+
+    uint32_t frag = f->tx_frag;
+    uint32_t bytes = frame_bytes(f, frag);
+    uint32_t wire = wire_bytes(f, bytes);
+    bool queued = !f->unlimited && !(m->proto == PROTO_TCP && !m->rr);
+    if (queued) {
+        l->queued_bytes -= wire;
+    } else {
+        m->c.gen_frames++;
+        if (frag == 0)
+            m->c.gen_msgs++;
+    }
+    if (m->proto == PROTO_TCP && !m->rr)
+        f->inflight_bytes += bytes;
+    l->cur_flow = f;
+    l->cur_msg = f->tx_msg;
+    l->cur_frag = frag;
+    l->cur_bytes = bytes;
+    l->cur_t_sent = 0;
+    if (m->rr) {
+        SIM_ASSERT(f->rr_n > 0);
+        l->cur_t_sent = f->rr_sent[f->rr_head];
+        if (frag + 1 == f->frames_per_msg) {
+            f->rr_head = (f->rr_head + 1) % f->rr_cap;
+            f->rr_n--;
+        }
+    }
+    if (++f->tx_frag == f->frames_per_msg) {
+        f->tx_frag = 0;
+        f->tx_msg++;
+        if (!f->unlimited)
+            f->pending_msgs--;
+    }
+    l->busy = true;
+    sim_ns now = engine_now(m->eng);
+    sim_ns dur = (sim_ns)llround((double)wire * 8.0 / l->gbps);
+    engine_schedule(m->eng, now + (dur > 0 ? dur : 1), EV_LINK_DONE, 0, 0);
+    if (has_data(m, f))
+        link_ready(m, f);
+}
+
+void traffic_on_link_done(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    struct link *l = &m->link;
+    (void)obj;
+    (void)arg;
+    l->busy = false;
+    nic_frame_arrives(m, l->cur_flow, l->cur_msg, l->cur_frag, l->cur_bytes, l->cur_t_sent);
+    l->cur_flow = NULL;
+    link_start(m);
+}
+
+/* Queues one message of an open-loop UDP or rr flow, or drops it at the
+ * switch buffer. */
+static bool queue_message(struct model *m, struct flow *f)
+{
+    uint64_t wire = msg_wire_bytes(f);
+    m->c.gen_msgs++;
+    m->c.gen_frames += f->frames_per_msg;
+    if (m->link.queued_bytes + (int64_t)wire > m->p->nic.wire_buffer_bytes) {
+        m->c.drops[DROP_WIRE] += f->frames_per_msg;
+        return false;
+    }
+    m->link.queued_bytes += (int64_t)wire;
+    f->pending_msgs++;
+    link_ready(m, f);
+    return true;
+}
+
+static double effective_rate(const struct sim_params *p)
+{
+    double r = p->workload.rate_pps, cap = p->workload.sender_cap_pps;
+    if (r > 0 && cap > 0)
+        return r < cap ? r : cap;
+    return r > 0 ? r : cap;
+}
+
+static void schedule_source(struct model *m, struct flow *f)
+{
+    double rate = effective_rate(m->p);
+    double gap = m->p->workload.arrival == ARR_POISSON ? rng_exponential(f->rng, 1e9 / rate)
+                                                       : 1e9 / rate;
+    f->src_t += gap;
+    sim_ns at = (sim_ns)llround(f->src_t);
+    sim_ns now = engine_now(m->eng);
+    engine_schedule(m->eng, at > now ? at : now, EV_SOURCE, f->id, 0);
+}
+
+void traffic_on_source(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    struct flow *f = &m->flows[obj];
+    (void)arg;
+    if (m->proto == PROTO_TCP) {
+        f->pending_msgs++; /* counted as generated when its frames go out */
+        link_ready(m, f);
+    } else {
+        queue_message(m, f);
+    }
+    schedule_source(m, f);
+}
+
+void traffic_on_credit(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    struct flow *f = &m->flows[obj];
+    f->inflight_bytes -= (int64_t)arg;
+    SIM_ASSERT(f->inflight_bytes >= 0);
+    link_ready(m, f);
+}
+
+void traffic_on_rr_send(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    (void)arg;
+    sim_ns now = engine_now(m->eng);
+    engine_schedule(m->eng, now + m->net_delay_ns, EV_RR_ARRIVE, obj, (uint64_t)now);
+}
+
+void traffic_on_rr_arrive(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    struct flow *f = &m->flows[obj];
+    SIM_ASSERT(f->rr_n < f->rr_cap);
+    f->rr_sent[(f->rr_head + f->rr_n) % f->rr_cap] = (sim_ns)arg;
+    f->rr_n++;
+    if (!queue_message(m, f)) {
+        f->rr_n--;
+        engine_schedule(m->eng, engine_now(m->eng) + m->rto_ns, EV_RR_SEND, f->id, 0);
+    }
+}
+
+void traffic_on_rr_response(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    sim_ns now = engine_now(m->eng);
+    m->c.rr_responses++;
+    if (m->warm)
+        hist_record(&m->rtt, now - (sim_ns)arg);
+    hist_record(&m->win_rtt, now - (sim_ns)arg);
+    if (m->think_ns == 0)
+        traffic_on_rr_send(m, obj, 0);
+    else
+        engine_schedule(m->eng, now + m->think_ns, EV_RR_SEND, obj, 0);
+}
+
+void traffic_consumed(struct model *m, struct flow *f, struct pkt *p)
+{
+    sim_ns now = engine_now(m->eng);
+    if (m->rr) {
+        for (uint32_t i = 0; i < p->msg_ends; i++)
+            engine_schedule(m->eng, now + m->net_delay_ns, EV_RR_RESPONSE, f->id,
+                            (uint64_t)p->t_sent);
+    } else if (m->proto == PROTO_TCP) {
+        engine_schedule(m->eng, now + m->ack_delay_ns, EV_CREDIT, f->id, p->bytes);
+    }
+}
+
+void traffic_lost(struct model *m, struct flow *f, uint32_t bytes, bool first_frame)
+{
+    sim_ns now = engine_now(m->eng);
+    if (m->rr) {
+        if (first_frame)
+            engine_schedule(m->eng, now + m->rto_ns, EV_RR_SEND, f->id, 0);
+    } else if (m->proto == PROTO_TCP) {
+        engine_schedule(m->eng, now + m->rto_ns, EV_CREDIT, f->id, bytes);
+    }
+}
+
+void traffic_dropped(struct model *m, struct pkt *p)
+{
+    struct flow *f = &m->flows[p->flow];
+    bool first = m->proto == PROTO_TCP ? true : p->seq % f->frames_per_msg == 0;
+    traffic_lost(m, f, p->bytes, first);
+}
+
+uint64_t traffic_frames_waiting(const struct model *m)
+{
+    uint64_t n = m->link.busy ? 1 : 0;
+    bool queued_kind = m->rr || m->proto == PROTO_UDP;
+    if (!queued_kind)
+        return n;
+    for (uint32_t i = 0; i < m->nflows; i++) {
+        const struct flow *f = &m->flows[i];
+        if (f->unlimited || f->pending_msgs == 0)
+            continue;
+        n += f->pending_msgs * f->frames_per_msg - f->tx_frag;
+    }
+    return n;
+}
+
+void traffic_start(struct model *m)
+{
+    const struct sim_params *p = m->p;
+    for (uint32_t i = 0; i < m->nflows; i++) {
+        struct flow *f = &m->flows[i];
+        if (m->rr) {
+            /* Connections start spread over the first 100 us. */
+            for (int64_t k = 0; k < p->workload.outstanding; k++)
+                engine_schedule(m->eng, (sim_ns)(rng_uniform(f->rng) * 100e3), EV_RR_SEND, i, 0);
+            continue;
+        }
+        double rate = effective_rate(p);
+        if (rate <= 0) {
+            f->unlimited = true;
+            link_ready(m, f);
+            continue;
+        }
+        /* A random phase keeps constant-rate flows from arriving in lockstep. */
+        f->src_t = rng_uniform(f->rng) * 1e9 / rate;
+        engine_schedule(m->eng, (sim_ns)llround(f->src_t), EV_SOURCE, i, 0);
+    }
+}
