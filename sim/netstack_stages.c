@@ -182,6 +182,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
                 cost += m->per_batch_ns[st];
             }
             if (k_stage_info[st].is_gro && (p->flags & PKT_TCP)) {
+                p->stage = (uint8_t)st; /* a held skb resumes after this stage */
                 p = gro_receive(m, n, p);
                 if (p == NULL)
                     break; /* absorbed or held */

@@ -58,13 +58,32 @@ void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t f
                        uint32_t bytes, sim_ns t_sent)
 {
     struct rxq *q = &m->rxqs[f->rxq];
+    sim_ns now = engine_now(m->eng);
+    /* Sampling happens at the NIC, before the ring: a sampled frame that
+     * the ring drops is recorded with no stage. */
+    uint32_t sample = NO_SAMPLE;
+    m->frame_count++;
+    if (m->sample_cap > 0 && m->frame_count % (uint64_t)m->p->run.sample_every == 0 &&
+        m->nsamples < m->sample_cap) {
+        struct sample_rec *r = &m->samples[m->nsamples];
+        sample = m->nsamples++;
+        r->t_nic = now;
+        for (int s = 0; s < ST_COUNT; s++) {
+            r->t_stage[s] = -1;
+            r->cpu[s] = -1;
+        }
+        r->t_socket = r->t_app = -1;
+        r->app_cpu = -1;
+        r->flow = f->id;
+        r->msg = (uint32_t)msg;
+    }
     if (q->napi.q.len >= q->napi.limit) {
         m->c.drops[DROP_RING]++;
         traffic_lost(m, f, bytes, frag == 0);
         return;
     }
     struct pkt *p = model_pkt_alloc(m);
-    sim_ns now = engine_now(m->eng);
+    p->sample = sample;
     p->t_nic = now;
     p->t_sent = t_sent;
     p->flow = f->id;
@@ -78,21 +97,6 @@ void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t f
     p->stage = (uint8_t)stage_first(m->mode);
     p->flags = m->proto == PROTO_TCP ? PKT_TCP : 0;
     p->rxq = q->id;
-    m->frame_count++;
-    if (m->sample_cap > 0 && m->frame_count % (uint64_t)m->p->run.sample_every == 0 &&
-        m->nsamples < m->sample_cap) {
-        struct sample_rec *r = &m->samples[m->nsamples];
-        p->sample = m->nsamples++;
-        r->t_nic = now;
-        for (int s = 0; s < ST_COUNT; s++) {
-            r->t_stage[s] = -1;
-            r->cpu[s] = -1;
-        }
-        r->t_socket = r->t_app = -1;
-        r->app_cpu = -1;
-        r->flow = f->id;
-        r->msg = (uint32_t)msg;
-    }
     pktq_push(&q->napi.q, p);
     if (q->irq_enabled)
         signal_frames(m, q, 1);

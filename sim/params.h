@@ -137,6 +137,7 @@ struct sim_params {
         double rate_pps;
         int arrival; /* enum arrival_kind */
         double sender_cap_pps;
+        double overlay_sender_cap_pps;
         int64_t tcp_window_bytes;
         double ack_delay_us;
         double rto_us;

@@ -181,6 +181,10 @@ const struct param_spec k_params[] = {
         "Inter-send times of a rate-limited flow."),
     P_R("workload.sender_cap_pps", workload.sender_cap_pps, 0, 1e10, "0.0", "messages/s",
         "Fastest a flow's sender can go (sockperf clients); 0 = link rate only."),
+    P_R("workload.overlay_sender_cap_pps", workload.overlay_sender_cap_pps, 0, 1e10, "0.0",
+        "messages/s",
+        "Sender cap when network.mode = overlay (clients in containers pay their own overlay "
+        "transmit path); 0 = workload.sender_cap_pps."),
     P_I("workload.tcp_window_bytes", workload.tcp_window_bytes, 1500, 1e10, "4194304", "bytes",
         "TCP: bytes in flight before the sender waits for the receiver to consume."),
     P_R("workload.ack_delay_us", workload.ack_delay_us, 0, 1e7, "20.0", "us",

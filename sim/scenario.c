@@ -382,11 +382,16 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
                 old_num = true;
             if (dg != NULL)
                 config_setting_remove(g, leaf);
-            dg = config_setting_add(g, leaf, CONFIG_TYPE_GROUP);
-            if (old_num) {
-                config_setting_t *mm = config_setting_add(dg, "mean_ns", CONFIG_TYPE_FLOAT);
-                config_setting_set_float(mm, old);
+            if (!old_num) { /* not in the file: start from the table default */
+                struct sim_params defaults;
+                memset(&defaults, 0, sizeof defaults);
+                apply_default(spec, &defaults);
+                old = ((const struct dist *)(const void *)((const char *)&defaults + spec->offset))
+                          ->mean_ns;
             }
+            dg = config_setting_add(g, leaf, CONFIG_TYPE_GROUP);
+            config_setting_t *mm = config_setting_add(dg, "mean_ns", CONFIG_TYPE_FLOAT);
+            config_setting_set_float(mm, old);
         }
         config_setting_set_hook(dg, &k_set_mark);
         config_setting_remove(dg, member);

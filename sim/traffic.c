@@ -167,6 +167,8 @@ static bool queue_message(struct model *m, struct flow *f)
 static double effective_rate(const struct sim_params *p)
 {
     double r = p->workload.rate_pps, cap = p->workload.sender_cap_pps;
+    if (p->network.mode == NET_OVERLAY && p->workload.overlay_sender_cap_pps > 0)
+        cap = p->workload.overlay_sender_cap_pps;
     if (r > 0 && cap > 0)
         return r < cap ? r : cap;
     return r > 0 ? r : cap;
