@@ -14,17 +14,32 @@ void hist_init(struct histogram *h)
     h->min_ns = SIM_NS_MAX;
 }
 
+void hist_init_sparse(struct histogram *h)
+{
+    hist_init(h);
+    h->used = xcalloc(HIST_SPARSE_MAX, sizeof *h->used);
+}
+
 void hist_fini(struct histogram *h)
 {
     if (h == NULL)
         return;
     free(h->counts);
+    free(h->used);
     h->counts = NULL;
+    h->used = NULL;
 }
 
 void hist_reset(struct histogram *h)
 {
-    memset(h->counts, 0, HIST_BUCKETS * sizeof *h->counts);
+    if (h->used != NULL && !h->dense) {
+        for (uint32_t k = 0; k < h->nused; k++)
+            h->counts[h->used[k]] = 0;
+    } else {
+        memset(h->counts, 0, HIST_BUCKETS * sizeof *h->counts);
+    }
+    h->nused = 0;
+    h->dense = false;
     h->total = h->overflow = 0;
     h->sum_ns = 0;
     h->min_ns = SIM_NS_MAX;
@@ -94,6 +109,20 @@ double hist_mean_ns(const struct histogram *h)
     return h->total ? h->sum_ns / (double)h->total : 0;
 }
 
+static void sort_u16(uint16_t *a, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        uint16_t v = a[i];
+        uint32_t j = i;
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+/* O(buckets), or O(used^2) with a short used-bucket list (sparse mode). */
 void hist_quantiles_ns(const struct histogram *h, const double *q, unsigned n, double *out)
 {
     unsigned k = 0;
@@ -102,8 +131,13 @@ void hist_quantiles_ns(const struct histogram *h, const double *q, unsigned n, d
             out[j] = 0;
         return;
     }
+    bool sparse = h->used != NULL && !h->dense;
+    uint32_t nb = sparse ? h->nused : HIST_BUCKETS;
+    if (sparse)
+        sort_u16(h->used, h->nused); /* order only; the set is unchanged */
     uint64_t cum = 0;
-    for (unsigned i = 0; i < HIST_BUCKETS && k < n; i++) {
+    for (unsigned j = 0; j < nb && k < n; j++) {
+        unsigned i = sparse ? h->used[j] : j;
         cum += h->counts[i];
         while (k < n) {
             uint64_t rank = (uint64_t)ceil(q[k] * (double)h->total);

@@ -17,6 +17,8 @@
 
 #include "sim_base.h"
 
+#include <stdbool.h>
+
 #define HIST_SUB_BITS 7
 #define HIST_SUB (1u << HIST_SUB_BITS)
 #define HIST_MAX_EXP 36
@@ -28,9 +30,19 @@ struct histogram {
     uint64_t overflow;
     double sum_ns;
     sim_ns min_ns, max_ns;
+    /* Sparse mode (hist_init_sparse): the non-empty buckets are listed while
+     * there are at most HIST_SPARSE_MAX of them, so a per-window, per-flow
+     * histogram with a handful of samples resets and answers quantiles in
+     * O(samples) instead of O(HIST_BUCKETS). */
+    uint16_t *used;
+    uint32_t nused;
+    bool dense; /* more buckets used than the list holds */
 };
 
+#define HIST_SPARSE_MAX 64u
+
 void hist_init(struct histogram *h);
+void hist_init_sparse(struct histogram *h);
 void hist_fini(struct histogram *h);
 void hist_reset(struct histogram *h);
 void hist_merge(struct histogram *dst, const struct histogram *src);
@@ -49,6 +61,12 @@ static inline unsigned hist_index(sim_ns v)
 static inline void hist_record(struct histogram *h, sim_ns v)
 {
     unsigned i = hist_index(v);
+    if (h->used != NULL && !h->dense && h->counts[i] == 0) {
+        if (h->nused < HIST_SPARSE_MAX)
+            h->used[h->nused++] = (uint16_t)i;
+        else
+            h->dense = true;
+    }
     h->counts[i]++;
     h->total++;
     h->sum_ns += (double)v;

@@ -7,7 +7,8 @@
  *   falconsim export RUN.h5 [PATH]
  *   falconsim --help | --help-keys[=markdown] | --version
  *
- * Exit codes are sysexits(3): 64 usage, 66 missing input, 78 bad scenario,
+ * Exit codes are sysexits(3): 64 usage, 65 bad result file or PATH (export),
+ * 66 missing input, 78 bad scenario,
  * 73 output not creatable, 74 write failed, 70 internal error, 130/143 when
  * interrupted by SIGINT/SIGTERM (nothing is written then).
  */
@@ -66,8 +67,9 @@ static void help(void)
            "  -h, --help           this text\n"
            "  -V, --version        version and build\n"
            "\n"
-           "Exit status: 0 ok, 64 usage, 66 missing input, 70 internal error, 73 cannot\n"
-           "create output, 74 write error, 78 bad scenario, 130/143 interrupted.\n"
+           "Exit status: 0 ok, 64 usage, 65 bad result file or PATH (export), 66 missing\n"
+           "input, 70 internal error, 73 cannot create output, 74 write error, 78 bad\n"
+           "scenario, 130/143 interrupted.\n"
            "Docs: docs/scenarios.md (keys), docs/output.md (HDF5 layout), docs/model.md.\n");
 }
 
@@ -225,13 +227,14 @@ int main(int argc, char **argv)
         progress = strcmp(env, "0") != 0;
 
     int c;
-    while ((c = getopt_long(argc, argv, "+o:s:qhV", opts, NULL)) != -1) {
+    /* GNU permutation: options may come before or after the operands. */
+    while ((c = getopt_long(argc, argv, "o:s:qhV", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out_path = optarg; break;
         case 's': sets[nsets++] = optarg; break;
         case OPT_SEED: {
             char *end;
-            strtoll(optarg, &end, 10);
+            (void)strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0') {
                 fprintf(stderr, "falconsim: error: --seed needs an integer (got \"%s\")\n", optarg);
                 return EX_USAGE;
@@ -255,47 +258,19 @@ int main(int argc, char **argv)
             return EX_USAGE;
         }
     }
-    /* Subcommand, then options again (getopt stopped at the first operand). */
     const char *cmd = "run";
     if (optind < argc && (strcmp(argv[optind], "run") == 0 || strcmp(argv[optind], "check") == 0 ||
                           strcmp(argv[optind], "export") == 0))
         cmd = argv[optind++];
-    const char *operands[3] = {NULL, NULL, NULL};
+    const char *operands[2] = {NULL, NULL};
     int nops = 0;
-    while (optind < argc) {
-        if (argv[optind][0] == '-' && argv[optind][1] != '\0') {
-            int save = optind;
-            c = getopt_long(argc, argv, "+o:s:qhV", opts, NULL);
-            if (c == -1 || optind == save) {
-                optind = save + 1;
-                continue;
-            }
-            switch (c) {
-            case 'o': out_path = optarg; break;
-            case 's': sets[nsets++] = optarg; break;
-            case OPT_SEED: {
-                size_t n = strlen(optarg) + 16;
-                owned[nowned] = xmalloc(n);
-                snprintf(owned[nowned], n, "run.seed=%s", optarg);
-                sets[nsets++] = owned[nowned++];
-                break;
-            }
-            case 'q': quiet = true; break;
-            case OPT_PROGRESS: progress = 1; break;
-            case OPT_NO_PROGRESS: progress = 0; break;
-            case 'h': help(); return EX_OK;
-            default:
-                fprintf(stderr, "Try 'falconsim --help'.\n");
-                return EX_USAGE;
-            }
-            continue;
-        }
-        if (nops == 3) {
+    for (; optind < argc; optind++) {
+        if (nops == 2) {
             fprintf(stderr, "falconsim: error: unexpected argument '%s'\n", argv[optind]);
             usage_short(stderr);
             return EX_USAGE;
         }
-        operands[nops++] = argv[optind++];
+        operands[nops++] = argv[optind];
     }
 
     struct sim_err err = {{0}};
@@ -308,7 +283,7 @@ int main(int argc, char **argv)
         int rc = h5out_export(operands[0], operands[1], stdout, &err);
         if (rc != SIM_OK) {
             fprintf(stderr, "falconsim: %s\n", err.msg);
-            return exit_for(rc);
+            return rc == SIM_EINVAL ? EX_DATAERR : exit_for(rc);
         }
         return EX_OK;
     }

@@ -128,7 +128,7 @@ static void init_flows(struct model *m)
             f->rr_sent = xcalloc(f->rr_cap, sizeof *f->rr_sent);
         }
         hist_init(&f->lat);
-        hist_init(&f->win_lat);
+        hist_init_sparse(&f->win_lat);
     }
 }
 

@@ -606,9 +606,14 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
         int ok = config_read_string(&c, raw);
         free(dir);
         if (ok != CONFIG_TRUE) {
-            rc = sim_error(err, SIM_EINVAL, "%s:%d: error: %s",
+            const char *what = config_error_text(&c);
+            bool dup = what != NULL && strstr(what, "duplicate setting") != NULL;
+            rc = sim_error(err, SIM_EINVAL, "%s:%d: error: %s%s",
                            config_error_file(&c) ? config_error_file(&c) : path,
-                           config_error_line(&c), config_error_text(&c));
+                           config_error_line(&c), what,
+                           dup ? " (libconfig cannot merge a group defined twice, e.g. in an "
+                                 "@include and in the file: set each key once, or use --set)"
+                               : "");
             goto done;
         }
     } else {

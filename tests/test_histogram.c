@@ -65,8 +65,48 @@ static void test_bucket_ranges(void)
     }
 }
 
+/* Sparse mode answers exactly as dense mode, below and above its list size. */
+static void test_sparse_matches_dense(void)
+{
+    struct rng *r = rng_create(5, RNG_STREAM_TEST);
+    struct dist d = {.kind = DIST_EXP, .mean_ns = 5000};
+    const double qs[] = {0.5, 0.99, 0.999};
+    for (int n = 1; n <= 4000; n *= 4) {
+        struct histogram a, b;
+        hist_init(&a);
+        hist_init_sparse(&b);
+        for (int round = 0; round < 2; round++) { /* the second round follows a reset */
+            for (int i = 0; i < n; i++) {
+                sim_ns x = dist_draw_ns(&d, r);
+                hist_record(&a, x);
+                hist_record(&b, x);
+            }
+            double va[3], vb[3];
+            hist_quantiles_ns(&a, qs, 3, va);
+            hist_quantiles_ns(&b, qs, 3, vb);
+            for (int k = 0; k < 3; k++)
+                CHECK_NEAR(va[k], vb[k], 0);
+            if (n <= 16)
+                CHECK_TRUE(!b.dense); /* few samples: the list holds every bucket */
+            if (n >= 1024)
+                CHECK_TRUE(b.dense);  /* exponential samples fill far more than 64 buckets */
+            hist_reset(&a);
+            hist_reset(&b);
+            for (unsigned i = 0; i < HIST_BUCKETS; i++)
+                if (b.counts[i] != 0) {
+                    CHECK_TRUE(!"reset left a count");
+                    break;
+                }
+        }
+        hist_fini(&a);
+        hist_fini(&b);
+    }
+    rng_destroy(r);
+}
+
 int main(void)
 {
+    test_sparse_matches_dense();
     test_against_exact();
     test_small_values_exact();
     test_bucket_ranges();

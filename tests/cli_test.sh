@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# CLI behaviour: exit codes, messages, atomic output, export, determinism,
+# interruption, and docs in sync with the parameter table.
+# Usage: cli_test.sh FALCONSIM SOURCE_DIR
+set -u
+bin=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+# expect_exit CODE DESCRIPTION -- command...
+expect_exit() {
+    local want=$1 what=$2
+    shift 3
+    "$@" >out.txt 2>err.txt
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok; else fail "$what: exit $got, want $want ($(head -c 300 err.txt))"; fi
+}
+expect_err() {
+    if grep -qF -- "$1" err.txt; then ok; else fail "stderr lacks '$1': $(head -c 300 err.txt)"; fi
+}
+expect_out() {
+    if grep -qF -- "$1" out.txt; then ok; else fail "stdout lacks '$1': $(head -c 300 out.txt)"; fi
+}
+
+small="$src/scenarios/tests/small.cfg"
+
+expect_exit 0 "--help" -- "$bin" --help
+expect_out "usage: falconsim"
+expect_exit 0 "--version" -- "$bin" --version
+expect_out "falconsim 0."
+expect_exit 64 "no scenario" -- "$bin"
+expect_err "missing the one scenario file"
+expect_exit 64 "unknown option" -- "$bin" --frobnicate
+expect_exit 66 "missing file" -- "$bin" nope.cfg
+expect_err "nope.cfg: error: cannot read scenario file"
+expect_exit 78 "unknown key" -- "$bin" "$src/tests/data/bad_unknown_key.cfg"
+expect_err "bad_unknown_key.cfg:3: error: 'nic.link_gbs' is not a known key"
+expect_exit 78 "out of range" -- "$bin" "$src/tests/data/bad_range.cfg"
+expect_err "bad_range.cfg:1: error: 'host.cpus' must be in [1, 1024] (got 0)"
+expect_exit 78 "cpu outside budget" -- "$bin" "$src/tests/data/bad_cpu.cfg"
+expect_err "outside the core budget"
+expect_exit 78 "syntax" -- "$bin" "$src/tests/data/bad_syntax.cfg"
+expect_err "bad_syntax.cfg:2: error: syntax error"
+expect_exit 78 "--set unknown" -- "$bin" "$small" --set nic.speed=3
+expect_err "--set: error: 'nic.speed' is not a known key"
+expect_exit 78 "--set wrong type" -- "$bin" "$small" --set workload.flows=many
+expect_err "'workload.flows' must be an integer"
+expect_exit 64 "--seed not a number" -- "$bin" "$small" --seed x
+ls ./*.h5 >/dev/null 2>&1 && fail "a failed run left a result file" || ok
+
+# unwritable output: clear message, EX_CANTCREAT, nothing left
+expect_exit 73 "unwritable output" -- "$bin" "$small" -o "$work/no/such/dir/x.h5"
+expect_err "no/such/dir/x.h5: error: cannot create output file"
+
+# a run: result file, no partial file, summary table
+expect_exit 0 "small run" -- "$bin" "$small" -o run1.h5
+expect_out "throughput"
+[ -f run1.h5 ] && ok || fail "no result file"
+ls ./*.partial* >/dev/null 2>&1 && fail "partial file left" || ok
+expect_exit 0 "default output name" -- "$bin" -q "$small"
+[ -f small.h5 ] && ok || fail "default output small.h5 missing"
+[ -s out.txt ] && fail "--quiet printed something" || ok
+
+# export
+expect_exit 0 "export list" -- "$bin" export run1.h5
+expect_out "/trace/throughput_pps"
+expect_exit 0 "export summary" -- "$bin" export run1.h5 /summary
+expect_out "throughput_pps"
+head -1 out.txt | grep -q "latency_p99_us" && ok || fail "summary header"
+expect_exit 0 "export trace" -- "$bin" export run1.h5 /trace
+head -1 out.txt | cut -f1 | grep -qx "t_ms" && ok || fail "trace does not start with t_ms"
+[ "$(wc -l <out.txt)" -gt 5 ] && ok || fail "trace too short"
+expect_exit 0 "export 2-D" -- "$bin" export run1.h5 /cpu/busy_frac
+head -1 out.txt | grep -q "softirq" && ok || fail "busy_frac header"
+expect_exit 0 "export text" -- "$bin" export run1.h5 /config/raw_text
+expect_out "workload"
+expect_exit 65 "export bad path" -- "$bin" export run1.h5 /nope
+expect_err "no object '/nope'"
+expect_exit 66 "export missing file" -- "$bin" export nope.h5
+
+# same scenario and seed: identical datasets, and (same command line) identical bytes
+mkdir -p a b
+expect_exit 0 "rerun" -- "$bin" -q "$small" -o run2.h5
+if command -v h5diff >/dev/null; then
+    h5diff run1.h5 run2.h5 /trace /trace >/dev/null && ok || fail "h5diff: same seed, /trace differs"
+    h5diff run1.h5 run2.h5 /cpu /cpu >/dev/null && ok || fail "h5diff: same seed, /cpu differs"
+fi
+(cd a && "$bin" -q "$small" -o r.h5) && (cd b && "$bin" -q "$small" -o r.h5) || fail "runs in a/ b/"
+cmp -s a/r.h5 b/r.h5 && ok || fail "same seed and command: files differ byte-wise"
+expect_exit 0 "other seed" -- "$bin" -q "$small" --seed 9 -o run3.h5
+if command -v h5diff >/dev/null; then
+    h5diff -q run1.h5 run3.h5 /trace /trace >/dev/null && fail "another seed gave the same trace" || ok
+fi
+
+# interrupted run: 143, no result, no partial
+"$bin" "$src/scenarios/udp_stress.cfg" --set run.duration_ms=100000 -q -o long.h5 2>err.txt &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+code=$?
+[ "$code" -eq 143 ] && ok || fail "SIGTERM exit $code, want 143"
+expect_err "interrupted"
+ls long.h5* >/dev/null 2>&1 && fail "interrupted run left a file" || ok
+
+# check command and docs in sync with the table
+expect_exit 0 "check" -- "$bin" check "$small"
+expect_out "policy.name = \"rps\";"
+"$bin" --help-keys=markdown >keys.md
+if grep -qF -f keys.md "$src/docs/scenarios.md" && [ "$(grep -cF -f keys.md "$src/docs/scenarios.md")" -ge "$(wc -l <keys.md)" ]; then
+    ok
+else
+    fail "docs/scenarios.md is out of date: regenerate its key table with falconsim --help-keys=markdown"
+fi
+
+echo "cli_test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
