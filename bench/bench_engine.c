@@ -1,0 +1,78 @@
+/*
+ * bench_engine.c: hold-model benchmark of the event set. N events pending;
+ * each step pops the earliest and pushes one at now + Exp(mean). Prints
+ * TSV: name, pending, events per second (median of 5 runs).
+ *   bench_engine [N ...]     default N = 1000 100000 1000000
+ * Issue 5 compares this against ns-3's schedulers (bench/compare-ns3).
+ */
+#include "engine.h"
+#include "rng.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct hold {
+    struct engine *e;
+    struct rng *r;
+    uint64_t left;
+};
+
+static void on_event(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct hold *h = ctx;
+    (void)obj;
+    (void)arg;
+    if (h->left == 0)
+        return;
+    h->left--;
+    engine_schedule(h->e, engine_now(h->e) + (sim_ns)(rng_exponential(h->r, 1000.0) + 1), 0, 0, 0);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    long sizes[16] = {1000, 100000, 1000000};
+    int nsizes = 3;
+    if (argc > 1) {
+        nsizes = 0;
+        for (int i = 1; i < argc && nsizes < 16; i++)
+            sizes[nsizes++] = atol(argv[i]);
+    }
+    printf("name\tpending\tevents_per_s\n");
+    for (int s = 0; s < nsizes; s++) {
+        double rates[5];
+        for (int rep = 0; rep < 5; rep++) {
+            struct sim_err err;
+            struct hold h = {engine_create((size_t)sizes[s] + 16, "bench", &err),
+                             rng_create(1, RNG_STREAM_TEST), 0};
+            engine_register(h.e, 0, 0, on_event, &h);
+            for (long i = 0; i < sizes[s]; i++)
+                engine_schedule(h.e, (sim_ns)rng_exponential(h.r, 1000.0), 0, 0, 0);
+            uint64_t steps = 5000000;
+            h.left = steps;
+            double t0 = now_s();
+            engine_run(h.e, SIM_NS_MAX - 1);
+            double t1 = now_s();
+            rates[rep] = (double)(steps + (uint64_t)sizes[s]) / (t1 - t0);
+            engine_destroy(h.e);
+            rng_destroy(h.r);
+        }
+        qsort(rates, 5, sizeof rates[0], cmp_double);
+        printf("falconsim-4ary\t%ld\t%.0f\n", sizes[s], rates[2]);
+        fflush(stdout);
+    }
+    return 0;
+}
