@@ -73,7 +73,9 @@ static void help(void)
            "Docs: docs/scenarios.md (keys), docs/output.md (HDF5 layout), docs/model.md.\n");
 }
 
-static void range_text(const struct param_spec *s, char *buf, size_t len)
+/* The allowed values of a key; `sep` joins enum names (markdown cannot
+ * take '|' inside a table cell). */
+static void range_text(const struct param_spec *s, const char *sep, char *buf, size_t len)
 {
     switch (s->type) {
     case P_INT:
@@ -89,14 +91,14 @@ static void range_text(const struct param_spec *s, char *buf, size_t len)
         size_t o = 0;
         buf[0] = '\0';
         for (int i = 0; s->names[i] && o < len; i++)
-            o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " | " : "", s->names[i]);
+            o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? sep : "", s->names[i]);
         break;
     }
     case P_CPUS:
         snprintf(buf, len, "list of CPU ids < host.cpus");
         break;
     case P_BOOL:
-        snprintf(buf, len, "true | false");
+        snprintf(buf, len, "true%sfalse", sep);
         break;
     }
 }
@@ -110,7 +112,7 @@ static void help_keys(bool markdown)
     }
     for (size_t i = 0; i < k_params_count; i++) {
         const struct param_spec *s = &k_params[i];
-        range_text(s, range, sizeof range);
+        range_text(s, markdown ? ", " : " | ", range, sizeof range);
         if (markdown)
             printf("| `%s` | `%s` | %s | %s | %s |\n", s->key, s->def, s->unit, range, s->help);
         else
@@ -201,7 +203,30 @@ static void print_summary(const struct sim_params *p, const struct model_results
 
 enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS };
 
-int main(int argc, char **argv)
+/* Everything the command line allocates, released on every exit path. */
+struct cli {
+    const char **sets;
+    char **owned;
+    size_t nsets, nowned;
+    char *out_owned;
+    char *cmdline;
+    struct model *model;
+    struct scenario_text text;
+};
+
+static void cli_free(struct cli *c)
+{
+    for (size_t i = 0; i < c->nowned; i++)
+        free(c->owned[i]);
+    free(c->owned);
+    free(c->sets);
+    free(c->out_owned);
+    free(c->cmdline);
+    model_destroy(c->model);
+    scenario_text_free(&c->text);
+}
+
+static int cli_main(int argc, char **argv, struct cli *cl)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -217,9 +242,9 @@ int main(int argc, char **argv)
     };
     gsl_set_error_handler_off();
     const char *out_path = NULL;
-    const char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
-    char **owned = xcalloc((size_t)argc + 1, sizeof *owned);
-    size_t nsets = 0, nowned = 0;
+    const char **sets = cl->sets = xcalloc((size_t)argc + 1, sizeof *sets);
+    char **owned = cl->owned = xcalloc((size_t)argc + 1, sizeof *owned);
+    size_t nsets = 0;
     bool quiet = false;
     int progress = -1;
     const char *env = getenv("FALCONSIM_PROGRESS");
@@ -240,9 +265,9 @@ int main(int argc, char **argv)
                 return EX_USAGE;
             }
             size_t n = strlen(optarg) + 16;
-            owned[nowned] = xmalloc(n);
-            snprintf(owned[nowned], n, "run.seed=%s", optarg);
-            sets[nsets++] = owned[nowned++];
+            owned[cl->nowned] = xmalloc(n);
+            snprintf(owned[cl->nowned], n, "run.seed=%s", optarg);
+            sets[nsets++] = owned[cl->nowned++];
             break;
         }
         case 'q': quiet = true; break;
@@ -295,27 +320,24 @@ int main(int argc, char **argv)
     }
 
     struct sim_params params;
-    struct scenario_text text;
-    int rc = scenario_load(operands[0], NULL, sets, nsets, &params, &text, &err);
+    int rc = scenario_load(operands[0], NULL, sets, nsets, &params, &cl->text, &err);
     if (rc != SIM_OK) {
         fprintf(stderr, "falconsim: %s\n", err.msg);
         return exit_for(rc);
     }
     if (strcmp(cmd, "check") == 0) {
-        fputs(text.resolved, stdout);
-        scenario_text_free(&text);
+        fputs(cl->text.resolved, stdout);
         return EX_OK;
     }
 
-    char *out_owned = NULL;
     if (out_path == NULL)
-        out_path = out_owned = default_output(operands[0]);
+        out_path = cl->out_owned = default_output(operands[0]);
     if ((rc = h5out_probe(out_path, &err)) != SIM_OK) {
         fprintf(stderr, "falconsim: %s\n", err.msg);
         return exit_for(rc);
     }
 
-    struct model *m = model_create(&params, &err);
+    struct model *m = cl->model = model_create(&params, &err);
     if (m == NULL) {
         fprintf(stderr, "falconsim: %s: %s\n", operands[0], err.msg);
         return EX_CONFIG;
@@ -345,30 +367,29 @@ int main(int argc, char **argv)
     if (g_signal) {
         fprintf(stderr, "falconsim: interrupted at simulated %.3f s; no result written\n",
                 (double)model_now(m) / 1e9);
-        model_destroy(m);
         return 128 + g_signal;
     }
     double wall = wall_now() - t0;
     const struct model_results *r = model_finish(m);
-    char *cmdline = join_argv(argc, argv);
-    struct h5out_run run = {&params, &text, r, cmdline};
+    cl->cmdline = join_argv(argc, argv);
+    struct h5out_run run = {&params, &cl->text, r, cl->cmdline};
     rc = h5out_write(out_path, &run, &err);
     if (rc != SIM_OK) {
         fprintf(stderr, "falconsim: %s\n", err.msg);
-        model_destroy(m);
         return exit_for(rc);
     }
     if (!quiet) {
         print_summary(&params, r, wall);
         printf("  result: %s\n", out_path);
     }
-    free(cmdline);
-    free(out_owned);
-    for (size_t i = 0; i < nowned; i++)
-        free(owned[i]);
-    free(owned);
-    free(sets);
-    model_destroy(m);
-    scenario_text_free(&text);
     return EX_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cl;
+    memset(&cl, 0, sizeof cl);
+    int rc = cli_main(argc, argv, &cl);
+    cli_free(&cl);
+    return rc;
 }

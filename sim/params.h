@@ -138,6 +138,7 @@ struct sim_params {
         int arrival; /* enum arrival_kind */
         double sender_cap_pps;
         double overlay_sender_cap_pps;
+        double sender_cap_gbps;
         int64_t tcp_window_bytes;
         double ack_delay_us;
         double rto_us;

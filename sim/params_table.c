@@ -185,6 +185,9 @@ const struct param_spec k_params[] = {
         "messages/s",
         "Sender cap when network.mode = overlay (clients in containers pay their own overlay "
         "transmit path); 0 = workload.sender_cap_pps."),
+    P_R("workload.sender_cap_gbps", workload.sender_cap_gbps, 0, 1e5, "0.0", "Gbit/s",
+        "Payload rate a flow's sender can sustain (copy and segmentation cost of large "
+        "messages); 0 = none."),
     P_I("workload.tcp_window_bytes", workload.tcp_window_bytes, 1500, 1e10, "4194304", "bytes",
         "TCP: bytes in flight before the sender waits for the receiver to consume."),
     P_R("workload.ack_delay_us", workload.ack_delay_us, 0, 1e7, "20.0", "us",

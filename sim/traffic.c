@@ -164,14 +164,21 @@ static bool queue_message(struct model *m, struct flow *f)
     return true;
 }
 
+/* Messages per second a flow offers: the smallest of its rate and its
+ * sender's caps (0 means none); 0 overall means "as fast as the link". */
 static double effective_rate(const struct sim_params *p)
 {
-    double r = p->workload.rate_pps, cap = p->workload.sender_cap_pps;
+    double cap = p->workload.sender_cap_pps;
     if (p->network.mode == NET_OVERLAY && p->workload.overlay_sender_cap_pps > 0)
         cap = p->workload.overlay_sender_cap_pps;
-    if (r > 0 && cap > 0)
-        return r < cap ? r : cap;
-    return r > 0 ? r : cap;
+    double byte_cap = p->workload.sender_cap_gbps > 0
+                          ? p->workload.sender_cap_gbps * 1e9 / 8 / (double)p->workload.message_bytes
+                          : 0;
+    double limits[3] = {p->workload.rate_pps, cap, byte_cap}, r = 0;
+    for (int i = 0; i < 3; i++)
+        if (limits[i] > 0 && (r == 0 || limits[i] < r))
+            r = limits[i];
+    return r;
 }
 
 static void schedule_source(struct model *m, struct flow *f)
