@@ -166,8 +166,15 @@ void cpu_thread_wake(struct model *m, struct thread *t)
     t->state = THR_RUNNABLE;
     t->wake_cost_due = true;
     rq_push(c, t);
+    /* Wake-up preemption (check_preempt_wakeup): a thread that slept gets
+     * a vruntime credit of sched_latency / 2, more than the wake-up
+     * granularity, so it preempts the running thread (ksoftirqd or another
+     * application) at its next preemption point, and need_resched ends a
+     * softirq restart loop. */
+    if (c->cur_thread != NULL && c->cur_thread != t)
+        c->slice_end = engine_now(m->eng);
     if (c->sirq_ctx != SIRQ_NONE)
-        c->resched = true; /* wake-up preemption sets need_resched */
+        c->resched = true;
     cpu_kick(m, c);
 }
 
@@ -532,6 +539,8 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         /* fall through */
     case STEP_FLUSH:
         account(m, c, CAT_SOFTIRQ, s->dur);
+        if (c->sirq_ctx == SIRQ_KSOFTIRQD)
+            m->cs[c->id].ksoftirqd_ns += s->dur;
         stage_commit(m, c, s);
         s->pkt = NULL;
         break;

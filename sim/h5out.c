@@ -320,6 +320,9 @@ static herr_t write_cpu(hid_t file, const struct model_results *r)
         rc = u64_1d(g, "ksoftirqd_wakeups", r->ncpu, r->ksoftirqd_wakeups, "wake-ups");
     if (rc >= 0)
         rc = u64_1d(g, "backlog_drops", r->ncpu, r->backlog_drops, "frames");
+    if (rc >= 0)
+        rc = f64_1d(g, "ksoftirqd_frac", r->ncpu, r->ksoftirqd_frac,
+                    "fraction of time (softirqs run inside ksoftirqd)");
     H5Gclose(g);
     return rc;
 }

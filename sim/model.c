@@ -393,6 +393,7 @@ struct results_store {
     struct model_results r;
     double *busy_frac;
     uint64_t *cpu_u64[6];
+    double *ksoftirqd_frac;
     struct model_flow_result *flows;
     struct model_sample *samples;
     double *blo, *bw;
@@ -480,6 +481,8 @@ const struct model_results *model_finish(struct model *m)
         st->cpu_u64[3][i] = m->cs[i].time_squeeze - m->cs_warm[i].time_squeeze;
         st->cpu_u64[4][i] = m->cs[i].ksoftirqd_wakeups - m->cs_warm[i].ksoftirqd_wakeups;
         st->cpu_u64[5][i] = m->cs[i].backlog_drops - m->cs_warm[i].backlog_drops;
+        st->ksoftirqd_frac[i] =
+            (double)(m->cs[i].ksoftirqd_ns - m->cs_warm[i].ksoftirqd_ns) / secs_ns;
     }
     r->busy_frac = st->busy_frac;
     r->netrx = st->cpu_u64[0];
@@ -488,6 +491,7 @@ const struct model_results *model_finish(struct model *m)
     r->time_squeeze = st->cpu_u64[3];
     r->ksoftirqd_wakeups = st->cpu_u64[4];
     r->backlog_drops = st->cpu_u64[5];
+    r->ksoftirqd_frac = st->ksoftirqd_frac;
 
     double secs = secs_ns / 1e9;
     r->nflows = m->nflows;
@@ -565,6 +569,7 @@ static struct results_store *results_of(struct model *m)
     st->busy_frac = xcalloc((size_t)m->ncpu * MODEL_CATS, sizeof *st->busy_frac);
     for (int i = 0; i < 6; i++)
         st->cpu_u64[i] = xcalloc(m->ncpu, sizeof(uint64_t));
+    st->ksoftirqd_frac = xcalloc(m->ncpu, sizeof *st->ksoftirqd_frac);
     st->flows = xcalloc(m->nflows, sizeof *st->flows);
     st->samples = xcalloc(m->sample_cap ? m->sample_cap : 1, sizeof *st->samples);
     st->blo = xcalloc(HIST_BUCKETS, sizeof *st->blo);
@@ -580,6 +585,7 @@ static void results_free(struct model *m)
     if (st == NULL)
         return;
     free(st->busy_frac);
+    free(st->ksoftirqd_frac);
     for (int i = 0; i < 6; i++)
         free(st->cpu_u64[i]);
     free(st->flows);

@@ -62,6 +62,7 @@ struct model_results {
     const double *busy_frac;        /* [ncpu x MODEL_CATS], steady state */
     const uint64_t *netrx;          /* [ncpu] steady state */
     const uint64_t *ipis_sent, *ipis_recv, *time_squeeze, *ksoftirqd_wakeups, *backlog_drops;
+    const double *ksoftirqd_frac;   /* [ncpu] fraction of time in softirqs inside ksoftirqd */
     uint32_t nflows;
     const struct model_flow_result *flows;
     uint32_t nwin;

@@ -332,6 +332,7 @@ struct cpu_stats {
     uint64_t poll_work_max; /* largest work of one poll */
     uint64_t sirq_max_work; /* largest packets of one net_rx_action */
     uint64_t backlog_drops; /* counted at the target CPU, as softnet_stat */
+    sim_ns ksoftirqd_ns;    /* softirq time spent inside ksoftirqd */
 };
 
 struct sample_rec {
