@@ -223,6 +223,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     engine_register(m->eng, EV_RR_RESPONSE, 5, traffic_on_rr_response, m);
     engine_register(m->eng, EV_RR_SEND, 5, traffic_on_rr_send, m);
     engine_register(m->eng, EV_MIGRATE, 6, app_on_migrate, m);
+    engine_register(m->eng, EV_POLICY_TICK, 6, model_on_policy_tick, m);
     engine_register(m->eng, EV_WARMUP, 7, metrics_on_warmup, m);
     engine_register(m->eng, EV_WINDOW, 8, metrics_on_window, m);
 
@@ -259,6 +260,11 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     engine_schedule(m->eng, m->window < m->duration ? m->window : m->duration, EV_WINDOW, 0, 0);
     if (p->app.migrate_at_ms > 0)
         engine_schedule(m->eng, ms_to_ns(p->app.migrate_at_ms), EV_MIGRATE, 0, 0);
+    if (m->pol->tick != NULL) {
+        sim_ns period = m->pol->tick_period_ns(m->pol_state);
+        SIM_ASSERT(period > 0);
+        engine_schedule(m->eng, period, EV_POLICY_TICK, 0, 0);
+    }
     traffic_start(m);
     return m;
 }
@@ -295,6 +301,17 @@ void model_destroy(struct model *m)
     free(m->view_busy);
     engine_destroy(m->eng);
     free(m);
+}
+
+void model_on_policy_tick(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    (void)obj;
+    (void)arg;
+    m->view.now = engine_now(m->eng);
+    m->pol->tick(m->pol_state, &m->view);
+    engine_schedule(m->eng, m->view.now + m->pol->tick_period_ns(m->pol_state), EV_POLICY_TICK, 0,
+                    0);
 }
 
 void model_run_until(struct model *m, int64_t t_ns)

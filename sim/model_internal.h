@@ -45,6 +45,7 @@ enum ev_kind {
     EV_WINDOW,      /* end of a trace window */
     EV_WARMUP,      /* end of warm-up: snapshot counters */
     EV_MIGRATE,     /* application threads move */
+    EV_POLICY_TICK, /* the policy's periodic sample (FALCON's load) */
     EV_KIND_COUNT
 };
 
@@ -464,6 +465,9 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
 void app_commit_recv(struct model *m, struct cpu *c, struct step *s);
 void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f);
 void app_on_migrate(void *ctx, uint32_t obj, uint64_t arg);
+
+/* model.c */
+void model_on_policy_tick(void *ctx, uint32_t obj, uint64_t arg);
 
 /* metrics.c */
 void metrics_init(struct model *m);

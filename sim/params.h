@@ -54,7 +54,9 @@ enum proto { PROTO_UDP, PROTO_TCP };
 enum workload_type { WL_STREAM, WL_RR };
 enum arrival_kind { ARR_CONSTANT, ARR_POISSON };
 enum ksoftirqd_mode { KSOFTIRQD_5_4, KSOFTIRQD_6_5 };
-enum policy_id { POL_VANILLA, POL_RSS, POL_RPS, POL_RFS, POL_COUNT };
+enum policy_id { POL_VANILLA, POL_RSS, POL_RPS, POL_RFS, POL_FALCON, POL_FALCON_STATIC,
+                 POL_FALCON_ALWAYS, POL_COUNT };
+enum gro_split_mode { GRO_SPLIT_AUTO, GRO_SPLIT_ON, GRO_SPLIT_OFF };
 
 struct stage_cost_params {
     struct dist cost;    /* per skb (or per frame for frame stages) */
@@ -103,6 +105,7 @@ struct sim_params {
         int64_t gro_max_flows;
         double sched_latency_us;
         double sched_min_granularity_us;
+        int64_t hz;
     } kernel;
     struct {
         struct dist ipi_latency;
@@ -139,6 +142,7 @@ struct sim_params {
         double sender_cap_pps;
         double overlay_sender_cap_pps;
         double sender_cap_gbps;
+        double falcon_sender_cap_pps;
         int64_t tcp_window_bytes;
         double ack_delay_us;
         double rto_us;
@@ -153,6 +157,12 @@ struct sim_params {
     struct {
         int name; /* enum policy_id */
         struct cpu_list rps_cpus;
+        struct cpu_list falcon_cpus;
+        double falcon_threshold;
+        int64_t falcon_load_period_jiffies;
+        double falcon_ewma_new;
+        int gro_split; /* enum gro_split_mode */
+        struct cpu_list grosplit_cpus;
     } policy;
 };
 

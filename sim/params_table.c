@@ -20,7 +20,9 @@
 #include <string.h>
 
 const char *const k_dist_names[] = {"constant", "exponential", "uniform", "lognormal", NULL};
-const char *const k_policy_names[] = {"vanilla", "rss", "rps", "rfs", NULL};
+const char *const k_policy_names[] = {"vanilla", "rss", "rps", "rfs", "falcon", "falcon_static",
+                                      "falcon_always", NULL};
+static const char *const k_gro_split_names[] = {"auto", "on", "off", NULL};
 const char *const k_stage_names[] = {"nic_rx",    "gro",      "host_l4",   "gro_tunnel",
                                      "outer_l4",  "gro_cell", "container", NULL};
 static const char *const k_mode_names[] = {"host", "overlay", NULL};
@@ -110,6 +112,8 @@ const struct param_spec k_params[] = {
         "Flows GRO holds per NAPI; the oldest is flushed when one more arrives."),
     P_R("kernel.sched_latency_us", kernel.sched_latency_us, 1, 1e7, "6000.0", "us",
         "CFS period shared by runnable threads of one CPU (sched_latency)."),
+    P_I("kernel.hz", kernel.hz, 100, 1000, "250", "1/s",
+        "Timer tick rate (CONFIG_HZ; 250 on Ubuntu): the jiffy of FALCON's load sampling."),
     P_R("kernel.sched_min_granularity_us", kernel.sched_min_granularity_us, 1, 1e7, "750.0", "us",
         "Shortest CFS slice (sched_min_granularity)."),
     /* cpu */
@@ -185,6 +189,11 @@ const struct param_spec k_params[] = {
         "messages/s",
         "Sender cap when network.mode = overlay (clients in containers pay their own overlay "
         "transmit path); 0 = workload.sender_cap_pps."),
+    P_R("workload.falcon_sender_cap_pps", workload.falcon_sender_cap_pps, 0, 1e10, "0.0",
+        "messages/s",
+        "Sender cap in the overlay when policy.name is falcon*: in the paper both machines ran "
+        "FALCON, which also pipelines the clients' transmit softirqs; 0 = "
+        "workload.overlay_sender_cap_pps."),
     P_R("workload.sender_cap_gbps", workload.sender_cap_gbps, 0, 1e5, "0.0", "Gbit/s",
         "Payload rate a flow's sender can sustain (copy and segmentation cost of large "
         "messages); 0 = none."),
@@ -210,9 +219,25 @@ const struct param_spec k_params[] = {
         "rr: client pause between a response and the next request on a connection."),
     /* policy */
     P_E("policy.name", policy.name, k_policy_names, "rps",
-        "Placement policy: vanilla, rss, rps, rfs (docs/policies.md)."),
+        "Placement policy: vanilla, rss, rps, rfs, falcon, falcon_static, falcon_always "
+        "(docs/policies.md)."),
     P_C("policy.rps_cpus", policy.rps_cpus, "[1]",
-        "rps/rfs: the rps_cpus map (same map on the pNIC and veth queues)."),
+        "rps/rfs/falcon*: the rps_cpus map (same map on the pNIC and veth queues); falcon: [] "
+        "turns RPS off."),
+    P_C("policy.falcon_cpus", policy.falcon_cpus, "[3, 4]",
+        "falcon*: FALCON_CPUS, where device softirqs are pipelined (dedicated cores or the "
+        "receive cores themselves)."),
+    P_R("policy.falcon_threshold", policy.falcon_threshold, 0, 100, "80.0", "%",
+        "falcon*: FALCON_LOAD_THRESHOLD: per-CPU load for the second choice, average for the "
+        "global switch (prototype: 80; paper: 80-90 best)."),
+    P_I("policy.falcon_load_period_jiffies", policy.falcon_load_period_jiffies, 1, 100000, "10",
+        "jiffies", "falcon*: load sampling period (CPUSTAT_INTERVAL = 10 jiffies in the prototype)."),
+    P_R("policy.falcon_ewma_new", policy.falcon_ewma_new, 0.001, 1, "0.2", "",
+        "falcon*: weight of the new sample in load = (1 - w) old + w new (prototype: 0.2)."),
+    P_E("policy.gro_split", policy.gro_split, k_gro_split_names, "auto",
+        "falcon*: GRO splitting: auto (on for TCP, off for UDP), on, off."),
+    P_C("policy.grosplit_cpus", policy.grosplit_cpus, "[5]",
+        "falcon*: GROSPLIT_CPUS, where GRO and the rest of the pNIC stage run when split."),
 };
 
 const size_t k_params_count = SIM_ARRAY_LEN(k_params);

@@ -22,6 +22,9 @@
  *    the target's input_queue_tail (RFS's last_qtail).
  *  - record_recv (optional): an application thread on `cpu` read from the
  *    flow's socket (sock_rps_record_flow).
+ *  - tick_period_ns / tick (optional, both or neither): tick is called every
+ *    tick_period_ns(state) ns of simulated time with the current view, e.g.
+ *    to sample per-CPU load from view->busy_ns (FALCON's calc_cpu_loads).
  *  - fini (optional): releases what init acquired.
  * A view pointer is valid only during the call.
  */
@@ -63,6 +66,8 @@ struct placement_policy_ops {
     void (*enqueued)(void *state, const struct pkt_meta *pkt, enum transition tr, unsigned cpu,
                      uint64_t qtail);
     void (*record_recv)(void *state, const struct pkt_meta *pkt, unsigned cpu);
+    sim_ns (*tick_period_ns)(const void *state);
+    void (*tick)(void *state, const struct cpu_view *view);
     void (*fini)(void *state);
 };
 
@@ -83,5 +88,14 @@ extern const struct placement_policy_ops vanilla_policy_ops;
 extern const struct placement_policy_ops rss_policy_ops;
 extern const struct placement_policy_ops rps_policy_ops;
 extern const struct placement_policy_ops rfs_policy_ops;
+extern const struct placement_policy_ops falcon_policy_ops;
+extern const struct placement_policy_ops falcon_static_policy_ops;
+extern const struct placement_policy_ops falcon_always_policy_ops;
+
+/* The kernel's hash_32(val, bits): multiply by GOLDEN_RATIO_32, keep the top bits. */
+static inline uint32_t policy_hash_32(uint32_t val, unsigned bits)
+{
+    return (uint32_t)(val * UINT32_C(0x61C88647)) >> (32 - bits);
+}
 
 #endif

@@ -457,21 +457,27 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
 
 /* }===== */
 
+/* A CPU list that the scenario uses must name CPUs inside the budget (and,
+ * unless allow_empty, at least one). Lists of unused features are not
+ * checked, so a small host.cpus does not trip over their defaults. */
 static int cpu_list_check(const struct sim_params *p, const struct cpu_list *l, const char *key,
                           const config_t *c, const char *path, bool allow_empty,
                           struct sim_err *err)
 {
     char loc[300];
-    where(config_lookup(c, key), path, loc, sizeof loc);
+    const config_setting_t *s = config_lookup(c, key);
+    where(s, path, loc, sizeof loc);
+    const char *hint = s == NULL ? " (this is its default: set it in the scenario)" : "";
     if (!allow_empty && l->n == 0)
-        return sim_error(err, SIM_EINVAL, "%s: error: '%s' must list at least one CPU", loc, key);
+        return sim_error(err, SIM_EINVAL, "%s: error: '%s' must list at least one CPU%s", loc, key,
+                         hint);
     for (unsigned i = 0; i < l->n; i++)
         if (l->cpu[i] >= p->host.cpus)
             return sim_error(err, SIM_EINVAL,
                              "%s: error: '%s' lists CPU %u, outside the core budget host.cpus = "
-                             "%lld (allowed: 0..%lld)",
+                             "%lld (allowed: 0..%lld)%s",
                              loc, key, l->cpu[i], (long long)p->host.cpus,
-                             (long long)p->host.cpus - 1);
+                             (long long)p->host.cpus - 1, hint);
     return SIM_OK;
 }
 
@@ -485,8 +491,26 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
         (rc = cpu_list_check(p, &p->app.migrate_cpus, "app.migrate_cpus", c, path, true, err)))
         return rc;
     bool rps_like = p->policy.name == POL_RPS || p->policy.name == POL_RFS;
-    if ((rc = cpu_list_check(p, &p->policy.rps_cpus, "policy.rps_cpus", c, path, !rps_like, err)))
+    bool falcon = p->policy.name == POL_FALCON || p->policy.name == POL_FALCON_STATIC ||
+                  p->policy.name == POL_FALCON_ALWAYS;
+    bool split = falcon && p->workload.protocol == PROTO_TCP && p->policy.gro_split != GRO_SPLIT_OFF;
+    /* FALCON coexists with RPS; an empty rps_cpus turns RPS off under FALCON. */
+    if ((rps_like || falcon) &&
+        (rc = cpu_list_check(p, &p->policy.rps_cpus, "policy.rps_cpus", c, path, falcon, err)))
         return rc;
+    if (falcon &&
+        (rc = cpu_list_check(p, &p->policy.falcon_cpus, "policy.falcon_cpus", c, path, false, err)))
+        return rc;
+    if (split && (rc = cpu_list_check(p, &p->policy.grosplit_cpus, "policy.grosplit_cpus", c, path,
+                                      false, err)))
+        return rc;
+    if (falcon && p->policy.gro_split == GRO_SPLIT_ON && p->workload.protocol != PROTO_TCP) {
+        where(config_lookup(c, "policy.gro_split"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'policy.gro_split' is \"on\" but workload.protocol is "
+                         "\"udp\": GRO splitting applies to TCP only (use \"auto\" or \"off\")",
+                         loc);
+    }
     if (p->run.warmup_ms >= p->run.duration_ms) {
         where(config_lookup(c, "run.warmup_ms"), path, loc, sizeof loc);
         return sim_error(err, SIM_EINVAL,

@@ -169,8 +169,12 @@ static bool queue_message(struct model *m, struct flow *f)
 static double effective_rate(const struct sim_params *p)
 {
     double cap = p->workload.sender_cap_pps;
+    bool falcon = p->policy.name == POL_FALCON || p->policy.name == POL_FALCON_STATIC ||
+                  p->policy.name == POL_FALCON_ALWAYS;
     if (p->network.mode == NET_OVERLAY && p->workload.overlay_sender_cap_pps > 0)
         cap = p->workload.overlay_sender_cap_pps;
+    if (p->network.mode == NET_OVERLAY && falcon && p->workload.falcon_sender_cap_pps > 0)
+        cap = p->workload.falcon_sender_cap_pps;
     double byte_cap = p->workload.sender_cap_gbps > 0
                           ? p->workload.sender_cap_gbps * 1e9 / 8 / (double)p->workload.message_bytes
                           : 0;

@@ -159,6 +159,184 @@ static void test_rfs_in_order_migration(void)
     free(st);
 }
 
+/* {===== FALCON ===== */
+
+static void load_all(const struct placement_policy_ops *ops, void *st, struct fake_cpus *f,
+                     const double *busy_pct, int ticks)
+{
+    /* Feed `ticks` sampling periods with the given per-CPU busy percentages. */
+    sim_ns period = ops->tick_period_ns(st);
+    for (int k = 0; k < ticks; k++) {
+        f->view.now += period;
+        for (unsigned c = 0; c < f->view.ncpu; c++)
+            f->busy[c] += (sim_ns)(busy_pct[c] / 100.0 * (double)period);
+        ops->tick(st, &f->view);
+    }
+}
+
+static void *falcon_with(const struct placement_policy_ops *ops, const char *const *sets,
+                         size_t n)
+{
+    struct sim_params p;
+    params_with(&p, sets, n);
+    return policy_state(ops, &p);
+}
+
+/* One flow's devices land on at least two CPUs; the same (flow, device)
+ * always lands on the same CPU while loads are low; only FALCON_CPUS are
+ * used for the pipelined devices. */
+static void test_falcon_pipelining(void)
+{
+    const char *sets[] = {"policy.name=falcon", "policy.rps_cpus=1", "policy.falcon_cpus=3,4,5,6"};
+    void *st = falcon_with(&falcon_policy_ops, sets, 3);
+    struct fake_cpus f;
+    fake_init(&f, 16, 0);
+    struct rng *r = rng_create(2, RNG_STREAM_TEST);
+    int spread = 0;
+    for (int i = 0; i < 10000; i++) {
+        struct pkt_meta m = {.flow_hash = (uint32_t)(rng_uniform(r) * 4294967296.0)};
+        int a = falcon_policy_ops.select_cpu(st, &m, TR_RPS_RECEIVE, &f.view);
+        int b = falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view);
+        int c = falcon_policy_ops.select_cpu(st, &m, TR_NETIF_RX, &f.view);
+        CHECK_EQ_I64(a, 1);
+        CHECK_TRUE(b >= 3 && b <= 6 && c >= 3 && c <= 6);
+        CHECK_TRUE(a != b || b != c); /* >= 2 distinct CPUs */
+        spread += b != c;
+        CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view), b);
+        CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &m, TR_NETIF_RX, &f.view), c);
+        /* UDP: never split */
+        CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &m, TR_GRO_SPLIT, &f.view), POLICY_LOCAL);
+    }
+    CHECK_TRUE(spread > 6000); /* two devices differ unless the hashes collide (1/4) */
+    /* still the same CPUs under moderate load */
+    double busy[16] = {0};
+    for (int c = 0; c < 16; c++)
+        busy[c] = 60;
+    struct pkt_meta m = {.flow_hash = 0x12345678};
+    int b0 = falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view);
+    load_all(&falcon_policy_ops, st, &f, busy, 50);
+    CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view), b0);
+    rng_destroy(r);
+    falcon_policy_ops.fini(st);
+    free(st);
+}
+
+/* Above the threshold the first choice gives way to the second hash
+ * (committed without comparing loads); the static variant never moves. */
+static void test_falcon_second_choice(void)
+{
+    const char *sets[] = {"policy.rps_cpus=1", "policy.falcon_cpus=3,4,5,6,7,8,9,10"};
+    void *st = falcon_with(&falcon_policy_ops, sets, 2);
+    void *ss = falcon_with(&falcon_static_policy_ops, sets, 2);
+    struct fake_cpus f, g;
+    fake_init(&f, 16, 0);
+    fake_init(&g, 16, 0);
+    const unsigned fc[] = {3, 4, 5, 6, 7, 8, 9, 10};
+    int moved = 0, tried = 0;
+    for (uint32_t hash = 1; hash < 200; hash += 7) {
+        struct pkt_meta m = {.flow_hash = hash * 2654435761u};
+        int first = falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view);
+        uint32_t h1 = policy_hash_32(m.flow_hash + 4, 16);
+        CHECK_EQ_I64(first, fc[h1 % 8]);
+        uint32_t h2 = policy_hash_32(h1, 16);
+        int second = (int)fc[h2 % 8];
+        /* only the first choice is hot: the average stays below 80 % */
+        double busy[16] = {0};
+        busy[first] = 100;
+        fake_init(&f, 16, 0);
+        falcon_policy_ops.fini(st);
+        free(st);
+        st = falcon_with(&falcon_policy_ops, sets, 2);
+        load_all(&falcon_policy_ops, st, &f, busy, 3); /* EWMA 49 %: below */
+        CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view), first);
+        load_all(&falcon_policy_ops, st, &f, busy, 10); /* EWMA 95 %: above */
+        CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view), second);
+        moved += second != first;
+        tried++;
+        fake_init(&g, 16, 0);
+        load_all(&falcon_static_policy_ops, ss, &g, busy, 13);
+        CHECK_EQ_I64(falcon_static_policy_ops.select_cpu(ss, &m, TR_GRO_CELLS, &g.view), first);
+        falcon_static_policy_ops.fini(ss);
+        free(ss);
+        ss = falcon_with(&falcon_static_policy_ops, sets, 2);
+    }
+    CHECK_TRUE(moved > tried / 2);
+    falcon_policy_ops.fini(st);
+    free(st);
+    falcon_static_policy_ops.fini(ss);
+    free(ss);
+}
+
+/* When the FALCON CPUs are busy on average, FALCON steps aside: the
+ * original path (local gro_cell, RPS at netif_rx); falcon_always does not. */
+static void test_falcon_global_switch(void)
+{
+    const char *sets[] = {"policy.rps_cpus=1", "policy.falcon_cpus=3,4"};
+    void *st = falcon_with(&falcon_policy_ops, sets, 2);
+    void *sa = falcon_with(&falcon_always_policy_ops, sets, 2);
+    struct fake_cpus f, g;
+    fake_init(&f, 16, 0);
+    fake_init(&g, 16, 0);
+    double busy[16] = {0};
+    busy[3] = busy[4] = 95;
+    load_all(&falcon_policy_ops, st, &f, busy, 20);
+    load_all(&falcon_always_policy_ops, sa, &g, busy, 20);
+    struct pkt_meta m = {.flow_hash = 99};
+    CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view), POLICY_LOCAL);
+    CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &m, TR_NETIF_RX, &f.view), 1);
+    int a = falcon_always_policy_ops.select_cpu(sa, &m, TR_GRO_CELLS, &g.view);
+    CHECK_TRUE(a == 3 || a == 4);
+    /* loads fall again: FALCON is back */
+    busy[3] = busy[4] = 10;
+    load_all(&falcon_policy_ops, st, &f, busy, 30);
+    a = falcon_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view);
+    CHECK_TRUE(a == 3 || a == 4);
+    falcon_policy_ops.fini(st);
+    free(st);
+    falcon_always_policy_ops.fini(sa);
+    free(sa);
+}
+
+/* GRO splitting: TCP only, by flow hash onto GROSPLIT_CPUS, can be off. */
+static void test_falcon_gro_split(void)
+{
+    const char *tcp[] = {"workload.protocol=tcp", "policy.grosplit_cpus=7,8"};
+    void *st = falcon_with(&falcon_policy_ops, tcp, 2);
+    struct fake_cpus f;
+    fake_init(&f, 16, 0);
+    struct pkt_meta t = {.flow_hash = 5, .protocol = PROTO_TCP};
+    int c = falcon_policy_ops.select_cpu(st, &t, TR_GRO_SPLIT, &f.view);
+    CHECK_EQ_I64(c, (int)(policy_hash_32(5, 16) % 2 == 0 ? 7 : 8));
+    falcon_policy_ops.fini(st);
+    free(st);
+    const char *off[] = {"workload.protocol=tcp", "policy.gro_split=off"};
+    st = falcon_with(&falcon_policy_ops, off, 2);
+    CHECK_EQ_I64(falcon_policy_ops.select_cpu(st, &t, TR_GRO_SPLIT, &f.view), POLICY_LOCAL);
+    falcon_policy_ops.fini(st);
+    free(st);
+}
+
+static void test_falcon_bad_input(void)
+{
+    struct sim_params p;
+    struct sim_err err = {{0}};
+    struct scenario_text t;
+    const char *empty[] = {"policy.name=falcon", "policy.falcon_cpus="};
+    CHECK_EQ_I64(scenario_load(NULL, "", empty, 2, &p, &t, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--set: error: 'policy.falcon_cpus' must list at least one CPU");
+    const char *outside[] = {"policy.name=falcon", "policy.falcon_cpus=3,12"};
+    CHECK_EQ_I64(scenario_load(NULL, "", outside, 2, &p, &t, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "'policy.falcon_cpus' lists CPU 12, outside the core budget");
+    const char *thr[] = {"policy.name=falcon", "policy.falcon_threshold=120"};
+    CHECK_EQ_I64(scenario_load(NULL, "", thr, 2, &p, &t, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "'policy.falcon_threshold' must be in [0, 100] (got 120)");
+    const char *udp[] = {"policy.name=falcon", "policy.gro_split=on"};
+    CHECK_EQ_I64(scenario_load(NULL, "", udp, 2, &p, &t, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "'policy.gro_split' is \"on\" but workload.protocol is \"udp\"");
+}
+
+/* }===== */
+
 int main(void)
 {
     test_registry();
@@ -167,5 +345,10 @@ int main(void)
     test_rps_needs_a_map();
     test_rss_spread();
     test_rfs_in_order_migration();
+    test_falcon_pipelining();
+    test_falcon_second_choice();
+    test_falcon_global_switch();
+    test_falcon_gro_split();
+    test_falcon_bad_input();
     return check_report("test_policies");
 }
