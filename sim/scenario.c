@@ -50,11 +50,17 @@ static void where(const config_setting_t *s, const char *path, char *buf, size_t
         snprintf(buf, len, "(default)");
         return;
     }
-    for (const config_setting_t *t = s; t != NULL; t = config_setting_parent(t))
-        if (config_setting_get_hook(t) == &k_set_mark) {
+    for (const config_setting_t *t = s; t != NULL; t = config_setting_parent(t)) {
+        const void *hook = config_setting_get_hook(t);
+        if (hook == &k_set_mark) {
             snprintf(buf, len, "--set");
             return;
         }
+        if (hook != NULL) { /* merged from a defaults file: its "file:line" */
+            snprintf(buf, len, "%s", (const char *)hook);
+            return;
+        }
+    }
     const char *f = config_setting_source_file(s);
     unsigned line = config_setting_source_line(s);
     if (f == NULL)
@@ -604,6 +610,167 @@ static char *resolved_text(const struct sim_params *p)
     return out;
 }
 
+/* {===== defaults = "FILE": a base scenario ===== */
+
+/*
+ * A top-level `defaults = "FILE";` names a scenario whose keys apply unless
+ * this file (or --set) sets them: unlike @include, which libconfig cannot
+ * merge with a group of the same name, it lets a testbed file (NIC, CPU
+ * costs, kernel) and an experiment file both use any group. FILE is
+ * relative to the including file; defaults files may chain (depth 8).
+ */
+
+#define DEFAULTS_MAX_DEPTH 8
+
+struct origins {
+    char **s;
+    size_t n, cap;
+};
+
+static const char *origin_add(struct origins *o, const char *file, unsigned line)
+{
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 64;
+        char **ns = xcalloc(o->cap, sizeof *ns);
+        if (o->s)
+            memcpy(ns, o->s, o->n * sizeof *ns);
+        free(o->s);
+        o->s = ns;
+    }
+    size_t n = strlen(file) + 16;
+    o->s[o->n] = xmalloc(n);
+    snprintf(o->s[o->n], n, "%s:%u", file, line);
+    return o->s[o->n++];
+}
+
+static void origins_free(struct origins *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        free(o->s[i]);
+    free(o->s);
+}
+
+/* Copies src (a setting of the defaults file) into group dst, recursively
+ * for groups; a key already in dst wins. Distributions copy whole. */
+static void merge_setting(config_setting_t *dst, const config_setting_t *src, const char *prefix,
+                          const char *file, struct origins *o)
+{
+    const char *name = config_setting_name(src);
+    char key[256];
+    snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", name);
+    config_setting_t *have = config_setting_get_member(dst, name);
+    const struct param_spec *spec = params_find(key);
+    bool whole = !config_setting_is_group(src) || (spec != NULL && spec->type == P_DIST);
+    if (have != NULL && (whole || !config_setting_is_group(have)))
+        return;
+    if (have == NULL) {
+        int type = config_setting_type(src);
+        have = config_setting_add(dst, name, whole ? type : CONFIG_TYPE_GROUP);
+        config_setting_set_hook(have, (void *)origin_add(o, file, config_setting_source_line(src)));
+        if (whole) {
+            switch (type) {
+            case CONFIG_TYPE_INT: config_setting_set_int(have, config_setting_get_int(src)); break;
+            case CONFIG_TYPE_INT64: config_setting_set_int64(have, config_setting_get_int64(src)); break;
+            case CONFIG_TYPE_FLOAT: config_setting_set_float(have, config_setting_get_float(src)); break;
+            case CONFIG_TYPE_BOOL: config_setting_set_bool(have, config_setting_get_bool(src)); break;
+            case CONFIG_TYPE_STRING:
+                config_setting_set_string(have, config_setting_get_string(src));
+                break;
+            case CONFIG_TYPE_ARRAY:
+            case CONFIG_TYPE_LIST:
+                for (int i = 0; i < config_setting_length(src); i++) {
+                    const config_setting_t *e = config_setting_get_elem(src, (unsigned)i);
+                    if (config_setting_type(e) == CONFIG_TYPE_FLOAT)
+                        config_setting_set_float_elem(have, -1, config_setting_get_float(e));
+                    else
+                        config_setting_set_int_elem(have, -1, config_setting_get_int(e));
+                }
+                break;
+            case CONFIG_TYPE_GROUP: /* a distribution given as a group */
+                for (int i = 0; i < config_setting_length(src); i++)
+                    merge_setting(have, config_setting_get_elem(src, (unsigned)i), key, file, o);
+                break;
+            default:
+                break;
+            }
+            return;
+        }
+    }
+    for (int i = 0; i < config_setting_length(src); i++)
+        merge_setting(have, config_setting_get_elem(src, (unsigned)i), key, file, o);
+}
+
+static char *dir_of(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    return dir;
+}
+
+/* Resolves the `defaults` chain of c (read from `path`) into c. */
+static int apply_defaults(config_t *c, const char *path, int depth, struct origins *o,
+                          struct sim_err *err)
+{
+    config_setting_t *root = config_root_setting(c);
+    config_setting_t *d = config_setting_get_member(root, "defaults");
+    if (d == NULL)
+        return SIM_OK;
+    char loc[300];
+    where(d, path, loc, sizeof loc);
+    if (config_setting_type(d) != CONFIG_TYPE_STRING)
+        return sim_error(err, SIM_EINVAL, "%s: error: 'defaults' must be a file name string", loc);
+    if (depth >= DEFAULTS_MAX_DEPTH)
+        return sim_error(err, SIM_EINVAL, "%s: error: 'defaults' chain deeper than %d (a loop?)",
+                         loc, DEFAULTS_MAX_DEPTH);
+    char *dir = dir_of(path ? path : ".");
+    const char *name = config_setting_get_string(d);
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *base_path = xmalloc(n);
+    if (name[0] == '/')
+        snprintf(base_path, n, "%s", name);
+    else
+        snprintf(base_path, n, "%s/%s", dir, name);
+    free(dir);
+    config_t base;
+    config_init(&base);
+    char *base_dir = dir_of(base_path);
+    config_set_include_dir(&base, base_dir);
+    free(base_dir);
+    int rc = SIM_OK;
+    FILE *probe = fopen(base_path, "rb");
+    if (probe == NULL) {
+        rc = sim_error(err, SIM_ENOENT, "%s: error: cannot read defaults file '%s': %s", loc,
+                       base_path, strerror(errno));
+        goto out;
+    }
+    fclose(probe);
+    if (config_read_file(&base, base_path) != CONFIG_TRUE) {
+        rc = sim_error(err, SIM_EINVAL, "%s:%d: error: %s",
+                       config_error_file(&base) ? config_error_file(&base) : base_path,
+                       config_error_line(&base), config_error_text(&base));
+        goto out;
+    }
+    if ((rc = apply_defaults(&base, base_path, depth + 1, o, err)) != SIM_OK)
+        goto out;
+    config_setting_remove(root, "defaults");
+    config_setting_t *broot = config_root_setting(&base);
+    for (int i = 0; i < config_setting_length(broot); i++) {
+        const config_setting_t *bs = config_setting_get_elem(broot, (unsigned)i);
+        const void *hook = config_setting_get_hook(bs);
+        merge_setting(root, bs, "", hook ? (const char *)hook : base_path, o);
+    }
+out:
+    config_destroy(&base);
+    free(base_path);
+    return rc;
+}
+
+/* }===== */
+
 int scenario_load(const char *path, const char *inline_text, const char *const *sets,
                   size_t nsets, struct sim_params *out, struct scenario_text *text,
                   struct sim_err *err)
@@ -611,6 +778,7 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
     config_t c;
     int rc = SIM_OK;
     char *raw = NULL;
+    struct origins origins = {NULL, 0, 0};
     memset(text, 0, sizeof *text);
     config_init(&c);
 
@@ -649,6 +817,8 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
         }
     }
 
+    if ((rc = apply_defaults(&c, path, 0, &origins, err)) != SIM_OK)
+        goto done;
     for (size_t i = 0; i < nsets; i++)
         if ((rc = apply_set(&c, sets[i], err)) != SIM_OK)
             goto done;
@@ -677,6 +847,7 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
 done:
     free(raw);
     config_destroy(&c);
+    origins_free(&origins);
     return rc;
 }
 

@@ -124,6 +124,22 @@ static void test_include_relative_to_scenario(void)
     CHECK_NEAR(p.run.duration_ms, 5, 0);
 }
 
+/* `defaults = FILE`: the base's keys apply unless the scenario sets them,
+ * in any group; errors name the base file's line. */
+static void test_defaults_file(void)
+{
+    struct sim_params p;
+    struct sim_err err = {{0}};
+    CHECK_EQ_I64(load_file("good_defaults.cfg", NULL, 0, &p, &err), SIM_OK);
+    CHECK_EQ_I64(p.host.cpus, 8);         /* the scenario wins */
+    CHECK_EQ_I64(p.nic.ring_size, 512);   /* from the defaults file */
+    const char *sets[] = {"nic.ring_size=64"};
+    CHECK_EQ_I64(load_file("good_defaults.cfg", sets, 1, &p, &err), SIM_OK);
+    CHECK_EQ_I64(p.nic.ring_size, 64);    /* --set wins over both */
+    CHECK_EQ_I64(load_file("bad_defaults.cfg", NULL, 0, &p, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "bad_range.cfg:1: error: 'host.cpus' must be in [1, 1024] (got 0)");
+}
+
 static void test_cross_checks(void)
 {
     struct sim_params p;
@@ -174,6 +190,7 @@ int main(void)
     test_values_and_overrides();
     test_bad_files();
     test_include_relative_to_scenario();
+    test_defaults_file();
     test_cross_checks();
     test_every_default_formats_back();
     return check_report("test_scenario");
