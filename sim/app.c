@@ -7,7 +7,7 @@
  * sockets, paying
  *   user:   app.user_ns (+ app.service for a request/response server)
  *   system: app.recv_ns + app.per_byte_ns x bytes
- *           + app.remote_data_ns if the skb was last touched on another CPU
+ *           + app.remote_data_ns per CPU the skb moved to on its way here
  *           + app.wake_cost_ns on the first read after sleeping
  *           (+ app.response_tx_ns for a server's response).
  * With no data it sleeps; the socket enqueue wakes it after app.wakeup_latency
@@ -64,8 +64,11 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
         ready_push(t, f);
     sim_ns user = m->app_user_ns;
     sim_ns sys = m->app_recv_ns + (sim_ns)(m->p->app.per_byte_ns * p->bytes + 0.5);
-    if (p->cpu != (int16_t)c->id)
-        sys += m->app_remote_ns;
+    /* Loss of locality grows with the cores the skb crossed on its way,
+     * the last one being this thread's (FALCON Fig. 11: recv costs 0.5 us on
+     * Host, two hops, and about 0.77 us under FALCON, four hops). */
+    sim_ns hops = p->hops + (p->cpu != (int16_t)c->id ? 1 : 0);
+    sys += hops * m->app_remote_ns;
     if (t->wake_cost_due) {
         sys += m->app_wake_cost_ns;
         t->wake_cost_due = false;

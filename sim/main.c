@@ -5,6 +5,7 @@
  *             [--quiet] [--progress | --no-progress]
  *   falconsim check SCENARIO.cfg [--set KEY=VALUE]...
  *   falconsim export RUN.h5 [PATH]
+ *   falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...
  *   falconsim --help | --help-keys[=markdown] | --version
  *
  * Exit codes are sysexits(3): 64 usage, 65 bad result file or PATH (export),
@@ -12,6 +13,7 @@
  * 73 output not creatable, 74 write failed, 70 internal error, 130/143 when
  * interrupted by SIGINT/SIGTERM (nothing is written then).
  */
+#include "calibrate.h"
 #include "h5out.h"
 #include "model.h"
 #include "scenario.h"
@@ -37,6 +39,7 @@ static void usage_short(FILE *f)
                "[--quiet]\n"
                "       falconsim check SCENARIO.cfg [--set KEY=VALUE]...\n"
                "       falconsim export RUN.h5 [PATH]\n"
+               "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...\n"
                "       falconsim --help | --help-keys[=markdown] | --version\n");
 }
 
@@ -53,6 +56,8 @@ static void help(void)
            "  check SCENARIO.cfg   validate the scenario and overrides, print resolved keys\n"
            "  export RUN.h5 [PATH] print a dataset or group as TSV with a header row;\n"
            "                       without PATH, list every dataset\n"
+           "  calibrate TARGETS.tsv fit free costs to measured targets (GSL nonlinear least\n"
+           "                       squares); -o writes the fitted keys (docs/calibration.md)\n"
            "\n"
            "Options:\n"
            "  -o, --output FILE    result file (default: SCENARIO name + .h5 in the current\n"
@@ -285,7 +290,8 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     }
     const char *cmd = "run";
     if (optind < argc && (strcmp(argv[optind], "run") == 0 || strcmp(argv[optind], "check") == 0 ||
-                          strcmp(argv[optind], "export") == 0))
+                          strcmp(argv[optind], "export") == 0 ||
+                          strcmp(argv[optind], "calibrate") == 0))
         cmd = argv[optind++];
     const char *operands[2] = {NULL, NULL};
     int nops = 0;
@@ -309,6 +315,19 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         if (rc != SIM_OK) {
             fprintf(stderr, "falconsim: %s\n", err.msg);
             return rc == SIM_EINVAL ? EX_DATAERR : exit_for(rc);
+        }
+        return EX_OK;
+    }
+    if (strcmp(cmd, "calibrate") == 0) {
+        if (nops != 1) {
+            fprintf(stderr, "falconsim: error: calibrate needs one TARGETS.tsv\n");
+            usage_short(stderr);
+            return EX_USAGE;
+        }
+        int rc = calibrate_run(operands[0], out_path, sets, nsets, quiet, &err);
+        if (rc != SIM_OK) {
+            fprintf(stderr, "falconsim: %s\n", err.msg);
+            return exit_for(rc);
         }
         return EX_OK;
     }

@@ -74,6 +74,7 @@ struct pkt {
     uint16_t rxq;
     uint8_t stage;     /* next stage to run */
     uint8_t flags;
+    uint8_t hops;      /* times it moved to another CPU (cache lines scattered) */
 };
 #define NO_SAMPLE UINT32_MAX
 

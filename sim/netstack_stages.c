@@ -164,8 +164,11 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
 {
     sim_ns now = engine_now(m->eng);
     sim_ns cost = 0;
-    if (p->cpu >= 0 && p->cpu != (int16_t)c->id)
+    if (p->cpu >= 0 && p->cpu != (int16_t)c->id) {
         cost += m->migrate_ns; /* the skb's cache lines come from another core */
+        if (p->hops < UINT8_MAX)
+            p->hops++;
+    }
     p->cpu = (int16_t)c->id;
     enum stage_id st = (enum stage_id)p->stage;
     bool resume = (p->flags & PKT_FLUSHED) != 0;

@@ -153,8 +153,9 @@ const struct param_spec k_params[] = {
         "recvmsg system-call cost per message, data local (0.5 us app total, 1.4(g))."),
     P_R("app.per_byte_ns", app.per_byte_ns, 0, 1e6, "0.2", "ns/byte",
         "Copy to user per byte (about 5 GB/s per core; Homa perf.txt)."),
-    P_R("app.remote_data_ns", app.remote_data_ns, 0, 1e9, "150.0", "ns",
-        "Extra recv cost when the skb was last touched on another CPU (loss of locality)."),
+    P_R("app.remote_data_ns", app.remote_data_ns, 0, 1e9, "75.0", "ns",
+        "Extra recv cost per CPU the skb moved to on its way to the reading thread (loss of "
+        "locality; Host: 2 moves)."),
     P_R("app.wake_cost_ns", app.wake_cost_ns, 0, 1e9, "700.0", "ns",
         "System time to block and be scheduled in again, per wake-up (Con Fig. 11: 66 % app core)."),
     P_D("app.wakeup_latency", app.wakeup_latency, "1500.0",

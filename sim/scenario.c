@@ -861,3 +861,47 @@ void scenario_text_free(struct scenario_text *text)
     free(text->resolved);
     memset(text, 0, sizeof *text);
 }
+
+int scenario_write_keys(const char *path, const char *header, const char *const *keys,
+                        const double *values, size_t n, struct sim_err *err)
+{
+    config_t c;
+    config_init(&c);
+    int rc = SIM_OK;
+    for (size_t i = 0; i < n && rc == SIM_OK; i++) {
+        const struct param_spec *spec = params_find(keys[i]);
+        if (spec == NULL || (spec->type != P_REAL && spec->type != P_INT && spec->type != P_DIST)) {
+            rc = sim_error(err, SIM_EINVAL, "error: '%s' is not a numeric scenario key", keys[i]);
+            break;
+        }
+        const char *last = strrchr(keys[i], '.');
+        char gpath[256];
+        snprintf(gpath, sizeof gpath, "%.*s", (int)(last - keys[i]), keys[i]);
+        config_setting_t *g = ensure_group_path(&c, gpath);
+        config_setting_t *s = config_setting_add(g, last + 1, spec->type == P_INT
+                                                                 ? CONFIG_TYPE_INT64
+                                                                 : CONFIG_TYPE_FLOAT);
+        if (spec->type == P_INT)
+            config_setting_set_int64(s, (long long)llround(values[i]));
+        else
+            config_setting_set_float(s, values[i]);
+    }
+    if (rc == SIM_OK) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s.partial", path);
+        FILE *f = fopen(tmp, "w");
+        if (f == NULL) {
+            rc = sim_error(err, SIM_ECANTCREAT, "%s: error: cannot create: %s", path,
+                           strerror(errno));
+        } else {
+            fputs(header, f);
+            config_write(&c, f);
+            if (fclose(f) != 0 || rename(tmp, path) != 0) {
+                remove(tmp);
+                rc = sim_error(err, SIM_EIO, "%s: error: cannot write: %s", path, strerror(errno));
+            }
+        }
+    }
+    config_destroy(&c);
+    return rc;
+}

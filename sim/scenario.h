@@ -31,6 +31,11 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
 
 void scenario_text_free(struct scenario_text *text);
 
+/* Writes keys (dotted, from the table) with numeric values as a libconfig
+ * file of nested groups, after a comment header; for `falconsim calibrate`. */
+int scenario_write_keys(const char *path, const char *header, const char *const *keys,
+                        const double *values, size_t n, struct sim_err *err);
+
 /* Fills p with every default (the table's def strings). */
 void scenario_defaults(struct sim_params *p);
 

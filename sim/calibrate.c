@@ -1,0 +1,465 @@
+/*
+ * calibrate.c: fit free cost parameters to measured targets.
+ *
+ *   falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...
+ *
+ * TARGETS.tsv holds tab-separated rows ('#' starts a comment):
+ *   free    KEY       MIN       MAX
+ *   target  SCENARIO  OVERRIDES METRIC  VALUE  [WEIGHT]
+ * SCENARIO is relative to the TSV's directory; OVERRIDES is "-" or a
+ * comma-separated list of KEY=VALUE; METRIC is a /summary attribute
+ * (throughput_pps, latency_p99_us, ...) or busy:C, softirq:C, hardirq:C,
+ * system:C, user:C (fractions of CPU C's time).
+ *
+ * Each free parameter lives on (MIN, MAX) through a logistic map of an
+ * unbounded variable, so the fit cannot leave the bounds. The residual of a
+ * target is WEIGHT x (model - VALUE) / VALUE (relative; absolute when VALUE
+ * is 0). GSL's trust-region Levenberg-Marquardt (gsl_multifit_nlinear)
+ * minimises the sum of squares, with forward-difference Jacobians whose
+ * step moves each parameter by 3 % of its value (at least 0.5 % of its
+ * range): the simulator is piecewise constant in integer ns, so GSL's
+ * default sqrt(eps) step would see no slope. Every evaluation runs
+ * each distinct (scenario, overrides) once, with the run's own seed: the fit
+ * is deterministic.
+ *
+ * Output: OUT.cfg, a libconfig file of the fitted keys, for use as (part
+ * of) a `defaults` file; and, on stdout, a table of targets, the model
+ * before and after, and the relative error.
+ */
+#include "calibrate.h"
+
+#include "model.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_vector.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CAL_MAX_FREE 64
+#define CAL_MAX_TARGETS 512
+#define CAL_MAX_SETS 64
+
+struct cal_free {
+    char key[128];
+    double lo, hi;
+};
+
+struct cal_run {
+    char scenario[1024];
+    char *sets[CAL_MAX_SETS];
+    size_t nsets;
+};
+
+struct cal_target {
+    unsigned run;
+    char metric[64];
+    double value, weight;
+    double before, after;
+};
+
+struct cal {
+    struct cal_free fr[CAL_MAX_FREE];
+    size_t nfree;
+    struct cal_run runs[CAL_MAX_TARGETS];
+    size_t nruns;
+    struct cal_target tg[CAL_MAX_TARGETS];
+    size_t ntg;
+    const char *const *extra_sets;
+    size_t nextra;
+    unsigned evals;
+    bool quiet;
+    struct sim_err *err;
+    int failed; /* a run failed inside the fit: its status */
+};
+
+/* {===== Parsing ===== */
+
+static char *next_field(char **cursor)
+{
+    char *s = *cursor;
+    if (s == NULL)
+        return NULL;
+    char *tab = strchr(s, '\t');
+    if (tab) {
+        *tab = '\0';
+        *cursor = tab + 1;
+    } else {
+        *cursor = NULL;
+    }
+    return s;
+}
+
+static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return sim_error(err, SIM_ENOENT, "%s: error: cannot read targets: %s", path,
+                         strerror(errno));
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    char line[4096];
+    int lineno = 0, rc = SIM_OK;
+    while (rc == SIM_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *cur = line;
+        char *kind = next_field(&cur);
+        if (kind == NULL || strspn(kind, " ") == strlen(kind))
+            continue;
+        if (strcmp(kind, "free") == 0) {
+            char *key = next_field(&cur), *lo = next_field(&cur), *hi = next_field(&cur);
+            if (!key || !lo || !hi || cal->nfree == CAL_MAX_FREE) {
+                rc = sim_error(err, SIM_EINVAL, "%s:%d: error: expected free<TAB>KEY<TAB>MIN<TAB>MAX",
+                               path, lineno);
+                break;
+            }
+            struct cal_free *fr = &cal->fr[cal->nfree];
+            snprintf(fr->key, sizeof fr->key, "%s", key);
+            fr->lo = strtod(lo, NULL);
+            fr->hi = strtod(hi, NULL);
+            if (!(fr->hi > fr->lo)) {
+                rc = sim_error(err, SIM_EINVAL, "%s:%d: error: '%s' needs MIN < MAX", path, lineno,
+                               key);
+                break;
+            }
+            cal->nfree++;
+        } else if (strcmp(kind, "target") == 0) {
+            char *scen = next_field(&cur), *ovr = next_field(&cur), *metric = next_field(&cur),
+                 *value = next_field(&cur), *weight = next_field(&cur);
+            if (!scen || !ovr || !metric || !value || cal->ntg == CAL_MAX_TARGETS) {
+                rc = sim_error(err, SIM_EINVAL,
+                               "%s:%d: error: expected target<TAB>SCENARIO<TAB>OVERRIDES<TAB>"
+                               "METRIC<TAB>VALUE[<TAB>WEIGHT]",
+                               path, lineno);
+                break;
+            }
+            char scen_path[1024];
+            snprintf(scen_path, sizeof scen_path, "%s/%s", dir, scen);
+            /* one run per distinct (scenario, overrides) */
+            unsigned r = 0;
+            for (; r < cal->nruns; r++) {
+                char joined[4096] = "";
+                for (size_t k = 0; k < cal->runs[r].nsets; k++) {
+                    strcat(joined, k ? "," : "");
+                    strcat(joined, cal->runs[r].sets[k]);
+                }
+                if (strcmp(cal->runs[r].scenario, scen_path) == 0 &&
+                    strcmp(joined, strcmp(ovr, "-") == 0 ? "" : ovr) == 0)
+                    break;
+            }
+            if (r == cal->nruns) {
+                struct cal_run *run = &cal->runs[cal->nruns++];
+                snprintf(run->scenario, sizeof run->scenario, "%s", scen_path);
+                if (strcmp(ovr, "-") != 0) {
+                    char *save = NULL;
+                    for (char *t = strtok_r(ovr, ",", &save); t && run->nsets < CAL_MAX_SETS;
+                         t = strtok_r(NULL, ",", &save))
+                        run->sets[run->nsets++] = xstrdup(t);
+                }
+            }
+            struct cal_target *t = &cal->tg[cal->ntg++];
+            t->run = r;
+            snprintf(t->metric, sizeof t->metric, "%s", metric);
+            t->value = strtod(value, NULL);
+            t->weight = weight ? strtod(weight, NULL) : 1.0;
+        } else {
+            rc = sim_error(err, SIM_EINVAL, "%s:%d: error: a row starts with 'free' or 'target' (got '%s')",
+                           path, lineno, kind);
+        }
+    }
+    fclose(f);
+    if (rc == SIM_OK && (cal->nfree == 0 || cal->ntg < cal->nfree))
+        rc = sim_error(err, SIM_EINVAL,
+                       "%s: error: need at least one free parameter and as many targets (got %zu "
+                       "free, %zu targets)",
+                       path, cal->nfree, cal->ntg);
+    return rc;
+}
+
+/* }===== */
+
+/* {===== Evaluation ===== */
+
+static double to_param(const struct cal_free *fr, double u)
+{
+    return fr->lo + (fr->hi - fr->lo) / (1 + exp(-u));
+}
+
+static double to_free(const struct cal_free *fr, double v)
+{
+    double y = (v - fr->lo) / (fr->hi - fr->lo);
+    if (y < 1e-6)
+        y = 1e-6;
+    if (y > 1 - 1e-6)
+        y = 1 - 1e-6;
+    return log(y / (1 - y));
+}
+
+static int metric_of(const struct model_results *r, const char *metric, double *out)
+{
+    const struct model_summary *s = &r->sum;
+    const struct {
+        const char *name;
+        double v;
+    } sum[] = {
+        {"throughput_pps", s->throughput_pps}, {"throughput_gbps", s->throughput_gbps},
+        {"latency_mean_us", s->latency_mean_us}, {"latency_p50_us", s->latency_p50_us},
+        {"latency_p90_us", s->latency_p90_us},   {"latency_p99_us", s->latency_p99_us},
+        {"rtt_mean_us", s->rtt_mean_us},         {"rtt_p99_us", s->rtt_p99_us},
+        {"netrx_per_s", s->netrx_per_s},         {"cpu_busy_cores", s->cpu_busy_cores},
+    };
+    for (size_t i = 0; i < SIM_ARRAY_LEN(sum); i++)
+        if (strcmp(metric, sum[i].name) == 0) {
+            *out = sum[i].v;
+            return 0;
+        }
+    const char *colon = strchr(metric, ':');
+    if (colon == NULL)
+        return -1;
+    unsigned cpu = (unsigned)atoi(colon + 1);
+    if (cpu >= r->ncpu)
+        return -1;
+    const double *b = &r->busy_frac[cpu * MODEL_CATS];
+    size_t n = (size_t)(colon - metric);
+    if (strncmp(metric, "busy", n) == 0 && n == 4)
+        *out = 1 - b[MODEL_CATS - 1];
+    else if (strncmp(metric, "hardirq", n) == 0 && n == 7)
+        *out = b[0];
+    else if (strncmp(metric, "softirq", n) == 0 && n == 7)
+        *out = b[1];
+    else if (strncmp(metric, "system", n) == 0 && n == 6)
+        *out = b[2];
+    else if (strncmp(metric, "user", n) == 0 && n == 4)
+        *out = b[3];
+    else
+        return -1;
+    return 0;
+}
+
+/* Runs every distinct run at parameters p and fills model[target]. */
+static int evaluate(struct cal *cal, const double *p, double *model)
+{
+    char setbuf[CAL_MAX_FREE][192];
+    const char *sets[CAL_MAX_SETS + CAL_MAX_FREE + 64];
+    cal->evals++;
+    for (size_t r = 0; r < cal->nruns; r++) {
+        size_t n = 0;
+        for (size_t k = 0; k < cal->nextra; k++)
+            sets[n++] = cal->extra_sets[k];
+        for (size_t k = 0; k < cal->nfree; k++) {
+            snprintf(setbuf[k], sizeof setbuf[k], "%s=%.6f", cal->fr[k].key, p[k]);
+            sets[n++] = setbuf[k];
+        }
+        for (size_t k = 0; k < cal->runs[r].nsets; k++)
+            sets[n++] = cal->runs[r].sets[k];
+        struct sim_params params;
+        struct scenario_text text;
+        int rc = scenario_load(cal->runs[r].scenario, NULL, sets, n, &params, &text, cal->err);
+        if (rc != SIM_OK)
+            return rc;
+        scenario_text_free(&text);
+        struct model *m = model_create(&params, cal->err);
+        if (m == NULL)
+            return SIM_EINVAL;
+        model_run_until(m, model_duration(m));
+        const struct model_results *res = model_finish(m);
+        for (size_t t = 0; t < cal->ntg; t++) {
+            if (cal->tg[t].run != r)
+                continue;
+            if (metric_of(res, cal->tg[t].metric, &model[t]) != 0) {
+                model_destroy(m);
+                return sim_error(cal->err, SIM_EINVAL,
+                                 "error: unknown metric '%s' (a /summary attribute or busy:C, "
+                                 "softirq:C, hardirq:C, system:C, user:C)",
+                                 cal->tg[t].metric);
+            }
+        }
+        model_destroy(m);
+    }
+    return SIM_OK;
+}
+
+static double residual(const struct cal_target *t, double model)
+{
+    double scale = t->value != 0 ? fabs(t->value) : 1.0;
+    return t->weight * (model - t->value) / scale;
+}
+
+static int fit_f(const gsl_vector *u, void *data, gsl_vector *f)
+{
+    struct cal *cal = data;
+    double p[CAL_MAX_FREE], model[CAL_MAX_TARGETS];
+    for (size_t k = 0; k < cal->nfree; k++)
+        p[k] = to_param(&cal->fr[k], gsl_vector_get(u, k));
+    int rc = evaluate(cal, p, model);
+    if (rc != SIM_OK) {
+        cal->failed = rc;
+        return GSL_EBADFUNC;
+    }
+    for (size_t t = 0; t < cal->ntg; t++)
+        gsl_vector_set(f, t, residual(&cal->tg[t], model[t]));
+    return GSL_SUCCESS;
+}
+
+/* Forward differences, stepping each parameter by a few percent. */
+static int fit_df(const gsl_vector *u, void *data, gsl_matrix *J)
+{
+    struct cal *cal = data;
+    size_t n = cal->ntg, np = cal->nfree;
+    gsl_vector *f0 = gsl_vector_alloc(n), *f1 = gsl_vector_alloc(n), *u1 = gsl_vector_alloc(np);
+    int rc = fit_f(u, data, f0);
+    for (size_t j = 0; j < np && rc == GSL_SUCCESS; j++) {
+        const struct cal_free *fr = &cal->fr[j];
+        double uj = gsl_vector_get(u, j), pj = to_param(fr, uj);
+        double sig = (pj - fr->lo) / (fr->hi - fr->lo);
+        double dp = fmax(0.03 * fabs(pj), 0.005 * (fr->hi - fr->lo));
+        double du = dp / ((fr->hi - fr->lo) * fmax(sig * (1 - sig), 1e-6));
+        gsl_vector_memcpy(u1, u);
+        gsl_vector_set(u1, j, uj + du);
+        rc = fit_f(u1, data, f1);
+        for (size_t i = 0; i < n && rc == GSL_SUCCESS; i++)
+            gsl_matrix_set(J, i, j, (gsl_vector_get(f1, i) - gsl_vector_get(f0, i)) / du);
+    }
+    gsl_vector_free(f0);
+    gsl_vector_free(f1);
+    gsl_vector_free(u1);
+    return rc;
+}
+
+static void fit_progress(const size_t iter, void *data, const gsl_multifit_nlinear_workspace *w)
+{
+    struct cal *cal = data;
+    if (cal->quiet)
+        return;
+    gsl_vector *f = gsl_multifit_nlinear_residual(w);
+    double chisq;
+    gsl_blas_ddot(f, f, &chisq);
+    fprintf(stderr, "calibrate: iteration %zu, sum of squared relative errors %.5f (%u runs)\n",
+            iter, chisq, cal->evals);
+}
+
+/* }===== */
+
+int calibrate_run(const char *targets, const char *out_path, const char *const *sets,
+                  size_t nsets, bool quiet, struct sim_err *err)
+{
+    struct cal *cal = xcalloc(1, sizeof *cal);
+    cal->extra_sets = sets;
+    cal->nextra = nsets;
+    cal->quiet = quiet;
+    cal->err = err;
+    int rc = parse_targets(cal, targets, err);
+    if (rc != SIM_OK)
+        goto out;
+
+    /* Start from the scenario's own values of the free keys. */
+    double p0[CAL_MAX_FREE];
+    {
+        struct sim_params params;
+        struct scenario_text text;
+        rc = scenario_load(cal->runs[0].scenario, NULL, sets, nsets, &params, &text, err);
+        if (rc != SIM_OK)
+            goto out;
+        scenario_text_free(&text);
+        for (size_t k = 0; k < cal->nfree; k++) {
+            const struct param_spec *spec = params_find(cal->fr[k].key);
+            if (spec == NULL || !(spec->type == P_REAL || spec->type == P_DIST)) {
+                rc = sim_error(err, SIM_EINVAL,
+                               "%s: error: free key '%s' is not a real or distribution key",
+                               targets, cal->fr[k].key);
+                goto out;
+            }
+            const char *base = (const char *)&params + spec->offset;
+            p0[k] = spec->type == P_REAL ? *(const double *)(const void *)base
+                                         : ((const struct dist *)(const void *)base)->mean_ns;
+        }
+    }
+    double before[CAL_MAX_TARGETS];
+    if ((rc = evaluate(cal, p0, before)) != SIM_OK)
+        goto out;
+    for (size_t t = 0; t < cal->ntg; t++)
+        cal->tg[t].before = before[t];
+
+    const gsl_multifit_nlinear_type *T = gsl_multifit_nlinear_trust;
+    gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+    fp.trs = gsl_multifit_nlinear_trs_lm;
+    gsl_multifit_nlinear_workspace *w =
+        gsl_multifit_nlinear_alloc(T, &fp, cal->ntg, cal->nfree);
+    gsl_vector *u = gsl_vector_alloc(cal->nfree);
+    for (size_t k = 0; k < cal->nfree; k++)
+        gsl_vector_set(u, k, to_free(&cal->fr[k], p0[k]));
+    gsl_multifit_nlinear_fdf fdf = {.f = fit_f, .df = fit_df, .fvv = NULL, .n = cal->ntg,
+                                    .p = cal->nfree, .params = cal};
+    int info = 0;
+    int status = gsl_multifit_nlinear_init(u, &fdf, w);
+    if (status == GSL_SUCCESS)
+        status = gsl_multifit_nlinear_driver(40, 1e-4, 1e-6, 1e-6, fit_progress, cal, &info, w);
+    if (cal->failed != SIM_OK) {
+        rc = cal->failed;
+    } else if (status != GSL_SUCCESS && status != GSL_EMAXITER && status != GSL_ENOPROG) {
+        rc = sim_error(err, SIM_EINVAL, "%s: error: the fit failed: %s", targets,
+                       gsl_strerror(status));
+    } else {
+        double p[CAL_MAX_FREE], after[CAL_MAX_TARGETS];
+        const gsl_vector *x = gsl_multifit_nlinear_position(w);
+        for (size_t k = 0; k < cal->nfree; k++)
+            p[k] = to_param(&cal->fr[k], gsl_vector_get(x, k));
+        rc = evaluate(cal, p, after);
+        if (rc == SIM_OK) {
+            for (size_t t = 0; t < cal->ntg; t++)
+                cal->tg[t].after = after[t];
+            printf("# fit: %s after %zu iterations, %u model evaluations\n",
+                   status == GSL_SUCCESS ? "converged" : gsl_strerror(status),
+                   gsl_multifit_nlinear_niter(w), cal->evals);
+            printf("key\tfitted\tmin\tmax\n");
+            const char *keys[CAL_MAX_FREE];
+            for (size_t k = 0; k < cal->nfree; k++) {
+                printf("%s\t%.1f\t%g\t%g\n", cal->fr[k].key, p[k], cal->fr[k].lo, cal->fr[k].hi);
+                keys[k] = cal->fr[k].key;
+            }
+            printf("\nrun\tmetric\ttarget\tbefore\tafter\terror_pct\n");
+            for (size_t t = 0; t < cal->ntg; t++) {
+                const struct cal_target *g = &cal->tg[t];
+                const char *scen = strrchr(cal->runs[g->run].scenario, '/');
+                char ovr[512] = "";
+                for (size_t k = 0; k < cal->runs[g->run].nsets; k++) {
+                    strcat(ovr, k ? "," : " ");
+                    strncat(ovr, cal->runs[g->run].sets[k], sizeof ovr - strlen(ovr) - 1);
+                }
+                printf("%s%s\t%s\t%g\t%.4g\t%.4g\t%+.1f\n", scen ? scen + 1 : "", ovr, g->metric,
+                       g->value, g->before, g->after,
+                       g->value != 0 ? 100 * (g->after - g->value) / fabs(g->value) : 0.0);
+            }
+            if (out_path != NULL) {
+                char header[1024];
+                snprintf(header, sizeof header,
+                         "# Fitted by `falconsim calibrate %s`: %zu free costs, %zu targets.\n"
+                         "# Use as (part of) a defaults file; see docs/calibration.md.\n",
+                         targets, cal->nfree, cal->ntg);
+                rc = scenario_write_keys(out_path, header, keys, p, cal->nfree, err);
+            }
+        }
+    }
+    gsl_vector_free(u);
+    gsl_multifit_nlinear_free(w);
+out:
+    for (size_t r = 0; r < cal->nruns; r++)
+        for (size_t k = 0; k < cal->runs[r].nsets; k++)
+            free(cal->runs[r].sets[k]);
+    free(cal);
+    return rc;
+}
