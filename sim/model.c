@@ -175,6 +175,8 @@ static void convert_units(struct model *m)
     m->think_ns = us_to_ns(p->workload.think_us);
     for (int s = 0; s < ST_COUNT; s++)
         m->per_batch_ns[s] = ns_round(p->stage[s].per_batch_ns);
+    for (int s = 0; s < ST_COUNT; s++)
+        m->per_message_ns[s] = ns_round(p->stage[s].per_message_ns);
 }
 
 struct model *model_create(const struct sim_params *p, struct sim_err *err)

@@ -366,6 +366,7 @@ struct model {
         app_user_ns, app_recv_ns, app_remote_ns, app_wake_cost_ns, rr_tx_ns, ack_delay_ns,
         rto_ns, net_delay_ns, think_ns;
     sim_ns per_batch_ns[ST_COUNT];
+    sim_ns per_message_ns[ST_COUNT];
 
     /* policy */
     const struct placement_policy_ops *pol;

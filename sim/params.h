@@ -62,6 +62,7 @@ struct stage_cost_params {
     struct dist cost;    /* per skb (or per frame for frame stages) */
     double per_byte_ns;  /* times the skb's payload bytes */
     double per_batch_ns; /* once per NAPI poll that runs this stage */
+    double per_message_ns; /* once per skb that completes a message here */
 };
 
 struct sim_params {

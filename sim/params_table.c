@@ -44,7 +44,10 @@ static const char *const k_ksoftirqd_names[] = {"5.4", "6.5", NULL};
         P_R("stage." name ".per_byte_ns", stage[idx].per_byte_ns, 0, 1e6, "0.0", "ns/byte",     \
             "Extra cost per payload byte of the skb at this stage."),                            \
         P_R("stage." name ".per_batch_ns", stage[idx].per_batch_ns, 0, 1e9, "0.0", "ns",        \
-            "Extra cost once per NAPI poll that runs this stage (per-batch overhead).")
+            "Extra cost once per NAPI poll that runs this stage (per-batch overhead)."),         \
+        P_R("stage." name ".per_message_ns", stage[idx].per_message_ns, 0, 1e9, "0.0", "ns",    \
+            "Extra cost for an skb that ends a message (the last IP fragment: UDP, socket "     \
+            "and wake-up run once per datagram).")
 
 const struct param_spec k_params[] = {
     /* run */
