@@ -51,7 +51,7 @@ struct cal_free {
 };
 
 struct cal_run {
-    char scenario[1024];
+    char scenario[5200];
     char *sets[CAL_MAX_SETS];
     size_t nsets;
 };
@@ -147,7 +147,7 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
                                path, lineno);
                 break;
             }
-            char scen_path[1024];
+            char scen_path[5200];
             snprintf(scen_path, sizeof scen_path, "%s/%s", dir, scen);
             /* one run per distinct (scenario, overrides) */
             unsigned r = 0;
