@@ -144,6 +144,9 @@ struct sim_params {
         double overlay_sender_cap_pps;
         double sender_cap_gbps;
         double falcon_sender_cap_pps;
+        int64_t hotspot_flow;
+        double hotspot_at_ms;
+        double hotspot_rate_pps;
         int64_t tcp_window_bytes;
         double ack_delay_us;
         double rto_us;

@@ -201,6 +201,12 @@ const struct param_spec k_params[] = {
     P_R("workload.sender_cap_gbps", workload.sender_cap_gbps, 0, 1e5, "0.0", "Gbit/s",
         "Payload rate a flow's sender can sustain (copy and segmentation cost of large "
         "messages); 0 = none."),
+    P_I("workload.hotspot_flow", workload.hotspot_flow, -1, 1e6, "-1", "flow id",
+        "Stream flow whose rate changes at workload.hotspot_at_ms (-1: none; Fig. 16)."),
+    P_R("workload.hotspot_at_ms", workload.hotspot_at_ms, 0, 1e7, "0.0", "ms",
+        "When the hotspot flow switches to workload.hotspot_rate_pps."),
+    P_R("workload.hotspot_rate_pps", workload.hotspot_rate_pps, 0, 1e10, "0.0", "messages/s",
+        "The hotspot flow's offered rate from then on (its sender caps still apply)."),
     P_I("workload.tcp_window_bytes", workload.tcp_window_bytes, 1500, 1e10, "4194304", "bytes",
         "TCP: bytes in flight before the sender waits for the receiver to consume."),
     P_R("workload.ack_delay_us", workload.ack_delay_us, 0, 1e7, "20.0", "us",

@@ -540,6 +540,19 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
                          "(at least 576 needed)",
                          loc, (long long)inner_mtu);
     }
+    if (p->workload.hotspot_flow >= 0) {
+        where(config_lookup(c, "workload.hotspot_flow"), path, loc, sizeof loc);
+        if (p->workload.type != WL_STREAM || p->workload.hotspot_flow >= p->workload.flows)
+            return sim_error(err, SIM_EINVAL,
+                             "%s: error: 'workload.hotspot_flow' must name a stream flow in "
+                             "[0, %lld)",
+                             loc, (long long)p->workload.flows);
+        if (p->workload.hotspot_rate_pps <= 0 || p->workload.rate_pps <= 0)
+            return sim_error(err, SIM_EINVAL,
+                             "%s: error: a hotspot needs workload.rate_pps and "
+                             "workload.hotspot_rate_pps above 0",
+                             loc);
+    }
     if (p->workload.protocol == PROTO_TCP &&
         p->workload.tcp_window_bytes < p->network.mtu) {
         where(config_lookup(c, "workload.tcp_window_bytes"), path, loc, sizeof loc);

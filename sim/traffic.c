@@ -166,7 +166,7 @@ static bool queue_message(struct model *m, struct flow *f)
 
 /* Messages per second a flow offers: the smallest of its rate and its
  * sender's caps (0 means none); 0 overall means "as fast as the link". */
-static double effective_rate(const struct sim_params *p)
+static double effective_rate(const struct sim_params *p, double rate_pps)
 {
     double cap = p->workload.sender_cap_pps;
     bool falcon = p->policy.name == POL_FALCON || p->policy.name == POL_FALCON_STATIC ||
@@ -178,16 +178,30 @@ static double effective_rate(const struct sim_params *p)
     double byte_cap = p->workload.sender_cap_gbps > 0
                           ? p->workload.sender_cap_gbps * 1e9 / 8 / (double)p->workload.message_bytes
                           : 0;
-    double limits[3] = {p->workload.rate_pps, cap, byte_cap}, r = 0;
+    double limits[3] = {rate_pps, cap, byte_cap}, r = 0;
     for (int i = 0; i < 3; i++)
         if (limits[i] > 0 && (r == 0 || limits[i] < r))
             r = limits[i];
     return r;
 }
 
+/* The flow's offered rate now: workload.rate_pps, or the hotspot rate for
+ * the hotspot flow once its time has come. */
+static double flow_rate(const struct model *m, const struct flow *f)
+{
+    const struct sim_params *p = m->p;
+    double r = p->workload.rate_pps;
+    if ((int64_t)f->id == p->workload.hotspot_flow &&
+        (double)engine_now(m->eng) >= p->workload.hotspot_at_ms * 1e6)
+        r = p->workload.hotspot_rate_pps;
+    return effective_rate(p, r);
+}
+
 static void schedule_source(struct model *m, struct flow *f)
 {
-    double rate = effective_rate(m->p);
+    double rate = flow_rate(m, f);
+    if (rate <= 0)
+        return; /* a hotspot flow switched to "as fast as the link" is not modelled */
     double gap = m->p->workload.arrival == ARR_POISSON ? rng_exponential(f->rng, 1e9 / rate)
                                                        : 1e9 / rate;
     f->src_t += gap;
@@ -310,7 +324,7 @@ void traffic_start(struct model *m)
                 engine_schedule(m->eng, (sim_ns)(rng_uniform(f->rng) * 100e3), EV_RR_SEND, i, 0);
             continue;
         }
-        double rate = effective_rate(p);
+        double rate = flow_rate(m, f);
         if (rate <= 0) {
             f->unlimited = true;
             link_ready(m, f);
