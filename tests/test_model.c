@@ -376,6 +376,26 @@ static void test_ksoftirqd_modes(void)
     model_destroy(b.m);
 }
 
+/* A hotspot flow changes its rate at the given time; the others do not. */
+static void test_hotspot_rate_change(void)
+{
+    const char *text = "host: { cpus = 12; };\n"
+                       "workload: { flows = 3; rate_pps = 50000.0; hotspot_flow = 1;\n"
+                       "            hotspot_at_ms = 20.0; hotspot_rate_pps = 200000.0; };\n"
+                       "app: { cpus = [2, 3, 4]; threads = 3; };\n"
+                       "run: { duration_ms = 60.0; warmup_ms = 10.0; trace_window_us = 10000.0; };";
+    struct run run;
+    run_text(&run, NULL, text, NULL, 0);
+    const struct model_results *r = run.r;
+    CHECK_EQ_I64(r->nwin, 6);
+    /* window 1 (10-20 ms): all at 50 K; window 4 (40-50 ms): flow 1 at 200 K */
+    CHECK_REL(r->flow_pps[1 * 3 + 1], 50000, 0.05);
+    CHECK_REL(r->flow_pps[4 * 3 + 1], 200000, 0.05);
+    CHECK_REL(r->flow_pps[4 * 3 + 0], 50000, 0.05);
+    CHECK_REL(r->flow_pps[4 * 3 + 2], 50000, 0.05);
+    model_destroy(run.m);
+}
+
 /* Conservation holds (model_finish asserts it) across modes and workloads. */
 static void test_conservation_everywhere(void)
 {
@@ -520,6 +540,7 @@ int main(void)
     test_rps_one_core_per_flow_and_rss_spread();
     test_rfs_follows_migrating_thread();
     test_ksoftirqd_modes();
+    test_hotspot_rate_change();
     test_conservation_everywhere();
     test_tcp_gro();
     test_calibration_udp_stress();

@@ -147,6 +147,10 @@ static void test_cross_checks(void)
     CHECK_EQ_I64(load_text("run: { duration_ms = 5.0; warmup_ms = 5.0; };", NULL, 0, &p, &err),
                  SIM_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "'run.warmup_ms' must be less than run.duration_ms");
+    const char *hot[] = {"workload.hotspot_flow=3", "workload.rate_pps=1000",
+                         "workload.hotspot_rate_pps=2000"};
+    CHECK_EQ_I64(load_text("", hot, 3, &p, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--set: error: 'workload.hotspot_flow' must name a stream flow in [0, 1)");
     const char *sets[] = {"policy.rps_cpus=9"};
     CHECK_EQ_I64(load_text("", sets, 1, &p, &err), SIM_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "--set: error: 'policy.rps_cpus' lists CPU 9, outside the core budget");
