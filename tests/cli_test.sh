@@ -109,6 +109,18 @@ code=$?
 expect_err "interrupted"
 ls long.h5* >/dev/null 2>&1 && fail "interrupted run left a file" || ok
 
+# calibrate: a one-parameter fit lands on theory (1 Mpps needs host_l4 + migrate = 1000 ns),
+# and its output works as a defaults file
+expect_exit 0 "calibrate" -- "$bin" calibrate -q "$src/tests/data/calib_small.tsv" -o fit.cfg
+expect_out "stage.host_l4.cost"
+awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 880 && $2 < 920) }' out.txt && ok || fail "fitted host_l4 not near 900"
+printf 'defaults = "fit.cfg";\n' > usefit.cfg
+expect_exit 0 "fitted file as defaults" -- "$bin" check usefit.cfg
+grep -q "^stage.host_l4.cost = 900" out.txt && ok || fail "defaults did not bring the fitted cost"
+expect_exit 78 "bad targets" -- "$bin" calibrate "$src/tests/data/bad_targets.tsv"
+expect_err "bad_targets.tsv:1: error: expected free<TAB>KEY<TAB>MIN<TAB>MAX"
+expect_exit 66 "missing targets" -- "$bin" calibrate nope.tsv
+
 # check command and docs in sync with the table
 expect_exit 0 "check" -- "$bin" check "$small"
 expect_out "policy.name = \"rps\";"
