@@ -170,6 +170,12 @@ struct sim_params {
     } policy;
 };
 
+static inline bool params_policy_is_falcon(const struct sim_params *p)
+{
+    return p->policy.name == POL_FALCON || p->policy.name == POL_FALCON_STATIC ||
+           p->policy.name == POL_FALCON_ALWAYS;
+}
+
 /* {===== The declarative table ===== */
 
 enum param_type { P_INT, P_REAL, P_BOOL, P_ENUM, P_CPUS, P_DIST };

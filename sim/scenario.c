@@ -497,8 +497,7 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
         (rc = cpu_list_check(p, &p->app.migrate_cpus, "app.migrate_cpus", c, path, true, err)))
         return rc;
     bool rps_like = p->policy.name == POL_RPS || p->policy.name == POL_RFS;
-    bool falcon = p->policy.name == POL_FALCON || p->policy.name == POL_FALCON_STATIC ||
-                  p->policy.name == POL_FALCON_ALWAYS;
+    bool falcon = params_policy_is_falcon(p);
     bool split = falcon && p->workload.protocol == PROTO_TCP && p->policy.gro_split != GRO_SPLIT_OFF;
     /* FALCON coexists with RPS; an empty rps_cpus turns RPS off under FALCON. */
     if ((rps_like || falcon) &&

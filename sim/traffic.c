@@ -169,8 +169,7 @@ static bool queue_message(struct model *m, struct flow *f)
 static double effective_rate(const struct sim_params *p, double rate_pps)
 {
     double cap = p->workload.sender_cap_pps;
-    bool falcon = p->policy.name == POL_FALCON || p->policy.name == POL_FALCON_STATIC ||
-                  p->policy.name == POL_FALCON_ALWAYS;
+    bool falcon = params_policy_is_falcon(p);
     if (p->network.mode == NET_OVERLAY && p->workload.overlay_sender_cap_pps > 0)
         cap = p->workload.overlay_sender_cap_pps;
     if (p->network.mode == NET_OVERLAY && falcon && p->workload.falcon_sender_cap_pps > 0)
