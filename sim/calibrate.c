@@ -199,13 +199,15 @@ static double to_param(const struct cal_free *fr, double u)
     return fr->lo + (fr->hi - fr->lo) / (1 + exp(-u));
 }
 
+/* The start is kept 1 % of the range inside the bounds: at a bound the
+ * logistic map is flat and the fit could not move the parameter. */
 static double to_free(const struct cal_free *fr, double v)
 {
     double y = (v - fr->lo) / (fr->hi - fr->lo);
-    if (y < 1e-6)
-        y = 1e-6;
-    if (y > 1 - 1e-6)
-        y = 1 - 1e-6;
+    if (y < 0.01)
+        y = 0.01;
+    if (y > 0.99)
+        y = 0.99;
     return log(y / (1 - y));
 }
 

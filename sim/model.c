@@ -177,6 +177,8 @@ static void convert_units(struct model *m)
         m->per_batch_ns[s] = ns_round(p->stage[s].per_batch_ns);
     for (int s = 0; s < ST_COUNT; s++)
         m->per_message_ns[s] = ns_round(p->stage[s].per_message_ns);
+    for (int s = 0; s < ST_COUNT; s++)
+        m->tcp_extra_ns[s] = m->proto == PROTO_TCP ? ns_round(p->stage[s].tcp_extra_ns) : 0;
 }
 
 struct model *model_create(const struct sim_params *p, struct sim_err *err)

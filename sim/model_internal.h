@@ -367,6 +367,7 @@ struct model {
         rto_ns, net_delay_ns, think_ns;
     sim_ns per_batch_ns[ST_COUNT];
     sim_ns per_message_ns[ST_COUNT];
+    sim_ns tcp_extra_ns[ST_COUNT]; /* 0 unless the workload is TCP */
 
     /* policy */
     const struct placement_policy_ops *pol;

@@ -186,6 +186,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
             }
             if (p->msg_ends > 0)
                 cost += m->per_message_ns[st];
+            cost += m->tcp_extra_ns[st];
             if (k_stage_info[st].is_gro && (p->flags & PKT_TCP)) {
                 p->stage = (uint8_t)st; /* a held skb resumes after this stage */
                 p = gro_receive(m, n, p);

@@ -63,6 +63,7 @@ struct stage_cost_params {
     double per_byte_ns;  /* times the skb's payload bytes */
     double per_batch_ns; /* once per NAPI poll that runs this stage */
     double per_message_ns; /* once per skb that completes a message here */
+    double tcp_extra_ns;   /* added per TCP skb (TCP GRO, tcp_v4_rcv) */
 };
 
 struct sim_params {

@@ -47,7 +47,9 @@ static const char *const k_ksoftirqd_names[] = {"5.4", "6.5", NULL};
             "Extra cost once per NAPI poll that runs this stage (per-batch overhead)."),         \
         P_R("stage." name ".per_message_ns", stage[idx].per_message_ns, 0, 1e9, "0.0", "ns",    \
             "Extra cost for an skb that ends a message (the last IP fragment: UDP, socket "     \
-            "and wake-up run once per datagram).")
+            "and wake-up run once per datagram)."),                                             \
+        P_R("stage." name ".tcp_extra_ns", stage[idx].tcp_extra_ns, 0, 1e9, "0.0", "ns",        \
+            "Extra cost per skb of a TCP flow (TCP GRO merging, tcp_v4_rcv instead of udp_rcv).")
 
 const struct param_spec k_params[] = {
     /* run */
