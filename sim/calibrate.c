@@ -9,7 +9,9 @@
  * SCENARIO is relative to the TSV's directory; OVERRIDES is "-" or a
  * comma-separated list of KEY=VALUE; METRIC is a /summary attribute
  * (throughput_pps, latency_p99_us, ...) or busy:C, softirq:C, hardirq:C,
- * system:C, user:C (fractions of CPU C's time).
+ * system:C, user:C (fractions of CPU C's time), stage:C:A+B (the fraction of
+ * CPU C's time spent in stages A and B) or stageshare:A+B (stages A and B
+ * over the busy time of all CPUs, as a system-wide profile counts it).
  *
  * Each free parameter lives on (MIN, MAX) through a logistic map of an
  * unbounded variable, so the fit cannot leave the bounds. The residual of a
@@ -29,6 +31,7 @@
 #include "calibrate.h"
 
 #include "model.h"
+#include "params.h"
 #include "scenario.h"
 
 #include <errno.h>
@@ -229,6 +232,46 @@ static int metric_of(const struct model_results *r, const char *metric, double *
             *out = sum[i].v;
             return 0;
         }
+    /* stage:C:A+B - fraction of CPU C's time in stages A, B;
+     * stageshare:A+B - stages A, B over all busy time of all CPUs. */
+    if (strncmp(metric, "stage:", 6) == 0 || strncmp(metric, "stageshare:", 11) == 0) {
+        bool share = metric[5] == 's';
+        const char *names = strchr(metric, ':') + 1;
+        unsigned c0 = 0, c1 = r->ncpu;
+        if (!share) {
+            char *end;
+            long c = strtol(names, &end, 10);
+            if (*end != ':' || c < 0 || (unsigned)c >= r->ncpu)
+                return -1;
+            c0 = (unsigned)c;
+            c1 = c0 + 1;
+            names = end + 1;
+        }
+        double num = 0, den = 0;
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", names);
+        for (unsigned c = c0; c < c1; c++) {
+            char tmp[256], *save = NULL;
+            snprintf(tmp, sizeof tmp, "%s", buf);
+            for (char *t = strtok_r(tmp, "+", &save); t; t = strtok_r(NULL, "+", &save)) {
+                int k = -1;
+                for (int i = 0; k_stage_names[i]; i++)
+                    if (strcmp(k_stage_names[i], t) == 0)
+                        k = i;
+                if (k < 0)
+                    return -1;
+                num += r->stage_frac[c * MODEL_STAGES + (unsigned)k];
+            }
+        }
+        if (!share) {
+            *out = num;
+            return 0;
+        }
+        for (unsigned c = 0; c < r->ncpu; c++)
+            den += 1 - r->busy_frac[c * MODEL_CATS + MODEL_CATS - 1];
+        *out = den > 0 ? num / den : 0;
+        return 0;
+    }
     const char *colon = strchr(metric, ':');
     if (colon == NULL)
         return -1;
@@ -286,7 +329,8 @@ static int evaluate(struct cal *cal, const double *p, double *model)
                 model_destroy(m);
                 return sim_error(cal->err, SIM_EINVAL,
                                  "error: unknown metric '%s' (a /summary attribute or busy:C, "
-                                 "softirq:C, hardirq:C, system:C, user:C)",
+                                 "softirq:C, hardirq:C, system:C, user:C, stage:C:A+B, "
+                                 "stageshare:A+B)",
                                  cal->tg[t].metric);
             }
         }

@@ -323,6 +323,15 @@ static herr_t write_cpu(hid_t file, const struct model_results *r)
     if (rc >= 0)
         rc = f64_1d(g, "ksoftirqd_frac", r->ncpu, r->ksoftirqd_frac,
                     "fraction of time (softirqs run inside ksoftirqd)");
+    if (rc >= 0) {
+        char stages[256] = "";
+        for (int s = 0; s < ST_COUNT; s++) {
+            strcat(stages, s ? "," : "");
+            strcat(stages, k_stage_names[s]);
+        }
+        rc = ds_num(g, "stage_busy_frac", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->ncpu, ST_COUNT,
+                    r->stage_frac, "fraction of time", stages, NULL);
+    }
     H5Gclose(g);
     return rc;
 }

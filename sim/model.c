@@ -24,6 +24,10 @@ const char *const k_cpu_cat_names[MODEL_CATS] = {"hardirq", "softirq", "system",
 const char *const k_drop_place_names[MODEL_DROP_PLACES] = {"wire",   "ring",   "backlog",
                                                            "gro_cell", "socket", "reassembly"};
 
+_Static_assert((int)MODEL_STAGES == (int)ST_COUNT, "model.h exports the stage count");
+_Static_assert((int)MODEL_CATS == (int)CAT_COUNT + 1, "busy categories plus idle");
+_Static_assert((int)MODEL_DROP_PLACES == (int)DROP_COUNT, "model.h exports the drop places");
+
 struct results_store;
 static struct results_store *results_of(struct model *m);
 static void results_free(struct model *m);
@@ -417,6 +421,7 @@ struct results_store {
     double *busy_frac;
     uint64_t *cpu_u64[6];
     double *ksoftirqd_frac;
+    double *stage_frac;
     struct model_flow_result *flows;
     struct model_sample *samples;
     double *blo, *bw;
@@ -506,6 +511,9 @@ const struct model_results *model_finish(struct model *m)
         st->cpu_u64[5][i] = m->cs[i].backlog_drops - m->cs_warm[i].backlog_drops;
         st->ksoftirqd_frac[i] =
             (double)(m->cs[i].ksoftirqd_ns - m->cs_warm[i].ksoftirqd_ns) / secs_ns;
+        for (int k = 0; k < ST_COUNT; k++)
+            st->stage_frac[i * ST_COUNT + (unsigned)k] =
+                (double)(m->cs[i].stage_ns[k] - m->cs_warm[i].stage_ns[k]) / secs_ns;
     }
     r->busy_frac = st->busy_frac;
     r->netrx = st->cpu_u64[0];
@@ -515,6 +523,7 @@ const struct model_results *model_finish(struct model *m)
     r->ksoftirqd_wakeups = st->cpu_u64[4];
     r->backlog_drops = st->cpu_u64[5];
     r->ksoftirqd_frac = st->ksoftirqd_frac;
+    r->stage_frac = st->stage_frac;
 
     double secs = secs_ns / 1e9;
     r->nflows = m->nflows;
@@ -593,6 +602,7 @@ static struct results_store *results_of(struct model *m)
     for (int i = 0; i < 6; i++)
         st->cpu_u64[i] = xcalloc(m->ncpu, sizeof(uint64_t));
     st->ksoftirqd_frac = xcalloc(m->ncpu, sizeof *st->ksoftirqd_frac);
+    st->stage_frac = xcalloc((size_t)m->ncpu * ST_COUNT, sizeof *st->stage_frac);
     st->flows = xcalloc(m->nflows, sizeof *st->flows);
     st->samples = xcalloc(m->sample_cap ? m->sample_cap : 1, sizeof *st->samples);
     st->blo = xcalloc(HIST_BUCKETS, sizeof *st->blo);
@@ -609,6 +619,7 @@ static void results_free(struct model *m)
         return;
     free(st->busy_frac);
     free(st->ksoftirqd_frac);
+    free(st->stage_frac);
     for (int i = 0; i < 6; i++)
         free(st->cpu_u64[i]);
     free(st->flows);

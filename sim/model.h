@@ -16,6 +16,7 @@ struct model;
 enum { MODEL_CATS = 5 }; /* hardirq, softirq, system, user, idle */
 extern const char *const k_cpu_cat_names[MODEL_CATS];
 enum { MODEL_DROP_PLACES = 6 };
+enum { MODEL_STAGES = 7 }; /* ST_COUNT; names in k_stage_names */
 extern const char *const k_drop_place_names[MODEL_DROP_PLACES];
 
 struct model_summary {
@@ -63,6 +64,7 @@ struct model_results {
     const uint64_t *netrx;          /* [ncpu] steady state */
     const uint64_t *ipis_sent, *ipis_recv, *time_squeeze, *ksoftirqd_wakeups, *backlog_drops;
     const double *ksoftirqd_frac;   /* [ncpu] fraction of time in softirqs inside ksoftirqd */
+    const double *stage_frac;       /* [ncpu x MODEL_STAGES] fraction of time in each stage */
     uint32_t nflows;
     const struct model_flow_result *flows;
     uint32_t nwin;

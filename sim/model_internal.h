@@ -335,6 +335,7 @@ struct cpu_stats {
     uint64_t sirq_max_work; /* largest packets of one net_rx_action */
     uint64_t backlog_drops; /* counted at the target CPU, as softnet_stat */
     sim_ns ksoftirqd_ns;    /* softirq time spent inside ksoftirqd */
+    sim_ns stage_ns[ST_COUNT]; /* softirq time by stage (migration and enqueue included) */
 };
 
 struct sample_rec {

@@ -175,6 +175,8 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
     p->flags &= (uint8_t)~PKT_FLUSHED;
     s->action = ACT_NONE;
     s->pkt = NULL;
+    sim_ns *stage_ns = m->cs[c->id].stage_ns;
+    sim_ns charged = 0; /* cost already attributed to a stage */
     for (;;) {
         if (!resume) {
             if (p->sample != NO_SAMPLE)
@@ -187,6 +189,8 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
             if (p->msg_ends > 0)
                 cost += m->per_message_ns[st];
             cost += m->tcp_extra_ns[st];
+            stage_ns[st] += cost - charged;
+            charged = cost;
             if (k_stage_info[st].is_gro && (p->flags & PKT_TCP)) {
                 p->stage = (uint8_t)st; /* a held skb resumes after this stage */
                 p = gro_receive(m, n, p);
@@ -232,6 +236,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
         cost += s->target == (int32_t)c->id ? m->enq_local_ns : m->enq_remote_ns;
         break;
     }
+    stage_ns[st] += cost - charged; /* the enqueue ending the last stage run */
     s->dur = cost;
 }
 
