@@ -539,6 +539,16 @@ static void test_calibration_udp_stress(void)
     CHECK_NEAR(h.r->busy_frac[2 * MODEL_CATS + CAT_USER], 0.29, 0.10);
     CHECK_NEAR(1 - c.r->busy_frac[2 * MODEL_CATS + MODEL_CATS - 1], 0.66, 0.25);
     CHECK_TRUE(c.r->busy_frac[3 * MODEL_CATS + MODEL_CATS - 1] > 0.999); /* core 3 idle */
+    /* Per-stage accounting covers the softirq time (IPI sends aside): core 1
+     * runs the three post-NIC stages, core 0 the NIC ones. */
+    for (unsigned cpu = 0; cpu < 2; cpu++) {
+        double sum = 0;
+        for (int st = 0; st < ST_COUNT; st++)
+            sum += c.r->stage_frac[cpu * MODEL_STAGES + (unsigned)st];
+        CHECK_NEAR(sum, c.r->busy_frac[cpu * MODEL_CATS + CAT_SOFTIRQ], 0.005);
+    }
+    CHECK_TRUE(c.r->stage_frac[1 * MODEL_STAGES + ST_GRO_CELL] > 0.2);
+    CHECK_NEAR(c.r->stage_frac[0 * MODEL_STAGES + ST_GRO_CELL], 0, 0);
     /* NET_RX inflation: the overlay raises more softirqs per packet */
     double host_per_pkt = h.r->sum.netrx_per_s / h.r->sum.throughput_pps;
     double con_per_pkt = c.r->sum.netrx_per_s / c.r->sum.throughput_pps;
