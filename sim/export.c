@@ -341,3 +341,105 @@ int h5out_export(const char *file, const char *object, FILE *out, struct sim_err
     H5Fclose(f);
     return rc;
 }
+
+/* {===== Reading a run for summarize ===== */
+
+struct attr_collect {
+    struct h5out_run_info *info;
+    bool params; /* strings into param_*, else numbers into summary_* */
+};
+
+static herr_t collect_cb(hid_t obj, const char *name, const H5A_info_t *ainfo, void *data)
+{
+    struct attr_collect *c = data;
+    struct h5out_run_info *in = c->info;
+    (void)ainfo;
+    if (c->params) {
+        char *v = read_str_attr(obj, name);
+        if (v == NULL)
+            return 0;
+        size_t n = in->nparams + 1;
+        char **k2 = xcalloc(n, sizeof *k2), **v2 = xcalloc(n, sizeof *v2);
+        if (in->nparams) {
+            memcpy(k2, in->param_key, in->nparams * sizeof *k2);
+            memcpy(v2, in->param_value, in->nparams * sizeof *v2);
+        }
+        free(in->param_key);
+        free(in->param_value);
+        k2[in->nparams] = xstrdup(name);
+        v2[in->nparams] = v;
+        in->param_key = k2;
+        in->param_value = v2;
+        in->nparams = n;
+        return 0;
+    }
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return 0;
+    hid_t t = H5Aget_type(a);
+    bool numeric = H5Tget_class(t) == H5T_FLOAT || H5Tget_class(t) == H5T_INTEGER;
+    H5Tclose(t);
+    double v = 0;
+    if (numeric && H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) {
+        size_t n = in->nsummary + 1;
+        char **k2 = xcalloc(n, sizeof *k2);
+        double *v2 = xcalloc(n, sizeof *v2);
+        if (in->nsummary) {
+            memcpy(k2, in->summary_key, in->nsummary * sizeof *k2);
+            memcpy(v2, in->summary_value, in->nsummary * sizeof *v2);
+        }
+        free(in->summary_key);
+        free(in->summary_value);
+        k2[in->nsummary] = xstrdup(name);
+        v2[in->nsummary] = v;
+        in->summary_key = k2;
+        in->summary_value = v2;
+        in->nsummary = n;
+    }
+    H5Aclose(a);
+    return 0;
+}
+
+int h5out_read_run(const char *file, struct h5out_run_info *info, struct sim_err *err)
+{
+    memset(info, 0, sizeof *info);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return sim_error(err, SIM_EINVAL, "%s: error: not an HDF5 result file", file);
+    int rc = SIM_OK;
+    const char *groups[2] = {"params", "summary"};
+    for (int i = 0; i < 2 && rc == SIM_OK; i++) {
+        hid_t g = H5Gopen2(f, groups[i], H5P_DEFAULT);
+        if (g < 0) {
+            rc = sim_error(err, SIM_EINVAL, "%s: error: no /%s group (not a falconsim result?)",
+                           file, groups[i]);
+            break;
+        }
+        struct attr_collect c = {info, i == 0};
+        hsize_t n = 0;
+        H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_NATIVE, &n, collect_cb, &c);
+        H5Gclose(g);
+    }
+    H5Fclose(f);
+    if (rc != SIM_OK)
+        h5out_run_info_free(info);
+    return rc;
+}
+
+void h5out_run_info_free(struct h5out_run_info *info)
+{
+    for (size_t i = 0; i < info->nparams; i++) {
+        free(info->param_key[i]);
+        free(info->param_value[i]);
+    }
+    for (size_t i = 0; i < info->nsummary; i++)
+        free(info->summary_key[i]);
+    free(info->param_key);
+    free(info->param_value);
+    free(info->summary_key);
+    free(info->summary_value);
+    memset(info, 0, sizeof *info);
+}
+
+/* }===== */

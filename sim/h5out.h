@@ -27,6 +27,19 @@ int h5out_probe(const char *path, struct sim_err *err);
 
 int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *err);
 
+/* What summarize needs of one result file: every /params attribute as
+ * text and every numeric /summary attribute. Strings are malloc'ed;
+ * h5out_run_info_free releases them. */
+struct h5out_run_info {
+    size_t nparams;
+    char **param_key, **param_value;
+    size_t nsummary;
+    char **summary_key;
+    double *summary_value;
+};
+int h5out_read_run(const char *file, struct h5out_run_info *info, struct sim_err *err);
+void h5out_run_info_free(struct h5out_run_info *info);
+
 /* falconsim export: TSV with a header row on out. */
 int h5out_export(const char *file, const char *object, FILE *out, struct sim_err *err);
 

@@ -6,6 +6,7 @@
  *   falconsim check SCENARIO.cfg [--set KEY=VALUE]...
  *   falconsim export RUN.h5 [PATH]
  *   falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...
+ *   falconsim summarize DIR
  *   falconsim --help | --help-keys[=markdown] | --version
  *
  * Exit codes are sysexits(3): 64 usage, 65 bad result file or PATH (export),
@@ -15,6 +16,7 @@
  */
 #include "calibrate.h"
 #include "h5out.h"
+#include "summarize.h"
 #include "model.h"
 #include "scenario.h"
 #include "version.h"
@@ -40,6 +42,7 @@ static void usage_short(FILE *f)
                "       falconsim check SCENARIO.cfg [--set KEY=VALUE]...\n"
                "       falconsim export RUN.h5 [PATH]\n"
                "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...\n"
+               "       falconsim summarize DIR\n"
                "       falconsim --help | --help-keys[=markdown] | --version\n");
 }
 
@@ -56,6 +59,8 @@ static void help(void)
            "  check SCENARIO.cfg   validate the scenario and overrides, print resolved keys\n"
            "  export RUN.h5 [PATH] print a dataset or group as TSV with a header row;\n"
            "                       without PATH, list every dataset\n"
+           "  summarize DIR        one TSV row per point of a sweep's result files: swept\n"
+           "                       keys, mean and 95 %% CI half-width of every summary metric\n"
            "  calibrate TARGETS.tsv fit free costs to measured targets (GSL nonlinear least\n"
            "                       squares); -o writes the fitted keys (docs/calibration.md)\n"
            "\n"
@@ -291,7 +296,8 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     const char *cmd = "run";
     if (optind < argc && (strcmp(argv[optind], "run") == 0 || strcmp(argv[optind], "check") == 0 ||
                           strcmp(argv[optind], "export") == 0 ||
-                          strcmp(argv[optind], "calibrate") == 0))
+                          strcmp(argv[optind], "calibrate") == 0 ||
+                          strcmp(argv[optind], "summarize") == 0))
         cmd = argv[optind++];
     const char *operands[2] = {NULL, NULL};
     int nops = 0;
@@ -312,6 +318,19 @@ static int cli_main(int argc, char **argv, struct cli *cl)
             return EX_USAGE;
         }
         int rc = h5out_export(operands[0], operands[1], stdout, &err);
+        if (rc != SIM_OK) {
+            fprintf(stderr, "falconsim: %s\n", err.msg);
+            return rc == SIM_EINVAL ? EX_DATAERR : exit_for(rc);
+        }
+        return EX_OK;
+    }
+    if (strcmp(cmd, "summarize") == 0) {
+        if (nops != 1) {
+            fprintf(stderr, "falconsim: error: summarize needs one directory of result files\n");
+            usage_short(stderr);
+            return EX_USAGE;
+        }
+        int rc = summarize_dir(operands[0], stdout, &err);
         if (rc != SIM_OK) {
             fprintf(stderr, "falconsim: %s\n", err.msg);
             return rc == SIM_EINVAL ? EX_DATAERR : exit_for(rc);

@@ -1,0 +1,210 @@
+/*
+ * summarize.c: `falconsim summarize DIR` - one TSV row per sweep point.
+ *
+ * Reads every .h5 file in DIR (result files are written atomically, so a file
+ * with that name is complete; *.partial.* files are skipped), groups the
+ * runs whose resolved parameters agree on everything but run.seed, and
+ * prints, per group: the swept keys (those whose value differs between
+ * groups), then for every /summary metric its mean and the half-width of
+ * its 95 % confidence interval (Student t with n - 1 degrees of freedom,
+ * GSL), then n. Rows are ordered by the swept keys, numerically where the
+ * values are numbers. With one replication the half-width is "nan".
+ */
+#include "summarize.h"
+
+#include "h5out.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+double summarize_ci95(const double *x, size_t n, double *mean)
+{
+    *mean = n ? gsl_stats_mean(x, 1, n) : (double)NAN;
+    if (n < 2)
+        return (double)NAN;
+    double sd = gsl_stats_sd_m(x, 1, n, *mean);
+    return gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *param_of(const struct h5out_run_info *r, const char *key)
+{
+    for (size_t i = 0; i < r->nparams; i++)
+        if (strcmp(r->param_key[i], key) == 0)
+            return r->param_value[i];
+    return "";
+}
+
+static bool summary_of(const struct h5out_run_info *r, const char *key, double *v)
+{
+    for (size_t i = 0; i < r->nsummary; i++)
+        if (strcmp(r->summary_key[i], key) == 0) {
+            *v = r->summary_value[i];
+            return true;
+        }
+    return false;
+}
+
+/* Two runs are the same point when all their parameters but the seed agree. */
+static bool same_point(const struct h5out_run_info *a, const struct h5out_run_info *b)
+{
+    for (size_t i = 0; i < a->nparams; i++) {
+        if (strcmp(a->param_key[i], "run.seed") == 0)
+            continue;
+        if (strcmp(a->param_value[i], param_of(b, a->param_key[i])) != 0)
+            return false;
+    }
+    return a->nparams == b->nparams;
+}
+
+struct point {
+    size_t first; /* index of its first run */
+    size_t *runs;
+    size_t n;
+};
+
+static const char *const *g_swept;
+static size_t g_nswept;
+static const struct h5out_run_info *g_runs;
+
+static int cmp_value(const char *a, const char *b)
+{
+    char *ea, *eb;
+    double x = strtod(a, &ea), y = strtod(b, &eb);
+    if (*a && *b && *ea == '\0' && *eb == '\0')
+        return (x > y) - (x < y);
+    return strcmp(a, b);
+}
+
+static int cmp_point(const void *pa, const void *pb)
+{
+    const struct point *a = pa, *b = pb;
+    for (size_t k = 0; k < g_nswept; k++) {
+        int c = cmp_value(param_of(&g_runs[a->first], g_swept[k]),
+                          param_of(&g_runs[b->first], g_swept[k]));
+        if (c != 0)
+            return c;
+    }
+    return 0;
+}
+
+int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return sim_error(err, errno == ENOENT ? SIM_ENOENT : SIM_EINVAL,
+                         "%s: error: cannot open directory: %s", dir, strerror(errno));
+    size_t nfiles = 0, cap = 0;
+    char **files = NULL;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".h5") != 0 || strstr(e->d_name, ".partial"))
+            continue;
+        if (nfiles == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nf = xcalloc(cap, sizeof *nf);
+            if (files)
+                memcpy(nf, files, nfiles * sizeof *nf);
+            free(files);
+            files = nf;
+        }
+        size_t n = strlen(dir) + len + 2;
+        files[nfiles] = xmalloc(n);
+        snprintf(files[nfiles], n, "%s/%s", dir, e->d_name);
+        nfiles++;
+    }
+    closedir(d);
+    int rc = SIM_OK;
+    if (nfiles == 0) {
+        free(files);
+        return sim_error(err, SIM_EINVAL, "%s: error: no result files (*.h5) to summarize", dir);
+    }
+    qsort(files, nfiles, sizeof *files, cmp_str);
+
+    struct h5out_run_info *runs = xcalloc(nfiles, sizeof *runs);
+    size_t nruns = 0;
+    for (size_t i = 0; i < nfiles && rc == SIM_OK; i++)
+        if ((rc = h5out_read_run(files[i], &runs[nruns], err)) == SIM_OK)
+            nruns++;
+
+    struct point *pts = xcalloc(nruns ? nruns : 1, sizeof *pts);
+    size_t npts = 0;
+    const char **swept = xcalloc(runs[0].nparams + 1, sizeof *swept);
+    size_t nswept = 0;
+    if (rc == SIM_OK) {
+        for (size_t i = 0; i < nruns; i++) {
+            size_t p = 0;
+            while (p < npts && !same_point(&runs[pts[p].first], &runs[i]))
+                p++;
+            if (p == npts) {
+                pts[npts].first = i;
+                pts[npts].runs = xcalloc(nruns, sizeof(size_t));
+                npts++;
+            }
+            pts[p].runs[pts[p].n++] = i;
+        }
+        for (size_t k = 0; k < runs[0].nparams; k++) {
+            const char *key = runs[0].param_key[k];
+            if (strcmp(key, "run.seed") == 0)
+                continue;
+            for (size_t p = 1; p < npts; p++)
+                if (strcmp(param_of(&runs[pts[p].first], key), param_of(&runs[0], key)) != 0) {
+                    swept[nswept++] = key;
+                    break;
+                }
+        }
+        g_swept = swept;
+        g_nswept = nswept;
+        g_runs = runs;
+        qsort(pts, npts, sizeof *pts, cmp_point);
+
+        const struct h5out_run_info *r0 = &runs[0];
+        for (size_t k = 0; k < nswept; k++)
+            fprintf(out, "%s\t", swept[k]);
+        for (size_t m = 0; m < r0->nsummary; m++)
+            fprintf(out, "%s_mean\t%s_ci95\t", r0->summary_key[m], r0->summary_key[m]);
+        fprintf(out, "n\n");
+        double *x = xcalloc(nruns, sizeof *x);
+        for (size_t p = 0; p < npts; p++) {
+            for (size_t k = 0; k < nswept; k++) {
+                const char *v = param_of(&runs[pts[p].first], swept[k]);
+                size_t len = strlen(v);
+                if (len >= 2 && v[0] == '"' && v[len - 1] == '"')
+                    fprintf(out, "%.*s\t", (int)(len - 2), v + 1); /* enum names, unquoted */
+                else
+                    fprintf(out, "%s\t", v);
+            }
+            for (size_t m = 0; m < r0->nsummary; m++) {
+                size_t n = 0;
+                for (size_t j = 0; j < pts[p].n; j++)
+                    if (summary_of(&runs[pts[p].runs[j]], r0->summary_key[m], &x[n]))
+                        n++;
+                double mean, hw = summarize_ci95(x, n, &mean);
+                fprintf(out, "%.10g\t%.10g\t", mean, hw);
+            }
+            fprintf(out, "%zu\n", pts[p].n);
+        }
+        free(x);
+    }
+    for (size_t p = 0; p < npts; p++)
+        free(pts[p].runs);
+    free(pts);
+    free(swept);
+    for (size_t i = 0; i < nruns; i++)
+        h5out_run_info_free(&runs[i]);
+    free(runs);
+    for (size_t i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+    return rc;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# scripts/sweep and falconsim summarize: expansion, bad input before any
+# run, resume without redoing finished runs, and a golden summary.
+# Usage: sweep_test.sh FALCONSIM SOURCE_DIR [--update]
+set -u
+bin=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PATH="$(dirname "$bin"):$PATH"
+sweep=$src/scripts/sweep
+small=$src/scenarios/tests/small.cfg
+golden=$src/tests/golden/summarize_small.tsv
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+# expansion: 2 x 3 points x 2 replications = 12 runs, seeds 1 and 2
+n=$("$sweep" "$small" --axis policy.name=rps,vanilla --axis workload.flows=1,2,3 --reps 2 \
+    --out "$work/d" --dry-run 2>/dev/null | wc -l)
+[ "$n" -eq 12 ] && ok || fail "expansion gave $n runs, want 12"
+"$sweep" "$small" --axis workload.flows=1,2 --reps 2 --out "$work/d" --dry-run 2>/dev/null |
+    grep -c -- "--seed 2 " | grep -qx 2 && ok || fail "replication 2 does not use seed 2"
+
+# bad input: a clear error and no run
+for bad in "--axis policy.nme=rps" "--axis policy.name=" "--axis workload.flows=1,x"; do
+    # shellcheck disable=SC2086
+    "$sweep" "$small" $bad --out "$work/bad" 2>"$work/err" && fail "accepted $bad" || ok
+    [ -s "$work/err" ] && ok || fail "no message for $bad"
+done
+ls "$work/bad"/*.h5 >/dev/null 2>&1 && fail "a bad sweep ran something" || ok
+touch "$work/afile"
+"$sweep" "$small" --axis workload.flows=1 --out "$work/afile" 2>"$work/err" && fail "out is a file" || ok
+grep -q "is not a directory" "$work/err" && ok || fail "out-is-a-file message"
+"$sweep" "$work/nope.cfg" --axis workload.flows=1 --out "$work/x" 2>/dev/null
+[ $? -eq 66 ] && ok || fail "missing scenario exit code"
+
+# run, then resume: nothing finished is redone
+"$sweep" "$small" --axis policy.name=rps,vanilla --axis workload.flows=1,2 --reps 2 \
+    --out "$work/run" -j 2 2>/dev/null && ok || fail "sweep failed"
+[ "$(ls "$work/run"/*.h5 | wc -l)" -eq 8 ] && ok || fail "want 8 result files"
+stamp() { stat -c '%n %Y %i' "$work/run"/*.h5 | sort; }
+before=$(stamp)
+sleep 1
+rm "$work/run/policy.name=vanilla_workload.flows=2_r1.h5"
+"$sweep" "$small" --axis policy.name=rps,vanilla --axis workload.flows=1,2 --reps 2 \
+    --out "$work/run" -j 2 2>"$work/err" && ok || fail "resume failed"
+grep -q "7 already done, 1 to run" "$work/err" && ok || fail "resume: $(cat "$work/err")"
+after=$(stamp)
+[ "$(diff <(echo "$before") <(echo "$after") | grep -c '^[<>]')" -eq 2 ] && ok ||
+    fail "resume touched more than the missing run"
+
+# summarize: golden
+"$bin" summarize "$work/run" >"$work/summary.tsv" && ok || fail "summarize failed"
+if [ "${3:-}" = "--update" ]; then
+    cp "$work/summary.tsv" "$golden"
+fi
+diff -u "$golden" "$work/summary.tsv" >"$work/diff" && ok || { fail "summary differs from $golden"; head -20 "$work/diff" >&2; }
+"$bin" summarize "$work/nothing" 2>/dev/null
+[ $? -eq 66 ] && ok || fail "summarize of a missing directory"
+
+echo "sweep_test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
