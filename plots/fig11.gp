@@ -2,7 +2,8 @@
 # datafile columns: label  hardirq softirq system user  (percent), one row per
 # system and core ("Host c0", ...).
 load "plots/style.gp"
-set title "Per-core CPU, 16 B UDP stress test (FALCON Fig. 11)"
+if (!exists("figtitle")) figtitle = "Per-core CPU, 16 B UDP stress test (FALCON Fig. 11)"
+set title figtitle
 set ylabel "% of a core"
 set yrange [0:110]
 set style data histograms
