@@ -73,7 +73,18 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
         sys += m->app_wake_cost_ns;
         t->wake_cost_due = false;
     }
-    if (m->rr) {
+    if (m->web) {
+        /* a request: the web tier's work and a send per backend call; the
+         * last backend response: the send of the answer */
+        const struct flow *client = &m->flows[f->conn];
+        if (f->tier == 0) {
+            user += (sim_ns)p->msg_ends * dist_draw_ns(&m->p->app.service, t->rng);
+            sys += (sim_ns)p->msg_ends *
+                   (m->p->workload.cache_calls + m->p->workload.db_calls) * m->rr_tx_ns;
+        } else if (p->msg_ends > 0 && client->web_pending == p->msg_ends) {
+            sys += m->rr_tx_ns;
+        }
+    } else if (m->rr) {
         user += (sim_ns)p->msg_ends * dist_draw_ns(&m->p->app.service, t->rng);
         sys += (sim_ns)p->msg_ends * m->rr_tx_ns;
     }

@@ -266,6 +266,8 @@ static herr_t write_summary(hid_t file, const struct model_results *r)
         {"netrx_per_s", s->netrx_per_s},
         {"ipis_per_s", s->ipis_per_s},
         {"cpu_busy_cores", s->cpu_busy_cores},
+        {"rr_per_s", s->rr_per_s},
+        {"rr_ok_per_s", s->rr_ok_per_s},
     };
     herr_t rc = 0;
     for (size_t i = 0; i < SIM_ARRAY_LEN(f) && rc >= 0; i++)

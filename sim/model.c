@@ -107,12 +107,19 @@ static void init_flows(struct model *m)
      * (overlay) the outer headers. */
     unsigned overhead = 38 + ip_l4 +
                         (unsigned)(m->mode == NET_OVERLAY ? p->network.vxlan_overhead_bytes : 0);
-    uint32_t msg_bytes = (uint32_t)(m->rr ? p->workload.request_bytes : p->workload.message_bytes);
 
     m->flows = xcalloc(m->nflows, sizeof *m->flows);
     for (uint32_t i = 0; i < m->nflows; i++) {
         struct flow *f = &m->flows[i];
         f->id = i;
+        /* web: flows [0, C) carry client requests, [C, 2C) cache responses and
+         * [2C, 3C) database responses of connection i mod C */
+        f->tier = (uint8_t)(m->web ? i / m->nconn : 0);
+        f->conn = m->web ? i % m->nconn : i;
+        uint32_t msg_bytes = (uint32_t)(!m->rr ? p->workload.message_bytes
+                                        : f->tier == 1 ? p->workload.cache_bytes
+                                        : f->tier == 2 ? p->workload.db_bytes
+                                                       : p->workload.request_bytes);
         uint32_t h = (uint32_t)rng_mix64((uint64_t)p->run.seed * UINT64_C(0x100000001b3) + i);
         f->hash = h ? h : 1;
         struct pkt_meta meta = {.flow_hash = f->hash, .flow_id = i, .protocol = (uint8_t)m->proto,
@@ -121,14 +128,18 @@ static void init_flows(struct model *m)
                                 ? m->pol->select_rx_queue(m->pol_state, &meta, m->nrxq)
                                 : policy_rss_queue(f->hash, m->nrxq));
         SIM_ASSERT(f->rxq < m->nrxq);
-        f->thread = &m->threads[i % m->nthreads];
+        f->thread = &m->threads[f->conn % m->nthreads]; /* one worker per connection */
         f->rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_FLOW + (uint64_t)i);
         f->msg_bytes = msg_bytes;
         f->frame_payload = payload;
         f->frame_overhead = overhead;
         f->frames_per_msg = (msg_bytes + payload - 1) / payload;
         if (m->rr) {
-            f->rr_cap = (uint32_t)p->workload.outstanding;
+            f->rr_cap = (uint32_t)(f->tier == 1   ? p->workload.cache_calls
+                                   : f->tier == 2 ? p->workload.db_calls
+                                                  : p->workload.outstanding);
+            if (f->rr_cap == 0)
+                f->rr_cap = 1;
             f->rr_sent = xcalloc(f->rr_cap, sizeof *f->rr_sent);
         }
         hist_init(&f->lat);
@@ -177,6 +188,7 @@ static void convert_units(struct model *m)
     m->rto_ns = us_to_ns(p->workload.rto_us);
     m->net_delay_ns = us_to_ns(p->workload.net_delay_us);
     m->think_ns = us_to_ns(p->workload.think_us);
+    m->response_limit = ms_to_ns(p->workload.response_limit_ms);
     for (int s = 0; s < ST_COUNT; s++)
         m->per_batch_ns[s] = ns_round(p->stage[s].per_batch_ns);
     for (int s = 0; s < ST_COUNT; s++)
@@ -192,10 +204,11 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     m->ncpu = (unsigned)p->host.cpus;
     m->mode = (enum net_mode)p->network.mode;
     m->proto = (enum proto)p->workload.protocol;
-    m->rr = p->workload.type == WL_RR;
+    m->web = p->workload.type == WL_WEB;
+    m->rr = p->workload.type == WL_RR || m->web;
     m->nrxq = (unsigned)p->nic.rx_queues;
-    m->nflows = (uint32_t)(m->rr ? p->workload.clients * p->workload.connections
-                                 : p->workload.flows);
+    m->nconn = (uint32_t)(m->rr ? p->workload.clients * p->workload.connections : 0);
+    m->nflows = params_flow_count(p);
     convert_units(m);
 
     m->pol = policy_by_id((enum policy_id)p->policy.name);
@@ -211,7 +224,9 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     size_t cap = (size_t)p->run.max_pending_events;
     if (cap == 0)
         cap = 4096 + 16 * (size_t)m->ncpu + 4 * m->nrxq +
-              (size_t)m->nflows * (size_t)(4 + (m->rr ? p->workload.outstanding : 0)) +
+              (size_t)m->nflows * (size_t)(4 + (m->rr ? p->workload.outstanding : 0) +
+                                           (m->web ? p->workload.cache_calls + p->workload.db_calls
+                                                   : 0)) +
               (size_t)p->app.cpus.n * 64 +
               (m->proto == PROTO_TCP ? (size_t)pool_bound(p, m->nrxq, m->ncpu, m->nflows) : 0);
     m->eng = engine_create(cap, "run.max_pending_events", err);
@@ -454,6 +469,8 @@ static void fill_summary(struct model *m, struct model_summary *s)
         s->drops += s->drops_by[d];
     }
     s->reorders = c->reorders - w->reorders;
+    s->rr_per_s = (double)(c->rr_responses - w->rr_responses) / secs;
+    s->rr_ok_per_s = (double)(c->rr_ok - w->rr_ok) / secs;
     uint64_t netrx = 0, ipis = 0;
     double busy = 0;
     for (unsigned i = 0; i < m->ncpu; i++) {

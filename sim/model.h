@@ -31,6 +31,8 @@ struct model_summary {
     uint64_t drops;           /* frames, steady state */
     uint64_t drops_by[MODEL_DROP_PLACES];
     uint64_t reorders;        /* skbs reaching a socket out of order */
+    double rr_per_s;          /* rr/web: operations completed per second */
+    double rr_ok_per_s;       /* rr/web: completed within workload.response_limit_ms */
     double netrx_per_s;       /* net_rx_action invocations per second, all CPUs */
     double ipis_per_s;
     double cpu_busy_cores;    /* sum over CPUs of busy fraction */

@@ -266,6 +266,10 @@ struct flow {
     int64_t inflight_bytes;  /* TCP window use */
     sim_ns *rr_sent;         /* rr: send times of pending requests (ring) */
     uint32_t rr_head, rr_n, rr_cap;
+    uint8_t tier;            /* web: 0 client requests, 1 cache responses, 2 db responses */
+    uint32_t conn;           /* web: the connection (client flow) it belongs to */
+    uint32_t web_pending;    /* web, client flow: backend responses still missing */
+    sim_ns web_t_sent;       /* web, client flow: client send time of the operation */
 
     /* receiver */
     struct pktq sockq;
@@ -322,6 +326,7 @@ struct counters {
     uint64_t drops[DROP_COUNT];
     uint64_t reorders;
     uint64_t rr_responses;
+    uint64_t rr_ok;          /* responses within workload.response_limit_ms */
 };
 
 struct cpu_stats {
@@ -358,7 +363,10 @@ struct model {
     unsigned ncpu;
     enum net_mode mode;
     enum proto proto;
-    bool rr;
+    bool rr;   /* request/response client side: rr or web */
+    bool web;  /* web: requests fan out to cache and db tiers */
+    uint32_t nconn;
+    sim_ns response_limit;
 
     /* durations converted once to ns */
     sim_ns duration, warmup, window;

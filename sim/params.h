@@ -51,7 +51,7 @@ struct cpu_list {
 
 enum net_mode { NET_HOST, NET_OVERLAY };
 enum proto { PROTO_UDP, PROTO_TCP };
-enum workload_type { WL_STREAM, WL_RR };
+enum workload_type { WL_STREAM, WL_RR, WL_WEB };
 enum arrival_kind { ARR_CONSTANT, ARR_POISSON };
 enum ksoftirqd_mode { KSOFTIRQD_5_4, KSOFTIRQD_6_5 };
 enum policy_id { POL_VANILLA, POL_RSS, POL_RPS, POL_RFS, POL_FALCON, POL_FALCON_STATIC,
@@ -158,6 +158,10 @@ struct sim_params {
         int64_t response_bytes;
         double net_delay_us;
         double think_us;
+        double response_limit_ms;
+        int64_t cache_calls, db_calls;
+        int64_t cache_bytes, db_bytes;
+        struct dist cache_delay, db_delay;
     } workload;
     struct {
         int name; /* enum policy_id */
@@ -170,6 +174,18 @@ struct sim_params {
         struct cpu_list grosplit_cpus;
     } policy;
 };
+
+/* Flows of a run: stream flows, rr connections, or for web each
+ * connection's client flow plus its cache and database response flows. */
+static inline uint32_t params_flow_count(const struct sim_params *p)
+{
+    int64_t conn = p->workload.clients * p->workload.connections;
+    switch (p->workload.type) {
+    case WL_RR: return (uint32_t)conn;
+    case WL_WEB: return (uint32_t)(3 * conn);
+    default: return (uint32_t)p->workload.flows;
+    }
+}
 
 static inline bool params_policy_is_falcon(const struct sim_params *p)
 {

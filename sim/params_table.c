@@ -27,7 +27,7 @@ const char *const k_stage_names[] = {"nic_rx",    "gro",      "host_l4",   "gro_
                                      "outer_l4",  "gro_cell", "container", NULL};
 static const char *const k_mode_names[] = {"host", "overlay", NULL};
 static const char *const k_proto_names[] = {"udp", "tcp", NULL};
-static const char *const k_wl_names[] = {"stream", "rr", NULL};
+static const char *const k_wl_names[] = {"stream", "rr", "web", NULL};
 static const char *const k_arrival_names[] = {"constant", "poisson", NULL};
 static const char *const k_ksoftirqd_names[] = {"5.4", "6.5", NULL};
 
@@ -179,7 +179,8 @@ const struct param_spec k_params[] = {
         "Destination CPUs of the migration (thread i goes to migrate_cpus[i mod length])."),
     /* workload */
     P_E("workload.type", workload.type, k_wl_names, "stream",
-        "stream: open-loop UDP or window-limited TCP senders; rr: request/response clients."),
+        "stream: open-loop UDP or window-limited TCP senders; rr: request/response clients; web: "
+        "a multi-tier proxy (each request fans out to cache and database containers)."),
     P_E("workload.protocol", workload.protocol, k_proto_names, "udp", "Transport of every flow."),
     P_I("workload.flows", workload.flows, 1, 1e6, "1", "flows",
         "Stream flows (rr: ignored; flows = clients x connections)."),
@@ -229,6 +230,20 @@ const struct param_spec k_params[] = {
         "rr: one-way client-side delay (client stack + wire), each direction."),
     P_R("workload.think_us", workload.think_us, 0, 1e9, "0.0", "us",
         "rr: client pause between a response and the next request on a connection."),
+    P_R("workload.response_limit_ms", workload.response_limit_ms, 0.001, 1e7, "10.0", "ms",
+        "rr/web: an operation succeeds when its round trip is within this limit."),
+    P_I("workload.cache_calls", workload.cache_calls, 0, 64, "2", "calls",
+        "web: requests to the cache tier per operation, sent in parallel."),
+    P_I("workload.db_calls", workload.db_calls, 0, 64, "1", "calls",
+        "web: requests to the database tier per operation, sent in parallel."),
+    P_I("workload.cache_bytes", workload.cache_bytes, 1, 1 << 26, "550", "bytes",
+        "web: size of a cache response arriving over the overlay."),
+    P_I("workload.db_bytes", workload.db_bytes, 1, 1 << 26, "2048", "bytes",
+        "web: size of a database response arriving over the overlay."),
+    P_D("workload.cache_delay", workload.cache_delay, "100000.0",
+        "web: from the call to its response reaching the link (network + cache service)."),
+    P_D("workload.db_delay", workload.db_delay, "1000000.0",
+        "web: from the call to its response reaching the link (network + database query)."),
     /* policy */
     P_E("policy.name", policy.name, k_policy_names, "rps",
         "Placement policy: vanilla, rss, rps, rfs, falcon, falcon_static, falcon_always "

@@ -37,9 +37,7 @@ static int rfs_init(void *state, const struct sim_params *p, struct sim_err *err
     if (p->policy.rps_cpus.n == 0)
         return sim_error(err, SIM_EINVAL, "error: 'policy.rps_cpus' must list at least one CPU");
     memcpy(&st->map, &p->policy.rps_cpus, sizeof st->map);
-    st->nflows = (uint32_t)(p->workload.type == WL_RR
-                                ? p->workload.clients * p->workload.connections
-                                : p->workload.flows);
+    st->nflows = params_flow_count(p);
     st->desired = xmalloc(st->nflows * sizeof *st->desired);
     for (uint32_t i = 0; i < st->nflows; i++)
         st->desired[i] = -1;

@@ -539,6 +539,13 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
                          "(at least 576 needed)",
                          loc, (long long)inner_mtu);
     }
+    if (p->workload.type == WL_WEB && p->workload.outstanding != 1) {
+        where(config_lookup(c, "workload.outstanding"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'workload.outstanding' must be 1 for workload.type = \"web\" "
+                         "(got %lld)",
+                         loc, (long long)p->workload.outstanding);
+    }
     if (p->workload.hotspot_flow >= 0) {
         where(config_lookup(c, "workload.hotspot_flow"), path, loc, sizeof loc);
         if (p->workload.type != WL_STREAM || p->workload.hotspot_flow >= p->workload.flows)

@@ -20,7 +20,15 @@
  * pays app.service and app.response_tx_ns; the response reaches the client
  * net_delay_us later; after workload.think_us the client sends again. A lost
  * request is re-sent after workload.rto_us. The round trip is measured from
- * the client's send to the response's arrival.
+ * the client's send to the response's arrival; it succeeds within
+ * workload.response_limit_ms.
+ *
+ * Web serving (workload.type = web): as rr, but the worker that reads a
+ * request calls workload.cache_calls cache and workload.db_calls database
+ * containers in parallel; each response reaches the link
+ * workload.cache_delay / db_delay later and crosses this host's overlay
+ * receive path to the worker, which answers the client when the last one is
+ * in (a lost backend response is asked for again after workload.rto_us).
  *
  * The link is one FIFO server at nic.link_gbps shared by all flows, serving
  * flows with data round-robin one frame at a time; a frame occupies it for
@@ -257,20 +265,55 @@ void traffic_on_rr_response(void *ctx, uint32_t obj, uint64_t arg)
 {
     struct model *m = ctx;
     sim_ns now = engine_now(m->eng);
+    sim_ns rtt = now - (sim_ns)arg;
     m->c.rr_responses++;
+    if (rtt <= m->response_limit)
+        m->c.rr_ok++;
     if (m->warm)
-        hist_record(&m->rtt, now - (sim_ns)arg);
-    hist_record(&m->win_rtt, now - (sim_ns)arg);
+        hist_record(&m->rtt, rtt);
+    hist_record(&m->win_rtt, rtt);
     if (m->think_ns == 0)
         traffic_on_rr_send(m, obj, 0);
     else
         engine_schedule(m->eng, now + m->think_ns, EV_RR_SEND, obj, 0);
 }
 
+/* web: the worker read a client request (fan out to the tiers) or a
+ * backend response (answer the client once the last one is in). */
+static void web_consumed(struct model *m, struct flow *f, struct pkt *p)
+{
+    sim_ns now = engine_now(m->eng);
+    const struct sim_params *pp = m->p;
+    if (f->tier == 0) {
+        f->web_t_sent = p->t_sent;
+        f->web_pending = (uint32_t)(pp->workload.cache_calls + pp->workload.db_calls);
+        for (int tier = 1; tier <= 2; tier++) {
+            struct flow *b = &m->flows[(uint32_t)tier * m->nconn + f->conn];
+            int64_t calls = tier == 1 ? pp->workload.cache_calls : pp->workload.db_calls;
+            const struct dist *d = tier == 1 ? &pp->workload.cache_delay : &pp->workload.db_delay;
+            for (int64_t k = 0; k < calls; k++)
+                engine_schedule(m->eng, now + dist_draw_ns(d, b->rng), EV_RR_ARRIVE, b->id,
+                                (uint64_t)p->t_sent);
+        }
+    } else {
+        struct flow *c = &m->flows[f->conn];
+        SIM_ASSERT(c->web_pending >= p->msg_ends);
+        c->web_pending -= p->msg_ends;
+        if (p->msg_ends == 0 || c->web_pending > 0)
+            return;
+    }
+    struct flow *c = &m->flows[f->conn];
+    if (c->web_pending == 0)
+        engine_schedule(m->eng, now + m->net_delay_ns, EV_RR_RESPONSE, c->id,
+                        (uint64_t)c->web_t_sent);
+}
+
 void traffic_consumed(struct model *m, struct flow *f, struct pkt *p)
 {
     sim_ns now = engine_now(m->eng);
-    if (m->rr) {
+    if (m->web) {
+        web_consumed(m, f, p);
+    } else if (m->rr) {
         for (uint32_t i = 0; i < p->msg_ends; i++)
             engine_schedule(m->eng, now + m->net_delay_ns, EV_RR_RESPONSE, f->id,
                             (uint64_t)p->t_sent);
@@ -283,8 +326,13 @@ void traffic_lost(struct model *m, struct flow *f, uint32_t bytes, bool first_fr
 {
     sim_ns now = engine_now(m->eng);
     if (m->rr) {
-        if (first_frame)
+        /* A lost request is sent again by the client; a lost backend
+         * response is asked for again by the web worker. */
+        if (first_frame && f->tier == 0)
             engine_schedule(m->eng, now + m->rto_ns, EV_RR_SEND, f->id, 0);
+        else if (first_frame)
+            engine_schedule(m->eng, now + m->rto_ns, EV_RR_ARRIVE, f->id,
+                            (uint64_t)m->flows[f->conn].web_t_sent);
     } else if (m->proto == PROTO_TCP) {
         engine_schedule(m->eng, now + m->rto_ns, EV_CREDIT, f->id, bytes);
     }
@@ -317,6 +365,8 @@ void traffic_start(struct model *m)
     const struct sim_params *p = m->p;
     for (uint32_t i = 0; i < m->nflows; i++) {
         struct flow *f = &m->flows[i];
+        if (m->rr && f->tier > 0)
+            continue; /* web backend flows send only when called */
         if (m->rr) {
             /* Connections start spread over the first 100 us. */
             for (int64_t k = 0; k < p->workload.outstanding; k++)

@@ -408,6 +408,9 @@ static void test_conservation_everywhere(void)
         "run: { duration_ms = 5.0; warmup_ms = 1.0; };",
         "workload: { type = \"rr\"; clients = 2; connections = 20; outstanding = 2; };\n"
         "app: { cpus = [2, 3]; threads = 4; }; run: { duration_ms = 5.0; warmup_ms = 1.0; };",
+        "workload: { type = \"web\"; protocol = \"tcp\"; clients = 1; connections = 30;\n"
+        "  cache_delay = 20000.0; db_delay = 50000.0; think_us = 50.0; };\n"
+        "app: { cpus = [2, 3]; threads = 4; }; run: { duration_ms = 10.0; warmup_ms = 2.0; };",
     };
     for (size_t i = 0; i < SIM_ARRAY_LEN(texts); i++) {
         struct run run;
@@ -437,6 +440,26 @@ static void test_gro_split_multiflow(void)
         split_busy += run.r->busy_frac[c * MODEL_CATS + CAT_SOFTIRQ];
     CHECK_TRUE(split_busy > 0.5);
     CHECK_TRUE(run.r->sum.throughput_gbps > 10);
+    model_destroy(run.m);
+}
+
+/* Web serving: every operation reads one request and all its backend
+ * responses; an operation's round trip is at least the slower tier's delay. */
+static void test_web_fan_out(void)
+{
+    const char *text = "workload: { type = \"web\"; protocol = \"udp\"; clients = 1;\n"
+                       "  connections = 20; cache_calls = 2; db_calls = 1; cache_delay = 30000.0;\n"
+                       "  db_delay = 80000.0; think_us = 100.0; response_limit_ms = 1.0; };\n"
+                       "app: { cpus = [2, 3]; threads = 4; };\n"
+                       "run: { duration_ms = 40.0; warmup_ms = 10.0; };";
+    struct run run;
+    run_text(&run, NULL, text, NULL, 0);
+    const struct model_summary *s = &run.r->sum;
+    /* delivered messages = operations x (1 request + 3 responses) */
+    CHECK_REL(s->throughput_pps, 4 * s->rr_per_s, 0.02);
+    CHECK_TRUE(s->rr_per_s > 1000);
+    CHECK_TRUE(s->rtt_p50_us > 80 + 2 * 10); /* db delay + client delay both ways */
+    CHECK_TRUE(s->rr_ok_per_s <= s->rr_per_s && s->rr_ok_per_s > 0.9 * s->rr_per_s);
     model_destroy(run.m);
 }
 
@@ -574,6 +597,7 @@ int main(void)
     test_hotspot_rate_change();
     test_conservation_everywhere();
     test_tcp_gro();
+    test_web_fan_out();
     test_gro_split_multiflow();
     test_calibration_udp_stress();
     test_falcon_one_core();

@@ -147,6 +147,9 @@ static void test_cross_checks(void)
     CHECK_EQ_I64(load_text("run: { duration_ms = 5.0; warmup_ms = 5.0; };", NULL, 0, &p, &err),
                  SIM_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "'run.warmup_ms' must be less than run.duration_ms");
+    const char *web[] = {"workload.type=web", "workload.outstanding=2"};
+    CHECK_EQ_I64(load_text("", web, 2, &p, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "'workload.outstanding' must be 1 for workload.type = \"web\"");
     const char *hot[] = {"workload.hotspot_flow=3", "workload.rate_pps=1000",
                          "workload.hotspot_rate_pps=2000"};
     CHECK_EQ_I64(load_text("", hot, 3, &p, &err), SIM_EINVAL);
