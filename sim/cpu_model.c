@@ -18,7 +18,8 @@
  * (driver and gro_cell: kernel.napi_weight, backlog: kernel.dev_weight); the
  * budget (kernel.netdev_budget) and the time limit are checked between polls,
  * so one invocation can do budget - 1 + weight packets; NAPIs scheduled
- * meanwhile are picked up only when the local list drains; a NAPI that used
+ * meanwhile raise NET_RX and wait for the next invocation (v5.4) or are
+ * picked up when the local list drains (kernel.net_rx_action = "6.18"); a NAPI that used
  * its whole weight goes to the tail (behind newly scheduled ones); leftover
  * work re-raises NET_RX; RPS IPIs queued during the invocation are sent at
  * its end. handle_softirqs restarts up to kernel.max_softirq_restart times
@@ -228,23 +229,24 @@ static struct thread *pick_thread(struct model *m, struct cpu *c)
 
 /* {===== NAPI scheduling, hardirqs, IPIs ===== */
 
-/* ____napi_schedule on this CPU: list it and raise NET_RX, unless the
- * running net_rx_action will find it anyway. */
-static void napi_list_and_raise(struct cpu *c, struct napi *n)
+/* ____napi_schedule on this CPU: list it and raise NET_RX. Since v6.4
+ * (8b43fd3d1d7d) no raise is needed while net_rx_action runs, which then
+ * splices the list again; in v5.4 the NAPI waits for the next invocation,
+ * which is why the overlay's three devices triple the NET_RX count. */
+static void napi_list_and_raise(struct model *m, struct cpu *c, struct napi *n)
 {
     nl_push(&c->poll_list, n);
-    if (!c->in_net_rx_action)
+    if (!c->in_net_rx_action || m->p->kernel.net_rx_action == NETRX_5_4)
         c->softirq_pending = true;
 }
 
 void cpu_napi_schedule(struct model *m, struct cpu *c, struct napi *n)
 {
-    (void)m;
     SIM_ASSERT(n->cpu == c->id);
     if (n->scheduled)
         return;
     n->scheduled = true;
-    napi_list_and_raise(c, n);
+    napi_list_and_raise(m, c, n);
 }
 
 void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg)
@@ -393,7 +395,8 @@ static bool softirq_next(struct model *m, struct cpu *c)
     for (;;) {
         if (c->cur == NULL) {
             if (c->local.head == NULL) {
-                if (c->repoll.head == NULL && c->poll_list.head != NULL) {
+                if (m->p->kernel.net_rx_action == NETRX_6_18 && c->repoll.head == NULL &&
+                    c->poll_list.head != NULL) {
                     nl_append(&c->local, &c->poll_list); /* "goto start", same budget */
                     continue;
                 }
@@ -531,7 +534,7 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         m->cs[c->id].ipis_recv++;
         /* rps_trigger_softirq: the sender set SCHED; list the backlog here. */
         SIM_ASSERT(c->backlog.scheduled);
-        napi_list_and_raise(c, &c->backlog);
+        napi_list_and_raise(m, c, &c->backlog);
         c->irq_exit_due = true;
         break;
     case STEP_PACKET:

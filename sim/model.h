@@ -34,7 +34,8 @@ struct model_summary {
     double rr_per_s;          /* rr/web: operations completed per second */
     double rr_ok_per_s;       /* rr/web: completed within workload.response_limit_ms */
     double netrx_per_s;       /* net_rx_action invocations per second, all CPUs */
-    double ipis_per_s;
+    double ipis_per_s;        /* RPS/steering IPIs */
+    double wake_ipis_per_s;   /* wake-ups of threads on other CPUs (reschedule IPIs) */
     double cpu_busy_cores;    /* sum over CPUs of busy fraction */
     /* whole-run conservation, in frames */
     uint64_t gen_frames, deliv_frames, dropped_frames, inflight_frames;

@@ -54,6 +54,7 @@ enum proto { PROTO_UDP, PROTO_TCP };
 enum workload_type { WL_STREAM, WL_RR, WL_WEB };
 enum arrival_kind { ARR_CONSTANT, ARR_POISSON };
 enum ksoftirqd_mode { KSOFTIRQD_5_4, KSOFTIRQD_6_5 };
+enum netrx_mode { NETRX_5_4, NETRX_6_18 };
 enum policy_id { POL_VANILLA, POL_RSS, POL_RPS, POL_RFS, POL_FALCON, POL_FALCON_STATIC,
                  POL_FALCON_ALWAYS, POL_COUNT };
 enum gro_split_mode { GRO_SPLIT_AUTO, GRO_SPLIT_ON, GRO_SPLIT_OFF };
@@ -101,6 +102,7 @@ struct sim_params {
         double netdev_budget_usecs;
         int64_t netdev_max_backlog;
         int ksoftirqd; /* enum ksoftirqd_mode */
+        int net_rx_action; /* enum netrx_mode */
         int64_t max_softirq_restart;
         double max_softirq_time_us;
         int64_t gro_max_bytes;

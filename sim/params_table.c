@@ -30,6 +30,7 @@ static const char *const k_proto_names[] = {"udp", "tcp", NULL};
 static const char *const k_wl_names[] = {"stream", "rr", "web", NULL};
 static const char *const k_arrival_names[] = {"constant", "poisson", NULL};
 static const char *const k_ksoftirqd_names[] = {"5.4", "6.5", NULL};
+static const char *const k_netrx_names[] = {"5.4", "6.18", NULL};
 
 #define OFF(field) offsetof(struct sim_params, field)
 #define BIG 1e18
@@ -107,6 +108,9 @@ const struct param_spec k_params[] = {
         "Per-CPU backlog and gro_cell queue limit (effective capacity is this + 1)."),
     P_E("kernel.ksoftirqd", kernel.ksoftirqd, k_ksoftirqd_names, "5.4",
         "5.4: a runnable ksoftirqd takes all NET_RX work (4.9-6.4); 6.5: IRQ exit still runs it."),
+    P_E("kernel.net_rx_action", kernel.net_rx_action, k_netrx_names, "5.4",
+        "5.4: a NAPI scheduled during net_rx_action raises NET_RX and waits for the next "
+        "invocation; 6.18: no raise, picked up in the same invocation (8b43fd3d1d7d)."),
     P_I("kernel.max_softirq_restart", kernel.max_softirq_restart, 1, 1000, "10", "rounds",
         "Softirq restarts at IRQ exit before ksoftirqd is woken (MAX_SOFTIRQ_RESTART)."),
     P_R("kernel.max_softirq_time_us", kernel.max_softirq_time_us, 1, 1e7, "2000.0", "us",
