@@ -121,6 +121,12 @@ expect_exit 78 "bad targets" -- "$bin" calibrate "$src/tests/data/bad_targets.ts
 expect_err "bad_targets.tsv:1: error: expected free<TAB>KEY<TAB>MIN<TAB>MAX"
 expect_exit 66 "missing targets" -- "$bin" calibrate nope.tsv
 
+# maxrate: a 2 us bottleneck stage (1900 + 100 ns migration) sustains 500 Kpps; the bisection
+# stops within 2 % of it (a probe just above capacity fills queues without dropping)
+r=$(PATH="$(dirname "$bin"):$PATH" "$src/scripts/maxrate" "$small" --set network.mode=host \
+    --set workload.flows=1 --set stage.host_l4.cost=1900 2>/dev/null)
+[ -n "$r" ] && [ "$r" -gt 490000 ] && [ "$r" -le 510000 ] && ok || fail "maxrate gave $r, want 490-510 K"
+
 # check command and docs in sync with the table
 expect_exit 0 "check" -- "$bin" check "$small"
 expect_out "policy.name = \"rps\";"
