@@ -42,6 +42,7 @@ struct engine {
     size_t n;
     size_t cap;
     size_t peak;
+    bool stop;
     const char *capacity_key;
     struct engine_event *heap;
     struct handler handlers[ENGINE_MAX_KINDS];
@@ -149,7 +150,8 @@ uint64_t engine_run(struct engine *eng, sim_ns until)
 {
     uint64_t before = eng->events_run;
     sim_assert_set_clock(&eng->now, &eng->events_run);
-    while (eng->n > 0 && eng->heap[0].time <= until) {
+    eng->stop = false;
+    while (eng->n > 0 && eng->heap[0].time <= until && !eng->stop) {
         struct engine_event e = eng->heap[0];
         eng->n--;
         if (eng->n > 0) {
@@ -162,10 +164,12 @@ uint64_t engine_run(struct engine *eng, sim_ns until)
         const struct handler *h = &eng->handlers[e.kind];
         h->fn(h->ctx, e.obj, e.arg);
     }
-    if (until > eng->now)
+    if (until > eng->now && !eng->stop)
         eng->now = until;
     return eng->events_run - before;
 }
+
+void engine_stop(struct engine *eng) { eng->stop = true; }
 
 sim_ns engine_now(const struct engine *eng) { return eng->now; }
 uint64_t engine_events_run(const struct engine *eng) { return eng->events_run; }

@@ -44,6 +44,11 @@ void engine_schedule(struct engine *eng, sim_ns at, uint32_t kind, uint32_t obj,
  * Returns the number of events run. O(k log n) for k events. */
 uint64_t engine_run(struct engine *eng, sim_ns until);
 
+/* Makes the running engine_run return after the current event (the clock
+ * stays at that event's time). For benchmarks and drivers that stop on a
+ * condition rather than a time. */
+void engine_stop(struct engine *eng);
+
 sim_ns engine_now(const struct engine *eng);
 uint64_t engine_events_run(const struct engine *eng);
 size_t engine_pending(const struct engine *eng);

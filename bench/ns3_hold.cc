@@ -1,0 +1,81 @@
+// ns3_hold.cc: the hold-model benchmark under ns-3's Simulator, once per
+// scheduler (Map, Heap, PriorityQueue, Calendar). N events pending; each
+// event schedules one more at now + Exp(1 us), drawn with the same
+// xorshift64* generator as bench/bench_engine.c and bench/bare_heap.c.
+// Built and run by bench/compare-ns3 (it links libns3*-core from Debian's
+// libns3-dev); prints TSV: name, pending, events per second (median of 5).
+#include "ns3/core-module.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+using namespace ns3;
+
+static uint64_t rs = 88172645463325252ULL;
+static double ExpDraw(double mean)
+{
+    rs ^= rs >> 12;
+    rs ^= rs << 25;
+    rs ^= rs >> 27;
+    double u = (double)((rs * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+    return -mean * std::log(1 - u);
+}
+
+static uint64_t g_left, g_done;
+static std::chrono::steady_clock::time_point g_t0;
+
+// A slow scheduler (Calendar with a million pending events) is measured
+// over at most 10 s of wall time per run rather than all the steps.
+static void Hold()
+{
+    if (g_left == 0) {
+        Simulator::Stop();
+        return;
+    }
+    g_left--;
+    if ((++g_done & 0xffff) == 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - g_t0).count() > 10.0)
+        g_left = 0;
+    Simulator::Schedule(NanoSeconds((int64_t)(ExpDraw(1000.0) + 1)), &Hold);
+}
+
+int main(int argc, char **argv)
+{
+    std::vector<long> sizes;
+    for (int i = 1; i < argc; i++)
+        sizes.push_back(std::atol(argv[i]));
+    if (sizes.empty())
+        sizes = {1000, 100000, 1000000};
+    const char *scheds[] = {"ns3::MapScheduler", "ns3::HeapScheduler", "ns3::PriorityQueueScheduler",
+                            "ns3::CalendarScheduler"};
+    for (long n : sizes) {
+        for (const char *s : scheds) {
+            std::vector<double> rates;
+            for (int rep = 0; rep < 5; rep++) {
+                ObjectFactory f;
+                f.SetTypeId(s);
+                Simulator::SetScheduler(f);
+                for (long i = 0; i < n; i++)
+                    Simulator::Schedule(NanoSeconds((int64_t)ExpDraw(1000.0)), &Hold);
+                const uint64_t steps = 5000000;
+                g_left = steps;
+                g_done = 0;
+                auto t0 = g_t0 = std::chrono::steady_clock::now();
+                Simulator::Run();
+                auto t1 = std::chrono::steady_clock::now();
+                rates.push_back((double)g_done / std::chrono::duration<double>(t1 - t0).count());
+                Simulator::Destroy();
+            }
+            std::sort(rates.begin(), rates.end());
+            std::string name = std::string("ns3-") + (s + 5);
+            std::printf("%s\t%ld\t%.0f\n", name.c_str(), n, rates[2]);
+            std::fflush(stdout);
+        }
+    }
+    return 0;
+}
