@@ -1,33 +1,76 @@
 /*
- * engine.c: clock, event heap and run loop.
+ * engine.c: clock, event set and run loop.
  *
- * The pending set is a 4-ary min-heap of 32-byte event values ordered by
- * (time, order), where order = class << 56 | sequence. A 4-ary heap halves
- * the depth of a binary heap and keeps the four children of a node in one or
- * two cache lines, which is what a hold-model workload (pop the minimum, push
- * one new event) exercises. Events are stored by value, so the heap array
- * is the event pool: nothing is allocated after engine_create.
+ * The pending set is a ladder queue (Tang, Goh and Thng, ACM TOMACS 2005):
+ * O(1) amortised per event where a heap pays O(log n) cache misses, which
+ * matters for a hold-model workload with many pending events
+ * (bench/compare-ns3). Three tiers:
+ *   top    - an unsorted list of the far future: every event at or after
+ *            top_start;
+ *   rungs  - up to LQ_MAX_RUNGS levels of buckets, each finer than the one
+ *            above; an event goes to the coarsest rung whose current bucket
+ *            does not lie after it; a bucket holds events unsorted;
+ *   bottom - the events of the bucket being consumed, sorted by
+ *            (time, order) in an array, popped from the end.
+ * When bottom is empty, the first non-empty bucket of the deepest rung is
+ * either split into a new, finer rung (more than LQ_THRES events and a
+ * width above 1 ns) or sorted into bottom; when no rung is left, the top
+ * becomes rung 0. Events of one time always share a bucket, and bottom is
+ * sorted by (time, order), so the pop order is exactly the documented total
+ * order: time, then class, then scheduling sequence (order = class << 56 |
+ * kind << 48 | seq; the kind never decides, as sequences are unique). tests/test_engine.c checks it against a sorted oracle.
  *
- * Invariants: the clock never moves backwards (an event scheduled in the past
- * is an assertion failure); the heap property holds between calls
- * (engine_check); sequence numbers are unique and increasing.
+ * Memory: events live in a node array sized at engine_create (the pool:
+ * nothing is allocated afterwards); buckets come from an arena used as a
+ * stack (rungs are created and retired deepest first); bottom is an array
+ * of node indices.
  *
- * Workload: one pop and about one push per simulated packet stage, so tens of
- * millions of events per simulated second at 100G small-packet rates.
+ * Invariants: the clock never moves backwards (an event scheduled in the
+ * past is an assertion failure); every pending event is in exactly one
+ * tier; no pending event is earlier than the clock.
  */
 #include "engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-struct engine_event {
+#define NIL UINT32_MAX
+#define SEQ_BITS 48  /* order = class << 56 | kind << 48 | seq: 2^48 events a run */
+#define KIND_SHIFT 48
+#define LQ_MAX_RUNGS 8
+#define LQ_THRES 50u /* a bucket with more events is split into a finer rung */
+
+/* 32 bytes, two to a cache line: the kind rides in the order word, below
+ * the class, where it never decides the order (the sequence is unique). */
+struct node {
     sim_ns time;
-    uint64_t order; /* class << 56 | seq */
+    uint64_t order; /* class << 56 | kind << 48 | seq */
     uint64_t arg;
-    uint32_t kind;
     uint32_t obj;
+    uint32_t next;
 };
-_Static_assert(sizeof(struct engine_event) == 32, "events are 32 bytes: two per cache line");
+_Static_assert(sizeof(struct node) == 32, "event nodes are 32 bytes");
+
+/* bottom keeps the keys beside the index, so sorting and popping touch no node */
+struct slot {
+    sim_ns time;
+    uint64_t order;
+    uint32_t id;
+};
+
+struct bucket {
+    uint32_t head;
+    uint32_t count;
+};
+
+struct rung {
+    sim_ns start;  /* time of bucket 0 */
+    sim_ns width;  /* ns per bucket, >= 1 */
+    uint32_t nbuckets;
+    uint32_t cur;  /* first bucket not yet consumed */
+    uint32_t count;
+    uint32_t base; /* first bucket in the arena */
+};
 
 struct handler {
     engine_handler_fn fn;
@@ -44,30 +87,50 @@ struct engine {
     size_t peak;
     bool stop;
     const char *capacity_key;
-    struct engine_event *heap;
+
+    struct node *nodes;
+    uint32_t free_head;
+
+    /* top */
+    uint32_t top_head;
+    uint32_t top_count;
+    sim_ns top_min, top_max, top_start;
+
+    /* rungs */
+    struct rung rungs[LQ_MAX_RUNGS];
+    unsigned nrungs;
+    struct bucket *arena;
+    uint32_t arena_used, arena_cap;
+
+    /* bottom: slots sorted by (time, order) descending; pop from the end */
+    struct slot *bottom;
+    uint32_t nbottom;
+
     struct handler handlers[ENGINE_MAX_KINDS];
 };
-
-#define SEQ_BITS 56
-#define ARITY 4
-
-static inline bool ev_less(const struct engine_event *a, const struct engine_event *b)
-{
-    return a->time < b->time || (a->time == b->time && a->order < b->order);
-}
 
 struct engine *engine_create(size_t capacity, const char *capacity_key, struct sim_err *err)
 {
     if (capacity < 16)
         capacity = 16;
-    if (capacity > (SIZE_MAX / sizeof(struct engine_event)) / 2) {
+    if (capacity > (size_t)NIL / 4) {
         sim_error(err, SIM_EINVAL, "event capacity %zu is too large", capacity);
         return NULL;
     }
     struct engine *eng = xcalloc(1, sizeof *eng);
-    eng->heap = xmalloc(capacity * sizeof *eng->heap);
     eng->cap = capacity;
     eng->capacity_key = capacity_key ? capacity_key : "(engine capacity)";
+    eng->nodes = xmalloc(capacity * sizeof *eng->nodes);
+    for (size_t i = 0; i < capacity; i++)
+        eng->nodes[i].next = i + 1 < capacity ? (uint32_t)(i + 1) : NIL;
+    eng->free_head = 0;
+    eng->top_head = NIL;
+    eng->top_start = 0;
+    /* Rung 0 has at most one bucket per event plus one; deeper rungs at most
+     * one per event of the bucket they split plus one. */
+    eng->arena_cap = (uint32_t)(2 * capacity + (LQ_MAX_RUNGS + 1) * 2);
+    eng->arena = xmalloc(eng->arena_cap * sizeof *eng->arena);
+    eng->bottom = xmalloc(capacity * sizeof *eng->bottom);
     return eng;
 }
 
@@ -75,7 +138,9 @@ void engine_destroy(struct engine *eng)
 {
     if (eng == NULL)
         return;
-    free(eng->heap);
+    free(eng->nodes);
+    free(eng->arena);
+    free(eng->bottom);
     free(eng);
 }
 
@@ -87,60 +152,168 @@ void engine_register(struct engine *eng, uint32_t kind, unsigned cls, engine_han
     SIM_ASSERT(fn != NULL);
     eng->handlers[kind].fn = fn;
     eng->handlers[kind].ctx = ctx;
-    eng->handlers[kind].cls_bits = (uint64_t)cls << SEQ_BITS;
+    eng->handlers[kind].cls_bits = (uint64_t)cls << 56 | (uint64_t)kind << KIND_SHIFT;
 }
 
-static void sift_up(struct engine_event *h, size_t i)
+/* {===== Ladder queue ===== */
+
+static inline bool slot_less(const struct slot *a, sim_ns t, uint64_t order)
 {
-    struct engine_event e = h[i];
-    while (i > 0) {
-        size_t parent = (i - 1) / ARITY;
-        if (!ev_less(&e, &h[parent]))
-            break;
-        h[i] = h[parent];
-        i = parent;
+    return a->time < t || (a->time == t && a->order < order);
+}
+
+/* Sorted insertion into bottom; O(bottom) but bottom holds one bucket. */
+static void bottom_insert(struct engine *eng, uint32_t id)
+{
+    const struct node *e = &eng->nodes[id];
+    sim_ns t = e->time;
+    uint64_t order = e->order;
+    uint32_t i = eng->nbottom;
+    while (i > 0 && slot_less(&eng->bottom[i - 1], t, order)) {
+        eng->bottom[i] = eng->bottom[i - 1];
+        i--;
     }
-    h[i] = e;
+    eng->bottom[i].time = t;
+    eng->bottom[i].order = order;
+    eng->bottom[i].id = id;
+    eng->nbottom++;
 }
 
-static void sift_down(struct engine_event *h, size_t n, size_t i)
+static void bucket_push(struct engine *eng, struct rung *r, uint32_t k, uint32_t id)
 {
-    struct engine_event e = h[i];
+    struct bucket *b = &eng->arena[r->base + k];
+    eng->nodes[id].next = b->head;
+    b->head = id;
+    b->count++;
+    r->count++;
+}
+
+/* Spreads a list of events over a new rung of about one bucket per event. */
+static struct rung *rung_push(struct engine *eng, sim_ns start, sim_ns span, uint32_t count)
+{
+    SIM_ASSERT(eng->nrungs < LQ_MAX_RUNGS);
+    struct rung *r = &eng->rungs[eng->nrungs++];
+    sim_ns width = span / (sim_ns)count + 1;
+    uint32_t nb = (uint32_t)(span / width) + 1;
+    SIM_ASSERT(eng->arena_used + nb <= eng->arena_cap);
+    r->start = start;
+    r->width = width;
+    r->nbuckets = nb;
+    r->cur = 0;
+    r->count = 0;
+    r->base = eng->arena_used;
+    eng->arena_used += nb;
+    for (uint32_t k = 0; k < nb; k++) {
+        eng->arena[r->base + k].head = NIL;
+        eng->arena[r->base + k].count = 0;
+    }
+    return r;
+}
+
+static void rung_pop(struct engine *eng)
+{
+    struct rung *r = &eng->rungs[--eng->nrungs];
+    SIM_ASSERT(r->count == 0);
+    eng->arena_used = r->base;
+}
+
+static void lq_insert(struct engine *eng, uint32_t id)
+{
+    struct node *e = &eng->nodes[id];
+    if (e->time >= eng->top_start) {
+        e->next = eng->top_head;
+        eng->top_head = id;
+        if (eng->top_count == 0 || e->time < eng->top_min)
+            eng->top_min = e->time;
+        if (eng->top_count == 0 || e->time > eng->top_max)
+            eng->top_max = e->time;
+        eng->top_count++;
+        return;
+    }
+    for (unsigned i = 0; i < eng->nrungs; i++) {
+        struct rung *r = &eng->rungs[i];
+        if (r->cur < r->nbuckets && e->time >= r->start + (sim_ns)r->cur * r->width) {
+            uint32_t k = (uint32_t)((e->time - r->start) / r->width);
+            SIM_ASSERT(k < r->nbuckets);
+            bucket_push(eng, r, k, id);
+            return;
+        }
+    }
+    bottom_insert(eng, id);
+}
+
+/* Refills bottom from the rungs (or the top); returns false if empty. */
+static bool lq_refill(struct engine *eng)
+{
     for (;;) {
-        size_t first = i * ARITY + 1;
-        if (first >= n)
-            break;
-        size_t best = first;
-        size_t last = first + ARITY < n ? first + ARITY : n;
-        for (size_t c = first + 1; c < last; c++)
-            if (ev_less(&h[c], &h[best]))
-                best = c;
-        if (!ev_less(&h[best], &e))
-            break;
-        h[i] = h[best];
-        i = best;
+        if (eng->nrungs == 0) {
+            if (eng->top_count == 0) {
+                eng->top_start = eng->now; /* nothing pending: the top takes all */
+                return false;
+            }
+            sim_ns span = eng->top_max - eng->top_min;
+            struct rung *r = rung_push(eng, eng->top_min, span, eng->top_count);
+            eng->top_start = r->start + (sim_ns)r->nbuckets * r->width;
+            for (uint32_t id = eng->top_head, next; id != NIL; id = next) {
+                next = eng->nodes[id].next;
+                bucket_push(eng, r, (uint32_t)((eng->nodes[id].time - r->start) / r->width), id);
+            }
+            eng->top_head = NIL;
+            eng->top_count = 0;
+        }
+        struct rung *r = &eng->rungs[eng->nrungs - 1];
+        while (r->cur < r->nbuckets && eng->arena[r->base + r->cur].count == 0)
+            r->cur++;
+        if (r->cur == r->nbuckets) {
+            rung_pop(eng);
+            continue;
+        }
+        struct bucket *b = &eng->arena[r->base + r->cur];
+        uint32_t head = b->head, count = b->count;
+        sim_ns bstart = r->start + (sim_ns)r->cur * r->width;
+        b->head = NIL;
+        b->count = 0;
+        r->count -= count;
+        r->cur++;
+        if (count > LQ_THRES && r->width > 1 && eng->nrungs < LQ_MAX_RUNGS) {
+            struct rung *child = rung_push(eng, bstart, r->width - 1, count);
+            for (uint32_t id = head, next; id != NIL; id = next) {
+                next = eng->nodes[id].next;
+                bucket_push(eng, child,
+                            (uint32_t)((eng->nodes[id].time - child->start) / child->width), id);
+            }
+            continue;
+        }
+        for (uint32_t id = head, next; id != NIL; id = next) {
+            next = eng->nodes[id].next;
+            bottom_insert(eng, id);
+        }
+        return true;
     }
-    h[i] = e;
 }
+
+/* }===== */
 
 void engine_schedule(struct engine *eng, sim_ns at, uint32_t kind, uint32_t obj, uint64_t arg)
 {
     SIM_ASSERT(at >= eng->now);
     SIM_ASSERT(kind < ENGINE_MAX_KINDS && eng->handlers[kind].fn != NULL);
-    if (eng->n == eng->cap) {
+    if (eng->free_head == NIL) {
         fprintf(stderr,
                 "falconsim: internal error: %zu events pending at %lld ns; raise '%s' or report "
                 "this model bug\n",
                 eng->n, (long long)eng->now, eng->capacity_key);
         abort();
     }
-    struct engine_event *e = &eng->heap[eng->n];
+    uint32_t id = eng->free_head;
+    struct node *e = &eng->nodes[id];
+    eng->free_head = e->next;
     e->time = at;
-    e->order = eng->handlers[kind].cls_bits | (eng->seq++ & ((UINT64_C(1) << SEQ_BITS) - 1));
-    e->kind = kind;
+    SIM_ASSERT(eng->seq < (UINT64_C(1) << SEQ_BITS));
+    e->order = eng->handlers[kind].cls_bits | eng->seq++;
     e->obj = obj;
     e->arg = arg;
-    sift_up(eng->heap, eng->n);
+    lq_insert(eng, id);
     eng->n++;
     if (eng->n > eng->peak)
         eng->peak = eng->n;
@@ -151,18 +324,23 @@ uint64_t engine_run(struct engine *eng, sim_ns until)
     uint64_t before = eng->events_run;
     sim_assert_set_clock(&eng->now, &eng->events_run);
     eng->stop = false;
-    while (eng->n > 0 && eng->heap[0].time <= until && !eng->stop) {
-        struct engine_event e = eng->heap[0];
+    while (!eng->stop && (eng->nbottom > 0 || lq_refill(eng))) {
+        const struct slot *top = &eng->bottom[eng->nbottom - 1];
+        if (top->time > until)
+            break;
+        uint32_t id = top->id;
+        struct node *e = &eng->nodes[id];
+        eng->nbottom--;
         eng->n--;
-        if (eng->n > 0) {
-            eng->heap[0] = eng->heap[eng->n];
-            sift_down(eng->heap, eng->n, 0);
-        }
-        SIM_ASSERT(e.time >= eng->now);
-        eng->now = e.time;
+        SIM_ASSERT(e->time >= eng->now);
+        eng->now = e->time;
         eng->events_run++;
-        const struct handler *h = &eng->handlers[e.kind];
-        h->fn(h->ctx, e.obj, e.arg);
+        uint32_t kind = (uint32_t)(e->order >> KIND_SHIFT) & 0xff, obj = e->obj;
+        uint64_t arg = e->arg;
+        e->next = eng->free_head; /* freed before the handler may reuse it */
+        eng->free_head = id;
+        const struct handler *h = &eng->handlers[kind];
+        h->fn(h->ctx, obj, arg);
     }
     if (until > eng->now && !eng->stop)
         eng->now = until;
@@ -170,19 +348,46 @@ uint64_t engine_run(struct engine *eng, sim_ns until)
 }
 
 void engine_stop(struct engine *eng) { eng->stop = true; }
-
 sim_ns engine_now(const struct engine *eng) { return eng->now; }
 uint64_t engine_events_run(const struct engine *eng) { return eng->events_run; }
 size_t engine_pending(const struct engine *eng) { return eng->n; }
 size_t engine_peak_pending(const struct engine *eng) { return eng->peak; }
 
+/* O(pending + buckets): every tier consistent, nothing earlier than now. */
 bool engine_check(const struct engine *eng)
 {
-    for (size_t i = 1; i < eng->n; i++)
-        if (ev_less(&eng->heap[i], &eng->heap[(i - 1) / ARITY]))
+    size_t seen = 0;
+    for (uint32_t id = eng->top_head; id != NIL; id = eng->nodes[id].next, seen++)
+        if (eng->nodes[id].time < eng->top_start || eng->nodes[id].time < eng->now)
             return false;
-    for (size_t i = 0; i < eng->n; i++)
-        if (eng->heap[i].time < eng->now)
+    for (unsigned i = 0; i < eng->nrungs; i++) {
+        const struct rung *r = &eng->rungs[i];
+        size_t in_rung = 0;
+        for (uint32_t k = 0; k < r->nbuckets; k++) {
+            const struct bucket *b = &eng->arena[r->base + k];
+            size_t c = 0;
+            for (uint32_t id = b->head; id != NIL; id = eng->nodes[id].next, c++) {
+                sim_ns lo = r->start + (sim_ns)k * r->width;
+                if (eng->nodes[id].time < lo || eng->nodes[id].time >= lo + r->width ||
+                    eng->nodes[id].time < eng->now || k < r->cur)
+                    return false;
+            }
+            if (c != b->count)
+                return false;
+            in_rung += c;
+        }
+        if (in_rung != r->count)
             return false;
-    return true;
+        seen += in_rung;
+    }
+    for (uint32_t i = 0; i < eng->nbottom; i++) {
+        const struct slot *b = &eng->bottom[i];
+        if (b->time < eng->now || b->time != eng->nodes[b->id].time ||
+            b->order != eng->nodes[b->id].order)
+            return false;
+        if (i > 0 && slot_less(&eng->bottom[i - 1], b->time, b->order))
+            return false;
+    }
+    seen += eng->nbottom;
+    return seen == eng->n;
 }
