@@ -55,6 +55,12 @@ int main(int argc, char **argv)
                             "ns3::CalendarScheduler"};
     for (long n : sizes) {
         for (const char *s : scheds) {
+            if (n >= 1000000 && std::string(s) == "ns3::CalendarScheduler") {
+                // Filling it with a million events alone takes minutes here.
+                std::printf("ns3-CalendarScheduler\t%ld\tnan\n", n);
+                std::fprintf(stderr, "ns3_hold: CalendarScheduler skipped at %ld pending (too slow to fill)\n", n);
+                continue;
+            }
             std::vector<double> rates;
             for (int rep = 0; rep < 5; rep++) {
                 ObjectFactory f;

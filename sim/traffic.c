@@ -137,7 +137,7 @@ static void link_start(struct model *m)
     }
     l->busy = true;
     sim_ns now = engine_now(m->eng);
-    sim_ns dur = (sim_ns)llround((double)wire * 8.0 / l->gbps);
+    sim_ns dur = (sim_ns)((double)wire * 8.0 / l->gbps + 0.5);
     engine_schedule(m->eng, now + (dur > 0 ? dur : 1), EV_LINK_DONE, 0, 0);
     if (has_data(m, f))
         link_ready(m, f);
