@@ -1,8 +1,9 @@
 /*
  * engine.h: the discrete-event core. It knows nothing about networking.
  *
- * An event is a small value (time, order, kind, obj, arg) stored inline in a
- * heap array sized at setup; scheduling allocates nothing. A handler is
+ * An event is a small value (time, order, kind, obj, arg) stored in a node
+ * array sized at setup and kept in a ladder queue (engine.c); scheduling
+ * allocates nothing. A handler is
  * registered per kind together with its context pointer and its class.
  *
  * Total order, documented once and relied upon everywhere: events run by
@@ -37,11 +38,11 @@ void engine_destroy(struct engine *eng);
 void engine_register(struct engine *eng, uint32_t kind, unsigned cls, engine_handler_fn fn,
                      void *ctx);
 
-/* Schedules an event; at must not be in the past. O(log n). */
+/* Schedules an event; at must not be in the past. O(1) amortised. */
 void engine_schedule(struct engine *eng, sim_ns at, uint32_t kind, uint32_t obj, uint64_t arg);
 
 /* Runs every event with time <= until, then sets the clock to until.
- * Returns the number of events run. O(k log n) for k events. */
+ * Returns the number of events run. O(k) amortised for k events. */
 uint64_t engine_run(struct engine *eng, sim_ns until);
 
 /* Makes the running engine_run return after the current event (the clock
@@ -54,7 +55,8 @@ uint64_t engine_events_run(const struct engine *eng);
 size_t engine_pending(const struct engine *eng);
 size_t engine_peak_pending(const struct engine *eng);
 
-/* Verifies the heap property; O(n). For tests and end-of-run checks. */
+/* Verifies the event set's structure (every pending event in one tier, in
+ * its bucket, none before the clock); O(n). For tests and end-of-run checks. */
 bool engine_check(const struct engine *eng);
 
 #endif

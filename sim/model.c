@@ -393,7 +393,7 @@ static uint64_t pkts_in(const struct pktq *q)
 bool model_check(const struct model *m)
 {
     if (!engine_check(m->eng)) {
-        fprintf(stderr, "model_check: event heap out of order\n");
+        fprintf(stderr, "model_check: event set inconsistent\n");
         return false;
     }
     uint64_t dropped = 0;
