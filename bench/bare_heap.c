@@ -6,11 +6,9 @@
  *   bare_heap N...     prints TSV: name, pending, events per second
  */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
-#include <stdint.h>
+#include "bench_common.h"
+
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 
 struct key {
     int64_t t;
@@ -57,30 +55,6 @@ static struct key pop(void)
     return top;
 }
 
-/* xorshift64* for the exponential draws: the same cost in every variant */
-static uint64_t rs = 88172645463325252ULL;
-static double exp_draw(double mean)
-{
-    rs ^= rs >> 12;
-    rs ^= rs << 25;
-    rs ^= rs >> 27;
-    double u = (double)((rs * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-    return -mean * log(1 - u);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     for (int a = 1; a < argc; a++) {
@@ -91,18 +65,17 @@ int main(int argc, char **argv)
             n = 0;
             uint64_t seq = 0;
             for (size_t i = 0; i < pending; i++)
-                push((struct key){(int64_t)exp_draw(1000.0), seq++});
+                push((struct key){(int64_t)bench_exp_draw(1000.0), seq++});
             const uint64_t steps = 5000000;
-            double t0 = now_s();
+            double t0 = bench_now_s();
             for (uint64_t s = 0; s < steps; s++) {
                 struct key k = pop();
-                push((struct key){k.t + (int64_t)(exp_draw(1000.0) + 1), seq++});
+                push((struct key){k.t + (int64_t)(bench_exp_draw(1000.0) + 1), seq++});
             }
-            rates[rep] = (double)steps / (now_s() - t0);
+            rates[rep] = (double)steps / (bench_now_s() - t0);
             free(h);
         }
-        qsort(rates, 5, sizeof rates[0], cmp);
-        printf("bare-binary-heap\t%zu\t%.0f\n", pending, rates[2]);
+        printf("bare-binary-heap\t%zu\t%.0f\n", pending, bench_median(rates, 5));
     }
     return 0;
 }

@@ -5,24 +5,12 @@
  *   bench_engine [N ...]     default N = 1000 100000 1000000
  * Issue 5 compares this against ns-3's schedulers (bench/compare-ns3).
  */
+#include "bench_common.h"
 #include "engine.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-/* The same xorshift64* exponential draw as bench/bare_heap.c and
- * bench/ns3_hold.cc, so that the comparison measures the event sets. */
-static uint64_t rs = 88172645463325252ULL;
-static double exp_draw(double mean)
-{
-    rs ^= rs >> 12;
-    rs ^= rs << 25;
-    rs ^= rs >> 27;
-    double u = (double)((rs * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-    return -mean * log(1 - u);
-}
 
 struct hold {
     struct engine *e;
@@ -39,20 +27,7 @@ static void on_event(void *ctx, uint32_t obj, uint64_t arg)
         return;
     }
     h->left--;
-    engine_schedule(h->e, engine_now(h->e) + (sim_ns)(exp_draw(1000.0) + 1), 0, 0, 0);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    engine_schedule(h->e, engine_now(h->e) + (sim_ns)(bench_exp_draw(1000.0) + 1), 0, 0, 0);
 }
 
 int main(int argc, char **argv)
@@ -72,17 +47,16 @@ int main(int argc, char **argv)
             struct hold h = {engine_create((size_t)sizes[s] + 16, "bench", &err), 0};
             engine_register(h.e, 0, 0, on_event, &h);
             for (long i = 0; i < sizes[s]; i++)
-                engine_schedule(h.e, (sim_ns)exp_draw(1000.0), 0, 0, 0);
+                engine_schedule(h.e, (sim_ns)bench_exp_draw(1000.0), 0, 0, 0);
             uint64_t steps = 5000000;
             h.left = steps;
-            double t0 = now_s();
+            double t0 = bench_now_s();
             engine_run(h.e, SIM_NS_MAX - 1);
-            double t1 = now_s();
+            double t1 = bench_now_s();
             rates[rep] = (double)steps / (t1 - t0);
             engine_destroy(h.e);
         }
-        qsort(rates, 5, sizeof rates[0], cmp_double);
-        printf("falconsim\t%ld\t%.0f\n", sizes[s], rates[2]);
+        printf("falconsim\t%ld\t%.0f\n", sizes[s], bench_median(rates, 5));
         fflush(stdout);
     }
     return 0;
