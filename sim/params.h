@@ -147,6 +147,7 @@ struct sim_params {
         double overlay_sender_cap_pps;
         double sender_cap_gbps;
         double falcon_sender_cap_pps;
+        double overlay_sender_cap_fps;
         int64_t hotspot_flow;
         double hotspot_at_ms;
         double hotspot_rate_pps;

@@ -205,6 +205,11 @@ const struct param_spec k_params[] = {
         "Sender cap in the overlay when policy.name is falcon*: in the paper both machines ran "
         "FALCON, which also pipelines the clients' transmit softirqs; 0 = "
         "workload.overlay_sender_cap_pps."),
+    P_R("workload.overlay_sender_cap_fps", workload.overlay_sender_cap_fps, 0, 1e10, "0.0",
+        "frames/s",
+        "Frames per second a containerised UDP client's overlay transmit path can send when "
+        "policy.name is not falcon* (each IP fragment crosses it; TCP is segmented after it); "
+        "0 = none."),
     P_R("workload.sender_cap_gbps", workload.sender_cap_gbps, 0, 1e5, "0.0", "Gbit/s",
         "Payload rate a flow's sender can sustain (copy and segmentation cost of large "
         "messages); 0 = none."),

@@ -185,8 +185,17 @@ static double effective_rate(const struct sim_params *p, double rate_pps)
     double byte_cap = p->workload.sender_cap_gbps > 0
                           ? p->workload.sender_cap_gbps * 1e9 / 8 / (double)p->workload.message_bytes
                           : 0;
-    double limits[3] = {rate_pps, cap, byte_cap}, r = 0;
-    for (int i = 0; i < 3; i++)
+    /* A containerised UDP client's overlay TX path is paid per IP fragment
+     * (TCP segments are cut after it, by GSO/TSO). */
+    double frame_cap = 0;
+    if (p->network.mode == NET_OVERLAY && !falcon && p->workload.protocol == PROTO_UDP &&
+        p->workload.overlay_sender_cap_fps > 0) {
+        double payload = (double)(p->network.mtu - p->network.vxlan_overhead_bytes - 28);
+        double frames = ceil((double)p->workload.message_bytes / payload);
+        frame_cap = p->workload.overlay_sender_cap_fps / frames;
+    }
+    double limits[4] = {rate_pps, cap, byte_cap, frame_cap}, r = 0;
+    for (int i = 0; i < 4; i++)
         if (limits[i] > 0 && (r == 0 || limits[i] < r))
             r = limits[i];
     return r;

@@ -250,7 +250,7 @@ static void test_traffic_independent_of_policy(void)
  * target CPU, and the queue never exceeds netdev_max_backlog + 1. */
 static void test_backlog_overflow_and_budgets(void)
 {
-    const char *sets[] = {"workload.rate_pps=1500000", "workload.overlay_sender_cap_pps=0",
+    const char *sets[] = {"workload.rate_pps=1500000", "workload.overlay_sender_cap_fps=0",
                           "run.duration_ms=30",
                           "run.warmup_ms=5"};
     struct run run;
@@ -393,6 +393,39 @@ static void test_hotspot_rate_change(void)
     CHECK_REL(r->flow_pps[4 * 3 + 1], 200000, 0.05);
     CHECK_REL(r->flow_pps[4 * 3 + 0], 50000, 0.05);
     CHECK_REL(r->flow_pps[4 * 3 + 2], 50000, 0.05);
+    model_destroy(run.m);
+}
+
+/* A containerised UDP client pays its overlay transmit path per IP fragment:
+ * 4 KB in 1500 B frames is 3 fragments, so a 300 K frames/s cap offers
+ * 100 K messages/s; the host and FALCON runs ignore it, and TCP too. */
+static void test_overlay_sender_frame_cap(void)
+{
+    const char *text = "host: { cpus = 8; };\n"
+                       "network: { mode = \"overlay\"; };\n"
+                       "workload: { rate_pps = 0.0; sender_cap_pps = 400000.0; message_bytes = 4096;\n"
+                       "            overlay_sender_cap_fps = 300000.0; };\n"
+                       "app: { cpus = [2]; };\n"
+                       "run: { duration_ms = 20.0; warmup_ms = 5.0; };";
+    const char *host[] = {"network.mode=host"};
+    const char *falcon[] = {"policy.name=falcon"};
+    const char *tcp[] = {"workload.protocol=tcp"};
+    const char *small[] = {"workload.message_bytes=1000"};
+    struct run run;
+    run_text(&run, NULL, text, NULL, 0);
+    CHECK_REL(run.r->sum.offered_pps, 100000, 0.02);
+    model_destroy(run.m);
+    run_text(&run, NULL, text, small, 1);
+    CHECK_REL(run.r->sum.offered_pps, 300000, 0.02);
+    model_destroy(run.m);
+    run_text(&run, NULL, text, host, 1);
+    CHECK_REL(run.r->sum.offered_pps, 400000, 0.02);
+    model_destroy(run.m);
+    run_text(&run, NULL, text, falcon, 1);
+    CHECK_REL(run.r->sum.offered_pps, 400000, 0.02);
+    model_destroy(run.m);
+    run_text(&run, NULL, text, tcp, 1);
+    CHECK_TRUE(run.r->sum.offered_pps > 150000);
     model_destroy(run.m);
 }
 
@@ -595,6 +628,7 @@ int main(void)
     test_rfs_follows_migrating_thread();
     test_ksoftirqd_modes();
     test_hotspot_rate_change();
+    test_overlay_sender_frame_cap();
     test_conservation_everywhere();
     test_tcp_gro();
     test_web_fan_out();
