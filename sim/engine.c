@@ -49,7 +49,7 @@ struct node {
     uint64_t order; /* class << 56 | kind << 48 | seq */
     uint64_t arg;
     uint32_t obj;
-    uint32_t next;
+    uint32_t free_next; /* the free list; pending lists use engine.link */
 };
 _Static_assert(sizeof(struct node) == 32, "event nodes are 32 bytes");
 
@@ -92,6 +92,7 @@ struct engine {
 
     struct node *nodes;
     uint32_t free_head;
+    uint32_t *link; /* next event of a bucket's list, by node index: 4 bytes an event */
 
     /* top */
     uint32_t *top_ids; /* an array, not a list: walking it needs no node */
@@ -124,9 +125,10 @@ struct engine *engine_create(size_t capacity, const char *capacity_key, struct s
     eng->capacity_key = capacity_key ? capacity_key : "(engine capacity)";
     eng->nodes = xmalloc(capacity * sizeof *eng->nodes);
     for (size_t i = 0; i < capacity; i++)
-        eng->nodes[i].next = i + 1 < capacity ? (uint32_t)(i + 1) : NIL;
+        eng->nodes[i].free_next = i + 1 < capacity ? (uint32_t)(i + 1) : NIL;
     eng->free_head = 0;
     eng->top_ids = xmalloc(capacity * sizeof *eng->top_ids);
+    eng->link = xmalloc(capacity * sizeof *eng->link);
     eng->top_start = 0;
     /* Rung 0 has at most one bucket per event plus one; deeper rungs at most
      * one per event of the bucket they split plus one. */
@@ -144,6 +146,7 @@ void engine_destroy(struct engine *eng)
     free(eng->arena);
     free(eng->bottom);
     free(eng->top_ids);
+    free(eng->link);
     free(eng);
 }
 
@@ -185,7 +188,7 @@ static void bottom_insert(struct engine *eng, uint32_t id)
 static void bucket_push(struct engine *eng, struct rung *r, uint32_t k, uint32_t id)
 {
     struct bucket *b = &eng->arena[r->base + k];
-    eng->nodes[id].next = b->head;
+    eng->link[id] = b->head;
     b->head = id;
     b->count++;
     r->count++;
@@ -247,6 +250,7 @@ static void lq_insert(struct engine *eng, uint32_t id)
 /* Refills bottom from the rungs (or the top); returns false if empty. */
 static bool lq_refill(struct engine *eng)
 {
+    SIM_ASSERT(eng->nbottom == 0);
     for (;;) {
         if (eng->nrungs == 0) {
             if (eng->top_count == 0) {
@@ -291,16 +295,32 @@ static bool lq_refill(struct engine *eng)
         if (count > LQ_THRES && r->width > 1 && eng->nrungs < LQ_MAX_RUNGS) {
             struct rung *child = rung_push(eng, bstart, r->width - 1, count);
             for (uint32_t id = head, next; id != NIL; id = next) {
-                next = eng->nodes[id].next;
+                next = eng->link[id];
                 bucket_push(eng, child,
                             (uint32_t)((eng->nodes[id].time - child->start) / child->width), id);
             }
             continue;
         }
-        for (uint32_t id = head, next; id != NIL; id = next) {
-            next = eng->nodes[id].next;
-            bottom_insert(eng, id);
+        /* Gather, then read the keys: the chain lives in the compact link
+         * array, so following it is cheap, and the node loads are then
+         * independent, their cache misses overlapping. */
+        uint32_t n = 0;
+        for (uint32_t id = head; id != NIL; id = eng->link[id]) {
+            __builtin_prefetch(&eng->nodes[id]);
+            eng->bottom[n++].id = id;
         }
+        for (uint32_t i = 0; i < n; i++) {
+            struct slot s = eng->bottom[i];
+            s.time = eng->nodes[s.id].time;
+            s.order = eng->nodes[s.id].order;
+            uint32_t j = i;
+            while (j > 0 && slot_less(&eng->bottom[j - 1], s.time, s.order)) {
+                eng->bottom[j] = eng->bottom[j - 1];
+                j--;
+            }
+            eng->bottom[j] = s;
+        }
+        eng->nbottom = n;
         return true;
     }
 }
@@ -320,7 +340,7 @@ void engine_schedule(struct engine *eng, sim_ns at, uint32_t kind, uint32_t obj,
     }
     uint32_t id = eng->free_head;
     struct node *e = &eng->nodes[id];
-    eng->free_head = e->next;
+    eng->free_head = e->free_next;
     e->time = at;
     SIM_ASSERT(eng->seq < (UINT64_C(1) << SEQ_BITS));
     e->order = eng->handlers[kind].cls_bits | eng->seq++;
@@ -350,7 +370,7 @@ uint64_t engine_run(struct engine *eng, sim_ns until)
         eng->events_run++;
         uint32_t kind = (uint32_t)(e->order >> KIND_SHIFT) & 0xff, obj = e->obj;
         uint64_t arg = e->arg;
-        e->next = eng->free_head; /* freed before the handler may reuse it */
+        e->free_next = eng->free_head; /* freed before the handler may reuse it */
         eng->free_head = id;
         const struct handler *h = &eng->handlers[kind];
         h->fn(h->ctx, obj, arg);
@@ -381,7 +401,7 @@ bool engine_check(const struct engine *eng)
         for (uint32_t k = 0; k < r->nbuckets; k++) {
             const struct bucket *b = &eng->arena[r->base + k];
             size_t c = 0;
-            for (uint32_t id = b->head; id != NIL; id = eng->nodes[id].next, c++) {
+            for (uint32_t id = b->head; id != NIL; id = eng->link[id], c++) {
                 sim_ns lo = r->start + (sim_ns)k * r->width;
                 if (eng->nodes[id].time < lo || eng->nodes[id].time >= lo + r->width ||
                     eng->nodes[id].time < eng->now || k < r->cur)
