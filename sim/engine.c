@@ -22,8 +22,12 @@
  *
  * Memory: events live in a node array sized at engine_create (the pool:
  * nothing is allocated afterwards); buckets come from an arena used as a
- * stack (rungs are created and retired deepest first); bottom is an array
- * of node indices.
+ * stack (rungs are created and retired deepest first); the top is an array
+ * of node indices, the buckets are lists linked through a separate 4-byte
+ * index array, and bottom holds (time, order, index) slots. Moving events
+ * between tiers so touches the 32-byte nodes only as independent loads,
+ * never as a chain of dependent misses: at a million pending events that
+ * is 3x the speed (docs/performance.md).
  *
  * Invariants: the clock never moves backwards (an event scheduled in the
  * past is an assertion failure); every pending event is in exactly one
