@@ -57,6 +57,14 @@ if [ "${3:-}" = "--update" ]; then
     cp "$work/summary.tsv" "$golden"
 fi
 diff -u "$golden" "$work/summary.tsv" >"$work/diff" && ok || { fail "summary differs from $golden"; head -20 "$work/diff" >&2; }
+# a changed scenario makes the finished runs stale: refused, then --fresh
+"$sweep" "$small" --axis policy.name=rps,vanilla --axis workload.flows=1,2 --reps 2 --set run.seed=42 \
+    --out "$work/run" -j 2 2>"$work/err"
+[ $? -eq 73 ] && ok || fail "stale results: want exit 73"
+grep -q "another falconsim binary or scenario; use --fresh" "$work/err" && ok || fail "stale message: $(cat "$work/err")"
+"$sweep" "$small" --axis policy.name=rps,vanilla --axis workload.flows=1,2 --reps 2 --set run.seed=42 \
+    --out "$work/run" -j 2 --fresh 2>"$work/err" && ok || fail "--fresh failed"
+grep -q "0 already done, 8 to run" "$work/err" && ok || fail "--fresh redid: $(cat "$work/err")"
 "$bin" summarize "$work/nothing" 2>/dev/null
 [ $? -eq 66 ] && ok || fail "summarize of a missing directory"
 
