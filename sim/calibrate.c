@@ -10,8 +10,10 @@
  * comma-separated list of KEY=VALUE; METRIC is a /summary attribute
  * (throughput_pps, latency_p99_us, ...) or busy:C, softirq:C, hardirq:C,
  * system:C, user:C (fractions of CPU C's time), stage:C:A+B (the fraction of
- * CPU C's time spent in stages A and B) or stageshare:A+B (stages A and B
- * over the busy time of all CPUs, as a system-wide profile counts it).
+ * CPU C's time spent in stages A and B), stageshare:A+B (stages A and B
+ * over the busy time of all CPUs, as a system-wide profile counts it) or
+ * stageratio:A+B/C+D (stages A and B over stages C and D, all CPUs: shares
+ * among the functions a flame graph names).
  *
  * Each free parameter lives on (MIN, MAX) through a logistic map of an
  * unbounded variable, so the fit cannot leave the bounds. The residual of a
@@ -61,7 +63,7 @@ struct cal_run {
 
 struct cal_target {
     unsigned run;
-    char metric[64];
+    char metric[160];
     double value, weight;
     double before, after;
 };
@@ -150,6 +152,11 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
                                path, lineno);
                 break;
             }
+            if (strlen(metric) >= sizeof cal->tg[0].metric) {
+                rc = sim_error(err, SIM_EINVAL, "%s:%d: error: metric '%.40s...' is longer than %zu characters",
+                               path, lineno, metric, sizeof cal->tg[0].metric - 1);
+                break;
+            }
             char scen_path[5200];
             snprintf(scen_path, sizeof scen_path, "%s/%s", dir, scen);
             /* one run per distinct (scenario, overrides) */
@@ -232,6 +239,34 @@ static int metric_of(const struct model_results *r, const char *metric, double *
             *out = sum[i].v;
             return 0;
         }
+    /* stageratio:A+B/C+D - stages A, B over stages C, D, summed over all
+     * CPUs (a flame graph's shares among the functions it names). */
+    if (strncmp(metric, "stageratio:", 11) == 0) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", metric + 11);
+        char *slash = strchr(buf, '/');
+        if (slash == NULL)
+            return -1;
+        *slash = '\0';
+        double part[2] = {0, 0};
+        const char *lists[2] = {buf, slash + 1};
+        for (int side = 0; side < 2; side++) {
+            char tmp[256], *save = NULL;
+            snprintf(tmp, sizeof tmp, "%s", lists[side]);
+            for (char *t = strtok_r(tmp, "+", &save); t; t = strtok_r(NULL, "+", &save)) {
+                int k = -1;
+                for (int i = 0; k_stage_names[i]; i++)
+                    if (strcmp(k_stage_names[i], t) == 0)
+                        k = i;
+                if (k < 0)
+                    return -1;
+                for (unsigned c = 0; c < r->ncpu; c++)
+                    part[side] += r->stage_frac[c * MODEL_STAGES + (unsigned)k];
+            }
+        }
+        *out = part[1] > 0 ? part[0] / part[1] : 0;
+        return 0;
+    }
     /* stage:C:A+B - fraction of CPU C's time in stages A, B;
      * stageshare:A+B - stages A, B over all busy time of all CPUs. */
     if (strncmp(metric, "stage:", 6) == 0 || strncmp(metric, "stageshare:", 11) == 0) {
@@ -330,7 +365,7 @@ static int evaluate(struct cal *cal, const double *p, double *model)
                 return sim_error(cal->err, SIM_EINVAL,
                                  "error: unknown metric '%s' (a /summary attribute or busy:C, "
                                  "softirq:C, hardirq:C, system:C, user:C, stage:C:A+B, "
-                                 "stageshare:A+B)",
+                                 "stageshare:A+B, stageratio:A+B/C+D)",
                                  cal->tg[t].metric);
             }
         }

@@ -117,6 +117,12 @@ awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 880 && $2 < 920) }' out.txt
 printf 'defaults = "fit.cfg";\n' > usefit.cfg
 expect_exit 0 "fitted file as defaults" -- "$bin" check usefit.cfg
 grep -q "^stage.host_l4.cost = 900" out.txt && ok || fail "defaults did not bring the fitted cost"
+# stageratio: stages over stages, on theory (tests/data/calib_ratio.tsv)
+expect_exit 0 "calibrate stageratio" -- "$bin" calibrate -q "$src/tests/data/calib_ratio.tsv" -o ratio.cfg
+awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 640 && $2 < 660) }' out.txt && ok || fail "stageratio fit not near 650"
+printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\t%s\t-\tstageratio:%0200d/host_l4\t0.5\n' "$src/scenarios/tests/small.cfg" 0 > longmetric.tsv
+expect_exit 78 "metric too long" -- "$bin" calibrate longmetric.tsv
+expect_err "longmetric.tsv:2: error: metric"
 expect_exit 78 "bad targets" -- "$bin" calibrate "$src/tests/data/bad_targets.tsv"
 expect_err "bad_targets.tsv:1: error: expected free<TAB>KEY<TAB>MIN<TAB>MAX"
 expect_exit 66 "missing targets" -- "$bin" calibrate nope.tsv
