@@ -221,6 +221,27 @@ static double to_free(const struct cal_free *fr, double v)
     return log(y / (1 - y));
 }
 
+/* Time in the '+'-separated stages LIST on CPUs c0..c1-1, in fractions of
+ * a CPU; -1 for an unknown stage name. */
+static int stage_sum(const struct model_results *r, const char *list, unsigned c0, unsigned c1,
+                     double *out)
+{
+    char tmp[256], *save = NULL;
+    snprintf(tmp, sizeof tmp, "%s", list);
+    *out = 0;
+    for (char *t = strtok_r(tmp, "+", &save); t; t = strtok_r(NULL, "+", &save)) {
+        int k = -1;
+        for (int i = 0; k_stage_names[i]; i++)
+            if (strcmp(k_stage_names[i], t) == 0)
+                k = i;
+        if (k < 0)
+            return -1;
+        for (unsigned c = c0; c < c1; c++)
+            *out += r->stage_frac[c * MODEL_STAGES + (unsigned)k];
+    }
+    return 0;
+}
+
 static int metric_of(const struct model_results *r, const char *metric, double *out)
 {
     const struct model_summary *s = &r->sum;
@@ -248,23 +269,10 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         if (slash == NULL)
             return -1;
         *slash = '\0';
-        double part[2] = {0, 0};
-        const char *lists[2] = {buf, slash + 1};
-        for (int side = 0; side < 2; side++) {
-            char tmp[256], *save = NULL;
-            snprintf(tmp, sizeof tmp, "%s", lists[side]);
-            for (char *t = strtok_r(tmp, "+", &save); t; t = strtok_r(NULL, "+", &save)) {
-                int k = -1;
-                for (int i = 0; k_stage_names[i]; i++)
-                    if (strcmp(k_stage_names[i], t) == 0)
-                        k = i;
-                if (k < 0)
-                    return -1;
-                for (unsigned c = 0; c < r->ncpu; c++)
-                    part[side] += r->stage_frac[c * MODEL_STAGES + (unsigned)k];
-            }
-        }
-        *out = part[1] > 0 ? part[0] / part[1] : 0;
+        double num, den;
+        if (stage_sum(r, buf, 0, r->ncpu, &num) != 0 || stage_sum(r, slash + 1, 0, r->ncpu, &den) != 0)
+            return -1;
+        *out = den > 0 ? num / den : 0;
         return 0;
     }
     /* stage:C:A+B - fraction of CPU C's time in stages A, B;
@@ -282,22 +290,9 @@ static int metric_of(const struct model_results *r, const char *metric, double *
             c1 = c0 + 1;
             names = end + 1;
         }
-        double num = 0, den = 0;
-        char buf[256];
-        snprintf(buf, sizeof buf, "%s", names);
-        for (unsigned c = c0; c < c1; c++) {
-            char tmp[256], *save = NULL;
-            snprintf(tmp, sizeof tmp, "%s", buf);
-            for (char *t = strtok_r(tmp, "+", &save); t; t = strtok_r(NULL, "+", &save)) {
-                int k = -1;
-                for (int i = 0; k_stage_names[i]; i++)
-                    if (strcmp(k_stage_names[i], t) == 0)
-                        k = i;
-                if (k < 0)
-                    return -1;
-                num += r->stage_frac[c * MODEL_STAGES + (unsigned)k];
-            }
-        }
+        double num, den = 0;
+        if (stage_sum(r, names, c0, c1, &num) != 0)
+            return -1;
         if (!share) {
             *out = num;
             return 0;

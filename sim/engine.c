@@ -173,11 +173,8 @@ static inline bool slot_less(const struct slot *a, sim_ns t, uint64_t order)
 }
 
 /* Sorted insertion into bottom; O(bottom) but bottom holds one bucket. */
-static void bottom_insert(struct engine *eng, uint32_t id)
+static void bottom_insert(struct engine *eng, sim_ns t, uint64_t order, uint32_t id)
 {
-    const struct node *e = &eng->nodes[id];
-    sim_ns t = e->time;
-    uint64_t order = e->order;
     uint32_t i = eng->nbottom;
     while (i > 0 && slot_less(&eng->bottom[i - 1], t, order)) {
         eng->bottom[i] = eng->bottom[i - 1];
@@ -248,7 +245,7 @@ static void lq_insert(struct engine *eng, uint32_t id)
             return;
         }
     }
-    bottom_insert(eng, id);
+    bottom_insert(eng, e->time, e->order, id);
 }
 
 /* Refills bottom from the rungs (or the top); returns false if empty. */
@@ -313,18 +310,12 @@ static bool lq_refill(struct engine *eng)
             __builtin_prefetch(&eng->nodes[id]);
             eng->bottom[n++].id = id;
         }
+        /* bottom grows behind the gathered ids: slot i is read before the
+         * insertion can move anything into it */
         for (uint32_t i = 0; i < n; i++) {
-            struct slot s = eng->bottom[i];
-            s.time = eng->nodes[s.id].time;
-            s.order = eng->nodes[s.id].order;
-            uint32_t j = i;
-            while (j > 0 && slot_less(&eng->bottom[j - 1], s.time, s.order)) {
-                eng->bottom[j] = eng->bottom[j - 1];
-                j--;
-            }
-            eng->bottom[j] = s;
+            uint32_t id = eng->bottom[i].id;
+            bottom_insert(eng, eng->nodes[id].time, eng->nodes[id].order, id);
         }
-        eng->nbottom = n;
         return true;
     }
 }

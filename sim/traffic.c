@@ -174,7 +174,7 @@ static bool queue_message(struct model *m, struct flow *f)
 
 /* Messages per second a flow offers: the smallest of its rate and its
  * sender's caps (0 means none); 0 overall means "as fast as the link". */
-static double effective_rate(const struct sim_params *p, double rate_pps)
+static double effective_rate(const struct sim_params *p, const struct flow *f, double rate_pps)
 {
     double cap = p->workload.sender_cap_pps;
     bool falcon = params_policy_is_falcon(p);
@@ -183,17 +183,14 @@ static double effective_rate(const struct sim_params *p, double rate_pps)
     if (p->network.mode == NET_OVERLAY && falcon && p->workload.falcon_sender_cap_pps > 0)
         cap = p->workload.falcon_sender_cap_pps;
     double byte_cap = p->workload.sender_cap_gbps > 0
-                          ? p->workload.sender_cap_gbps * 1e9 / 8 / (double)p->workload.message_bytes
+                          ? p->workload.sender_cap_gbps * 1e9 / 8 / (double)f->msg_bytes
                           : 0;
     /* A containerised UDP client's overlay TX path is paid per IP fragment
      * (TCP segments are cut after it, by GSO/TSO). */
     double frame_cap = 0;
     if (p->network.mode == NET_OVERLAY && !falcon && p->workload.protocol == PROTO_UDP &&
-        p->workload.overlay_sender_cap_fps > 0) {
-        double payload = (double)(p->network.mtu - p->network.vxlan_overhead_bytes - 28);
-        double frames = ceil((double)p->workload.message_bytes / payload);
-        frame_cap = p->workload.overlay_sender_cap_fps / frames;
-    }
+        p->workload.overlay_sender_cap_fps > 0)
+        frame_cap = p->workload.overlay_sender_cap_fps / (double)f->frames_per_msg;
     double limits[4] = {rate_pps, cap, byte_cap, frame_cap}, r = 0;
     for (int i = 0; i < 4; i++)
         if (limits[i] > 0 && (r == 0 || limits[i] < r))
@@ -210,7 +207,7 @@ static double flow_rate(const struct model *m, const struct flow *f)
     if ((int64_t)f->id == p->workload.hotspot_flow &&
         (double)engine_now(m->eng) >= p->workload.hotspot_at_ms * 1e6)
         r = p->workload.hotspot_rate_pps;
-    return effective_rate(p, r);
+    return effective_rate(p, f, r);
 }
 
 static void schedule_source(struct model *m, struct flow *f)
