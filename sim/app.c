@@ -11,7 +11,8 @@
  *           + app.wake_cost_ns on the first read after sleeping
  *           (+ app.response_tx_ns for a server's response).
  * With no data it sleeps; the socket enqueue wakes it after app.wakeup_latency
- * (the waker's own cost is part of the last stage's cost). Threads compete
+ * and the waking softirq pays app.waker_cost_ns (try_to_wake_up; with 0 that
+ * cost is folded into the last stage's cost). Threads compete
  * with ksoftirqd and each other for their CPU, and never run while a
  * softirq is active there.
  *

@@ -284,9 +284,11 @@ static bool lq_refill(struct engine *eng)
          * pending events, reading them is a cache miss each. Fetch the
          * first node of a bucket a few ahead while this one is consumed. */
         if (r->cur + LQ_PREFETCH < r->nbuckets) {
-            uint32_t ahead = eng->arena[r->base + r->cur + LQ_PREFETCH].head;
-            if (ahead != NIL)
-                __builtin_prefetch(&eng->nodes[ahead]);
+            const struct bucket *ahead = &eng->arena[r->base + r->cur + LQ_PREFETCH];
+            if (ahead->count > 0)
+                __builtin_prefetch(&eng->nodes[ahead->head]);
+            if (ahead->count > 1)
+                __builtin_prefetch(&eng->link[ahead->head]);
         }
         sim_ns bstart = r->start + (sim_ns)r->cur * r->width;
         b->head = NIL;
@@ -304,11 +306,16 @@ static bool lq_refill(struct engine *eng)
         }
         /* Gather, then read the keys: the chain lives in the compact link
          * array, so following it is cheap, and the node loads are then
-         * independent, their cache misses overlapping. */
+         * independent, their cache misses overlapping. The walk stops at
+         * the count, not at the NIL: most buckets hold one event, and
+         * reading its link would be a cache miss to learn nothing. */
         uint32_t n = 0;
-        for (uint32_t id = head; id != NIL; id = eng->link[id]) {
+        for (uint32_t id = head;;) {
             __builtin_prefetch(&eng->nodes[id]);
             eng->bottom[n++].id = id;
+            if (n == count)
+                break;
+            id = eng->link[id];
         }
         /* bottom grows behind the gathered ids: slot i is read before the
          * insertion can move anything into it */

@@ -159,6 +159,22 @@ struct pkt *stage_gro_flush_one(struct napi *n)
     return p;
 }
 
+/* Whether this packet's socket enqueue will wake its reader, judged when the
+ * step starts: the reader sleeps (so its sockets are empty and the receive
+ * buffer cannot refuse the skb) and the packet completes a datagram. */
+static bool socket_enqueue_wakes(const struct model *m, const struct pkt *p)
+{
+    const struct flow *f = &m->flows[p->flow];
+    if (m->app_waker_cost_ns == 0 || f->thread->state != THR_SLEEPING)
+        return false;
+    if ((p->flags & PKT_TCP) || f->frames_per_msg <= 1)
+        return true;
+    uint32_t segs = p->segs;
+    if (f->reasm != NULL && f->reasm->msg == p->msg)
+        segs += f->reasm->segs;
+    return segs >= f->frames_per_msg;
+}
+
 void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pkt *p,
                        struct step *s)
 {
@@ -186,7 +202,8 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
                 c->batch_mask |= 1u << st;
                 cost += m->per_batch_ns[st];
             }
-            if (p->msg_ends > 0)
+            /* non-final IP fragments stop in a defragmentation queue */
+            if (p->msg_ends > 0 || (p->flags & PKT_TCP))
                 cost += m->per_message_ns[st];
             cost += m->tcp_extra_ns[st];
             stage_ns[st] += cost - charged;
@@ -204,6 +221,8 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
         if (tr == TR_SOCKET) {
             s->action = ACT_SOCKET;
             s->pkt = p;
+            if (socket_enqueue_wakes(m, p))
+                cost += m->app_waker_cost_ns;
             break;
         }
         int cpu = POLICY_LOCAL;

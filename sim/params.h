@@ -128,6 +128,7 @@ struct sim_params {
         double per_byte_ns;
         double remote_data_ns;
         double wake_cost_ns;
+        double waker_cost_ns;
         struct dist wakeup_latency;
         int64_t rcvbuf_bytes;
         int64_t skb_overhead_bytes;
@@ -148,6 +149,7 @@ struct sim_params {
         double sender_cap_gbps;
         double falcon_sender_cap_pps;
         double overlay_sender_cap_fps;
+        double overlay_sender_msg_ns;
         int64_t hotspot_flow;
         double hotspot_at_ms;
         double hotspot_rate_pps;

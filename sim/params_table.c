@@ -47,8 +47,9 @@ static const char *const k_netrx_names[] = {"5.4", "6.18", NULL};
         P_R("stage." name ".per_batch_ns", stage[idx].per_batch_ns, 0, 1e9, "0.0", "ns",        \
             "Extra cost once per NAPI poll that runs this stage (per-batch overhead)."),         \
         P_R("stage." name ".per_message_ns", stage[idx].per_message_ns, 0, 1e9, "0.0", "ns",    \
-            "Extra cost for an skb that ends a message (the last IP fragment: UDP, socket "     \
-            "and wake-up run once per datagram)."),                                             \
+            "Extra cost for an skb that is not a non-final IP fragment: work done once per "   \
+            "datagram (every TCP skb; a UDP datagram's last fragment: defragmentation ends "  \
+            "the bridge's netfilter hook, UDP and socket)."),                                   \
         P_R("stage." name ".tcp_extra_ns", stage[idx].tcp_extra_ns, 0, 1e9, "0.0", "ns",        \
             "Extra cost per skb of a TCP flow (TCP GRO merging, tcp_v4_rcv instead of udp_rcv).")
 
@@ -167,6 +168,10 @@ const struct param_spec k_params[] = {
         "locality; Host: 2 moves)."),
     P_R("app.wake_cost_ns", app.wake_cost_ns, 0, 1e9, "700.0", "ns",
         "System time to block and be scheduled in again, per wake-up (Con Fig. 11: 66 % app core)."),
+    P_R("app.waker_cost_ns", app.waker_cost_ns, 0, 1e9, "0.0", "ns",
+        "Softirq time of a socket enqueue that wakes a sleeping reader (sock_def_readable -> "
+        "try_to_wake_up; linux-rx-path.md c_wakeup 0.3 us), charged to the last stage; 0: folded "
+        "into that stage's cost."),
     P_D("app.wakeup_latency", app.wakeup_latency, "1500.0",
         "Delay from socket enqueue to a sleeping thread becoming runnable (C1 exit, IPI)."),
     P_I("app.rcvbuf_bytes", app.rcvbuf_bytes, 1024, 1e12, "212992", "bytes",
@@ -210,6 +215,10 @@ const struct param_spec k_params[] = {
         "Frames per second a containerised UDP client's overlay transmit path can send when "
         "policy.name is not falcon* (each IP fragment crosses it; TCP is segmented after it); "
         "0 = none."),
+    P_R("workload.overlay_sender_msg_ns", workload.overlay_sender_msg_ns, 0, 1e9, "0.0", "ns",
+        "Time per datagram of that transmit path besides its fragments (system call, UDP, "
+        "fragmentation), paid with workload.overlay_sender_cap_fps: a client sends at most "
+        "1 / (msg_ns + fragments / cap_fps) datagrams/s; 0 = none."),
     P_R("workload.sender_cap_gbps", workload.sender_cap_gbps, 0, 1e5, "0.0", "Gbit/s",
         "Payload rate a flow's sender can sustain (copy and segmentation cost of large "
         "messages); 0 = none."),

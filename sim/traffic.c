@@ -185,12 +185,15 @@ static double effective_rate(const struct sim_params *p, const struct flow *f, d
     double byte_cap = p->workload.sender_cap_gbps > 0
                           ? p->workload.sender_cap_gbps * 1e9 / 8 / (double)f->msg_bytes
                           : 0;
-    /* A containerised UDP client's overlay TX path is paid per IP fragment
-     * (TCP segments are cut after it, by GSO/TSO). */
+    /* A containerised UDP client's overlay TX path is paid once per datagram
+     * and once per IP fragment (TCP segments are cut after it, by GSO/TSO). */
     double frame_cap = 0;
-    if (p->network.mode == NET_OVERLAY && !falcon && p->workload.protocol == PROTO_UDP &&
-        p->workload.overlay_sender_cap_fps > 0)
-        frame_cap = p->workload.overlay_sender_cap_fps / (double)f->frames_per_msg;
+    if (p->network.mode == NET_OVERLAY && !falcon && p->workload.protocol == PROTO_UDP) {
+        double s = p->workload.overlay_sender_msg_ns * 1e-9;
+        if (p->workload.overlay_sender_cap_fps > 0)
+            s += (double)f->frames_per_msg / p->workload.overlay_sender_cap_fps;
+        frame_cap = s > 0 ? 1 / s : 0;
+    }
     double limits[4] = {rate_pps, cap, byte_cap, frame_cap}, r = 0;
     for (int i = 0; i < 4; i++)
         if (limits[i] > 0 && (r == 0 || limits[i] < r))

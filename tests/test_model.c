@@ -427,6 +427,46 @@ static void test_overlay_sender_frame_cap(void)
     run_text(&run, NULL, text, tcp, 1);
     CHECK_TRUE(run.r->sum.offered_pps > 150000);
     model_destroy(run.m);
+    /* plus 5 us per datagram: 1 / (5 us + 3 / 300 K) = 66.7 K messages/s */
+    const char *per_msg[] = {"workload.overlay_sender_msg_ns=5000"};
+    run_text(&run, NULL, text, per_msg, 1);
+    CHECK_REL(run.r->sum.offered_pps, 1e9 / 15000, 0.02);
+    model_destroy(run.m);
+}
+
+/* Work done once per datagram: the bridge's and the container's
+ * per_message_ns skip non-final IP fragments (4 KB = 3 fragments), and a
+ * socket enqueue that wakes the sleeping reader costs app.waker_cost_ns on
+ * the container stage. At 10 K messages/s the reader sleeps before each
+ * one; one core runs every stage, and nothing else is charged to them. */
+static void test_per_datagram_costs(void)
+{
+    const char *text =
+        "host: { cpus = 4; };\n"
+        "network: { mode = \"overlay\"; };\n"
+        "policy: { name = \"vanilla\"; };\n"
+        "cpu: { enqueue_local_ns = 0.0; enqueue_remote_ns = 0.0; migrate_ns = 0.0; };\n"
+        "stage: { gro_cell: { cost = 100.0; per_message_ns = 1000.0; };\n"
+        "         container: { cost = 200.0; per_message_ns = 50.0; }; };\n"
+        "workload: { rate_pps = 10000.0; message_bytes = 4096; };\n"
+        "app: { cpus = [2]; waker_cost_ns = 500.0; };\n"
+        "run: { duration_ms = 40.0; warmup_ms = 5.0; };";
+    const char *small[] = {"workload.message_bytes=16"};
+    const char *no_waker[] = {"app.waker_cost_ns=0"};
+    struct run run;
+    run_text(&run, NULL, text, NULL, 0);
+    CHECK_EQ_I64((int64_t)run.m->flows[0].frames_per_msg, 3);
+    CHECK_REL(run.r->sum.throughput_pps, 10000, 0.01);
+    CHECK_REL(run.r->stage_frac[ST_GRO_CELL], 10000 * (3 * 100 + 1000) * 1e-9, 0.02);
+    CHECK_REL(run.r->stage_frac[ST_CONTAINER], 10000 * (3 * 200 + 50 + 500) * 1e-9, 0.02);
+    model_destroy(run.m);
+    run_text(&run, NULL, text, small, 1);
+    CHECK_REL(run.r->stage_frac[ST_GRO_CELL], 10000 * (100 + 1000) * 1e-9, 0.02);
+    CHECK_REL(run.r->stage_frac[ST_CONTAINER], 10000 * (200 + 50 + 500) * 1e-9, 0.02);
+    model_destroy(run.m);
+    run_text(&run, NULL, text, no_waker, 1);
+    CHECK_REL(run.r->stage_frac[ST_CONTAINER], 10000 * (3 * 200 + 50) * 1e-9, 0.02);
+    model_destroy(run.m);
 }
 
 /* Conservation holds (model_finish asserts it) across modes and workloads. */
@@ -629,6 +669,7 @@ int main(void)
     test_ksoftirqd_modes();
     test_hotspot_rate_change();
     test_overlay_sender_frame_cap();
+    test_per_datagram_costs();
     test_conservation_everywhere();
     test_tcp_gro();
     test_web_fan_out();
