@@ -23,12 +23,22 @@
  * Memory: events live in a node array sized at engine_create (the pool:
  * nothing is allocated afterwards); buckets come from an arena used as a
  * stack (rungs are created and retired deepest first); the top is an array
- * of node indices, the buckets are lists linked through a separate 4-byte
- * index array, and bottom holds (time, order, index) slots. Moving events
- * between tiers so touches the 32-byte nodes only as independent loads,
- * never as a chain of dependent misses: at a million pending events that
- * is 3x the speed (docs/performance.md).
- *
+ * of node indices, and bottom holds (time, order, index) slots. Moving
+ * events between tiers so touches the 32-byte nodes only as independent
+ * loads, whose cache misses overlap. A bucket's list takes one of two
+ * forms, fixed per rung when the rung is made:
+ *   sparse (fewer than LQ_DENSE events a bucket): linked through a
+ *     separate 4-byte index array; a push is three stores, and walking a
+ *     list of one or two events costs next to nothing;
+ *   dense (LQ_DENSE or more, which happens when 1 ns is the narrowest
+ *     bucket and events of one nanosecond number in the hundreds, as with a
+ *     million pending in bench/compare-ns3): one event's index in the
+ *     bucket itself, more in 64-byte chunks of 15 indices, so a walk costs
+ *     one dependent cache miss per 15 events instead of one per event
+ *     (twice the speed at a million, docs/performance.md). The chunks come
+ *     from a pool of capacity / 2 + 2: a bucket of c >= 2 events holds at
+ *     most c / 2 chunks, plus the one being read during a split.
+
  * Invariants: the clock never moves backwards (an event scheduled in the
  * past is an assertion failure); every pending event is in exactly one
  * tier; no pending event is earlier than the clock.
@@ -46,6 +56,17 @@
 #define LQ_PREFETCH 4u       /* buckets ahead whose first node is fetched early */
 #define LQ_PREFETCH_TOP 16u  /* top entries ahead fetched when the top becomes a rung */
 
+#define LQ_CHUNK_IDS 15u
+#define LQ_DENSE 4u /* a rung made with this many events a bucket keeps them in chunks */
+
+/* One cache line of a bucket's event indices; the list runs from the
+ * bucket's newest chunk (partly filled) to its oldest (full). */
+struct chunk {
+    uint32_t next;
+    uint32_t ids[LQ_CHUNK_IDS];
+};
+_Static_assert(sizeof(struct chunk) == 64, "a chunk is one cache line");
+
 /* 32 bytes, two to a cache line: the kind rides in the order word, below
  * the class, where it never decides the order (the sequence is unique). */
 struct node {
@@ -53,7 +74,7 @@ struct node {
     uint64_t order; /* class << 56 | kind << 48 | seq */
     uint64_t arg;
     uint32_t obj;
-    uint32_t free_next; /* the free list; pending lists use engine.link */
+    uint32_t free_next; /* the free list */
 };
 _Static_assert(sizeof(struct node) == 32, "event nodes are 32 bytes");
 
@@ -64,6 +85,8 @@ struct slot {
     uint32_t id;
 };
 
+/* count 0: empty; 1: head is the event's index; more: head is the newest
+ * chunk, which holds ((count - 1) mod LQ_CHUNK_IDS) + 1 of them. */
 struct bucket {
     uint32_t head;
     uint32_t count;
@@ -76,6 +99,7 @@ struct rung {
     uint32_t cur;  /* first bucket not yet consumed */
     uint32_t count;
     uint32_t base; /* first bucket in the arena */
+    bool chunked;  /* buckets keep their indices in chunks, not in link */
 };
 
 struct handler {
@@ -96,7 +120,9 @@ struct engine {
 
     struct node *nodes;
     uint32_t free_head;
-    uint32_t *link; /* next event of a bucket's list, by node index: 4 bytes an event */
+    uint32_t *link;      /* next event of a sparse bucket's list, by node index */
+    struct chunk *chunks; /* the lists of dense buckets */
+    uint32_t chunk_free;  /* free chunks, linked through next */
 
     /* top */
     uint32_t *top_ids; /* an array, not a list: walking it needs no node */
@@ -133,6 +159,16 @@ struct engine *engine_create(size_t capacity, const char *capacity_key, struct s
     eng->free_head = 0;
     eng->top_ids = xmalloc(capacity * sizeof *eng->top_ids);
     eng->link = xmalloc(capacity * sizeof *eng->link);
+    size_t nchunks = capacity / 2 + 2; /* + 1 for the chunk read during a split */
+    if (posix_memalign((void **)&eng->chunks, sizeof(struct chunk),
+                       nchunks * sizeof *eng->chunks) != 0) {
+        fprintf(stderr, "falconsim: out of memory allocating %zu bytes\n",
+                nchunks * sizeof *eng->chunks);
+        abort();
+    }
+    for (size_t i = 0; i < nchunks; i++)
+        eng->chunks[i].next = i + 1 < nchunks ? (uint32_t)(i + 1) : NIL;
+    eng->chunk_free = 0;
     eng->top_start = 0;
     /* Rung 0 has at most one bucket per event plus one; deeper rungs at most
      * one per event of the bucket they split plus one. */
@@ -151,6 +187,7 @@ void engine_destroy(struct engine *eng)
     free(eng->bottom);
     free(eng->top_ids);
     free(eng->link);
+    free(eng->chunks);
     free(eng);
 }
 
@@ -186,13 +223,87 @@ static void bottom_insert(struct engine *eng, sim_ns t, uint64_t order, uint32_t
     eng->nbottom++;
 }
 
-static void bucket_push(struct engine *eng, struct rung *r, uint32_t k, uint32_t id)
+static uint32_t chunk_alloc(struct engine *eng, uint32_t next)
+{
+    uint32_t c = eng->chunk_free;
+    SIM_ASSERT(c != NIL); /* the pool holds capacity / 2 + 2: see the essay */
+    eng->chunk_free = eng->chunks[c].next;
+    eng->chunks[c].next = next;
+    return c;
+}
+
+static void chunk_release(struct engine *eng, uint32_t c)
+{
+    eng->chunks[c].next = eng->chunk_free;
+    eng->chunk_free = c;
+}
+
+static void chunked_push(struct engine *eng, struct bucket *b, uint32_t id)
+{
+    if (b->count == 0) {
+        b->head = id;
+    } else if (b->count == 1) {
+        uint32_t c = chunk_alloc(eng, NIL);
+        eng->chunks[c].ids[0] = b->head;
+        eng->chunks[c].ids[1] = id;
+        b->head = c;
+    } else {
+        uint32_t fill = (b->count - 1) % LQ_CHUNK_IDS + 1;
+        if (fill == LQ_CHUNK_IDS) {
+            b->head = chunk_alloc(eng, b->head);
+            fill = 0;
+        }
+        eng->chunks[b->head].ids[fill] = id;
+    }
+}
+
+/* inline: the sparse case is three stores on every schedule */
+static inline void bucket_push(struct engine *eng, struct rung *r, uint32_t k, uint32_t id)
 {
     struct bucket *b = &eng->arena[r->base + k];
-    eng->link[id] = b->head;
-    b->head = id;
+    if (r->chunked) {
+        chunked_push(eng, b, id);
+    } else {
+        eng->link[id] = b->head;
+        b->head = id;
+    }
     b->count++;
     r->count++;
+}
+
+/* Copies a bucket's event indices to out[].id, newest first (for events
+ * of one time that is descending order, which bottom_insert appends without
+ * a shift), prefetching their nodes; a chunked bucket's chunks go back to
+ * the pool. */
+static uint32_t bucket_take(struct engine *eng, const struct rung *r, uint32_t head,
+                            uint32_t count, struct slot *out)
+{
+    uint32_t n = 0;
+    if (!r->chunked || count == 1) {
+        /* stop at the count, not at a NIL: reading a one-event bucket's
+         * link would be a cache miss to learn nothing */
+        for (uint32_t id = head;; id = eng->link[id]) {
+            __builtin_prefetch(&eng->nodes[id]);
+            out[n++].id = id;
+            if (n == count)
+                return n;
+        }
+    }
+    uint32_t fill = (count - 1) % LQ_CHUNK_IDS + 1;
+    for (uint32_t c = head; c != NIL; fill = LQ_CHUNK_IDS) {
+        const struct chunk *ch = &eng->chunks[c];
+        uint32_t next = ch->next;
+        if (next != NIL)
+            __builtin_prefetch(&eng->chunks[next]);
+        for (uint32_t i = fill; i-- > 0;) {
+            __builtin_prefetch(&eng->nodes[ch->ids[i]]);
+            out[n++].id = ch->ids[i];
+        }
+        chunk_release(eng, c);
+        c = next;
+    }
+    SIM_ASSERT(n == count);
+    return n;
 }
 
 /* Spreads a list of events over a new rung of about one bucket per event. */
@@ -209,6 +320,7 @@ static struct rung *rung_push(struct engine *eng, sim_ns start, sim_ns span, uin
     r->cur = 0;
     r->count = 0;
     r->base = eng->arena_used;
+    r->chunked = count >= LQ_DENSE * nb;
     eng->arena_used += nb;
     for (uint32_t k = 0; k < nb; k++) {
         eng->arena[r->base + k].head = NIL;
@@ -285,37 +397,28 @@ static bool lq_refill(struct engine *eng)
          * first node of a bucket a few ahead while this one is consumed. */
         if (r->cur + LQ_PREFETCH < r->nbuckets) {
             const struct bucket *ahead = &eng->arena[r->base + r->cur + LQ_PREFETCH];
-            if (ahead->count > 0)
+            if (ahead->count > 1 && r->chunked)
+                __builtin_prefetch(&eng->chunks[ahead->head]);
+            else if (ahead->count > 0)
                 __builtin_prefetch(&eng->nodes[ahead->head]);
-            if (ahead->count > 1)
-                __builtin_prefetch(&eng->link[ahead->head]);
         }
         sim_ns bstart = r->start + (sim_ns)r->cur * r->width;
         b->head = NIL;
         b->count = 0;
         r->count -= count;
         r->cur++;
+        /* Gather the indices into bottom (empty until this refill ends),
+         * then read the keys: the node loads are independent, their cache
+         * misses overlapping. */
+        uint32_t n = bucket_take(eng, r, head, count, eng->bottom);
         if (count > LQ_THRES && r->width > 1 && eng->nrungs < LQ_MAX_RUNGS) {
             struct rung *child = rung_push(eng, bstart, r->width - 1, count);
-            for (uint32_t id = head, next; id != NIL; id = next) {
-                next = eng->link[id];
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t id = eng->bottom[i].id;
                 bucket_push(eng, child,
                             (uint32_t)((eng->nodes[id].time - child->start) / child->width), id);
             }
             continue;
-        }
-        /* Gather, then read the keys: the chain lives in the compact link
-         * array, so following it is cheap, and the node loads are then
-         * independent, their cache misses overlapping. The walk stops at
-         * the count, not at the NIL: most buckets hold one event, and
-         * reading its link would be a cache miss to learn nothing. */
-        uint32_t n = 0;
-        for (uint32_t id = head;;) {
-            __builtin_prefetch(&eng->nodes[id]);
-            eng->bottom[n++].id = id;
-            if (n == count)
-                break;
-            id = eng->link[id];
         }
         /* bottom grows behind the gathered ids: slot i is read before the
          * insertion can move anything into it */
@@ -388,6 +491,12 @@ uint64_t engine_events_run(const struct engine *eng) { return eng->events_run; }
 size_t engine_pending(const struct engine *eng) { return eng->n; }
 size_t engine_peak_pending(const struct engine *eng) { return eng->peak; }
 
+static bool event_in(const struct engine *eng, uint32_t id, sim_ns lo, sim_ns width)
+{
+    sim_ns t = eng->nodes[id].time;
+    return t >= lo && t < lo + width && t >= eng->now;
+}
+
 /* O(pending + buckets): every tier consistent, nothing earlier than now. */
 bool engine_check(const struct engine *eng)
 {
@@ -402,12 +511,22 @@ bool engine_check(const struct engine *eng)
         size_t in_rung = 0;
         for (uint32_t k = 0; k < r->nbuckets; k++) {
             const struct bucket *b = &eng->arena[r->base + k];
+            sim_ns lo = r->start + (sim_ns)k * r->width;
             size_t c = 0;
-            for (uint32_t id = b->head; id != NIL; id = eng->link[id], c++) {
-                sim_ns lo = r->start + (sim_ns)k * r->width;
-                if (eng->nodes[id].time < lo || eng->nodes[id].time >= lo + r->width ||
-                    eng->nodes[id].time < eng->now || k < r->cur)
-                    return false;
+            if (!r->chunked || b->count == 1) {
+                uint32_t id = b->head;
+                for (; c < b->count; c++, id = eng->link[id])
+                    if (!event_in(eng, id, lo, r->width) || k < r->cur)
+                        return false;
+                if (!r->chunked && id != NIL)
+                    return false; /* a sparse list ends at its count */
+            } else if (b->count > 1) {
+                uint32_t fill = (b->count - 1) % LQ_CHUNK_IDS + 1;
+                for (uint32_t ch = b->head; ch != NIL && c <= b->count;
+                     ch = eng->chunks[ch].next, fill = LQ_CHUNK_IDS)
+                    for (uint32_t j = 0; j < fill; j++, c++)
+                        if (!event_in(eng, eng->chunks[ch].ids[j], lo, r->width) || k < r->cur)
+                            return false;
             }
             if (c != b->count)
                 return false;

@@ -120,9 +120,60 @@ static void test_oracle(void)
     engine_destroy(e);
 }
 
+/* A hold model at full capacity: every pop pushes one event a few ns
+ * ahead, so hundreds of events share each nanosecond (as in bench_engine
+ * at a million). It starts from two layouts: two events a nanosecond (a
+ * sparse rung, its buckets lists through the link array) and eight (a
+ * dense rung, its buckets in chunks). */
+struct hold_ctx {
+    struct oracle_ctx o;
+    struct engine *e;
+    struct rng *r;
+    uint64_t next_seq, left;
+};
+
+static void hold_pop(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct hold_ctx *h = ctx;
+    oracle_pop(&h->o, obj, arg);
+    if (h->left == 0)
+        return;
+    h->left--;
+    sim_ns at = engine_now(h->e) + 1 + (sim_ns)(rng_uniform(h->r) * 8);
+    engine_schedule(h->e, at, 0, 0, h->next_seq++);
+}
+
+static void test_dense_hold_at_capacity(int per_ns)
+{
+    struct sim_err err;
+    enum { N = 4096, POPS = 100000 };
+    struct hold_ctx h = {{malloc((N + POPS) * sizeof(sim_ns)),
+                          malloc((N + POPS) * sizeof(uint64_t)), 0, N + POPS, NULL},
+                         engine_create(N, "test", &err), rng_create(11, RNG_STREAM_TEST), 0,
+                         POPS};
+    h.o.e = h.e;
+    engine_register(h.e, 0, 0, hold_pop, &h);
+    for (int i = 0; i < N; i++)
+        engine_schedule(h.e, 1 + (sim_ns)(i / per_ns), 0, 0, h.next_seq++);
+    CHECK_EQ_I64((int64_t)engine_pending(h.e), N);
+    engine_run(h.e, 300); /* about 10 000 pops: every pop has pushed */
+    CHECK_TRUE(engine_check(h.e));
+    CHECK_EQ_I64((int64_t)engine_pending(h.e), N);
+    engine_run(h.e, SIM_NS_MAX - 1);
+    CHECK_EQ_I64((int64_t)h.o.n, N + POPS);
+    CHECK_TRUE(sorted_pairs(h.o.t, h.o.seq, h.o.n));
+    CHECK_TRUE(engine_check(h.e));
+    free(h.o.t);
+    free(h.o.seq);
+    rng_destroy(h.r);
+    engine_destroy(h.e);
+}
+
 int main(void)
 {
     test_order();
     test_oracle();
+    test_dense_hold_at_capacity(2);
+    test_dense_hold_at_capacity(8);
     return check_report("test_engine");
 }
