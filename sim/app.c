@@ -9,6 +9,7 @@
  *   system: app.recv_ns + app.per_byte_ns x bytes
  *           + app.remote_data_ns per CPU the skb moved to on its way here
  *           + app.wake_cost_ns on the first read after sleeping
+ *   (and user: + app.wake_user_ns on that read)
  *           (+ app.response_tx_ns for a server's response).
  * With no data it sleeps; the socket enqueue wakes it after app.wakeup_latency
  * and the waking softirq pays app.waker_cost_ns (try_to_wake_up; with 0 that
@@ -74,6 +75,7 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
     sys += hops * m->app_remote_ns;
     if (t->wake_cost_due) {
         sys += m->app_wake_cost_ns;
+        user += m->app_wake_user_ns; /* its code and data went cold while it slept */
         t->wake_cost_due = false;
     }
     if (m->web) {

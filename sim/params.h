@@ -129,6 +129,7 @@ struct sim_params {
         double remote_data_ns;
         double wake_cost_ns;
         double waker_cost_ns;
+        double wake_user_ns;
         struct dist wakeup_latency;
         int64_t rcvbuf_bytes;
         int64_t skb_overhead_bytes;
