@@ -37,8 +37,9 @@
  *     one dependent cache miss per 15 events instead of one per event
  *     (twice the speed at a million, docs/performance.md). The chunks come
  *     from a pool of capacity / 2 + 2: a bucket of c >= 2 events holds at
- *     most c / 2 chunks, plus the one being read during a split.
-
+ *     most c / 2 chunks (a refill frees a bucket's chunks before a split
+ *     pushes its events anew).
+ *
  * Invariants: the clock never moves backwards (an event scheduled in the
  * past is an assertion failure); every pending event is in exactly one
  * tier; no pending event is earlier than the clock.
@@ -159,7 +160,7 @@ struct engine *engine_create(size_t capacity, const char *capacity_key, struct s
     eng->free_head = 0;
     eng->top_ids = xmalloc(capacity * sizeof *eng->top_ids);
     eng->link = xmalloc(capacity * sizeof *eng->link);
-    size_t nchunks = capacity / 2 + 2; /* + 1 for the chunk read during a split */
+    size_t nchunks = capacity / 2 + 2;
     if (posix_memalign((void **)&eng->chunks, sizeof(struct chunk),
                        nchunks * sizeof *eng->chunks) != 0) {
         fprintf(stderr, "falconsim: out of memory allocating %zu bytes\n",
