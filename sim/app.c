@@ -9,8 +9,8 @@
  *   system: app.recv_ns + app.per_byte_ns x bytes
  *           + app.remote_data_ns per CPU the skb moved to on its way here
  *           + app.wake_cost_ns on the first read after sleeping
- *   (and user: + app.wake_user_ns on that read)
- *           (+ app.response_tx_ns for a server's response).
+ *           (+ app.response_tx_ns for a server's response);
+ * the first read after sleeping adds app.wake_user_ns of user time too.
  * With no data it sleeps; the socket enqueue wakes it after app.wakeup_latency
  * and the waking softirq pays app.waker_cost_ns (try_to_wake_up; with 0 that
  * cost is folded into the last stage's cost). Threads compete

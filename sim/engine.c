@@ -161,12 +161,7 @@ struct engine *engine_create(size_t capacity, const char *capacity_key, struct s
     eng->top_ids = xmalloc(capacity * sizeof *eng->top_ids);
     eng->link = xmalloc(capacity * sizeof *eng->link);
     size_t nchunks = capacity / 2 + 2;
-    if (posix_memalign((void **)&eng->chunks, sizeof(struct chunk),
-                       nchunks * sizeof *eng->chunks) != 0) {
-        fprintf(stderr, "falconsim: out of memory allocating %zu bytes\n",
-                nchunks * sizeof *eng->chunks);
-        abort();
-    }
+    eng->chunks = xmalloc_aligned(sizeof(struct chunk), nchunks * sizeof *eng->chunks);
     for (size_t i = 0; i < nchunks; i++)
         eng->chunks[i].next = i + 1 < nchunks ? (uint32_t)(i + 1) : NIL;
     eng->chunk_free = 0;

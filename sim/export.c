@@ -147,14 +147,7 @@ static herr_t col_cb(hid_t loc, const char *name, const H5L_info_t *info, void *
         return 0;
     hsize_t dims[2];
     if (!is_string(d) && ds_shape(d, dims) == 1) {
-        if (c->n == c->cap) {
-            c->cap = c->cap ? 2 * c->cap : 16;
-            char **nn = xcalloc(c->cap, sizeof *nn);
-            if (c->names)
-                memcpy(nn, c->names, c->n * sizeof *nn);
-            free(c->names);
-            c->names = nn;
-        }
+        xgrow(&c->names, &c->cap, c->n, sizeof *c->names, 16);
         c->names[c->n++] = xstrdup(name);
     }
     H5Dclose(d);

@@ -47,9 +47,9 @@ static const char *const k_netrx_names[] = {"5.4", "6.18", NULL};
         P_R("stage." name ".per_batch_ns", stage[idx].per_batch_ns, 0, 1e9, "0.0", "ns",        \
             "Extra cost once per NAPI poll that runs this stage (per-batch overhead)."),         \
         P_R("stage." name ".per_message_ns", stage[idx].per_message_ns, 0, 1e9, "0.0", "ns",    \
-            "Extra cost for an skb that is not a non-final IP fragment: work done once per "   \
-            "datagram (every TCP skb; a UDP datagram's last fragment: defragmentation ends "  \
-            "the bridge's netfilter hook, UDP and socket)."),                                   \
+            "Extra cost once per datagram: on every TCP skb and on a UDP datagram's last IP "  \
+            "fragment (non-final fragments stop in a defragmentation queue: the bridge's "      \
+            "netfilter hook, the container's IP)."),                                            \
         P_R("stage." name ".tcp_extra_ns", stage[idx].tcp_extra_ns, 0, 1e9, "0.0", "ns",        \
             "Extra cost per skb of a TCP flow (TCP GRO merging, tcp_v4_rcv instead of udp_rcv).")
 

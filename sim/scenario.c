@@ -648,14 +648,7 @@ struct origins {
 
 static const char *origin_add(struct origins *o, const char *file, unsigned line)
 {
-    if (o->n == o->cap) {
-        o->cap = o->cap ? 2 * o->cap : 64;
-        char **ns = xcalloc(o->cap, sizeof *ns);
-        if (o->s)
-            memcpy(ns, o->s, o->n * sizeof *ns);
-        free(o->s);
-        o->s = ns;
-    }
+    xgrow(&o->s, &o->cap, o->n, sizeof *o->s, 64);
     size_t n = strlen(file) + 16;
     o->s[o->n] = xmalloc(n);
     snprintf(o->s[o->n], n, "%s:%u", file, line);

@@ -66,6 +66,30 @@ void *xcalloc(size_t count, size_t size)
     return p;
 }
 
+void *xmalloc_aligned(size_t alignment, size_t size)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, alignment, size ? size : 1) != 0) {
+        fprintf(stderr, "falconsim: out of memory allocating %zu bytes\n", size);
+        abort();
+    }
+    return p;
+}
+
+void xgrow(void *arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return;
+    size_t ncap = *cap ? 2 * *cap : first;
+    void *p = realloc(*(void **)arr, ncap * elem);
+    if (p == NULL) {
+        fprintf(stderr, "falconsim: out of memory allocating %zu x %zu bytes\n", ncap, elem);
+        abort();
+    }
+    *(void **)arr = p;
+    *cap = ncap;
+}
+
 char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;

@@ -9,7 +9,7 @@
  *   1. bad input  -> a negative status and a message in a caller's sim_err;
  *   2. a broken invariant -> SIM_ASSERT, which prints the condition, the
  *      source position and the current simulated time, then aborts;
- *   3. out of memory -> xmalloc/xcalloc abort with the size requested.
+ *   3. out of memory -> the x*alloc functions abort with the size requested.
  * Library code never calls exit(); only sim/main.c does.
  */
 #ifndef FALCONSIM_SIM_BASE_H
@@ -56,7 +56,11 @@ _Noreturn void sim_assert_failed(const char *cond, const char *file, int line);
 /* Tier 3. Used at setup only: the hot path allocates nothing. */
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
+void *xmalloc_aligned(size_t alignment, size_t size);
 char *xstrdup(const char *s);
+/* Makes room for element n of the array *arr (elem bytes each, capacity
+ * *cap): doubles the capacity, from first, when n reaches it. */
+void xgrow(void *arr, size_t *cap, size_t n, size_t elem, size_t first);
 
 #define SIM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -110,14 +110,7 @@ int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".h5") != 0 || strstr(e->d_name, ".partial"))
             continue;
-        if (nfiles == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nf = xcalloc(cap, sizeof *nf);
-            if (files)
-                memcpy(nf, files, nfiles * sizeof *nf);
-            free(files);
-            files = nf;
-        }
+        xgrow(&files, &cap, nfiles, sizeof *files, 64);
         size_t n = strlen(dir) + len + 2;
         files[nfiles] = xmalloc(n);
         snprintf(files[nfiles], n, "%s/%s", dir, e->d_name);
