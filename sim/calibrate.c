@@ -6,8 +6,12 @@
  * TARGETS.tsv holds tab-separated rows ('#' starts a comment):
  *   free    KEY       MIN       MAX
  *   target  SCENARIO  OVERRIDES METRIC  VALUE  [WEIGHT]
+ *   ratio   SCENARIO  OVERRIDES OVERRIDES_DEN METRIC VALUE [WEIGHT]
  * SCENARIO is relative to the TSV's directory; OVERRIDES is "-" or a
- * comma-separated list of KEY=VALUE; METRIC is a /summary attribute
+ * comma-separated list of KEY=VALUE. A ratio row targets METRIC of the run
+ * with OVERRIDES over the same METRIC of the run with OVERRIDES_DEN (a
+ * figure normalised to another system, as the paper's Fig. 2b is). METRIC
+ * is a /summary attribute
  * (throughput_pps, latency_p99_us, ...) or busy:C, softirq:C, hardirq:C,
  * system:C, user:C (fractions of CPU C's time), stage:C:A+B (the fraction of
  * CPU C's time spent in stages A and B), stageshare:A+B (stages A and B
@@ -63,6 +67,7 @@ struct cal_run {
 
 struct cal_target {
     unsigned run;
+    int den_run; /* a ratio row's denominator run; -1 for a plain target */
     char metric[160];
     double value, weight;
     double before, after;
@@ -71,7 +76,7 @@ struct cal_target {
 struct cal {
     struct cal_free fr[CAL_MAX_FREE];
     size_t nfree;
-    struct cal_run runs[CAL_MAX_TARGETS];
+    struct cal_run runs[2 * CAL_MAX_TARGETS]; /* a ratio row may add two */
     size_t nruns;
     struct cal_target tg[CAL_MAX_TARGETS];
     size_t ntg;
@@ -98,6 +103,31 @@ static char *next_field(char **cursor)
         *cursor = NULL;
     }
     return s;
+}
+
+/* The index of the run of (SCENARIO, OVERRIDES), added if new: each
+ * distinct pair runs once per evaluation, whatever number of targets read it. */
+static unsigned run_of(struct cal *cal, const char *scen_path, char *ovr)
+{
+    const char *want = strcmp(ovr, "-") == 0 ? "" : ovr;
+    for (unsigned r = 0; r < cal->nruns; r++) {
+        char joined[4096] = "";
+        for (size_t k = 0; k < cal->runs[r].nsets; k++) {
+            strcat(joined, k ? "," : "");
+            strcat(joined, cal->runs[r].sets[k]);
+        }
+        if (strcmp(cal->runs[r].scenario, scen_path) == 0 && strcmp(joined, want) == 0)
+            return r;
+    }
+    struct cal_run *run = &cal->runs[cal->nruns];
+    snprintf(run->scenario, sizeof run->scenario, "%s", scen_path);
+    if (*want != '\0') {
+        char *save = NULL;
+        for (char *t = strtok_r(ovr, ",", &save); t && run->nsets < CAL_MAX_SETS;
+             t = strtok_r(NULL, ",", &save))
+            run->sets[run->nsets++] = xstrdup(t);
+    }
+    return (unsigned)cal->nruns++;
 }
 
 static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
@@ -142,13 +172,18 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
                 break;
             }
             cal->nfree++;
-        } else if (strcmp(kind, "target") == 0) {
-            char *scen = next_field(&cur), *ovr = next_field(&cur), *metric = next_field(&cur),
+        } else if (strcmp(kind, "target") == 0 || strcmp(kind, "ratio") == 0) {
+            bool ratio = kind[0] == 'r';
+            char *scen = next_field(&cur), *ovr = next_field(&cur),
+                 *den = ratio ? next_field(&cur) : NULL, *metric = next_field(&cur),
                  *value = next_field(&cur), *weight = next_field(&cur);
-            if (!scen || !ovr || !metric || !value || cal->ntg == CAL_MAX_TARGETS) {
+            if (!scen || !ovr || (ratio && !den) || !metric || !value ||
+                cal->ntg == CAL_MAX_TARGETS) {
                 rc = sim_error(err, SIM_EINVAL,
-                               "%s:%d: error: expected target<TAB>SCENARIO<TAB>OVERRIDES<TAB>"
-                               "METRIC<TAB>VALUE[<TAB>WEIGHT]",
+                               ratio ? "%s:%d: error: expected ratio<TAB>SCENARIO<TAB>OVERRIDES<TAB>"
+                                       "OVERRIDES_DEN<TAB>METRIC<TAB>VALUE[<TAB>WEIGHT]"
+                                     : "%s:%d: error: expected target<TAB>SCENARIO<TAB>OVERRIDES<TAB>"
+                                       "METRIC<TAB>VALUE[<TAB>WEIGHT]",
                                path, lineno);
                 break;
             }
@@ -159,35 +194,14 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
             }
             char scen_path[5200];
             snprintf(scen_path, sizeof scen_path, "%s/%s", dir, scen);
-            /* one run per distinct (scenario, overrides) */
-            unsigned r = 0;
-            for (; r < cal->nruns; r++) {
-                char joined[4096] = "";
-                for (size_t k = 0; k < cal->runs[r].nsets; k++) {
-                    strcat(joined, k ? "," : "");
-                    strcat(joined, cal->runs[r].sets[k]);
-                }
-                if (strcmp(cal->runs[r].scenario, scen_path) == 0 &&
-                    strcmp(joined, strcmp(ovr, "-") == 0 ? "" : ovr) == 0)
-                    break;
-            }
-            if (r == cal->nruns) {
-                struct cal_run *run = &cal->runs[cal->nruns++];
-                snprintf(run->scenario, sizeof run->scenario, "%s", scen_path);
-                if (strcmp(ovr, "-") != 0) {
-                    char *save = NULL;
-                    for (char *t = strtok_r(ovr, ",", &save); t && run->nsets < CAL_MAX_SETS;
-                         t = strtok_r(NULL, ",", &save))
-                        run->sets[run->nsets++] = xstrdup(t);
-                }
-            }
             struct cal_target *t = &cal->tg[cal->ntg++];
-            t->run = r;
+            t->run = run_of(cal, scen_path, ovr);
+            t->den_run = ratio ? (int)run_of(cal, scen_path, den) : -1;
             snprintf(t->metric, sizeof t->metric, "%s", metric);
             t->value = strtod(value, NULL);
             t->weight = weight ? strtod(weight, NULL) : 1.0;
         } else {
-            rc = sim_error(err, SIM_EINVAL, "%s:%d: error: a row starts with 'free' or 'target' (got '%s')",
+            rc = sim_error(err, SIM_EINVAL, "%s:%d: error: a row starts with 'free', 'target' or 'ratio' (got '%s')",
                            path, lineno, kind);
         }
     }
@@ -330,6 +344,7 @@ static int evaluate(struct cal *cal, const double *p, double *model)
 {
     char setbuf[CAL_MAX_FREE][192];
     const char *sets[CAL_MAX_SETS + CAL_MAX_FREE + 64];
+    double den[CAL_MAX_TARGETS];
     cal->evals++;
     for (size_t r = 0; r < cal->nruns; r++) {
         size_t n = 0;
@@ -353,9 +368,13 @@ static int evaluate(struct cal *cal, const double *p, double *model)
         model_run_until(m, model_duration(m));
         const struct model_results *res = model_finish(m);
         for (size_t t = 0; t < cal->ntg; t++) {
-            if (cal->tg[t].run != r)
-                continue;
-            if (metric_of(res, cal->tg[t].metric, &model[t]) != 0) {
+            const struct cal_target *g = &cal->tg[t];
+            int bad = 0;
+            if (g->run == r)
+                bad |= metric_of(res, g->metric, &model[t]);
+            if (g->den_run == (int)r)
+                bad |= metric_of(res, g->metric, &den[t]);
+            if (bad != 0) {
                 model_destroy(m);
                 return sim_error(cal->err, SIM_EINVAL,
                                  "error: unknown metric '%s' (a /summary attribute or busy:C, "
@@ -366,7 +385,19 @@ static int evaluate(struct cal *cal, const double *p, double *model)
         }
         model_destroy(m);
     }
+    for (size_t t = 0; t < cal->ntg; t++)
+        if (cal->tg[t].den_run >= 0)
+            model[t] = den[t] != 0 ? model[t] / den[t] : 0;
     return SIM_OK;
+}
+
+/* Appends " KEY=VALUE,KEY=VALUE" (a run's overrides) to buf. */
+static void overrides_text(const struct cal_run *run, char *buf, size_t size)
+{
+    for (size_t k = 0; k < run->nsets; k++) {
+        strncat(buf, k ? "," : " ", size - strlen(buf) - 1);
+        strncat(buf, run->sets[k], size - strlen(buf) - 1);
+    }
 }
 
 static double residual(const struct cal_target *t, double model)
@@ -511,10 +542,13 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
             for (size_t t = 0; t < cal->ntg; t++) {
                 const struct cal_target *g = &cal->tg[t];
                 const char *scen = strrchr(cal->runs[g->run].scenario, '/');
-                char ovr[512] = "";
-                for (size_t k = 0; k < cal->runs[g->run].nsets; k++) {
-                    strcat(ovr, k ? "," : " ");
-                    strncat(ovr, cal->runs[g->run].sets[k], sizeof ovr - strlen(ovr) - 1);
+                char ovr[1024] = "";
+                overrides_text(&cal->runs[g->run], ovr, sizeof ovr);
+                if (g->den_run >= 0) {
+                    strncat(ovr, " /", sizeof ovr - strlen(ovr) - 1);
+                    overrides_text(&cal->runs[g->den_run], ovr, sizeof ovr);
+                    if (cal->runs[g->den_run].nsets == 0)
+                        strncat(ovr, " -", sizeof ovr - strlen(ovr) - 1);
                 }
                 printf("%s%s\t%s\t%g\t%.4g\t%.4g\t%+.1f\n", scen ? scen + 1 : "", ovr, g->metric,
                        g->value, g->before, g->after,

@@ -120,6 +120,14 @@ grep -q "^stage.host_l4.cost = 900" out.txt && ok || fail "defaults did not brin
 # stageratio: stages over stages, on theory (tests/data/calib_ratio.tsv)
 expect_exit 0 "calibrate stageratio" -- "$bin" calibrate -q "$src/tests/data/calib_ratio.tsv" -o ratio.cfg
 awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 640 && $2 < 660) }' out.txt && ok || fail "stageratio fit not near 650"
+# ratio rows: one run's metric over another's, on theory (tests/data/calib_runratio.tsv);
+# the start sits where the RPS core, not the NIC core, sets the rate
+expect_exit 0 "calibrate ratio" -- "$bin" calibrate -q "$src/tests/data/calib_runratio.tsv" --set stage.host_l4.cost=700
+awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 880 && $2 < 920) }' out.txt && ok || fail "ratio fit not near 900"
+grep -q "rate_pps=3000000 / network.mode=host" out.txt && ok || fail "ratio row's runs not named"
+printf 'free\tstage.host_l4.cost\t100\t3000\nratio\t%s\t-\tthroughput_pps\t0.5\n' "$src/scenarios/tests/small.cfg" > shortratio.tsv
+expect_exit 78 "ratio row without its denominator" -- "$bin" calibrate shortratio.tsv
+expect_err "shortratio.tsv:2: error: expected ratio<TAB>SCENARIO<TAB>OVERRIDES<TAB>OVERRIDES_DEN"
 printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\t%s\t-\tstageratio:%0200d/host_l4\t0.5\n' "$src/scenarios/tests/small.cfg" 0 > longmetric.tsv
 expect_exit 78 "metric too long" -- "$bin" calibrate longmetric.tsv
 expect_err "longmetric.tsv:2: error: metric"
