@@ -664,9 +664,9 @@ static void test_calibration_udp_stress(void)
         CHECK_NEAR(1 - b[MODEL_CATS - 1], cores[i].busy, 0.10);
     }
     /* The app core's split and Con's app load are the fit's known misses
-     * (docs/calibration.md): the user share is 34 % against 29 %, and Con's
-     * app core is 51 % busy against 66 %. Asserted at the fitted values so
-     * that a change is seen. */
+     * (docs/calibration.md): the user share is 33 % against 29 %, and Con's
+     * app core is 53 % busy against 66 %. Asserted around the paper's values
+     * with room for those misses, so that a change that widens them is seen. */
     CHECK_NEAR(h.r->busy_frac[2 * MODEL_CATS + CAT_USER], 0.29, 0.10);
     CHECK_NEAR(1 - c.r->busy_frac[2 * MODEL_CATS + MODEL_CATS - 1], 0.66, 0.25);
     CHECK_TRUE(c.r->busy_frac[3 * MODEL_CATS + MODEL_CATS - 1] > 0.999); /* core 3 idle */
