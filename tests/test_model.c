@@ -689,6 +689,33 @@ static void test_calibration_udp_stress(void)
     model_destroy(f.m);
 }
 
+/* docs/calibration.md argues that no cost set of the model's form meets
+ * Fig. 10's Con 4 KB point on Linux 5.4 together with its 1 KB and 64 KB
+ * points: every cost is linear in datagrams, IP fragments and bytes, and
+ * the slowest resource sets the rate, so a 4 KB datagram (3 fragments,
+ * 4 104 UDP bytes) takes at most l1 of a 1 KB one (1, 1 032) plus l64 of a
+ * 64 KB one (47, 65 544), with l64 = 3072 / 64512 and l1 = 1 - l64. This
+ * checks that the model keeps that property, for each system, at the
+ * shipped costs (2 % for sampling noise). */
+static void test_message_size_dominance(void)
+{
+    const char *mode[][1] = {{"network.mode=host"}, {"policy.name=rps"}, {"policy.name=falcon"}};
+    const double l64 = 3072.0 / 64512.0, l1 = 1 - l64;
+    for (size_t m = 0; m < SIM_ARRAY_LEN(mode); m++) {
+        double t[3];
+        const char *bytes[] = {"workload.message_bytes=1024", "workload.message_bytes=4096",
+                               "workload.message_bytes=65536"};
+        for (size_t b = 0; b < 3; b++) {
+            const char *sets[] = {mode[m][0], bytes[b]};
+            struct run run;
+            run_scenario(&run, "scenarios/udp_stress.cfg", sets, 2);
+            t[b] = 1 / run.r->sum.throughput_pps;
+            model_destroy(run.m);
+        }
+        CHECK_TRUE(t[1] <= 1.02 * (l1 * t[0] + l64 * t[2]));
+    }
+}
+
 /* }===== */
 
 int main(void)
@@ -711,6 +738,7 @@ int main(void)
     test_web_fan_out();
     test_gro_split_multiflow();
     test_calibration_udp_stress();
+    test_message_size_dominance();
     test_falcon_one_core();
     test_falcon_static_never_reorders();
     return check_report("test_model");
