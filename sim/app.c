@@ -9,8 +9,10 @@
  *   system: app.recv_ns + app.per_byte_ns x bytes
  *           + app.remote_data_ns per CPU the skb moved to on its way here
  *           + app.wake_cost_ns on the first read after sleeping
+ *           (+ app.idle_wake_ns if the wake-up found its CPU idle)
  *           (+ app.response_tx_ns for a server's response);
- * the first read after sleeping adds app.wake_user_ns of user time too.
+ * the first read after sleeping adds app.wake_user_ns of user time too
+ * (+ app.idle_wake_user_ns after an idle CPU: deep C-states flush L1/L2).
  * With no data it sleeps; the socket enqueue wakes it after app.wakeup_latency
  * and the waking softirq pays app.waker_cost_ns (try_to_wake_up; with 0 that
  * cost is folded into the last stage's cost). Threads compete
@@ -51,6 +53,7 @@ void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f)
         ready_push(t, f);
     if (t->state == THR_SLEEPING) {
         t->state = THR_WAKING;
+        t->woken_locally = t->cpu == waker->id;
         if (t->cpu != waker->id)
             m->cs[waker->id].wake_ipis++; /* ttwu_queue_wakelist: an IPI to the target */
         sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, waker->rng);
@@ -76,6 +79,10 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
     if (t->wake_cost_due) {
         sys += m->app_wake_cost_ns;
         user += m->app_wake_user_ns; /* its code and data went cold while it slept */
+        if (t->woke_idle) {
+            sys += m->app_idle_wake_ns;
+            user += m->app_idle_wake_user_ns;
+        }
         t->wake_cost_due = false;
     }
     if (m->web) {

@@ -11,10 +11,10 @@
  * comma-separated list of KEY=VALUE. A ratio row targets METRIC of the run
  * with OVERRIDES over the same METRIC of the run with OVERRIDES_DEN (a
  * figure normalised to another system, as the paper's Fig. 2b is). METRIC
- * is a /summary attribute
- * (throughput_pps, latency_p99_us, ...) or busy:C, softirq:C, hardirq:C,
- * system:C, user:C (fractions of CPU C's time), stage:C:A+B (the fraction of
- * CPU C's time spent in stages A and B), stageshare:A+B (stages A and B
+ * is a /summary attribute (throughput_pps, latency_p99_us, ...) or busy:C,
+ * softirq:C, hardirq:C, system:C, user:C (fractions of CPU C's time; C = *
+ * sums all CPUs, in cores), stage:C:A+B (the fraction of CPU C's time
+ * spent in stages A and B), stageshare:A+B (stages A and B
  * over the busy time of all CPUs, as a system-wide profile counts it) or
  * stageratio:A+B/C+D (stages A and B over stages C and D, all CPUs: shares
  * among the functions a flame graph names).
@@ -316,26 +316,37 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         *out = den > 0 ? num / den : 0;
         return 0;
     }
+    /* busy:C, hardirq:C, softirq:C, system:C, user:C - fractions of CPU C's
+     * time; C = '*' sums them over all CPUs (in cores), for figures whose
+     * per-core order depends on where flows hash. */
     const char *colon = strchr(metric, ':');
     if (colon == NULL)
         return -1;
-    unsigned cpu = (unsigned)atoi(colon + 1);
-    if (cpu >= r->ncpu)
-        return -1;
-    const double *b = &r->busy_frac[cpu * MODEL_CATS];
+    unsigned c0, c1;
+    if (strcmp(colon + 1, "*") == 0) {
+        c0 = 0;
+        c1 = r->ncpu;
+    } else {
+        char *end;
+        long c = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || *end != '\0' || c < 0 || (unsigned)c >= r->ncpu)
+            return -1;
+        c0 = (unsigned)c;
+        c1 = c0 + 1;
+    }
+    static const char *const cats[] = {"hardirq", "softirq", "system", "user", "busy"};
     size_t n = (size_t)(colon - metric);
-    if (strncmp(metric, "busy", n) == 0 && n == 4)
-        *out = 1 - b[MODEL_CATS - 1];
-    else if (strncmp(metric, "hardirq", n) == 0 && n == 7)
-        *out = b[0];
-    else if (strncmp(metric, "softirq", n) == 0 && n == 7)
-        *out = b[1];
-    else if (strncmp(metric, "system", n) == 0 && n == 6)
-        *out = b[2];
-    else if (strncmp(metric, "user", n) == 0 && n == 4)
-        *out = b[3];
-    else
+    int cat = -1;
+    for (int k = 0; k < (int)SIM_ARRAY_LEN(cats); k++)
+        if (strlen(cats[k]) == n && strncmp(metric, cats[k], n) == 0)
+            cat = k;
+    if (cat < 0)
         return -1;
+    *out = 0;
+    for (unsigned c = c0; c < c1; c++) {
+        const double *b = &r->busy_frac[c * MODEL_CATS];
+        *out += cat == 4 ? 1 - b[MODEL_CATS - 1] : b[cat];
+    }
     return 0;
 }
 
@@ -378,7 +389,7 @@ static int evaluate(struct cal *cal, const double *p, double *model)
                 model_destroy(m);
                 return sim_error(cal->err, SIM_EINVAL,
                                  "error: unknown metric '%s' (a /summary attribute or busy:C, "
-                                 "softirq:C, hardirq:C, system:C, user:C, stage:C:A+B, "
+                                 "softirq:C, hardirq:C, system:C, user:C (C a CPU or *), stage:C:A+B, "
                                  "stageshare:A+B, stageratio:A+B/C+D)",
                                  cal->tg[t].metric);
             }

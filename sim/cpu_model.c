@@ -166,6 +166,13 @@ void cpu_thread_wake(struct model *m, struct thread *t)
     struct cpu *c = &m->cpus[t->cpu];
     t->state = THR_RUNNABLE;
     t->wake_cost_due = true;
+    /* Idle: no step, no softirq in progress or pending, no thread. A thread
+     * woken from its own CPU's softirq (try_to_wake_up runs inside it) never
+     * finds that CPU idle, however soon the softirq ends. */
+    t->woke_idle = !t->woken_locally && !c->busy && c->sirq_ctx == SIRQ_NONE &&
+                   !c->softirq_pending && c->irq_n == 0 && c->nr_running == 0 &&
+                   c->cur_thread == NULL;
+    t->woken_locally = false;
     rq_push(c, t);
     /* Wake-up preemption (check_preempt_wakeup): a thread that slept gets
      * a vruntime credit of sched_latency / 2, more than the wake-up

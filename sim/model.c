@@ -185,6 +185,8 @@ static void convert_units(struct model *m)
     m->app_wake_cost_ns = ns_round(p->app.wake_cost_ns);
     m->app_waker_cost_ns = ns_round(p->app.waker_cost_ns);
     m->app_wake_user_ns = ns_round(p->app.wake_user_ns);
+    m->app_idle_wake_ns = ns_round(p->app.idle_wake_ns);
+    m->app_idle_wake_user_ns = ns_round(p->app.idle_wake_user_ns);
     m->rr_tx_ns = ns_round(p->app.response_tx_ns);
     m->ack_delay_ns = us_to_ns(p->workload.ack_delay_us);
     m->rto_ns = us_to_ns(p->workload.rto_us);

@@ -187,6 +187,8 @@ struct thread {
     uint8_t kind;
     uint8_t state;
     bool wake_cost_due;   /* pays app.wake_cost_ns on its next recv */
+    bool woke_idle;       /* ... and app.idle_wake_*: its CPU was idle at the wake-up */
+    bool woken_locally;   /* the pending wake-up comes from its own CPU's softirq */
     bool migrate_pending; /* move to migrate_cpu at the end of its step */
     uint16_t migrate_cpu;
     struct flow *ready_head, *ready_tail; /* sockets with data, round robin */
@@ -374,7 +376,7 @@ struct model {
     sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_recv_ns, enq_local_ns, enq_remote_ns,
         migrate_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
         app_user_ns, app_recv_ns, app_remote_ns, app_wake_cost_ns, app_waker_cost_ns,
-        app_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns, net_delay_ns, think_ns;
+        app_wake_user_ns, app_idle_wake_ns, app_idle_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns, net_delay_ns, think_ns;
     sim_ns per_batch_ns[ST_COUNT];
     sim_ns per_message_ns[ST_COUNT];
     sim_ns tcp_extra_ns[ST_COUNT]; /* 0 unless the workload is TCP */

@@ -130,6 +130,8 @@ struct sim_params {
         double wake_cost_ns;
         double waker_cost_ns;
         double wake_user_ns;
+        double idle_wake_ns;
+        double idle_wake_user_ns;
         struct dist wakeup_latency;
         int64_t rcvbuf_bytes;
         int64_t skb_overhead_bytes;

@@ -167,10 +167,18 @@ const struct param_spec k_params[] = {
         "Extra recv cost per CPU the skb moved to on its way to the reading thread (loss of "
         "locality; Host: 2 moves)."),
     P_R("app.wake_cost_ns", app.wake_cost_ns, 0, 1e9, "700.0", "ns",
-        "System time to block and be scheduled in again, per wake-up (Con Fig. 11: 66 % app core)."),
+        "System time to block and be scheduled in again, per wake-up (a context switch; "
+        "app.idle_wake_ns adds the idle exit when the CPU was idle)."),
     P_R("app.wake_user_ns", app.wake_user_ns, 0, 1e9, "0.0", "ns",
         "User time added to the first read after a wake-up: the reader's code and data went cold "
-        "(Figs. 5, 11: 0.36-0.40 us of user time a packet unsaturated, 0.145 saturated)."),
+        "while it slept (app.idle_wake_user_ns adds more after an idle CPU)."),
+    P_R("app.idle_wake_ns", app.idle_wake_ns, 0, 1e9, "0.0", "ns",
+        "Extra system time of a wake-up that finds the reader's CPU idle: the idle exit (cpuidle, "
+        "tick restart, the reschedule IPI), which a wake-up on a busy CPU skips (Fig. 5's readers on "
+        "shared cores against Figs. 5 and 11's on their own)."),
+    P_R("app.idle_wake_user_ns", app.idle_wake_user_ns, 0, 1e9, "0.0", "ns",
+        "Extra user time of the first read after a wake-up on an idle CPU: a deep C-state (C6) "
+        "flushes the core's L1 and L2, so the reader's code and data come from L3 or memory."),
     P_R("app.waker_cost_ns", app.waker_cost_ns, 0, 1e9, "0.0", "ns",
         "Softirq time of a socket enqueue that wakes a sleeping reader (sock_def_readable -> "
         "try_to_wake_up; linux-rx-path.md c_wakeup 0.3 us), charged to the last stage; 0: folded "

@@ -125,6 +125,13 @@ awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 640 && $2 < 660) }' out.txt
 expect_exit 0 "calibrate ratio" -- "$bin" calibrate -q "$src/tests/data/calib_runratio.tsv" --set stage.host_l4.cost=700
 awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 880 && $2 < 920) }' out.txt && ok || fail "ratio fit not near 900"
 grep -q "rate_pps=3000000 / network.mode=host" out.txt && ok || fail "ratio row's runs not named"
+# C = * sums a CPU metric over all CPUs, on theory (tests/data/calib_allcpus.tsv)
+expect_exit 0 "calibrate softirq:*" -- "$bin" calibrate -q "$src/tests/data/calib_allcpus.tsv"
+awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 630 && $2 < 670) }' out.txt && ok || fail "softirq:* fit not near 650"
+cp "$src/scenarios/tests/small.cfg" small_copy.cfg
+printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\tsmall_copy.cfg\t-\tbusy:x\t0.5\n' > badcpu.tsv
+expect_exit 78 "a CPU metric with a bad CPU" -- "$bin" calibrate badcpu.tsv
+expect_err "error: unknown metric 'busy:x'"
 printf 'free\tstage.host_l4.cost\t100\t3000\nratio\t%s\t-\tthroughput_pps\t0.5\n' "$src/scenarios/tests/small.cfg" > shortratio.tsv
 expect_exit 78 "ratio row without its denominator" -- "$bin" calibrate shortratio.tsv
 expect_err "shortratio.tsv:2: error: expected ratio<TAB>SCENARIO<TAB>OVERRIDES<TAB>OVERRIDES_DEN"

@@ -482,6 +482,31 @@ static void test_reader_wake_costs(void)
     CHECK_REL(app[CAT_USER], 10000 * (100 + 1000) * 1e-9, 0.02);
     CHECK_REL(app[CAT_SYSTEM], 10000 * 2000 * 1e-9, 0.02);
     model_destroy(run.m);
+
+    /* The reader's own CPU is idle at every wake-up: the idle exit's extra
+     * system and user time come on top. */
+    const char *idle[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                          "run.duration_ms=100", "app.user_ns=100", "app.wake_cost_ns=2000",
+                          "app.wake_user_ns=1000", "app.idle_wake_ns=500",
+                          "app.idle_wake_user_ns=300"};
+    run_text(&run, NULL, k_free, idle, SIM_ARRAY_LEN(idle));
+    app = &run.r->busy_frac[2 * MODEL_CATS];
+    CHECK_REL(app[CAT_USER], 10000 * (100 + 1000 + 300) * 1e-9, 0.02);
+    CHECK_REL(app[CAT_SYSTEM], 10000 * (2000 + 500) * 1e-9, 0.02);
+    model_destroy(run.m);
+
+    /* Woken by the softirq on its own CPU, which is still running: no idle
+     * exit. Everything on CPU 0 (vanilla), 1 us of IP/UDP a packet. */
+    const char *shared[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                            "run.duration_ms=100", "policy.name=vanilla", "app.cpus=0",
+                            "stage.host_l4.cost=1000", "app.user_ns=100",
+                            "app.wake_cost_ns=2000", "app.wake_user_ns=1000",
+                            "app.idle_wake_ns=500", "app.idle_wake_user_ns=300"};
+    run_text(&run, NULL, k_free, shared, SIM_ARRAY_LEN(shared));
+    app = &run.r->busy_frac[0];
+    CHECK_REL(app[CAT_USER], 10000 * (100 + 1000) * 1e-9, 0.02);
+    CHECK_REL(app[CAT_SYSTEM], 10000 * 2000 * 1e-9, 0.02);
+    model_destroy(run.m);
 }
 
 /* Conservation holds (model_finish asserts it) across modes and workloads. */
