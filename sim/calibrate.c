@@ -63,11 +63,13 @@ struct cal_run {
     char scenario[5200];
     char *sets[CAL_MAX_SETS];
     size_t nsets;
+    int line; /* the first row that names it */
 };
 
 struct cal_target {
     unsigned run;
     int den_run; /* a ratio row's denominator run; -1 for a plain target */
+    int line;    /* in the targets file, for messages */
     char metric[160];
     double value, weight;
     double before, after;
@@ -84,6 +86,7 @@ struct cal {
     size_t nextra;
     unsigned evals;
     bool quiet;
+    const char *path; /* the targets file */
     struct sim_err *err;
     int failed; /* a run failed inside the fit: its status */
 };
@@ -107,7 +110,7 @@ static char *next_field(char **cursor)
 
 /* The index of the run of (SCENARIO, OVERRIDES), added if new: each
  * distinct pair runs once per evaluation, whatever number of targets read it. */
-static unsigned run_of(struct cal *cal, const char *scen_path, char *ovr)
+static unsigned run_of(struct cal *cal, const char *scen_path, char *ovr, int line)
 {
     const char *want = strcmp(ovr, "-") == 0 ? "" : ovr;
     for (unsigned r = 0; r < cal->nruns; r++) {
@@ -121,6 +124,7 @@ static unsigned run_of(struct cal *cal, const char *scen_path, char *ovr)
     }
     struct cal_run *run = &cal->runs[cal->nruns];
     snprintf(run->scenario, sizeof run->scenario, "%s", scen_path);
+    run->line = line;
     if (*want != '\0') {
         char *save = NULL;
         for (char *t = strtok_r(ovr, ",", &save); t && run->nsets < CAL_MAX_SETS;
@@ -195,8 +199,9 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
             char scen_path[5200];
             snprintf(scen_path, sizeof scen_path, "%s/%s", dir, scen);
             struct cal_target *t = &cal->tg[cal->ntg++];
-            t->run = run_of(cal, scen_path, ovr);
-            t->den_run = ratio ? (int)run_of(cal, scen_path, den) : -1;
+            t->run = run_of(cal, scen_path, ovr, lineno);
+            t->den_run = ratio ? (int)run_of(cal, scen_path, den, lineno) : -1;
+            t->line = lineno;
             snprintf(t->metric, sizeof t->metric, "%s", metric);
             t->value = strtod(value, NULL);
             t->weight = weight ? strtod(weight, NULL) : 1.0;
@@ -206,6 +211,25 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
         }
     }
     fclose(f);
+    /* Every run's scenario and overrides load (with the command line's
+     * --set keys), so that a bad one is named by its row before any fit. */
+    for (size_t r = 0; rc == SIM_OK && r < cal->nruns; r++) {
+        const struct cal_run *run = &cal->runs[r];
+        const char *sets[CAL_MAX_SETS + 64];
+        size_t n = 0;
+        for (size_t k = 0; k < cal->nextra && n < SIM_ARRAY_LEN(sets); k++)
+            sets[n++] = cal->extra_sets[k];
+        for (size_t k = 0; k < run->nsets && n < SIM_ARRAY_LEN(sets); k++)
+            sets[n++] = run->sets[k];
+        struct sim_params params;
+        struct scenario_text text;
+        struct sim_err e = {{0}};
+        int st = scenario_load(run->scenario, NULL, sets, n, &params, &text, &e);
+        if (st != SIM_OK)
+            rc = sim_error(err, st, "%s:%d: %s", path, run->line, e.msg);
+        else
+            scenario_text_free(&text);
+    }
     if (rc == SIM_OK && (cal->nfree == 0 || cal->ntg < cal->nfree))
         rc = sim_error(err, SIM_EINVAL,
                        "%s: error: need at least one free parameter and as many targets (got %zu "
@@ -388,10 +412,10 @@ static int evaluate(struct cal *cal, const double *p, double *model)
             if (bad != 0) {
                 model_destroy(m);
                 return sim_error(cal->err, SIM_EINVAL,
-                                 "error: unknown metric '%s' (a /summary attribute or busy:C, "
-                                 "softirq:C, hardirq:C, system:C, user:C (C a CPU or *), stage:C:A+B, "
-                                 "stageshare:A+B, stageratio:A+B/C+D)",
-                                 cal->tg[t].metric);
+                                 "%s:%d: error: unknown metric '%s' (a /summary attribute or "
+                                 "busy:C, softirq:C, hardirq:C, system:C, user:C (C a CPU or *), "
+                                 "stage:C:A+B, stageshare:A+B, stageratio:A+B/C+D)",
+                                 cal->path, g->line, g->metric);
             }
         }
         model_destroy(m);
@@ -480,6 +504,7 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
     cal->nextra = nsets;
     cal->quiet = quiet;
     cal->err = err;
+    cal->path = targets;
     int rc = parse_targets(cal, targets, err);
     if (rc != SIM_OK)
         goto out;

@@ -131,7 +131,14 @@ awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 630 && $2 < 670) }' out.txt
 cp "$src/scenarios/tests/small.cfg" small_copy.cfg
 printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\tsmall_copy.cfg\t-\tbusy:x\t0.5\n' > badcpu.tsv
 expect_exit 78 "a CPU metric with a bad CPU" -- "$bin" calibrate badcpu.tsv
-expect_err "error: unknown metric 'busy:x'"
+expect_err "badcpu.tsv:2: error: unknown metric 'busy:x'"
+# a row's scenario or overrides that do not load are named by the row, before any fit
+printf 'free\tstage.host_l4.cost\t100\t3000\n# c\ntarget\tnope.cfg\t-\tbusy:0\t0.5\n' > noscen.tsv
+expect_exit 66 "calibrate: missing scenario" -- "$bin" calibrate noscen.tsv
+expect_err "noscen.tsv:3: ./nope.cfg: error: cannot read scenario file"
+printf 'free\tstage.host_l4.cost\t100\t3000\nratio\tsmall_copy.cfg\t-\tworkload.bogus=3\tbusy:0\t0.5\n' > badkey.tsv
+expect_exit 78 "calibrate: unknown key in a row" -- "$bin" calibrate badkey.tsv
+expect_err "badkey.tsv:2: --set: error: 'workload.bogus' is not a known key"
 printf 'free\tstage.host_l4.cost\t100\t3000\nratio\t%s\t-\tthroughput_pps\t0.5\n' "$src/scenarios/tests/small.cfg" > shortratio.tsv
 expect_exit 78 "ratio row without its denominator" -- "$bin" calibrate shortratio.tsv
 expect_err "shortratio.tsv:2: error: expected ratio<TAB>SCENARIO<TAB>OVERRIDES<TAB>OVERRIDES_DEN"
