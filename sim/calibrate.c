@@ -7,10 +7,10 @@
  *   free    KEY       MIN       MAX
  *   target  SCENARIO  OVERRIDES METRIC  VALUE  [WEIGHT]
  *   ratio   SCENARIO  OVERRIDES OVERRIDES_DEN METRIC VALUE [WEIGHT]
- * SCENARIO is relative to the TSV's directory; OVERRIDES is "-" or a
- * comma-separated list of KEY=VALUE. A ratio row targets METRIC of the run
- * with OVERRIDES over the same METRIC of the run with OVERRIDES_DEN (a
- * figure normalised to another system, as the paper's Fig. 2b is). METRIC
+ * SCENARIO is relative to the TSV's directory unless absolute; OVERRIDES is
+ * "-" or a comma-separated list of KEY=VALUE. A ratio row targets METRIC of
+ * the run with OVERRIDES over the same METRIC of the run with OVERRIDES_DEN
+ * (a figure normalised to another system, as the paper's Fig. 2b is). METRIC
  * is a /summary attribute (throughput_pps, latency_p99_us, ...) or busy:C,
  * softirq:C, hardirq:C, system:C, user:C (fractions of CPU C's time; C = *
  * sums all CPUs, in cores), stage:C:A+B (the fraction of CPU C's time
@@ -197,7 +197,10 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
                 break;
             }
             char scen_path[5200];
-            snprintf(scen_path, sizeof scen_path, "%s/%s", dir, scen);
+            if (scen[0] == '/')
+                snprintf(scen_path, sizeof scen_path, "%s", scen);
+            else
+                snprintf(scen_path, sizeof scen_path, "%s/%s", dir, scen);
             struct cal_target *t = &cal->tg[cal->ntg++];
             t->run = run_of(cal, scen_path, ovr, lineno);
             t->den_run = ratio ? (int)run_of(cal, scen_path, den, lineno) : -1;

@@ -132,6 +132,10 @@ cp "$src/scenarios/tests/small.cfg" small_copy.cfg
 printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\tsmall_copy.cfg\t-\tbusy:x\t0.5\n' > badcpu.tsv
 expect_exit 78 "a CPU metric with a bad CPU" -- "$bin" calibrate badcpu.tsv
 expect_err "badcpu.tsv:2: error: unknown metric 'busy:x'"
+# an absolute SCENARIO is taken as it is
+printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\t%s\tnetwork.mode=host,workload.flows=1,workload.rate_pps=3000000\tthroughput_pps\t1000000\n' "$(cd "$src" && pwd)/scenarios/tests/small.cfg" > abspath.tsv
+expect_exit 0 "calibrate: absolute scenario path" -- "$bin" calibrate -q abspath.tsv
+awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 880 && $2 < 920) }' out.txt && ok || fail "absolute-path fit not near 900"
 # a row's scenario or overrides that do not load are named by the row, before any fit
 printf 'free\tstage.host_l4.cost\t100\t3000\n# c\ntarget\tnope.cfg\t-\tbusy:0\t0.5\n' > noscen.tsv
 expect_exit 66 "calibrate: missing scenario" -- "$bin" calibrate noscen.tsv
