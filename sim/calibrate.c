@@ -41,6 +41,8 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit_nlinear.h>
@@ -53,6 +55,7 @@
 #define CAL_MAX_FREE 64
 #define CAL_MAX_TARGETS 512
 #define CAL_MAX_SETS 64
+#define CAL_MAX_JOBS 256
 
 struct cal_free {
     char key[128];
@@ -86,6 +89,7 @@ struct cal {
     size_t nextra;
     unsigned evals;
     bool quiet;
+    unsigned jobs;    /* threads that share an evaluation's runs */
     const char *path; /* the targets file */
     struct sim_err *err;
     int failed; /* a run failed inside the fit: its status */
@@ -377,51 +381,105 @@ static int metric_of(const struct model_results *r, const char *metric, double *
     return 0;
 }
 
-/* Runs every distinct run at parameters p and fills model[target]. */
-static int evaluate(struct cal *cal, const double *p, double *model)
+/* Runs run r at parameters p; fills model[t] for the targets it is the run
+ * of and den[t] for the ratio targets it is the denominator of (no two
+ * runs write the same element, so runs may go in parallel). */
+static int evaluate_run(const struct cal *cal, size_t r, const double *p, double *model,
+                        double *den, struct sim_err *err)
 {
     char setbuf[CAL_MAX_FREE][192];
     const char *sets[CAL_MAX_SETS + CAL_MAX_FREE + 64];
+    size_t n = 0;
+    for (size_t k = 0; k < cal->nextra; k++)
+        sets[n++] = cal->extra_sets[k];
+    for (size_t k = 0; k < cal->nfree; k++) {
+        snprintf(setbuf[k], sizeof setbuf[k], "%s=%.6f", cal->fr[k].key, p[k]);
+        sets[n++] = setbuf[k];
+    }
+    for (size_t k = 0; k < cal->runs[r].nsets; k++)
+        sets[n++] = cal->runs[r].sets[k];
+    struct sim_params params;
+    struct scenario_text text;
+    int rc = scenario_load(cal->runs[r].scenario, NULL, sets, n, &params, &text, err);
+    if (rc != SIM_OK)
+        return rc;
+    scenario_text_free(&text);
+    struct model *m = model_create(&params, err);
+    if (m == NULL)
+        return SIM_EINVAL;
+    model_run_until(m, model_duration(m));
+    const struct model_results *res = model_finish(m);
+    for (size_t t = 0; t < cal->ntg && rc == SIM_OK; t++) {
+        const struct cal_target *g = &cal->tg[t];
+        int bad = 0;
+        if (g->run == r)
+            bad |= metric_of(res, g->metric, &model[t]);
+        if (g->den_run == (int)r)
+            bad |= metric_of(res, g->metric, &den[t]);
+        if (bad != 0)
+            rc = sim_error(err, SIM_EINVAL,
+                           "%s:%d: error: unknown metric '%s' (a /summary attribute or "
+                           "busy:C, softirq:C, hardirq:C, system:C, user:C (C a CPU or *), "
+                           "stage:C:A+B, stageshare:A+B, stageratio:A+B/C+D)",
+                           cal->path, g->line, g->metric);
+    }
+    model_destroy(m);
+    return rc;
+}
+
+struct eval_job {
+    const struct cal *cal;
+    const double *p;
+    double *model, *den;
+    atomic_size_t next; /* the next run to take */
+    pthread_mutex_t lock;
+    int rc;             /* the first failure, with its message in err */
+    struct sim_err err;
+};
+
+static void *eval_worker(void *arg)
+{
+    struct eval_job *job = arg;
+    for (;;) {
+        size_t r = atomic_fetch_add(&job->next, 1);
+        if (r >= job->cal->nruns)
+            return NULL;
+        struct sim_err err = {{0}};
+        int rc = evaluate_run(job->cal, r, job->p, job->model, job->den, &err);
+        if (rc != SIM_OK) {
+            pthread_mutex_lock(&job->lock);
+            if (job->rc == SIM_OK) {
+                job->rc = rc;
+                job->err = err;
+            }
+            pthread_mutex_unlock(&job->lock);
+            atomic_store(&job->next, job->cal->nruns); /* the others stop at their next run */
+        }
+    }
+}
+
+/* Runs every distinct run at parameters p, on cal->jobs threads, and fills
+ * model[target]. Every run has its own seed, so the result does not depend
+ * on the order the runs go in. */
+static int evaluate(struct cal *cal, const double *p, double *model)
+{
     double den[CAL_MAX_TARGETS];
     cal->evals++;
-    for (size_t r = 0; r < cal->nruns; r++) {
-        size_t n = 0;
-        for (size_t k = 0; k < cal->nextra; k++)
-            sets[n++] = cal->extra_sets[k];
-        for (size_t k = 0; k < cal->nfree; k++) {
-            snprintf(setbuf[k], sizeof setbuf[k], "%s=%.6f", cal->fr[k].key, p[k]);
-            sets[n++] = setbuf[k];
-        }
-        for (size_t k = 0; k < cal->runs[r].nsets; k++)
-            sets[n++] = cal->runs[r].sets[k];
-        struct sim_params params;
-        struct scenario_text text;
-        int rc = scenario_load(cal->runs[r].scenario, NULL, sets, n, &params, &text, cal->err);
-        if (rc != SIM_OK)
-            return rc;
-        scenario_text_free(&text);
-        struct model *m = model_create(&params, cal->err);
-        if (m == NULL)
-            return SIM_EINVAL;
-        model_run_until(m, model_duration(m));
-        const struct model_results *res = model_finish(m);
-        for (size_t t = 0; t < cal->ntg; t++) {
-            const struct cal_target *g = &cal->tg[t];
-            int bad = 0;
-            if (g->run == r)
-                bad |= metric_of(res, g->metric, &model[t]);
-            if (g->den_run == (int)r)
-                bad |= metric_of(res, g->metric, &den[t]);
-            if (bad != 0) {
-                model_destroy(m);
-                return sim_error(cal->err, SIM_EINVAL,
-                                 "%s:%d: error: unknown metric '%s' (a /summary attribute or "
-                                 "busy:C, softirq:C, hardirq:C, system:C, user:C (C a CPU or *), "
-                                 "stage:C:A+B, stageshare:A+B, stageratio:A+B/C+D)",
-                                 cal->path, g->line, g->metric);
-            }
-        }
-        model_destroy(m);
+    struct eval_job job = {.cal = cal, .p = p, .model = model, .den = den, .rc = SIM_OK};
+    atomic_init(&job.next, 0);
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_t tid[CAL_MAX_JOBS];
+    unsigned nthreads = cal->jobs > 1 ? cal->jobs - 1 : 0, started = 0;
+    for (; started < nthreads; started++)
+        if (pthread_create(&tid[started], NULL, eval_worker, &job) != 0)
+            break; /* fewer threads: the caller's own share grows */
+    eval_worker(&job);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&job.lock);
+    if (job.rc != SIM_OK) {
+        *cal->err = job.err;
+        return job.rc;
     }
     for (size_t t = 0; t < cal->ntg; t++)
         if (cal->tg[t].den_run >= 0)
@@ -493,16 +551,18 @@ static void fit_progress(const size_t iter, void *data, const gsl_multifit_nline
     gsl_vector *f = gsl_multifit_nlinear_residual(w);
     double chisq;
     gsl_blas_ddot(f, f, &chisq);
-    fprintf(stderr, "calibrate: iteration %zu, sum of squared relative errors %.5f (%u runs)\n",
+    fprintf(stderr,
+            "calibrate: iteration %zu, sum of squared relative errors %.5f (%u evaluations)\n",
             iter, chisq, cal->evals);
 }
 
 /* }===== */
 
 int calibrate_run(const char *targets, const char *out_path, const char *const *sets,
-                  size_t nsets, bool quiet, struct sim_err *err)
+                  size_t nsets, unsigned jobs, bool quiet, struct sim_err *err)
 {
     struct cal *cal = xcalloc(1, sizeof *cal);
+    cal->jobs = jobs < 1 ? 1 : jobs > CAL_MAX_JOBS ? CAL_MAX_JOBS : jobs;
     cal->extra_sets = sets;
     cal->nextra = nsets;
     cal->quiet = quiet;

@@ -10,8 +10,9 @@
 #include <stdbool.h>
 
 /* Fits, prints the fitted keys and the residual table on stdout, and
- * writes them to out_path (if not NULL) as a libconfig file. */
+ * writes them to out_path (if not NULL) as a libconfig file. The runs of
+ * each evaluation go on `jobs` threads (the result does not depend on it). */
 int calibrate_run(const char *targets, const char *out_path, const char *const *sets,
-                  size_t nsets, bool quiet, struct sim_err *err);
+                  size_t nsets, unsigned jobs, bool quiet, struct sim_err *err);
 
 #endif

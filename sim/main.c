@@ -41,7 +41,7 @@ static void usage_short(FILE *f)
                "[--quiet]\n"
                "       falconsim check SCENARIO.cfg [--set KEY=VALUE]...\n"
                "       falconsim export RUN.h5 [PATH]\n"
-               "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...\n"
+               "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]... [-j N]\n"
                "       falconsim summarize DIR\n"
                "       falconsim --help | --help-keys[=markdown] | --version\n");
 }
@@ -69,6 +69,7 @@ static void help(void)
            "                       directory); written atomically\n"
            "  -s, --set KEY=VALUE  override a scenario key (repeatable); unknown keys are errors\n"
            "      --seed N         same as --set run.seed=N\n"
+           "  -j, --jobs N         calibrate: runs in parallel (default: the online CPUs)\n"
            "  -q, --quiet          no summary table\n"
            "      --progress       progress on stderr even when it is not a terminal\n"
            "      --no-progress    never show progress (also FALCONSIM_PROGRESS=0)\n"
@@ -242,6 +243,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         {"output", required_argument, NULL, 'o'},
         {"set", required_argument, NULL, 's'},
         {"seed", required_argument, NULL, OPT_SEED},
+        {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -261,11 +263,24 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     if (env != NULL)
         progress = strcmp(env, "0") != 0;
 
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned jobs = online > 0 ? (unsigned)online : 1;
     int c;
     /* GNU permutation: options may come before or after the operands. */
-    while ((c = getopt_long(argc, argv, "o:s:qhV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:s:j:qhV", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out_path = optarg; break;
+        case 'j': {
+            char *end;
+            long j = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || j < 1 || j > 256) {
+                fprintf(stderr, "falconsim: error: --jobs needs an integer in 1..256 (got \"%s\")\n",
+                        optarg);
+                return EX_USAGE;
+            }
+            jobs = (unsigned)j;
+            break;
+        }
         case 's': sets[nsets++] = optarg; break;
         case OPT_SEED: {
             char *end;
@@ -343,7 +358,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
             usage_short(stderr);
             return EX_USAGE;
         }
-        int rc = calibrate_run(operands[0], out_path, sets, nsets, quiet, &err);
+        int rc = calibrate_run(operands[0], out_path, sets, nsets, jobs, quiet, &err);
         if (rc != SIM_OK) {
             fprintf(stderr, "falconsim: %s\n", err.msg);
             return exit_for(rc);

@@ -307,7 +307,8 @@ static config_setting_t *ensure_group_path(config_t *c, const char *path_prefix)
     config_setting_t *g = config_root_setting(c);
     char buf[256];
     snprintf(buf, sizeof buf, "%s", path_prefix);
-    for (char *tok = strtok(buf, "."); tok != NULL; tok = strtok(NULL, ".")) {
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
         config_setting_t *m = config_setting_get_member(g, tok);
         if (m != NULL && !config_setting_is_group(m)) {
             config_setting_remove(g, tok);
@@ -446,7 +447,9 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         s = config_setting_add(g, leaf, CONFIG_TYPE_ARRAY);
         char buf[4096];
         snprintf(buf, sizeof buf, "%s", val);
-        for (char *tok = strtok(buf, "[], "); tok != NULL; tok = strtok(NULL, "[], ")) {
+        char *save = NULL;
+        for (char *tok = strtok_r(buf, "[], ", &save); tok != NULL;
+             tok = strtok_r(NULL, "[], ", &save)) {
             if (!parse_full_ll(tok, &ll) || ll < 0 || ll >= SIM_MAX_CPUS)
                 return sim_error(err, SIM_EINVAL,
                                  "--set: error: '%s' must be a comma-separated list of CPU ids "

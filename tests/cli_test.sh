@@ -132,6 +132,12 @@ cp "$src/scenarios/tests/small.cfg" small_copy.cfg
 printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\tsmall_copy.cfg\t-\tbusy:x\t0.5\n' > badcpu.tsv
 expect_exit 78 "a CPU metric with a bad CPU" -- "$bin" calibrate badcpu.tsv
 expect_err "badcpu.tsv:2: error: unknown metric 'busy:x'"
+# the runs of an evaluation go on -j threads; the fit does not depend on how many
+"$bin" calibrate "$src/tests/data/calib_jobs.tsv" -j 1 > jobs1.txt 2>/dev/null && ok || fail "calibrate -j 1"
+"$bin" calibrate "$src/tests/data/calib_jobs.tsv" -j 3 > jobs3.txt 2>/dev/null && ok || fail "calibrate -j 3"
+cmp -s jobs1.txt jobs3.txt && ok || fail "calibrate -j 1 and -j 3 differ"
+expect_exit 64 "calibrate -j 0" -- "$bin" calibrate "$src/tests/data/calib_jobs.tsv" -j 0
+expect_err "--jobs needs an integer in 1..256"
 # an absolute SCENARIO is taken as it is
 printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\t%s\tnetwork.mode=host,workload.flows=1,workload.rate_pps=3000000\tthroughput_pps\t1000000\n' "$(cd "$src" && pwd)/scenarios/tests/small.cfg" > abspath.tsv
 expect_exit 0 "calibrate: absolute scenario path" -- "$bin" calibrate -q abspath.tsv
