@@ -54,7 +54,8 @@
 
 #define CAL_MAX_FREE 64
 #define CAL_MAX_TARGETS 512
-#define CAL_MAX_SETS 64
+#define CAL_MAX_SETS 64  /* overrides of one row */
+#define CAL_MAX_EXTRA 64 /* --set keys on the command line */
 #define CAL_MAX_JOBS 256
 
 struct cal_free {
@@ -110,6 +111,29 @@ static char *next_field(char **cursor)
         *cursor = NULL;
     }
     return s;
+}
+
+/* Loads run r's scenario with the command line's --set keys, then the free
+ * keys at p (none if p is NULL), then the row's overrides. */
+static int load_run(const struct cal *cal, size_t r, const double *p, struct sim_params *params,
+                    struct sim_err *err)
+{
+    char setbuf[CAL_MAX_FREE][192];
+    const char *sets[CAL_MAX_EXTRA + CAL_MAX_FREE + CAL_MAX_SETS];
+    size_t n = 0;
+    for (size_t k = 0; k < cal->nextra; k++)
+        sets[n++] = cal->extra_sets[k];
+    for (size_t k = 0; p != NULL && k < cal->nfree; k++) {
+        snprintf(setbuf[k], sizeof setbuf[k], "%s=%.6f", cal->fr[k].key, p[k]);
+        sets[n++] = setbuf[k];
+    }
+    for (size_t k = 0; k < cal->runs[r].nsets; k++)
+        sets[n++] = cal->runs[r].sets[k];
+    struct scenario_text text;
+    int rc = scenario_load(cal->runs[r].scenario, NULL, sets, n, params, &text, err);
+    if (rc == SIM_OK)
+        scenario_text_free(&text);
+    return rc;
 }
 
 /* The index of the run of (SCENARIO, OVERRIDES), added if new: each
@@ -221,21 +245,11 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
     /* Every run's scenario and overrides load (with the command line's
      * --set keys), so that a bad one is named by its row before any fit. */
     for (size_t r = 0; rc == SIM_OK && r < cal->nruns; r++) {
-        const struct cal_run *run = &cal->runs[r];
-        const char *sets[CAL_MAX_SETS + 64];
-        size_t n = 0;
-        for (size_t k = 0; k < cal->nextra && n < SIM_ARRAY_LEN(sets); k++)
-            sets[n++] = cal->extra_sets[k];
-        for (size_t k = 0; k < run->nsets && n < SIM_ARRAY_LEN(sets); k++)
-            sets[n++] = run->sets[k];
         struct sim_params params;
-        struct scenario_text text;
         struct sim_err e = {{0}};
-        int st = scenario_load(run->scenario, NULL, sets, n, &params, &text, &e);
+        int st = load_run(cal, r, NULL, &params, &e);
         if (st != SIM_OK)
-            rc = sim_error(err, st, "%s:%d: %s", path, run->line, e.msg);
-        else
-            scenario_text_free(&text);
+            rc = sim_error(err, st, "%s:%d: %s", path, cal->runs[r].line, e.msg);
     }
     if (rc == SIM_OK && (cal->nfree == 0 || cal->ntg < cal->nfree))
         rc = sim_error(err, SIM_EINVAL,
@@ -365,18 +379,19 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         c0 = (unsigned)c;
         c1 = c0 + 1;
     }
-    static const char *const cats[] = {"hardirq", "softirq", "system", "user", "busy"};
+    /* a category of /cpu/busy_frac except idle, or busy = 1 - idle */
     size_t n = (size_t)(colon - metric);
     int cat = -1;
-    for (int k = 0; k < (int)SIM_ARRAY_LEN(cats); k++)
-        if (strlen(cats[k]) == n && strncmp(metric, cats[k], n) == 0)
+    for (int k = 0; k < MODEL_CATS - 1; k++)
+        if (strlen(k_cpu_cat_names[k]) == n && strncmp(metric, k_cpu_cat_names[k], n) == 0)
             cat = k;
-    if (cat < 0)
+    bool busy = n == 4 && strncmp(metric, "busy", 4) == 0;
+    if (cat < 0 && !busy)
         return -1;
     *out = 0;
     for (unsigned c = c0; c < c1; c++) {
         const double *b = &r->busy_frac[c * MODEL_CATS];
-        *out += cat == 4 ? 1 - b[MODEL_CATS - 1] : b[cat];
+        *out += busy ? 1 - b[MODEL_CATS - 1] : b[cat];
     }
     return 0;
 }
@@ -387,23 +402,10 @@ static int metric_of(const struct model_results *r, const char *metric, double *
 static int evaluate_run(const struct cal *cal, size_t r, const double *p, double *model,
                         double *den, struct sim_err *err)
 {
-    char setbuf[CAL_MAX_FREE][192];
-    const char *sets[CAL_MAX_SETS + CAL_MAX_FREE + 64];
-    size_t n = 0;
-    for (size_t k = 0; k < cal->nextra; k++)
-        sets[n++] = cal->extra_sets[k];
-    for (size_t k = 0; k < cal->nfree; k++) {
-        snprintf(setbuf[k], sizeof setbuf[k], "%s=%.6f", cal->fr[k].key, p[k]);
-        sets[n++] = setbuf[k];
-    }
-    for (size_t k = 0; k < cal->runs[r].nsets; k++)
-        sets[n++] = cal->runs[r].sets[k];
     struct sim_params params;
-    struct scenario_text text;
-    int rc = scenario_load(cal->runs[r].scenario, NULL, sets, n, &params, &text, err);
+    int rc = load_run(cal, r, p, &params, err);
     if (rc != SIM_OK)
         return rc;
-    scenario_text_free(&text);
     struct model *m = model_create(&params, err);
     if (m == NULL)
         return SIM_EINVAL;
@@ -561,6 +563,9 @@ static void fit_progress(const size_t iter, void *data, const gsl_multifit_nline
 int calibrate_run(const char *targets, const char *out_path, const char *const *sets,
                   size_t nsets, unsigned jobs, bool quiet, struct sim_err *err)
 {
+    if (nsets > CAL_MAX_EXTRA)
+        return sim_error(err, SIM_EINVAL, "error: calibrate takes at most %d --set keys (got %zu)",
+                         CAL_MAX_EXTRA, nsets);
     struct cal *cal = xcalloc(1, sizeof *cal);
     cal->jobs = jobs < 1 ? 1 : jobs > CAL_MAX_JOBS ? CAL_MAX_JOBS : jobs;
     cal->extra_sets = sets;

@@ -340,6 +340,7 @@ int h5out_export(const char *file, const char *object, FILE *out, struct sim_err
 struct attr_collect {
     struct h5out_run_info *info;
     bool params; /* strings into param_*, else numbers into summary_* */
+    size_t key_cap, value_cap;
 };
 
 static herr_t collect_cb(hid_t obj, const char *name, const H5A_info_t *ainfo, void *data)
@@ -351,19 +352,10 @@ static herr_t collect_cb(hid_t obj, const char *name, const H5A_info_t *ainfo, v
         char *v = read_str_attr(obj, name);
         if (v == NULL)
             return 0;
-        size_t n = in->nparams + 1;
-        char **k2 = xcalloc(n, sizeof *k2), **v2 = xcalloc(n, sizeof *v2);
-        if (in->nparams) {
-            memcpy(k2, in->param_key, in->nparams * sizeof *k2);
-            memcpy(v2, in->param_value, in->nparams * sizeof *v2);
-        }
-        free(in->param_key);
-        free(in->param_value);
-        k2[in->nparams] = xstrdup(name);
-        v2[in->nparams] = v;
-        in->param_key = k2;
-        in->param_value = v2;
-        in->nparams = n;
+        xgrow(&in->param_key, &c->key_cap, in->nparams, sizeof *in->param_key, 64);
+        xgrow(&in->param_value, &c->value_cap, in->nparams, sizeof *in->param_value, 64);
+        in->param_key[in->nparams] = xstrdup(name);
+        in->param_value[in->nparams++] = v;
         return 0;
     }
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
@@ -374,20 +366,10 @@ static herr_t collect_cb(hid_t obj, const char *name, const H5A_info_t *ainfo, v
     H5Tclose(t);
     double v = 0;
     if (numeric && H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) {
-        size_t n = in->nsummary + 1;
-        char **k2 = xcalloc(n, sizeof *k2);
-        double *v2 = xcalloc(n, sizeof *v2);
-        if (in->nsummary) {
-            memcpy(k2, in->summary_key, in->nsummary * sizeof *k2);
-            memcpy(v2, in->summary_value, in->nsummary * sizeof *v2);
-        }
-        free(in->summary_key);
-        free(in->summary_value);
-        k2[in->nsummary] = xstrdup(name);
-        v2[in->nsummary] = v;
-        in->summary_key = k2;
-        in->summary_value = v2;
-        in->nsummary = n;
+        xgrow(&in->summary_key, &c->key_cap, in->nsummary, sizeof *in->summary_key, 32);
+        xgrow(&in->summary_value, &c->value_cap, in->nsummary, sizeof *in->summary_value, 32);
+        in->summary_key[in->nsummary] = xstrdup(name);
+        in->summary_value[in->nsummary++] = v;
     }
     H5Aclose(a);
     return 0;
@@ -409,7 +391,7 @@ int h5out_read_run(const char *file, struct h5out_run_info *info, struct sim_err
                            file, groups[i]);
             break;
         }
-        struct attr_collect c = {info, i == 0};
+        struct attr_collect c = {info, i == 0, 0, 0};
         hsize_t n = 0;
         H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_NATIVE, &n, collect_cb, &c);
         H5Gclose(g);

@@ -376,7 +376,8 @@ struct model {
     sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_recv_ns, enq_local_ns, enq_remote_ns,
         migrate_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
         app_user_ns, app_recv_ns, app_remote_ns, app_wake_cost_ns, app_waker_cost_ns,
-        app_wake_user_ns, app_idle_wake_ns, app_idle_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns, net_delay_ns, think_ns;
+        app_wake_user_ns, app_idle_wake_ns, app_idle_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns,
+        net_delay_ns, think_ns;
     sim_ns per_batch_ns[ST_COUNT];
     sim_ns per_message_ns[ST_COUNT];
     sim_ns tcp_extra_ns[ST_COUNT]; /* 0 unless the workload is TCP */

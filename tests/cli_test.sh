@@ -138,6 +138,9 @@ expect_err "badcpu.tsv:2: error: unknown metric 'busy:x'"
 cmp -s jobs1.txt jobs3.txt && ok || fail "calibrate -j 1 and -j 3 differ"
 expect_exit 64 "calibrate -j 0" -- "$bin" calibrate "$src/tests/data/calib_jobs.tsv" -j 0
 expect_err "--jobs needs an integer in 1..256"
+many=(); for i in $(seq 65); do many+=(--set run.seed=$i); done
+expect_exit 78 "calibrate: too many --set keys" -- "$bin" calibrate "$src/tests/data/calib_jobs.tsv" "${many[@]}"
+expect_err "calibrate takes at most 64 --set keys (got 65)"
 # an absolute SCENARIO is taken as it is
 printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\t%s\tnetwork.mode=host,workload.flows=1,workload.rate_pps=3000000\tthroughput_pps\t1000000\n' "$(cd "$src" && pwd)/scenarios/tests/small.cfg" > abspath.tsv
 expect_exit 0 "calibrate: absolute scenario path" -- "$bin" calibrate -q abspath.tsv

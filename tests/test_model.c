@@ -724,14 +724,14 @@ static void test_calibration_udp_stress(void)
  * shipped costs (2 % for sampling noise). */
 static void test_message_size_dominance(void)
 {
-    const char *mode[][1] = {{"network.mode=host"}, {"policy.name=rps"}, {"policy.name=falcon"}};
+    const char *mode[] = {"network.mode=host", "policy.name=rps", "policy.name=falcon"};
+    const char *bytes[] = {"workload.message_bytes=1024", "workload.message_bytes=4096",
+                           "workload.message_bytes=65536"};
     const double l64 = 3072.0 / 64512.0, l1 = 1 - l64;
     for (size_t m = 0; m < SIM_ARRAY_LEN(mode); m++) {
-        double t[3];
-        const char *bytes[] = {"workload.message_bytes=1024", "workload.message_bytes=4096",
-                               "workload.message_bytes=65536"};
-        for (size_t b = 0; b < 3; b++) {
-            const char *sets[] = {mode[m][0], bytes[b]};
+        double t[SIM_ARRAY_LEN(bytes)];
+        for (size_t b = 0; b < SIM_ARRAY_LEN(bytes); b++) {
+            const char *sets[] = {mode[m], bytes[b]};
             struct run run;
             run_scenario(&run, "scenarios/udp_stress.cfg", sets, 2);
             t[b] = 1 / run.r->sum.throughput_pps;
