@@ -7,6 +7,7 @@
  *   falconsim export RUN.h5 [PATH]
  *   falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...
  *   falconsim summarize DIR
+ *   falconsim measure [-o DIR] [options]   (the real-host kit; measure/measure.c)
  *   falconsim --help | --help-keys[=markdown] | --version
  *
  * Exit codes are sysexits(3): 64 usage, 65 bad result file or PATH (export),
@@ -16,6 +17,7 @@
  */
 #include "calibrate.h"
 #include "h5out.h"
+#include "measure.h"
 #include "summarize.h"
 #include "model.h"
 #include "scenario.h"
@@ -43,6 +45,7 @@ static void usage_short(FILE *f)
                "       falconsim export RUN.h5 [PATH]\n"
                "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]... [-j N]\n"
                "       falconsim summarize DIR\n"
+               "       falconsim measure [-o DIR] [--quick] [--dry-run] [--cleanup] [options]\n"
                "       falconsim --help | --help-keys[=markdown] | --version\n");
 }
 
@@ -63,6 +66,8 @@ static void help(void)
            "                       keys, mean and 95 %% CI half-width of every summary metric\n"
            "  calibrate TARGETS.tsv fit free costs to measured targets (GSL nonlinear least\n"
            "                       squares); -o writes the fitted keys (docs/calibration.md)\n"
+           "  measure              measure this machine's overlay receive path in network\n"
+           "                       namespaces (root; falconsim measure --help, docs/measure.md)\n"
            "\n"
            "Options:\n"
            "  -o, --output FILE    result file (default: SCENARIO name + .h5 in the current\n"
@@ -440,6 +445,9 @@ static int cli_main(int argc, char **argv, struct cli *cl)
 
 int main(int argc, char **argv)
 {
+    /* measure has options of its own (falconsim measure --help). */
+    if (argc >= 2 && strcmp(argv[1], "measure") == 0)
+        return measure_main(argc - 1, argv + 1);
     struct cli cl;
     memset(&cl, 0, sizeof cl);
     int rc = cli_main(argc, argv, &cl);

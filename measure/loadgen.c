@@ -1,0 +1,664 @@
+/*
+ * loadgen.c: falconsim-loadgen, the UDP load generator, sink and CPU-noise
+ * probe of `falconsim measure`. The harness (measure.c) starts it; it is not
+ * meant to be run by hand, but can be:
+ *
+ *   falconsim-loadgen send  --netns NS --cpus LIST --dst IP --port P --flows N
+ *                           --payload BYTES --rate PPS --batch B [--max-batch M]
+ *                           --window T0,T1 --stop T
+ *   falconsim-loadgen recv  --netns NS --cpus LIST --bind IP --port P --flows N
+ *                           --payload BYTES [--rcvbuf BYTES] --window T0,T1 --stop T
+ *   falconsim-loadgen noise --cpu C --window T0,T1 [--threshold-ns NS]
+ *   falconsim-loadgen speed --cpu C --window T0,T1
+ *
+ * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
+ * every namespace shares, so the harness, the sender and the receiver agree
+ * on the measurement window without signals. Each process ends by itself at
+ * --stop and, as a backstop, is killed by SIGALRM two seconds later and by
+ * its parent's death (PR_SET_PDEATHSIG). Results go to stdout as "key<TAB>
+ * value" lines, read by the harness.
+ *
+ * The datagram (payload >= 16 bytes; the rest is zero):
+ *   u64 send time (CLOCK_MONOTONIC ns, taken just before sendmmsg)
+ *   u32 sequence number (per flow, from 0)
+ *   u16 flow, u16 magic 0xFA1C
+ *
+ * Sender: one thread per CPU in --cpus; flow i is sent by thread i mod
+ * threads from its own socket bound to source port port+1+i (distinct source
+ * ports give distinct flow hashes). A thread sends `batch` datagrams of one
+ * flow per sendmmsg, then the next flow's. Flat out (--rate 0) it sends
+ * back to back; paced, burst k of a thread is due at start + k * batch *
+ * threads / rate: gaps up to 200 us are busy-waited (no timer wake-up on a
+ * CPU that may also run the receive path), longer ones sleep until 100 us
+ * before, then spin. So --batch 1 gives constant-rate arrivals and --batch B
+ * a burst of B per interval (sockperf-style pacing). A paced sender that
+ * fell behind sends all that is due in one call, up to --max-batch (a token
+ * bucket), so a rate the CPU can carry in batches is met even where one
+ * syscall per datagram would be too slow.
+ *
+ * Receiver: one thread per CPU in --cpus, each with its own SO_REUSEPORT
+ * socket on the port (the kernel hashes each flow to one of them), reading
+ * with recvmmsg. For a datagram received inside the window it records the
+ * one-way latency (receive return minus send time) in a log-linear
+ * histogram (histogram.h: <= 0.4 % bucket error) and tracks, per flow, the
+ * highest sequence number: a jump adds to `gaps`, an arrival below the
+ * highest is a `reorder` (late). drops = gaps - reorders.
+ *
+ * Noise probe: pinned to one CPU, a loop reads the clock; a gap between two
+ * reads longer than --threshold-ns (default 1000) is time the loop did not
+ * run (a timer tick, a hypervisor exit or steal, another task, an
+ * interrupt). It reports the count, the time lost, and the quantiles of the
+ * gaps' lengths and of the spacing between gap starts.
+ *
+ * Speed probe: pinned to one CPU, it times a fixed chain of dependent
+ * integer multiply-adds (a linear congruential generator: each step waits
+ * for the previous one, so the time per step is the multiplier's latency
+ * over the clock rate, and nothing else) in slices of LG_SPEED_OPS steps
+ * between T0 and T1, and reports the median slice's ns per step; then it
+ * chases pointers through a random cycle over LG_CHASE_BYTES (larger than a
+ * core's L2, so each step is a last-level-cache or memory access, as much of
+ * the kernel's per-packet work is) and reports ns per dependent load. On a
+ * virtual machine the same code runs at different speeds at different times
+ * (the host's frequency, a sibling hyperthread's load, neighbours sharing
+ * the cache and memory); the harness runs it on every role CPU just before
+ * each measurement, so each row says how fast its CPUs were.
+ */
+#define _GNU_SOURCE
+#include "histogram.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LG_MAGIC 0xFA1Cu
+#define LG_MIN_PAYLOAD 16
+#define LG_MAX_PAYLOAD 65507
+#define LG_MAX_THREADS 256
+#define LG_MAX_FLOWS 4096
+#define LG_MAX_BATCH 1024
+#define LG_RECV_BATCH 64
+/* Gaps a paced sender spins through rather than sleeps (see the essay). */
+#define LG_SPIN_MAX_NS INT64_C(200000)
+#define LG_SLEEP_EARLY_NS INT64_C(100000)
+/* A process still alive this long after --stop is killed by SIGALRM. */
+#define LG_BACKSTOP_S 2u
+
+struct lg_header {
+    uint64_t send_ns;
+    uint32_t seq;
+    uint16_t flow;
+    uint16_t magic;
+};
+_Static_assert(sizeof(struct lg_header) == LG_MIN_PAYLOAD, "datagram header is 16 bytes");
+
+struct lg_opts {
+    const char *netns;
+    unsigned cpus[LG_MAX_THREADS];
+    unsigned ncpus;
+    const char *dst;
+    const char *bind;
+    unsigned port;
+    unsigned flows;
+    unsigned payload;
+    double rate;
+    unsigned batch, max_batch;
+    long rcvbuf;
+    int64_t t0, t1, stop;
+    int64_t threshold_ns;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void sleep_until(int64_t t)
+{
+    struct timespec ts = {.tv_sec = t / 1000000000, .tv_nsec = t % 1000000000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+    }
+}
+
+static _Noreturn void die(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "falconsim-loadgen: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    exit(2);
+}
+
+static void pin_self(unsigned cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%u", cpu);
+        die("cannot run on CPU %s", buf);
+    }
+}
+
+static void enter_netns(const char *name)
+{
+    if (name == NULL)
+        return;
+    char path[256];
+    snprintf(path, sizeof path, "/var/run/netns/%s", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        die("no network namespace %s", name);
+    if (setns(fd, CLONE_NEWNET) != 0)
+        die("cannot enter network namespace %s", name);
+    close(fd);
+}
+
+static unsigned parse_uint(const char *s, const char *what)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno != 0 || v > UINT32_MAX)
+        die("bad %s", what);
+    return (unsigned)v;
+}
+
+static int64_t parse_i64(const char *s, const char *what)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*s == '\0' || (*end != '\0' && *end != ',') || errno != 0)
+        die("bad %s", what);
+    return (int64_t)v;
+}
+
+static void parse_args(int argc, char **argv, struct lg_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->flows = 1;
+    o->payload = LG_MIN_PAYLOAD;
+    o->batch = 32;
+    o->threshold_ns = 1000;
+    for (int i = 2; i < argc; i++) {
+        const char *k = argv[i];
+        if (i + 1 >= argc)
+            die("option %s needs a value", k);
+        const char *v = argv[++i];
+        if (strcmp(k, "--netns") == 0)
+            o->netns = v;
+        else if (strcmp(k, "--cpus") == 0 || strcmp(k, "--cpu") == 0) {
+            char buf[1024];
+            snprintf(buf, sizeof buf, "%s", v);
+            char *save;
+            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                if (o->ncpus == LG_MAX_THREADS)
+                    die("too many CPUs in %s", v);
+                o->cpus[o->ncpus++] = parse_uint(t, "CPU");
+            }
+        } else if (strcmp(k, "--dst") == 0)
+            o->dst = v;
+        else if (strcmp(k, "--bind") == 0)
+            o->bind = v;
+        else if (strcmp(k, "--port") == 0)
+            o->port = parse_uint(v, "port");
+        else if (strcmp(k, "--flows") == 0)
+            o->flows = parse_uint(v, "flows");
+        else if (strcmp(k, "--payload") == 0)
+            o->payload = parse_uint(v, "payload");
+        else if (strcmp(k, "--rate") == 0)
+            o->rate = strtod(v, NULL);
+        else if (strcmp(k, "--batch") == 0)
+            o->batch = parse_uint(v, "batch");
+        else if (strcmp(k, "--max-batch") == 0)
+            o->max_batch = parse_uint(v, "max-batch");
+        else if (strcmp(k, "--rcvbuf") == 0)
+            o->rcvbuf = (long)parse_uint(v, "rcvbuf");
+        else if (strcmp(k, "--threshold-ns") == 0)
+            o->threshold_ns = parse_i64(v, "threshold");
+        else if (strcmp(k, "--window") == 0) {
+            const char *comma = strchr(v, ',');
+            if (comma == NULL)
+                die("--window needs T0,T1, got %s", v);
+            o->t0 = parse_i64(v, "window start");
+            o->t1 = parse_i64(comma + 1, "window end");
+        } else if (strcmp(k, "--stop") == 0)
+            o->stop = parse_i64(v, "stop time");
+        else
+            die("unknown option %s", k);
+    }
+    if (o->ncpus == 0)
+        die("%s needs --cpus", argv[1]);
+    if (o->flows == 0 || o->flows > LG_MAX_FLOWS)
+        die("--flows must be 1..4096%s", "");
+    if (o->payload < LG_MIN_PAYLOAD || o->payload > LG_MAX_PAYLOAD)
+        die("--payload must be 16..65507%s", "");
+    if (o->batch == 0 || o->batch > LG_MAX_BATCH)
+        die("--batch must be 1..1024%s", "");
+    if (o->max_batch < o->batch)
+        o->max_batch = o->batch;
+    if (o->max_batch > LG_MAX_BATCH)
+        die("--max-batch must be 1..1024%s", "");
+    if (o->t1 <= o->t0 || o->stop < o->t1)
+        die("need --window T0,T1 and --stop T with T0 < T1 <= T%s", "");
+}
+
+/* {===== Sender ===== */
+
+struct send_thread {
+    const struct lg_opts *o;
+    unsigned index, nthreads;
+    pthread_t tid;
+    uint64_t sent_window, sent_total, errors;
+};
+
+static void *send_main(void *arg)
+{
+    struct send_thread *t = arg;
+    const struct lg_opts *o = t->o;
+    pin_self(o->cpus[t->index]);
+    unsigned myflows[LG_MAX_FLOWS], nmy = 0;
+    int fds[LG_MAX_FLOWS];
+    for (unsigned f = t->index; f < o->flows; f += t->nthreads) {
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            die("socket: %s", strerror(errno));
+        struct sockaddr_in src = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(o->port + 1 + f))};
+        struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+        if (inet_pton(AF_INET, o->dst, &dst.sin_addr) != 1)
+            die("bad --dst %s", o->dst);
+        if (bind(fd, (struct sockaddr *)&src, sizeof src) != 0)
+            die("bind source port: %s", strerror(errno));
+        if (connect(fd, (struct sockaddr *)&dst, sizeof dst) != 0)
+            die("connect: %s", strerror(errno));
+        fds[nmy] = fd;
+        myflows[nmy++] = f;
+    }
+    if (nmy == 0)
+        return NULL;
+    unsigned cap = o->max_batch;
+    unsigned char *payload = calloc((size_t)cap, o->payload);
+    struct mmsghdr *msgs = calloc(cap, sizeof *msgs);
+    struct iovec *iov = calloc(cap, sizeof *iov);
+    uint32_t *seq = calloc(nmy, sizeof *seq);
+    if (!payload || !msgs || !iov || !seq)
+        die("out of memory%s", "");
+    for (unsigned b = 0; b < cap; b++) {
+        iov[b].iov_base = payload + (size_t)b * o->payload;
+        iov[b].iov_len = o->payload;
+        msgs[b].msg_hdr.msg_iov = &iov[b];
+        msgs[b].msg_hdr.msg_iovlen = 1;
+    }
+    /* Paced: a token bucket. This thread carries rate / threads; burst k of
+     * `batch` datagrams is due at start + k * batch * msg_gap. A sender that
+     * fell behind (a send call took longer than the gap, or the CPU was
+     * taken away) sends what is due in one call, up to max_batch, as a
+     * rate limiter does; on schedule it sends one burst per interval. */
+    double msg_gap_ns = o->rate > 0 ? 1e9 * t->nthreads / o->rate : 0;
+    double burst_gap_ns = msg_gap_ns * o->batch;
+    int64_t start = now_ns();
+    uint64_t sent_msgs = 0; /* datagrams handed to sendmmsg, for the schedule */
+    unsigned cur = 0;
+    for (;;) {
+        int64_t now = now_ns();
+        if (now >= o->stop)
+            break;
+        unsigned n = o->batch;
+        if (msg_gap_ns > 0) {
+            uint64_t next_burst = sent_msgs / o->batch;
+            int64_t due = start + (int64_t)(burst_gap_ns * (double)next_burst);
+            if (due >= o->stop)
+                break;
+            if (due - now > LG_SPIN_MAX_NS)
+                sleep_until(due - LG_SLEEP_EARLY_NS);
+            while ((now = now_ns()) < due) {
+            }
+            uint64_t due_msgs = ((uint64_t)((double)(now - start) / burst_gap_ns) + 1) * o->batch;
+            uint64_t owed = due_msgs - sent_msgs;
+            n = owed > cap ? cap : (unsigned)owed;
+        }
+        unsigned f = myflows[cur];
+        for (unsigned b = 0; b < n; b++) {
+            struct lg_header h = {.send_ns = (uint64_t)now, .seq = seq[cur]++,
+                                  .flow = (uint16_t)f, .magic = LG_MAGIC};
+            memcpy(payload + (size_t)b * o->payload, &h, sizeof h);
+        }
+        int r = sendmmsg(fds[cur], msgs, n, 0);
+        sent_msgs += n;
+        if (r < 0) {
+            t->errors++;
+            seq[cur] -= n;
+        } else {
+            if ((unsigned)r < n)
+                seq[cur] -= n - (unsigned)r;
+            t->sent_total += (unsigned)r;
+            if (now >= o->t0 && now < o->t1)
+                t->sent_window += (unsigned)r;
+        }
+        cur = (cur + 1) % nmy;
+    }
+    for (unsigned i = 0; i < nmy; i++)
+        close(fds[i]);
+    free(payload);
+    free(msgs);
+    free(iov);
+    free(seq);
+    return NULL;
+}
+
+static int run_send(const struct lg_opts *o)
+{
+    if (o->dst == NULL || o->port == 0 || o->port + o->flows > 65535)
+        die("send needs --dst and a --port with room for the flows' source ports%s", "");
+    unsigned n = o->ncpus < o->flows ? o->ncpus : o->flows;
+    struct send_thread *t = calloc(n, sizeof *t);
+    if (t == NULL)
+        die("out of memory%s", "");
+    for (unsigned i = 0; i < n; i++) {
+        t[i] = (struct send_thread){.o = o, .index = i, .nthreads = n};
+        if (pthread_create(&t[i].tid, NULL, send_main, &t[i]) != 0)
+            die("cannot start a sender thread%s", "");
+    }
+    uint64_t win = 0, total = 0, errors = 0;
+    for (unsigned i = 0; i < n; i++) {
+        pthread_join(t[i].tid, NULL);
+        win += t[i].sent_window;
+        total += t[i].sent_total;
+        errors += t[i].errors;
+    }
+    printf("sent\t%" PRIu64 "\nsent_total\t%" PRIu64 "\nsnd_errors\t%" PRIu64 "\nthreads\t%u\n",
+           win, total, errors, n);
+    free(t);
+    return 0;
+}
+
+/* }===== Sender ===== */
+
+/* {===== Receiver ===== */
+
+struct flow_track {
+    uint32_t highest;
+    bool seen;
+};
+
+struct recv_thread {
+    const struct lg_opts *o;
+    unsigned index;
+    pthread_t tid;
+    int fd;
+    struct histogram lat;
+    struct flow_track *flows;
+    uint64_t rcvd, bytes, gaps, reorders, rcvd_total, bad;
+};
+
+static void *recv_main(void *arg)
+{
+    struct recv_thread *t = arg;
+    const struct lg_opts *o = t->o;
+    pin_self(o->cpus[t->index]);
+    /* Slots a little larger than the payload: a datagram that does not fit
+     * is reported truncated (MSG_TRUNC) and counted bad. Small slots keep the
+     * receiver's cache and TLB footprint that of a real application. */
+    size_t slot = ((size_t)o->payload + 64 + 63) & ~(size_t)63;
+    unsigned char *bufs = malloc((size_t)LG_RECV_BATCH * slot);
+    struct mmsghdr msgs[LG_RECV_BATCH];
+    struct iovec iov[LG_RECV_BATCH];
+    if (bufs == NULL)
+        die("out of memory%s", "");
+    for (unsigned b = 0; b < LG_RECV_BATCH; b++) {
+        iov[b].iov_base = bufs + (size_t)b * slot;
+        iov[b].iov_len = slot;
+        memset(&msgs[b], 0, sizeof msgs[b]);
+        msgs[b].msg_hdr.msg_iov = &iov[b];
+        msgs[b].msg_hdr.msg_iovlen = 1;
+    }
+    while (now_ns() < o->stop) {
+        int r = recvmmsg(t->fd, msgs, LG_RECV_BATCH, MSG_WAITFORONE, NULL);
+        int64_t now = now_ns();
+        if (r <= 0)
+            continue; /* the 50 ms receive timeout: look at the clock again */
+        bool in_window = now >= o->t0 && now < o->t1;
+        for (int i = 0; i < r; i++) {
+            struct lg_header h;
+            if (msgs[i].msg_len < sizeof h || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+                t->bad++;
+                continue;
+            }
+            memcpy(&h, iov[i].iov_base, sizeof h);
+            if (h.magic != LG_MAGIC || h.flow >= o->flows) {
+                t->bad++;
+                continue;
+            }
+            t->rcvd_total++;
+            if (!in_window)
+                continue;
+            t->rcvd++;
+            t->bytes += msgs[i].msg_len;
+            hist_record(&t->lat, now - (int64_t)h.send_ns);
+            struct flow_track *ft = &t->flows[h.flow];
+            if (!ft->seen) {
+                ft->seen = true;
+                ft->highest = h.seq;
+            } else if (h.seq > ft->highest) {
+                t->gaps += h.seq - ft->highest - 1;
+                ft->highest = h.seq;
+            } else
+                t->reorders++;
+        }
+    }
+    free(bufs);
+    return NULL;
+}
+
+static int run_recv(const struct lg_opts *o)
+{
+    if (o->bind == NULL || o->port == 0)
+        die("recv needs --bind and --port%s", "");
+    struct recv_thread *t = calloc(o->ncpus, sizeof *t);
+    if (t == NULL)
+        die("out of memory%s", "");
+    for (unsigned i = 0; i < o->ncpus; i++) {
+        t[i].o = o;
+        t[i].index = i;
+        hist_init(&t[i].lat);
+        t[i].flows = calloc(o->flows, sizeof *t[i].flows);
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int one = 1;
+        if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+            die("socket: %s", strerror(errno));
+        if (o->rcvbuf > 0) {
+            int v = (int)o->rcvbuf;
+            /* SO_RCVBUFFORCE passes net.core.rmem_max (we are root). */
+            if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) != 0)
+                die("SO_RCVBUFFORCE: %s", strerror(errno));
+        }
+        struct timeval tv = {.tv_sec = 0, .tv_usec = 50000};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+        if (inet_pton(AF_INET, o->bind, &a.sin_addr) != 1)
+            die("bad --bind %s", o->bind);
+        if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
+            die("bind: %s", strerror(errno));
+        t[i].fd = fd;
+    }
+    int rcvbuf = 0;
+    socklen_t len = sizeof rcvbuf;
+    getsockopt(t[0].fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len);
+    /* Sockets are bound: the harness may start the sender. */
+    printf("ready\t1\n");
+    fflush(stdout);
+    for (unsigned i = 0; i < o->ncpus; i++)
+        if (pthread_create(&t[i].tid, NULL, recv_main, &t[i]) != 0)
+            die("cannot start a receiver thread%s", "");
+    struct histogram lat;
+    hist_init(&lat);
+    uint64_t rcvd = 0, bytes = 0, gaps = 0, reorders = 0, total = 0, bad = 0;
+    for (unsigned i = 0; i < o->ncpus; i++) {
+        pthread_join(t[i].tid, NULL);
+        hist_merge(&lat, &t[i].lat);
+        rcvd += t[i].rcvd;
+        bytes += t[i].bytes;
+        gaps += t[i].gaps;
+        reorders += t[i].reorders;
+        total += t[i].rcvd_total;
+        bad += t[i].bad;
+        close(t[i].fd);
+        hist_fini(&t[i].lat);
+        free(t[i].flows);
+    }
+    static const double q[] = {0.5, 0.9, 0.99, 0.999};
+    double v[4];
+    hist_quantiles_ns(&lat, q, 4, v);
+    printf("rcvd\t%" PRIu64 "\nbytes\t%" PRIu64 "\ngaps\t%" PRIu64 "\nreorders\t%" PRIu64
+           "\nrcvd_total\t%" PRIu64 "\nbad\t%" PRIu64 "\nrcvbuf\t%d\n",
+           rcvd, bytes, gaps, reorders, total, bad, rcvbuf);
+    printf("lat_p50_ns\t%.0f\nlat_p90_ns\t%.0f\nlat_p99_ns\t%.0f\nlat_p999_ns\t%.0f\n"
+           "lat_mean_ns\t%.0f\nlat_max_ns\t%" PRId64 "\n",
+           v[0], v[1], v[2], v[3], hist_mean_ns(&lat), lat.total ? lat.max_ns : 0);
+    hist_fini(&lat);
+    free(t);
+    return 0;
+}
+
+/* }===== Receiver ===== */
+
+/* {===== Noise probe ===== */
+
+static int run_noise(const struct lg_opts *o)
+{
+    pin_self(o->cpus[0]);
+    struct histogram len, spacing;
+    hist_init(&len);
+    hist_init(&spacing);
+    sleep_until(o->t0);
+    int64_t prev = now_ns(), last_gap = -1, lost = 0, loops = 0;
+    while (prev < o->t1) {
+        int64_t now = now_ns();
+        loops++;
+        int64_t d = now - prev;
+        if (d > o->threshold_ns) {
+            hist_record(&len, d);
+            lost += d;
+            if (last_gap >= 0)
+                hist_record(&spacing, prev - last_gap);
+            last_gap = prev;
+        }
+        prev = now;
+    }
+    double win_s = (double)(o->t1 - o->t0) / 1e9;
+    printf("gaps\t%" PRIu64 "\ngaps_per_s\t%.3f\nlost_frac\t%.6f\nloop_ns\t%.1f\n", len.total,
+           (double)len.total / win_s, (double)lost / (double)(o->t1 - o->t0),
+           (double)(o->t1 - o->t0) / (double)(loops ? loops : 1));
+    /* Quantiles 0, 0.01, ..., 1 and 0.999, 0.9999 of both distributions. */
+    for (int i = 0; i <= 102; i++) {
+        double q = i <= 100 ? i / 100.0 : (i == 101 ? 0.999 : 0.9999);
+        printf("q\t%.4f\t%.0f\t%.0f\n", q, hist_quantile_ns(&len, q),
+               hist_quantile_ns(&spacing, q));
+    }
+    hist_fini(&len);
+    hist_fini(&spacing);
+    return 0;
+}
+
+/* }===== Noise probe ===== */
+
+/* {===== Speed probe ===== */
+
+#define LG_SPEED_OPS 20000u
+#define LG_CHASE_BYTES (8u << 20)
+#define LG_CHASE_STEPS 5000u
+
+static int run_speed(const struct lg_opts *o)
+{
+    pin_self(o->cpus[0]);
+    /* One random cycle through every slot (Sattolo's shuffle), 64-byte
+     * spaced so each step touches its own cache line. */
+    size_t n = LG_CHASE_BYTES / 64, stride = 64 / sizeof(uint32_t);
+    uint32_t *next = calloc(n * stride, sizeof(uint32_t));
+    uint32_t *perm = malloc(n * sizeof(uint32_t));
+    if (next == NULL || perm == NULL)
+        die("out of memory%s", "");
+    uint64_t x = (uint64_t)o->t0 | 1;
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
+    for (size_t i = n - 1; i > 0; i--) {
+        x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+        size_t j = (size_t)((x >> 33) % i);
+        uint32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        next[(size_t)perm[i] * stride] = perm[(i + 1) % n];
+    free(perm);
+    struct histogram alu, chase;
+    hist_init(&alu);
+    hist_init(&chase);
+    int64_t mid = o->t0 + (o->t1 - o->t0) / 2;
+    sleep_until(o->t0);
+    while (now_ns() < mid) {
+        int64_t a = now_ns();
+        for (unsigned i = 0; i < LG_SPEED_OPS; i++)
+            x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+        hist_record(&alu, now_ns() - a);
+    }
+    uint32_t at = 0;
+    while (now_ns() < o->t1) {
+        int64_t a = now_ns();
+        for (unsigned i = 0; i < LG_CHASE_STEPS; i++)
+            at = next[(size_t)at * stride];
+        hist_record(&chase, now_ns() - a);
+    }
+    /* The results depend on x and at, so neither loop can be optimised away. */
+    printf("speed_ns_per_op\t%.4f\nmem_ns_per_load\t%.3f\nsink\t%u\n",
+           hist_quantile_ns(&alu, 0.5) / LG_SPEED_OPS,
+           hist_quantile_ns(&chase, 0.5) / LG_CHASE_STEPS, (unsigned)((x ^ at) & 1));
+    hist_fini(&alu);
+    hist_fini(&chase);
+    free(next);
+    return 0;
+}
+
+/* }===== Speed probe ===== */
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fprintf(argc < 2 ? stderr : stdout,
+                "usage: falconsim-loadgen send|recv|noise|speed OPTIONS (started by falconsim "
+                "measure; see measure/loadgen.c)\n");
+        return argc < 2 ? 64 : 0;
+    }
+    /* Never outlive the harness, never run unbounded. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    struct lg_opts o;
+    parse_args(argc, argv, &o);
+    int64_t left = o.stop - now_ns();
+    alarm((unsigned)(left > 0 ? left / 1000000000 : 0) + LG_BACKSTOP_S);
+    if (strcmp(argv[1], "noise") == 0)
+        return run_noise(&o);
+    if (strcmp(argv[1], "speed") == 0)
+        return run_speed(&o);
+    enter_netns(o.netns);
+    if (strcmp(argv[1], "send") == 0)
+        return run_send(&o);
+    if (strcmp(argv[1], "recv") == 0)
+        return run_recv(&o);
+    die("unknown mode %s", argv[1]);
+}

@@ -1,0 +1,16 @@
+/*
+ * measure.h: `falconsim measure`, the real-host measurement kit
+ * (docs/measure.md). It builds the overlay of a container host from network
+ * namespaces on this machine, drives UDP through it with falconsim-loadgen,
+ * samples the kernel's counters over each window, and writes one TSV row per
+ * run, an environment file and the CPUs' noise distribution.
+ */
+#ifndef FALCONSIM_MEASURE_H
+#define FALCONSIM_MEASURE_H
+
+/* Runs the command (argv[0] is "measure"); returns a sysexits(3) code, or
+ * 128 + the signal that interrupted it. May be called once per process: it
+ * installs signal handlers. */
+int measure_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# `falconsim measure` for real: a tiny measurement in network namespaces, its
+# rows checked against what the kernel must show (one receive pass per packet
+# on the underlay, three on the overlay), and every bad-input and interrupt
+# path checked to leave nothing behind (no namespace, no helper process, no
+# partial directory). Needs root and network namespaces: exits 77 (reported
+# by ctest as skipped) where either is missing. Label realhost; CI does not
+# run it (scripts/test excludes the label), scripts/test-realhost does.
+# Usage: realhost_test.sh FALCONSIM
+set -u
+bin=$(realpath "$1")
+if [ "$(id -u)" -ne 0 ]; then echo "skipped: needs root"; exit 77; fi
+if ! command -v ip >/dev/null || ! ip netns add fsm-probe 2>/dev/null; then
+    echo "skipped: no network namespaces here"; exit 77
+fi
+ip netns del fsm-probe
+for ns in fsm-snd fsm-rcv fsm-pod; do
+    if [ -e "/var/run/netns/$ns" ]; then echo "skipped: $ns exists (a measurement is running?)"; exit 77; fi
+done
+work=$(mktemp -d)
+cleanup() {
+    rm -rf "$work"
+    "$bin" measure --cleanup >/dev/null 2>&1
+    for ns in fsm-snd fsm-rcv fsm-pod; do ip netns del "$ns" 2>/dev/null; done
+}
+trap cleanup EXIT
+cd "$work" || exit 1
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+nothing_left() {
+    local what=$1
+    for ns in fsm-snd fsm-rcv fsm-pod; do
+        [ -e "/var/run/netns/$ns" ] && fail "$what: namespace $ns left behind" && return
+    done
+    pgrep -f falconsim-loadgen >/dev/null && fail "$what: a falconsim-loadgen process is left" && return
+    ls -d ./*.partial.* >/dev/null 2>&1 && fail "$what: a partial directory is left" && return
+    ok
+}
+col() { # col FILE ROW NAME: the value of column NAME in data row ROW (1-based)
+    awk -F'\t' -v r="$2" -v n="$3" 'NR==1{for(i=1;i<=NF;i++) if($i==n) c=i} NR==r+1{print $c}' "$1"
+}
+
+maxbl=$(cat /proc/sys/net/core/netdev_max_backlog)
+tiny=(--payloads 16 --sat-reps 1 --loads 50 --duration 0.5 --warmup 0.2 --noise-s 0.3 -q)
+
+# A tiny measurement: both topologies, both placements.
+"$bin" measure -o m "${tiny[@]}" 2>err.txt
+rc=$?
+[ $rc -eq 0 ] && ok || fail "tiny measurement: exit $rc ($(head -c 400 err.txt))"
+nothing_left "after a measurement"
+rows=$(($(wc -l <m/runs.tsv) - 1))
+[ "$rows" -eq 8 ] && ok || fail "runs.tsv has $rows rows, want 8"
+[ -s m/env.tsv ] && grep -q "^kernel	" m/env.tsv && ok || fail "env.tsv lacks the kernel"
+[ "$(awk -F'\t' 'NR>1{print $1}' m/noise.tsv | sort -u | wc -l)" -ge 1 ] && ok || fail "noise.tsv is empty"
+for r in $(seq 1 "$rows"); do
+    topo=$(col m/runs.tsv "$r" topology)
+    rate=$(col m/runs.tsv "$r" rate_pps)
+    passes=$(col m/runs.tsv "$r" rx_passes_pp)
+    inpk=$(awk -v a="$(col m/runs.tsv "$r" in_pps)" -v b="$(col m/runs.tsv "$r" win_s)" 'BEGIN{print a*b}')
+    p50=$(col m/runs.tsv "$r" lat_p50_us)
+    want=1; [ "$topo" = overlay ] && want=3
+    awk -v x="$rate" 'BEGIN{exit !(x > 1000)}' && ok || fail "row $r: rate_pps $rate"
+    # Passes are counted when processed, entering packets when enqueued: the
+    # two differ by what the queues held at the window's ends, at most
+    # netdev_max_backlog + 1 packets in each of the `want` queues, plus 1 %
+    # for the snapshots' few microseconds of skew.
+    awk -v x="$passes" -v w="$want" -v n="$inpk" -v q="$((maxbl + 1))" \
+        'BEGIN{d = w * q * w / n + 0.01 * w; exit !(n > 0 && x > w - d && x < w + d)}' && ok ||
+        fail "row $r ($topo): rx_passes_pp $passes, want $want (entering packets $inpk)"
+    awk -v x="$p50" 'BEGIN{exit !(x > 0.5 && x < 100000)}' && ok || fail "row $r: lat_p50_us $p50"
+done
+# The fixed-rate row asked for half the saturation rate and got it (within 10 %).
+target=$(col m/runs.tsv 2 target_pps)
+rate=$(col m/runs.tsv 2 rate_pps)
+awk -v t="$target" -v r="$rate" 'BEGIN{exit !(t > 0 && r > 0.9 * t && r < 1.1 * t)}' && ok ||
+    fail "50 % row: delivered $rate for a target of $target"
+# rps placements put the masks where asked.
+grep -q "u1=2;vx0=2;eth0=2" m/runs.tsv && ok || fail "rps masks not read back as u1=2;vx0=2;eth0=2"
+
+# Bad input: one line, a sysexits code, nothing left.
+"$bin" measure -o m "${tiny[@]}" 2>err.txt; rc=$?
+[ $rc -eq 73 ] && grep -q "m exists" err.txt && ok || fail "existing output: exit $rc"
+"$bin" measure -o x --reader-cpus 4096 2>err.txt; rc=$?
+[ $rc -eq 64 ] && grep -q -- "--reader-cpus: CPU 4096 does not exist" err.txt && ok ||
+    fail "CPU beyond the machine: exit $rc $(cat err.txt)"
+"$bin" measure -o x --placements fancy 2>err.txt; rc=$?
+[ $rc -eq 64 ] && grep -q -- "--placements: unknown 'fancy'" err.txt && ok || fail "bad placement: exit $rc"
+if command -v setpriv >/dev/null; then
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" measure -o x 2>err.txt; rc=$?
+    [ $rc -eq 77 ] && grep -q "needs root" err.txt && ok || fail "not root: exit $rc"
+fi
+ip netns add fsm-rcv
+"$bin" measure -o x "${tiny[@]}" 2>err.txt; rc=$?
+[ $rc -eq 73 ] && grep -q "fsm-rcv already exists" err.txt && grep -q -- "--cleanup" err.txt && ok ||
+    fail "existing namespace: exit $rc $(cat err.txt)"
+[ ! -e x ] && ok || fail "a refused start created its output"
+"$bin" measure --cleanup 2>err.txt; rc=$?
+[ $rc -eq 0 ] && grep -q "removed leftover" err.txt && ok || fail "--cleanup: exit $rc"
+nothing_left "after --cleanup"
+
+# Interrupted mid-run: 130 or 143, no output, nothing left.
+for sig in INT TERM; do
+    "$bin" measure -o i "${tiny[@]}" --duration 2 2>err.txt &
+    pid=$!
+    sleep 2.5
+    kill -s $sig $pid
+    wait $pid; rc=$?
+    want=130; [ $sig = TERM ] && want=143
+    [ $rc -eq $want ] && ok || fail "SIG$sig: exit $rc, want $want"
+    [ ! -e i ] && ok || fail "SIG$sig left an output directory"
+    nothing_left "after SIG$sig"
+done
+
+# SIGKILL leaves namespaces; the next start refuses, --cleanup mends.
+"$bin" measure -o k "${tiny[@]}" --duration 2 2>/dev/null &
+pid=$!
+sleep 2.5
+kill -KILL $pid; wait $pid 2>/dev/null
+sleep 0.5
+"$bin" measure -o k2 "${tiny[@]}" 2>err.txt; rc=$?
+[ $rc -eq 73 ] && ok || fail "after SIGKILL: exit $rc, want 73 (namespaces left)"
+"$bin" measure --cleanup 2>/dev/null
+ls -d ./k.partial.* >/dev/null 2>&1 && ok || fail "SIGKILL left no partial directory to test with"
+# The next measurement into the same path removes the dead one's partial directory.
+"$bin" measure -o k "${tiny[@]}" --topologies underlay --placements vanilla 2>err.txt; rc=$?
+[ $rc -eq 0 ] && [ -s k/runs.tsv ] && ok || fail "measurement after a SIGKILL: exit $rc"
+nothing_left "after SIGKILL, --cleanup and a new run"
+
+echo "realhost: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
