@@ -48,6 +48,7 @@
 #define _GNU_SOURCE
 #include "measure.h"
 #include "procstat.h"
+#include "runs_table.h"
 #include "version.h"
 
 #include <dirent.h>
@@ -111,6 +112,7 @@ struct opts {
     unsigned rcvbuf;
     bool brnf;
     bool dry_run, cleanup, quiet;
+    const char *summary;
     char cmdline[4096];
 };
 
@@ -1386,10 +1388,150 @@ static void print_plan(const struct opts *o, FILE *f)
 
 /* }===== The plan ===== */
 
+/* {===== Summary of a measured file ===== */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median, minimum and maximum of v[n] (sorts v). */
+static void stats3(double *v, unsigned n, double out[3])
+{
+    if (n == 0) {
+        out[0] = out[1] = out[2] = (double)NAN;
+        return;
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    out[0] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    out[1] = v[0];
+    out[2] = v[n - 1];
+}
+
+/* One line per case (topology, placement, brnf, payload, flows) of a runs.tsv:
+ * the saturation runs' median delivered rate and range, their loss and
+ * latency, and for each fixed load the medians (and ranges) over its
+ * repetitions of delivered rate, p50 and p99. TSV on stdout. */
+static int summarize_runs(const char *arg)
+{
+    char path[4200];
+    struct stat st;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(path, sizeof path, "%s/runs.tsv", arg);
+    else
+        snprintf(path, sizeof path, "%s", arg);
+    struct runs_table t;
+    struct sim_err err;
+    int rc = runs_table_load(path, &t, &err);
+    if (rc != 0) {
+        msg("error: %s", err.msg);
+        return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
+    }
+    enum { C_TOPO, C_PLACE, C_BRNF, C_PAYLOAD, C_FLOWS, C_LOAD, C_RATE, C_LOSS, C_P50, C_P99, C_N };
+    static const char *const names[C_N + 1] = {"topology", "placement", "brnf", "payload",
+                                               "flows", "load", "rate_pps", "loss_frac",
+                                               "lat_p50_us", "lat_p99_us", NULL};
+    int c[C_N];
+    if (runs_table_require(&t, names, c, &err) != 0) {
+        msg("error: %s", err.msg);
+        runs_table_free(&t);
+        return EX_DATAERR;
+    }
+    /* Every number is checked before anything is printed. */
+    for (unsigned r = 0; r < t.nrows; r++) {
+        double v;
+        for (unsigned k = C_RATE; k < C_N; k++)
+            if (runs_table_number(&t, r, c[k], &v, &err) != 0) {
+                msg("error: %s", err.msg);
+                runs_table_free(&t);
+                return EX_DATAERR;
+            }
+    }
+    /* The fixed loads in the file, in order of first appearance. */
+    const char *loads[64];
+    unsigned nloads = 0;
+    for (unsigned r = 0; r < t.nrows; r++) {
+        const char *l = runs_table_cell(&t, r, c[C_LOAD]);
+        bool seen = strcmp(l, "sat") == 0;
+        for (unsigned i = 0; i < nloads && !seen; i++)
+            seen = strcmp(loads[i], l) == 0;
+        if (!seen && nloads < SIM_ARRAY_LEN(loads))
+            loads[nloads++] = l;
+    }
+    printf("topology\tplacement\tbrnf\tpayload\tflows\tsat_runs\tsat_pps\tsat_min_pps\t"
+           "sat_max_pps\tsat_loss\tsat_p50_us\tsat_p99_us");
+    for (unsigned i = 0; i < nloads; i++)
+        printf("\tl%s_runs\tl%s_pps\tl%s_p50_us\tl%s_p50_min\tl%s_p50_max\tl%s_p99_us\t"
+               "l%s_p99_min\tl%s_p99_max",
+               loads[i], loads[i], loads[i], loads[i], loads[i], loads[i], loads[i], loads[i]);
+    putchar('\n');
+    bool *done = xcalloc(t.nrows ? t.nrows : 1, sizeof *done);
+    double *a = xcalloc(t.nrows ? t.nrows : 1, sizeof *a), *b = xcalloc(t.nrows ? t.nrows : 1, sizeof *b),
+           *d = xcalloc(t.nrows ? t.nrows : 1, sizeof *d), *e = xcalloc(t.nrows ? t.nrows : 1, sizeof *e);
+    for (unsigned r0 = 0; r0 < t.nrows; r0++) {
+        if (done[r0])
+            continue;
+        /* The case's rows. */
+        unsigned *rows = xcalloc(t.nrows, sizeof *rows), n = 0;
+        for (unsigned r = r0; r < t.nrows; r++) {
+            bool same = true;
+            for (unsigned k = C_TOPO; k <= C_FLOWS && same; k++)
+                same = strcmp(runs_table_cell(&t, r, c[k]), runs_table_cell(&t, r0, c[k])) == 0;
+            if (same) {
+                rows[n++] = r;
+                done[r] = true;
+            }
+        }
+        for (unsigned k = C_TOPO; k <= C_FLOWS; k++)
+            printf("%s%s", k ? "\t" : "", runs_table_cell(&t, r0, c[k]));
+        for (int li = -1; li < (int)nloads; li++) {
+            const char *want = li < 0 ? "sat" : loads[li];
+            unsigned m = 0;
+            for (unsigned i = 0; i < n; i++) {
+                if (strcmp(runs_table_cell(&t, rows[i], c[C_LOAD]), want) != 0)
+                    continue;
+                runs_table_number(&t, rows[i], c[C_RATE], &a[m], NULL);
+                runs_table_number(&t, rows[i], c[C_LOSS], &b[m], NULL);
+                runs_table_number(&t, rows[i], c[C_P50], &d[m], NULL);
+                runs_table_number(&t, rows[i], c[C_P99], &e[m], NULL);
+                m++;
+            }
+            double sa[3], sb[3], sd[3], se[3];
+            stats3(a, m, sa);
+            stats3(b, m, sb);
+            stats3(d, m, sd);
+            stats3(e, m, se);
+            if (li < 0)
+                printf("\t%u\t%.0f\t%.0f\t%.0f\t%.4f\t%.1f\t%.1f", m, sa[0], sa[1], sa[2], sb[0],
+                       sd[0], se[0]);
+            else
+                printf("\t%u\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f", m, sa[0], sd[0], sd[1],
+                       sd[2], se[0], se[1], se[2]);
+        }
+        putchar('\n');
+        free(rows);
+    }
+    free(done);
+    free(a);
+    free(b);
+    free(d);
+    free(e);
+    runs_table_free(&t);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg("error: writing the summary: %s", strerror(errno));
+        return EX_IOERR;
+    }
+    return 0;
+}
+
+/* }===== Summary of a measured file ===== */
+
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: falconsim measure [-o DIR] [--quick] [--dry-run] [--cleanup] [options]\n"
+            "       falconsim measure --summary DIR|RUNS.tsv\n"
             "\n"
             "Measures this machine's overlay receive path (needs root; builds and removes its\n"
             "own network namespaces fsm-snd, fsm-rcv, fsm-pod; traffic stays inside them).\n"
@@ -1418,9 +1560,13 @@ static void usage(FILE *f)
             "      --quick            16 B only, 2 saturation runs, loads 50,90, 1 s windows\n"
             "      --dry-run          print the plan and a time estimate, change nothing\n"
             "      --cleanup          remove namespaces and helpers a killed run left behind\n"
+            "      --summary F        one line per case of a measured DIR or runs.tsv: the\n"
+            "                         saturation median and range, and per load the medians\n"
+            "                         (and ranges) of rate, p50 and p99 (no root needed)\n"
             "  -q, --quiet            no progress lines\n"
             "\n"
-            "Exit status: 0 ok, 64 usage, 69 a needed tool is missing, 71 system error,\n"
+            "Exit status: 0 ok, 64 usage, 65 bad measured file, 66 no such file,\n"
+            "69 a needed tool is missing, 71 system error,\n"
             "73 output or namespaces exist, 74 write error, 77 not root,\n"
             "129/130/143 interrupted (nothing is written, everything is removed).\n");
 }
@@ -1457,7 +1603,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     enum {
         O_SENDER = 256, O_READER, O_RPS, O_IRQ, O_TOPO, O_PLACE, O_PAYLOAD, O_FLOWS, O_LOADS,
         O_SATREPS, O_LOADREPS, O_DURATION, O_WARMUP, O_BATCH, O_PACED, O_RCVBUF, O_BRNF,
-        O_NOISE, O_QUICK, O_DRY, O_CLEANUP
+        O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY
     };
     static const struct option lo[] = {
         {"out", required_argument, NULL, 'o'},
@@ -1482,6 +1628,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"quick", no_argument, NULL, O_QUICK},
         {"dry-run", no_argument, NULL, O_DRY},
         {"cleanup", no_argument, NULL, O_CLEANUP},
+        {"summary", required_argument, NULL, O_SUMMARY},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -1521,6 +1668,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case O_QUICK: quick = true; break;
         case O_DRY: o->dry_run = true; break;
         case O_CLEANUP: o->cleanup = true; break;
+        case O_SUMMARY: o->summary = optarg; break;
         default:
             msg("error: unknown option or missing value: %s (see falconsim measure --help)",
                 argv[optind - 1]);
@@ -1635,6 +1783,11 @@ int measure_main(int argc, char **argv)
     if (rc != 0) {
         free(o);
         return rc < 0 ? 0 : rc;
+    }
+    if (o->summary) {
+        rc = summarize_runs(o->summary);
+        free(o);
+        return rc;
     }
     if (o->dry_run) {
         print_plan(o, stdout);

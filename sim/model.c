@@ -120,7 +120,10 @@ static void init_flows(struct model *m)
                                         : f->tier == 1 ? p->workload.cache_bytes
                                         : f->tier == 2 ? p->workload.db_bytes
                                                        : p->workload.request_bytes);
-        uint32_t h = (uint32_t)rng_mix64((uint64_t)p->run.seed * UINT64_C(0x100000001b3) + i);
+        /* The hash draw has its own seed: a replication (another run.seed)
+         * keeps each flow on the queue and CPUs it had. */
+        uint32_t h =
+            (uint32_t)rng_mix64((uint64_t)p->run.hash_seed * UINT64_C(0x100000001b3) + i);
         f->hash = h ? h : 1;
         struct pkt_meta meta = {.flow_hash = f->hash, .flow_id = i, .protocol = (uint8_t)m->proto,
                                 .mode = (uint8_t)m->mode};

@@ -72,6 +72,7 @@ struct sim_params {
         double duration_ms;
         double warmup_ms;
         int64_t seed;
+        int64_t hash_seed; /* flow hashes only (model.c), apart from seed */
         double trace_window_us;
         int64_t sample_every;
         int64_t sample_max;

@@ -61,6 +61,10 @@ const struct param_spec k_params[] = {
         "Initial period excluded from every steady-state summary (must be < run.duration_ms)."),
     P_I("run.seed", run.seed, 0, 9.2e18, "1", "",
         "Master seed; every random stream is derived from it and its own index."),
+    P_I("run.hash_seed", run.hash_seed, 0, 9.2e18, "1", "",
+        "Seed of the flows' hashes alone, which decide the RX queue, the RPS CPU and FALCON's "
+        "cores of each flow; apart from run.seed, so replications vary the traffic, not the "
+        "placement. Sweep it to see or average over hash draws."),
     P_R("run.trace_window_us", run.trace_window_us, 1, 1e9, "1000.0", "us",
         "Width of one window of the /trace time series."),
     P_I("run.sample_every", run.sample_every, 0, 1e12, "0", "messages",

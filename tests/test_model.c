@@ -242,6 +242,45 @@ static void test_traffic_independent_of_policy(void)
         model_destroy(runs[i].m);
 }
 
+/* Flow hashes follow run.hash_seed alone: another run.seed changes the
+ * traffic but keeps every hash; another hash seed changes the hashes but
+ * keeps every frame's arrival at the NIC. */
+static void test_hash_seed_independent_of_traffic_seed(void)
+{
+    const char *a_sets[] = {"workload.flows=8"};
+    const char *b_sets[] = {"workload.flows=8", "run.seed=7"};
+    const char *c_sets[] = {"workload.flows=8", "run.hash_seed=7"};
+    struct run a, b, c;
+    run_text(&a, NULL, k_small_overlay, a_sets, 1);
+    run_text(&b, NULL, k_small_overlay, b_sets, 2);
+    run_text(&c, NULL, k_small_overlay, c_sets, 2);
+    CHECK_EQ_I64(a.r->nflows, 8);
+    bool same_hashes_ab = true, same_hashes_ac = true;
+    for (uint32_t i = 0; i < a.r->nflows; i++) {
+        same_hashes_ab = same_hashes_ab && a.r->flows[i].hash == b.r->flows[i].hash;
+        same_hashes_ac = same_hashes_ac && a.r->flows[i].hash == c.r->flows[i].hash;
+    }
+    CHECK_TRUE(same_hashes_ab);
+    CHECK_TRUE(!same_hashes_ac);
+    /* run.seed moved the traffic ... */
+    CHECK_TRUE(a.r->nsamples > 100);
+    bool same_traffic_ab = a.r->nsamples == b.r->nsamples;
+    for (uint32_t k = 0; same_traffic_ab && k < a.r->nsamples; k++)
+        same_traffic_ab = a.r->samples[k].t_nic_us == b.r->samples[k].t_nic_us;
+    CHECK_TRUE(!same_traffic_ab);
+    /* ... the hash seed did not. */
+    CHECK_EQ_I64(c.r->nsamples, a.r->nsamples);
+    bool same_traffic_ac = a.r->nsamples == c.r->nsamples;
+    for (uint32_t k = 0; same_traffic_ac && k < a.r->nsamples; k++) {
+        const struct model_sample *x = &a.r->samples[k], *y = &c.r->samples[k];
+        same_traffic_ac = x->t_nic_us == y->t_nic_us && x->flow == y->flow && x->msg == y->msg;
+    }
+    CHECK_TRUE(same_traffic_ac);
+    model_destroy(a.m);
+    model_destroy(b.m);
+    model_destroy(c.m);
+}
+
 /* }===== */
 
 /* {===== Kernel rules ===== */
@@ -750,6 +789,7 @@ int main(void)
     test_one_core_sums();
     test_determinism();
     test_traffic_independent_of_policy();
+    test_hash_seed_independent_of_traffic_seed();
     test_backlog_overflow_and_budgets();
     test_rps_one_core_per_flow_and_rss_spread();
     test_rfs_follows_migrating_thread();

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# `falconsim measure` without root: options, the plan, and --summary of a
+# measured file (tests/data/measure: rows of a real measurement and broken
+# copies of it). The measurement itself is tests/realhost_test.sh.
+# Usage: measure_cli_test.sh FALCONSIM SOURCE_DIR
+set -u
+bin=$(realpath "$1")
+data=$2/tests/data/measure
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+expect_exit() { # expect_exit CODE DESCRIPTION -- command...
+    local want=$1 what=$2
+    shift 3
+    "$@" >out.txt 2>err.txt
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok; else fail "$what: exit $got, want $want ($(head -c 300 err.txt))"; fi
+}
+expect_err() { grep -qF -- "$1" err.txt && ok || fail "stderr lacks '$1': $(head -c 300 err.txt)"; }
+expect_out() { grep -qF -- "$1" out.txt && ok || fail "stdout lacks '$1': $(head -c 300 out.txt)"; }
+field() { # field NAME: the value of column NAME in the first data row of out.txt
+    awk -F'\t' -v n="$1" 'NR==1{for(i=1;i<=NF;i++) if($i==n) c=i} NR==2{print $c}' out.txt
+}
+
+expect_exit 0 "measure --help" -- "$bin" measure --help
+expect_out "usage: falconsim measure"
+expect_out "--summary"
+expect_exit 0 "falconsim --help lists measure" -- "$bin" --help
+expect_out "falconsim measure"
+
+# The plan needs no root and changes nothing.
+expect_exit 0 "dry run" -- "$bin" measure --dry-run
+expect_out "plan: 8 cases, 56 runs"
+expect_out "estimate:"
+expect_exit 0 "quick dry run" -- "$bin" measure --quick --dry-run
+expect_out "plan: 4 cases, 16 runs"
+expect_exit 0 "dry run, one case" -- "$bin" measure --dry-run --topologies overlay --placements rps_first \
+    --payloads 1400 --flows 4 --loads 10,20 --sat-reps 2 --load-reps 3
+expect_out "plan: 1 cases, 8 runs"
+expect_out "overlay  rps_first  1400 B   4 flows: saturation x2, then 10 20 % x3"
+
+# Bad options: one line naming the option, exit 64.
+expect_exit 64 "CPU beyond the machine" -- "$bin" measure --dry-run --sender-cpus 100000
+expect_err "--sender-cpus: CPU 100000 does not exist"
+expect_exit 64 "CPU twice" -- "$bin" measure --dry-run --reader-cpus 0,0
+expect_err "--reader-cpus: CPU 0 is listed twice"
+expect_exit 64 "not a CPU list" -- "$bin" measure --dry-run --rps-cpus 1-x
+expect_err "--rps-cpus: '1-x' is not a CPU list"
+expect_exit 64 "unknown placement" -- "$bin" measure --dry-run --placements rss
+expect_err "--placements: unknown 'rss'"
+expect_exit 64 "payload too big" -- "$bin" measure --dry-run --payloads 1500
+expect_err "--payloads: '1500' must be a list"
+expect_exit 64 "load 0" -- "$bin" measure --dry-run --loads 0
+expect_exit 64 "negative duration" -- "$bin" measure --dry-run --duration -1
+expect_err "--duration: '-1' must be a number of seconds"
+expect_exit 64 "brnf" -- "$bin" measure --dry-run --brnf maybe
+expect_err "--brnf: 'maybe' must be on or off"
+expect_exit 64 "unknown option" -- "$bin" measure --frobnicate
+expect_err "unknown option"
+expect_exit 64 "stray argument" -- "$bin" measure stray
+expect_err "unexpected argument 'stray'"
+
+# --summary of a real measured file: six saturation runs and one 50 % run.
+expect_exit 0 "summary" -- "$bin" measure --summary "$data/runs_small.tsv"
+[ "$(wc -l <out.txt)" -eq 2 ] && ok || fail "summary: want a header and one case"
+[ "$(field topology)" = overlay ] && [ "$(field placement)" = vanilla ] && ok || fail "summary: case"
+[ "$(field sat_runs)" = 6 ] && ok || fail "summary: sat_runs $(field sat_runs)"
+# Medians of the six rows, by hand: rates 158459 159170 159631 | 160830 161472 164146.
+[ "$(field sat_min_pps)" = 158459 ] && [ "$(field sat_max_pps)" = 164146 ] && ok || fail "summary: range"
+awk -v x="$(field sat_pps)" 'BEGIN{exit !(x >= 160230 && x <= 160231)}' && ok || fail "summary: sat_pps $(field sat_pps)"
+[ "$(field sat_loss)" = 0.0072 ] && ok || fail "summary: sat_loss $(field sat_loss)"
+[ "$(field sat_p50_us)" = 108.8 ] && ok || fail "summary: sat_p50_us $(field sat_p50_us)"
+[ "$(field sat_p99_us)" = 306.2 ] && ok || fail "summary: sat_p99_us $(field sat_p99_us)"
+[ "$(field l50_runs)" = 1 ] && [ "$(field l50_pps)" = 79817 ] && ok || fail "summary: l50"
+[ "$(field l50_p50_us)" = 16.0 ] && [ "$(field l50_p99_us)" = 208.4 ] && ok || fail "summary: l50 latency"
+# A directory works as well as its runs.tsv.
+mkdir d && cp "$data/runs_small.tsv" d/runs.tsv
+expect_exit 0 "summary of a directory" -- "$bin" measure --summary d
+expect_out "overlay	vanilla	off	16	1	6	"
+
+# Broken files: one line naming file, line and column; 65 (66 if missing).
+expect_exit 66 "summary: no file" -- "$bin" measure --summary nope.tsv
+expect_err "nope.tsv: cannot read"
+expect_exit 65 "summary: missing column" -- "$bin" measure --summary "$data/no_p99.tsv"
+expect_err "no_p99.tsv: no column 'lat_p99_us'"
+expect_exit 65 "summary: short row" -- "$bin" measure --summary "$data/short_row.tsv"
+expect_err "short_row.tsv:3: 20 fields where the header has"
+expect_exit 65 "summary: not a number" -- "$bin" measure --summary "$data/bad_number.tsv"
+expect_err "bad_number.tsv:3: column 'rate_pps' is 'fast', not a number"
+[ ! -s out.txt ] && ok || fail "a refused summary printed rows"
+
+echo "measure_cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
