@@ -3,8 +3,10 @@
  *
  * Reads every .h5 file in DIR (result files are written atomically, so a file
  * with that name is complete; *.partial.* files are skipped), groups the
- * runs whose resolved parameters agree on everything but run.seed, and
- * prints, per group: the swept keys (those whose value differs between
+ * runs whose resolved parameters agree on everything but run.seed (and
+ * run.hash_seed where it moved in step with run.seed: scripts/sweep draws
+ * the hashes anew with each replication unless the hash seed is set or
+ * swept, and a swept hash seed does not keep step), and prints, per group: the swept keys (those whose value differs between
  * groups), then for every /summary metric its mean and the half-width of
  * its 95 % confidence interval (Student t with n - 1 degrees of freedom,
  * GSL), then n. Rows are ordered by the swept keys, numerically where the
@@ -55,11 +57,33 @@ static bool summary_of(const struct h5out_run_info *r, const char *key, double *
     return false;
 }
 
-/* Two runs are the same point when all their parameters but the seed agree. */
-static bool same_point(const struct h5out_run_info *a, const struct h5out_run_info *b)
+/* The keys that tell replications apart rather than points. */
+static bool replication_key(const char *key, bool hash_in_step)
+{
+    return strcmp(key, "run.seed") == 0 || (hash_in_step && strcmp(key, "run.hash_seed") == 0);
+}
+
+/* True when run.hash_seed - run.seed is the same in every run. */
+static bool hash_seed_in_step(const struct h5out_run_info *runs, size_t n)
+{
+    double d0 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = atof(param_of(&runs[i], "run.hash_seed")) - atof(param_of(&runs[i], "run.seed"));
+        if (i == 0)
+            d0 = d;
+        else if (d != d0)
+            return false;
+    }
+    return true;
+}
+
+/* Two runs are the same point when all their parameters but the
+ * replication keys agree. */
+static bool same_point(const struct h5out_run_info *a, const struct h5out_run_info *b,
+                       bool hash_in_step)
 {
     for (size_t i = 0; i < a->nparams; i++) {
-        if (strcmp(a->param_key[i], "run.seed") == 0)
+        if (replication_key(a->param_key[i], hash_in_step))
             continue;
         if (strcmp(a->param_value[i], param_of(b, a->param_key[i])) != 0)
             return false;
@@ -134,10 +158,11 @@ int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
     size_t npts = 0;
     const char **swept = xcalloc(runs[0].nparams + 1, sizeof *swept);
     size_t nswept = 0;
+    bool hash_in_step = rc == SIM_OK && hash_seed_in_step(runs, nruns);
     if (rc == SIM_OK) {
         for (size_t i = 0; i < nruns; i++) {
             size_t p = 0;
-            while (p < npts && !same_point(&runs[pts[p].first], &runs[i]))
+            while (p < npts && !same_point(&runs[pts[p].first], &runs[i], hash_in_step))
                 p++;
             if (p == npts) {
                 pts[npts].first = i;
@@ -148,7 +173,7 @@ int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
         }
         for (size_t k = 0; k < runs[0].nparams; k++) {
             const char *key = runs[0].param_key[k];
-            if (strcmp(key, "run.seed") == 0)
+            if (replication_key(key, hash_in_step))
                 continue;
             for (size_t p = 1; p < npts; p++)
                 if (strcmp(param_of(&runs[pts[p].first], key), param_of(&runs[0], key)) != 0) {

@@ -57,6 +57,18 @@ if [ "${3:-}" = "--update" ]; then
     cp "$work/summary.tsv" "$golden"
 fi
 diff -u "$golden" "$work/summary.tsv" >"$work/diff" && ok || { fail "summary differs from $golden"; head -20 "$work/diff" >&2; }
+# replications draw the hashes anew (in step with run.seed) and are merged;
+# a swept hash seed stays a point of its own, each with its replications
+"$sweep" "$small" --axis run.hash_seed=1,2 --reps 2 --out "$work/hash" -j 2 2>/dev/null && ok ||
+    fail "hash-seed sweep failed"
+"$bin" summarize "$work/hash" >"$work/hash.tsv" && ok || fail "summarize of the hash-seed sweep failed"
+[ "$(head -1 "$work/hash.tsv" | cut -f1)" = run.hash_seed ] && ok || fail "run.hash_seed is not the swept key"
+[ "$(tail -n +2 "$work/hash.tsv" | wc -l)" -eq 2 ] && ok || fail "want one row per hash seed"
+[ "$(tail -n +2 "$work/hash.tsv" | awk -F'\t' '{print $NF}' | sort -u)" = 2 ] && ok ||
+    fail "want 2 replications per hash seed"
+grep -q -- "--set run.hash_seed=2 --seed 2" "$work/run/jobs.txt" && ok ||
+    fail "a replication did not draw the hashes anew"
+
 # a changed scenario makes the finished runs stale: refused, then --fresh
 "$sweep" "$small" --axis policy.name=rps,vanilla --axis workload.flows=1,2 --reps 2 --set run.seed=42 \
     --out "$work/run" -j 2 2>"$work/err"
