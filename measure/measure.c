@@ -47,6 +47,7 @@
  */
 #define _GNU_SOURCE
 #include "measure.h"
+#include "params.h"
 #include "procstat.h"
 #include "runs_table.h"
 #include "version.h"
@@ -94,14 +95,14 @@ enum placement { PLACE_VANILLA, PLACE_RPS, PLACE_RPS_FIRST, PLACE_N };
 static const char *const k_topo_names[] = {"underlay", "overlay"};
 static const char *const k_place_names[] = {"vanilla", "rps", "rps_first"};
 
-struct cpu_list {
+struct role_list {
     unsigned n;
     unsigned id[MS_MAX_CPUS];
 };
 
 struct opts {
     const char *out;
-    struct cpu_list sender, reader, rps, irq;
+    struct role_list sender, reader, rps, irq;
     bool topo[TOPO_N], place[PLACE_N];
     unsigned payloads[MS_MAX_LIST], npayloads;
     unsigned flows[MS_MAX_LIST], nflows;
@@ -112,7 +113,8 @@ struct opts {
     unsigned rcvbuf;
     bool brnf;
     bool dry_run, cleanup, quiet;
-    const char *summary;
+    const char *summary, *noise_cfg;
+    long noise_cpu;
     char cmdline[4096];
 };
 
@@ -168,7 +170,7 @@ static void msg(const char *fmt, ...)
     va_end(ap);
 }
 
-static int parse_cpu_list(const char *opt, const char *s, struct cpu_list *l)
+static int parse_cpu_list(const char *opt, const char *s, struct role_list *l)
 {
     l->n = 0;
     if (s[0] == '\0')
@@ -203,7 +205,7 @@ static int parse_cpu_list(const char *opt, const char *s, struct cpu_list *l)
     return 0;
 }
 
-static void cpu_list_text(const struct cpu_list *l, char *buf, size_t cap)
+static void cpu_list_text(const struct role_list *l, char *buf, size_t cap)
 {
     size_t o = 0;
     buf[0] = '\0';
@@ -211,7 +213,7 @@ static void cpu_list_text(const struct cpu_list *l, char *buf, size_t cap)
         o += (size_t)snprintf(buf + o, cap - o, "%s%u", i ? "," : "", l->id[i]);
 }
 
-static bool in_list(const struct cpu_list *l, unsigned c)
+static bool in_list(const struct role_list *l, unsigned c)
 {
     for (unsigned i = 0; i < l->n; i++)
         if (l->id[i] == c)
@@ -221,7 +223,7 @@ static bool in_list(const struct cpu_list *l, unsigned c)
 
 /* The kernel's cpumask text: 32-bit hex groups, most significant first,
  * comma-separated (lib/bitmap-str.c, bitmap_parse). */
-static void cpu_mask_text(const struct cpu_list *l, char *buf, size_t cap)
+static void cpu_mask_text(const struct role_list *l, char *buf, size_t cap)
 {
     unsigned groups = (g_ncpu + 31) / 32;
     size_t o = 0;
@@ -524,9 +526,9 @@ static bool build(bool brnf)
  * into `readback` ("u1=2;vx0=2;eth0=2"). */
 static bool set_placement(const struct opts *o, enum placement p, char *readback, size_t cap)
 {
-    static const struct cpu_list none = {0};
-    const struct cpu_list *first = o->irq.n ? &o->irq : (p == PLACE_VANILLA ? &none : &o->rps);
-    const struct cpu_list *later = p == PLACE_RPS ? &o->rps : &none;
+    static const struct role_list none = {0};
+    const struct role_list *first = o->irq.n ? &o->irq : (p == PLACE_VANILLA ? &none : &o->rps);
+    const struct role_list *later = p == PLACE_RPS ? &o->rps : &none;
     char m1[512], m2[512], out[2048] = "", err[512] = "";
     cpu_mask_text(first, m1, sizeof m1);
     cpu_mask_text(later, m2, sizeof m2);
@@ -1014,10 +1016,10 @@ static int write_row(FILE *f, const struct row *r, bool header)
 }
 
 /* The CPUs of every role, each once. */
-static void role_cpus(const struct opts *o, struct cpu_list *all)
+static void role_cpus(const struct opts *o, struct role_list *all)
 {
     all->n = 0;
-    const struct cpu_list *roles[] = {&o->sender, &o->reader, &o->rps, &o->irq};
+    const struct role_list *roles[] = {&o->sender, &o->reader, &o->rps, &o->irq};
     for (unsigned i = 0; i < SIM_ARRAY_LEN(roles); i++)
         for (unsigned k = 0; k < roles[i]->n; k++)
             if (!in_list(all, roles[i]->id[k]))
@@ -1030,7 +1032,7 @@ static void role_cpus(const struct opts *o, struct cpu_list *all)
 #define MS_SPEED_S 0.06
 static void speed_probe(const struct opts *o, double *alu_ns, double *mem_ns)
 {
-    struct cpu_list all;
+    struct role_list all;
     role_cpus(o, &all);
     /* 60 ms for the helpers to start and build their 8 MiB chase cycle. */
     int64_t t0 = now_ns() + 60000000, t1 = t0 + (int64_t)(MS_SPEED_S * 1e9);
@@ -1198,7 +1200,7 @@ out:
  * adds per-CPU summaries and the HZ estimate to the environment file. */
 static int noise_probe(const struct opts *o, const char *dir, FILE *env)
 {
-    struct cpu_list all;
+    struct role_list all;
     role_cpus(o, &all);
     int64_t t0 = now_ns() + 100000000, t1 = t0 + (int64_t)(o->noise_s * 1e9);
     char win[64], stop[32];
@@ -1527,6 +1529,93 @@ static int summarize_runs(const char *arg)
 
 /* }===== Summary of a measured file ===== */
 
+/* {===== Noise profile for the simulator ===== */
+
+struct qpoint {
+    double q, gap, spacing;
+};
+
+static int cmp_qpoint(const void *a, const void *b)
+{
+    double x = ((const struct qpoint *)a)->q, y = ((const struct qpoint *)b)->q;
+    return (x > y) - (x < y);
+}
+
+/* Prints a scenario block (libconfig) whose noise.gap and noise.spacing are
+ * the empirical distributions CPU `cpu` of a measured noise.tsv showed
+ * (cpu < 0: the first CPU in the file), for `@include` in a scenario. */
+static int noise_cfg(const char *arg, long cpu)
+{
+    char path[4200];
+    struct stat st;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(path, sizeof path, "%s/noise.tsv", arg);
+    else
+        snprintf(path, sizeof path, "%s", arg);
+    struct runs_table t;
+    struct sim_err err;
+    int rc = runs_table_load(path, &t, &err);
+    if (rc != 0) {
+        msg("error: %s", err.msg);
+        return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
+    }
+    static const char *const names[] = {"cpu", "quantile", "gap_ns", "spacing_ns", NULL};
+    int c[4];
+    struct qpoint pts[DIST_EMPIRICAL_MAX];
+    unsigned n = 0;
+    rc = runs_table_require(&t, names, c, &err);
+    for (unsigned r = 0; rc == 0 && r < t.nrows; r++) {
+        double v[4];
+        for (unsigned k = 0; k < 4 && rc == 0; k++)
+            rc = runs_table_number(&t, r, c[k], &v[k], &err);
+        if (rc != 0)
+            break;
+        if (cpu < 0)
+            cpu = (long)v[0];
+        if ((long)v[0] != cpu)
+            continue;
+        if (n == DIST_EMPIRICAL_MAX) {
+            rc = sim_error(&err, SIM_EINVAL, "%s: CPU %ld has more than %d quantiles", path, cpu,
+                           DIST_EMPIRICAL_MAX);
+            break;
+        }
+        pts[n++] = (struct qpoint){v[1], v[2], v[3]};
+    }
+    if (rc == 0 && n < 2)
+        rc = sim_error(&err, SIM_EINVAL, "%s: no quantiles for CPU %ld", path, cpu);
+    if (rc != 0) {
+        msg("error: %s", err.msg);
+        runs_table_free(&t);
+        return EX_DATAERR;
+    }
+    /* The probe lists 0, 0.01, ..., 1, then 0.999 and 0.9999. */
+    qsort(pts, n, sizeof *pts, cmp_qpoint);
+    printf("# CPU noise of CPU %ld as falconsim measure's probe saw it (%s): gaps of more\n"
+           "# than 1 us in a busy loop, their lengths and the spacing of their starts.\n"
+           "# @include it in a scenario; noise.cpus names the simulated CPUs it applies\n"
+           "# to (here the measured CPU's own id; --set noise.cpus=[...] changes it).\n"
+           "noise: {\n  cpus = [%ld];\n",
+           cpu, path, cpu);
+    for (int which = 0; which < 2; which++) {
+        printf("  %s = { dist = \"empirical\";\n    quantiles = [", which ? "spacing" : "gap");
+        for (unsigned i = 0; i < n; i++)
+            printf("%s%.4f", i ? ", " : "", pts[i].q);
+        printf("];\n    values_ns = [");
+        for (unsigned i = 0; i < n; i++)
+            printf("%s%.1f", i ? ", " : "", which ? pts[i].spacing : pts[i].gap);
+        printf("]; };\n");
+    }
+    printf("};\n");
+    runs_table_free(&t);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg("error: writing the profile: %s", strerror(errno));
+        return EX_IOERR;
+    }
+    return 0;
+}
+
+/* }===== Noise profile for the simulator ===== */
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -1560,6 +1649,9 @@ static void usage(FILE *f)
             "      --quick            16 B only, 2 saturation runs, loads 50,90, 1 s windows\n"
             "      --dry-run          print the plan and a time estimate, change nothing\n"
             "      --cleanup          remove namespaces and helpers a killed run left behind\n"
+            "      --noise-cfg DIR    print a scenario block (noise.gap, noise.spacing as\n"
+            "                         empirical distributions) from DIR/noise.tsv\n"
+            "      --noise-cpu N      the measured CPU it takes (default: the first)\n"
             "      --summary F        one line per case of a measured DIR or runs.tsv: the\n"
             "                         saturation median and range, and per load the medians\n"
             "                         (and ranges) of rate, p50 and p99 (no root needed)\n"
@@ -1599,11 +1691,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->noise_s = 2;
     o->batch = 32;
     o->paced_batch = 1;
+    o->noise_cpu = -1;
     bool rps_set = false, quick = false;
     enum {
         O_SENDER = 256, O_READER, O_RPS, O_IRQ, O_TOPO, O_PLACE, O_PAYLOAD, O_FLOWS, O_LOADS,
         O_SATREPS, O_LOADREPS, O_DURATION, O_WARMUP, O_BATCH, O_PACED, O_RCVBUF, O_BRNF,
-        O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY
+        O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY, O_NOISE_CFG, O_NOISE_CPU
     };
     static const struct option lo[] = {
         {"out", required_argument, NULL, 'o'},
@@ -1629,6 +1722,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"dry-run", no_argument, NULL, O_DRY},
         {"cleanup", no_argument, NULL, O_CLEANUP},
         {"summary", required_argument, NULL, O_SUMMARY},
+        {"noise-cfg", required_argument, NULL, O_NOISE_CFG},
+        {"noise-cpu", required_argument, NULL, O_NOISE_CPU},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -1669,6 +1764,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case O_DRY: o->dry_run = true; break;
         case O_CLEANUP: o->cleanup = true; break;
         case O_SUMMARY: o->summary = optarg; break;
+        case O_NOISE_CFG: o->noise_cfg = optarg; break;
+        case O_NOISE_CPU:
+            rc = parse_uint_list("--noise-cpu", optarg, tmp, &ntmp, 0, MS_MAX_CPUS - 1);
+            o->noise_cpu = (long)tmp[0];
+            break;
         default:
             msg("error: unknown option or missing value: %s (see falconsim measure --help)",
                 argv[optind - 1]);
@@ -1783,6 +1883,11 @@ int measure_main(int argc, char **argv)
     if (rc != 0) {
         free(o);
         return rc < 0 ? 0 : rc;
+    }
+    if (o->noise_cfg) {
+        rc = noise_cfg(o->noise_cfg, o->noise_cpu);
+        free(o);
+        return rc;
     }
     if (o->summary) {
         rc = summarize_runs(o->summary);

@@ -27,9 +27,19 @@
  * ksoftirqd, a thread that competes with the application under CFS-like
  * round-robin slices.
  *
+ * Noise (noise.*): on the CPUs listed, interruptions that the receive path
+ * does not cause (timer ticks, hypervisor exits and steal, other tasks)
+ * arrive at intervals drawn from noise.spacing and last noise.gap, plus
+ * optional periodic ticks; each is served like a hardirq, at the next step
+ * boundary, ahead of all other work. Interruptions that come due while one
+ * waits are added to it, so the interrupt ring never holds more than one.
+ * This is what gives a real host's latency its tail: a packet that arrives
+ * during a 40 us gap waits 40 us, where the cost distributions alone add
+ * only their own variance.
+ *
  * Busy time is charged per category when a step ends: hardirq, softirq
  * (also inside ksoftirqd, as /proc/stat does), system and user (application
- * steps); idle is the rest. Invariants: a CPU runs at most one step; the
+ * steps), noise; idle is the rest. Invariants: a CPU runs at most one step; the
  * running thread is at the head of its run queue; a NAPI is on at most one
  * list, and on one exactly when it is scheduled (except a remote backlog
  * between the enqueue that scheduled it and the IPI that lists it).
@@ -65,11 +75,16 @@ void cpu_init(struct model *m, struct cpu *c, unsigned id)
     c->ksoftirqd.cpu = (uint16_t)id;
     c->ksoftirqd.state = THR_SLEEPING;
     c->ksoftirqd.id = UINT32_MAX;
+    for (unsigned i = 0; i < p->noise.cpus.n; i++)
+        if (p->noise.cpus.cpu[i] == id)
+            c->noise_rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_NOISE + (uint64_t)id);
 }
 
 void cpu_fini(struct cpu *c)
 {
     rng_destroy(c->rng);
+    if (c->noise_rng)
+        rng_destroy(c->noise_rng);
     free(c->irq_ring);
     free(c->ipi_targets);
     free(c->ipi_listed);
@@ -280,6 +295,49 @@ void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg)
     cpu_thread_wake(m, &m->threads[obj]);
 }
 
+/* An interruption of `kind` begins on CPU obj: queue it (or add it to the
+ * one queued) and schedule the next. */
+void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct model *m = ctx;
+    struct cpu *c = &m->cpus[obj];
+    const struct sim_params *p = m->p;
+    sim_ns now = engine_now(m->eng);
+    SIM_ASSERT(c->noise_rng != NULL);
+    sim_ns next;
+    if (arg == NOISE_TICK) {
+        c->noise_due_ns += dist_draw_ns(&p->noise.tick, c->noise_rng);
+        c->noise_tick = true;
+        next = now + (sim_ns)(1e9 / p->noise.tick_hz + 0.5);
+    } else {
+        c->noise_due_ns += dist_draw_ns(&p->noise.gap, c->noise_rng);
+        sim_ns gap = dist_draw_ns(&p->noise.spacing, c->noise_rng);
+        next = now + (gap > 0 ? gap : 1);
+    }
+    if (!c->noise_queued) {
+        c->noise_queued = true;
+        cpu_raise_irq(m, c, STEP_NOISE, 0);
+    }
+    engine_schedule(m->eng, next, EV_NOISE, obj, arg);
+}
+
+void cpu_noise_start(struct model *m)
+{
+    const struct sim_params *p = m->p;
+    for (unsigned i = 0; i < p->noise.cpus.n; i++) {
+        unsigned id = p->noise.cpus.cpu[i];
+        struct cpu *c = &m->cpus[id];
+        /* Random phases: the first interruption comes after a spacing draw
+         * times a uniform fraction, the first tick within one period. */
+        double u = rng_uniform(c->noise_rng);
+        sim_ns first = (sim_ns)(u * (double)dist_draw_ns(&p->noise.spacing, c->noise_rng));
+        engine_schedule(m->eng, first, EV_NOISE, id, NOISE_GAP);
+        if (p->noise.tick_hz > 0)
+            engine_schedule(m->eng, (sim_ns)(rng_uniform(c->noise_rng) * 1e9 / p->noise.tick_hz),
+                            EV_NOISE, id, NOISE_TICK);
+    }
+}
+
 /* }===== */
 
 /* {===== Steps ===== */
@@ -475,6 +533,13 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
             c->step.target = r.arg;
             c->step.pkt = NULL;
             c->step.dur = r.kind == STEP_NIC_IRQ ? m->irq_ns : m->ipi_recv_ns;
+            if (r.kind == STEP_NOISE) {
+                c->step.dur = c->noise_due_ns;
+                c->step.target = c->noise_tick;
+                c->noise_due_ns = 0;
+                c->noise_tick = false;
+                c->noise_queued = false;
+            }
             start_step(m, c);
             return;
         }
@@ -561,6 +626,13 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         if (!softirq_after_netrx(m, c)) {
             SIM_ASSERT(c->sirq_ctx == SIRQ_NONE);
         }
+        break;
+    case STEP_NOISE:
+        account(m, c, CAT_NOISE, s->dur);
+        /* A timer tick is a hardirq: pending softirqs run at its exit. A
+         * hypervisor stall or another task resumes what it interrupted. */
+        if (s->target)
+            c->irq_exit_due = true;
         break;
     case STEP_APP:
         account(m, c, CAT_USER, s->user_ns);

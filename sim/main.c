@@ -205,13 +205,18 @@ static void print_summary(const struct sim_params *p, const struct model_results
                (unsigned long long)s->drops_by[d]);
     printf(")\n  reorders %llu   NET_RX %.0f/s   IPIs %.0f/s   busy cores %.2f\n",
            (unsigned long long)s->reorders, s->netrx_per_s, s->ipis_per_s, s->cpu_busy_cores);
-    printf("  cpu    hardirq softirq  system    user    idle  (%% of time)\n");
+    printf("  cpu ");
+    for (unsigned k = 0; k < MODEL_CATS; k++)
+        printf(" %7s", k_cpu_cat_names[k]);
+    printf("  (%% of time)\n");
     for (unsigned i = 0; i < r->ncpu; i++) {
         const double *b = &r->busy_frac[i * MODEL_CATS];
         if (b[MODEL_CATS - 1] > 0.9995)
             continue;
-        printf("  %3u   %7.1f %7.1f %7.1f %7.1f %7.1f\n", i, 100 * b[0], 100 * b[1], 100 * b[2],
-               100 * b[3], 100 * b[4]);
+        printf("  %3u ", i);
+        for (unsigned k = 0; k < MODEL_CATS; k++)
+            printf(" %7.1f", 100 * b[k]);
+        printf("\n");
     }
     printf("  (idle CPUs not shown)  %llu events in %.2f s wall\n",
            (unsigned long long)s->events, wall_s);

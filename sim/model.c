@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const k_cpu_cat_names[MODEL_CATS] = {"hardirq", "softirq", "system", "user", "idle"};
+const char *const k_cpu_cat_names[MODEL_CATS] = {"hardirq", "softirq", "system",
+                                                 "user",    "noise",   "idle"};
 const char *const k_drop_place_names[MODEL_DROP_PLACES] = {"wire",   "ring",   "backlog",
                                                            "gro_cell", "socket", "reassembly"};
 
@@ -230,7 +231,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
 
     size_t cap = (size_t)p->run.max_pending_events;
     if (cap == 0)
-        cap = 4096 + 16 * (size_t)m->ncpu + 4 * m->nrxq +
+        cap = 4096 + 16 * (size_t)m->ncpu + 4 * m->nrxq + 2 * (size_t)p->noise.cpus.n +
               (size_t)m->nflows * (size_t)(4 + (m->rr ? p->workload.outstanding : 0) +
                                            (m->web ? p->workload.cache_calls + p->workload.db_calls
                                                    : 0)) +
@@ -254,6 +255,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     engine_register(m->eng, EV_RR_SEND, 5, traffic_on_rr_send, m);
     engine_register(m->eng, EV_MIGRATE, 6, app_on_migrate, m);
     engine_register(m->eng, EV_POLICY_TICK, 6, model_on_policy_tick, m);
+    engine_register(m->eng, EV_NOISE, 2, cpu_on_noise, m);
     engine_register(m->eng, EV_WARMUP, 7, metrics_on_warmup, m);
     engine_register(m->eng, EV_WINDOW, 8, metrics_on_window, m);
 
@@ -295,6 +297,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
         SIM_ASSERT(period > 0);
         engine_schedule(m->eng, period, EV_POLICY_TICK, 0, 0);
     }
+    cpu_noise_start(m);
     traffic_start(m);
     return m;
 }

@@ -13,7 +13,7 @@
 
 struct model;
 
-enum { MODEL_CATS = 5 }; /* hardirq, softirq, system, user, idle */
+enum { MODEL_CATS = 6 }; /* hardirq, softirq, system, user, noise, idle */
 extern const char *const k_cpu_cat_names[MODEL_CATS];
 enum { MODEL_DROP_PLACES = 6 };
 enum { MODEL_STAGES = 7 }; /* ST_COUNT; names in k_stage_names */

@@ -46,6 +46,7 @@ enum ev_kind {
     EV_WARMUP,      /* end of warm-up: snapshot counters */
     EV_MIGRATE,     /* application threads move */
     EV_POLICY_TICK, /* the policy's periodic sample (FALCON's load) */
+    EV_NOISE,       /* obj: cpu, arg: enum noise_kind; an interruption begins */
     EV_KIND_COUNT
 };
 
@@ -148,7 +149,10 @@ struct napi_list {
     struct napi *head, *tail;
 };
 
-enum cpu_cat { CAT_HARDIRQ, CAT_SOFTIRQ, CAT_SYSTEM, CAT_USER, CAT_COUNT };
+enum cpu_cat { CAT_HARDIRQ, CAT_SOFTIRQ, CAT_SYSTEM, CAT_USER, CAT_NOISE, CAT_COUNT };
+
+/* noise.* (cpu_model.c): a random interruption, or a timer tick. */
+enum noise_kind { NOISE_GAP, NOISE_TICK };
 
 enum step_kind {
     STEP_NONE,
@@ -158,6 +162,7 @@ enum step_kind {
     STEP_FLUSH,    /* one GRO-held skb flushed at poll end */
     STEP_IPI_SEND, /* net_rps_action: the IPIs queued during net_rx_action */
     STEP_APP,      /* one recvmsg by an application thread */
+    STEP_NOISE,    /* an interruption (noise.*): time the CPU does not give the path */
 };
 
 enum step_action { ACT_NONE, ACT_BACKLOG, ACT_GRO_CELL, ACT_SOCKET };
@@ -210,6 +215,11 @@ struct cpu {
     struct irq_req *irq_ring;
     uint32_t irq_head, irq_n, irq_cap;
     bool irq_exit_due;
+    /* noise.*: interruptions due and not yet started, their total length,
+     * whether a tick is among them; and the noise stream */
+    bool noise_queued, noise_tick;
+    sim_ns noise_due_ns;
+    struct rng *noise_rng;
 
     /* NET_RX softirq: net_rx_action and handle_softirqs state */
     bool softirq_pending;
@@ -452,6 +462,9 @@ void cpu_kick(struct model *m, struct cpu *c);
 void cpu_thread_wake(struct model *m, struct thread *t);
 void cpu_thread_move(struct model *m, struct thread *t, uint16_t new_cpu);
 void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg);
+/* noise.*: schedules each noise CPU's first interruption (and tick). */
+void cpu_noise_start(struct model *m);
+void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg);
 void cpu_on_ipi(void *ctx, uint32_t obj, uint64_t arg);
 void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg);
 uint32_t cpu_backlog_len(const struct cpu *c);

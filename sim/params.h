@@ -33,15 +33,25 @@ enum stage_id {
     ST_COUNT
 };
 
-enum dist_kind { DIST_CONST, DIST_EXP, DIST_UNIFORM, DIST_LOGNORMAL, DIST_COUNT };
+enum dist_kind { DIST_CONST, DIST_EXP, DIST_UNIFORM, DIST_LOGNORMAL, DIST_EMPIRICAL, DIST_COUNT };
+
+/* Points of an empirical distribution's quantile table: enough for
+ * falconsim measure's noise quantiles (0, 0.01, ..., 1, 0.999, 0.9999). */
+#define DIST_EMPIRICAL_MAX 128
 
 /* A cost or delay distribution in nanoseconds. */
 struct dist {
     enum dist_kind kind;
-    double mean_ns; /* const, exponential, lognormal */
+    double mean_ns; /* const, exponential, lognormal; empirical: derived */
     double cv;      /* lognormal: coefficient of variation (stddev / mean) */
     double min_ns;  /* uniform */
     double max_ns;  /* uniform */
+    /* empirical: the quantile function at n points, q[0] = 0 < ... <
+     * q[n-1] = 1 and v non-decreasing; drawn by inverse transform with
+     * linear interpolation between points */
+    unsigned n;
+    double q[DIST_EMPIRICAL_MAX];
+    double v[DIST_EMPIRICAL_MAX];
 };
 
 struct cpu_list {
@@ -120,6 +130,13 @@ struct sim_params {
         double enqueue_remote_ns;
         double migrate_ns;
     } cpu;
+    struct {
+        struct cpu_list cpus; /* CPUs with noise; empty: none (the default) */
+        struct dist gap;      /* length of one interruption */
+        struct dist spacing;  /* start to start of two interruptions */
+        double tick_hz;       /* periodic timer interrupts per second; 0: none */
+        struct dist tick;     /* length of one timer interrupt */
+    } noise;
     struct stage_cost_params stage[ST_COUNT];
     struct {
         struct cpu_list cpus;

@@ -19,7 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const k_dist_names[] = {"constant", "exponential", "uniform", "lognormal", NULL};
+const char *const k_dist_names[] = {"constant", "exponential", "uniform", "lognormal",
+                                    "empirical", NULL};
 const char *const k_policy_names[] = {"vanilla", "rss", "rps", "rfs", "falcon", "falcon_static",
                                       "falcon_always", NULL};
 static const char *const k_gro_split_names[] = {"auto", "on", "off", NULL};
@@ -130,6 +131,23 @@ const struct param_spec k_params[] = {
         "Timer tick rate (CONFIG_HZ; 250 on Ubuntu): the jiffy of FALCON's load sampling."),
     P_R("kernel.sched_min_granularity_us", kernel.sched_min_granularity_us, 1, 1e7, "750.0", "us",
         "Shortest CFS slice (sched_min_granularity)."),
+    /* noise */
+    P_C("noise.cpus", noise.cpus, "[]",
+        "CPUs that lose time to interruptions the receive path does not cause: timer ticks, "
+        "hypervisor exits and steal, other tasks (falconsim measure's noise probe measures "
+        "them). Empty (the default): none. Each interruption takes the CPU at the next step "
+        "boundary, like a hardirq, and counts as busy time of category noise."),
+    P_D("noise.gap", noise.gap, "0.0",
+        "Length of one interruption (the probe's gap_ns; dist = \"empirical\" takes its "
+        "quantile table)."),
+    P_D("noise.spacing", noise.spacing, "1000000.0",
+        "Time from one interruption's start to the next one's (the probe's spacing_ns); at "
+        "least 1000 ns on average where noise.cpus is set."),
+    P_R("noise.tick_hz", noise.tick_hz, 0, 10000, "0.0", "1/s",
+        "Periodic timer interrupts per second on each noise CPU, at a random phase per CPU; "
+        "0: none (the measured gaps already hold the ticks of a busy CPU)."),
+    P_D("noise.tick", noise.tick, "0.0",
+        "Length of one timer interrupt; pending softirqs run at its exit."),
     /* cpu */
     P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),
@@ -353,6 +371,18 @@ void params_format_value(const struct param_spec *spec, const struct sim_params 
             snprintf(buf, len, "{ dist = \"lognormal\"; mean_ns = %.17g; cv = %.17g; }",
                      d->mean_ns, d->cv);
             break;
+        case DIST_EMPIRICAL: {
+            size_t o = (size_t)snprintf(buf, len, "{ dist = \"empirical\"; quantiles = [");
+            for (unsigned i = 0; i < d->n && o < len; i++)
+                o += (size_t)snprintf(buf + o, len - o, "%s%.17g", i ? ", " : "", d->q[i]);
+            if (o < len)
+                o += (size_t)snprintf(buf + o, len - o, "]; values_ns = [");
+            for (unsigned i = 0; i < d->n && o < len; i++)
+                o += (size_t)snprintf(buf + o, len - o, "%s%.17g", i ? ", " : "", d->v[i]);
+            if (o < len)
+                snprintf(buf + o, len - o, "]; }");
+            break;
+        }
         case DIST_COUNT:
             SIM_ASSERT(0);
         }

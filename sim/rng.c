@@ -56,6 +56,23 @@ double rng_exponential(struct rng *r, double mean) { return gsl_ran_exponential(
 
 double dist_mean_ns(const struct dist *d) { return d->mean_ns; }
 
+/* Inverse transform: u in [0, 1), the segment [q[i], q[i+1]) holding it
+ * (binary search, O(log n)), and the value interpolated linearly. Each
+ * table point is a quantile of the draws, exactly in the limit. */
+static double empirical_draw(const struct dist *d, double u)
+{
+    unsigned lo = 0, hi = d->n - 1; /* q[lo] <= u < q[hi] */
+    while (hi - lo > 1) {
+        unsigned mid = (lo + hi) / 2;
+        if (d->q[mid] <= u)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double w = d->q[hi] - d->q[lo];
+    return w > 0 ? d->v[lo] + (u - d->q[lo]) / w * (d->v[hi] - d->v[lo]) : d->v[lo];
+}
+
 sim_ns dist_draw_ns(const struct dist *d, struct rng *r)
 {
     double v;
@@ -77,6 +94,9 @@ sim_ns dist_draw_ns(const struct dist *d, struct rng *r)
         v = gsl_ran_lognormal(r->g, log(d->mean_ns) - s2 / 2, sqrt(s2));
         break;
     }
+    case DIST_EMPIRICAL:
+        v = empirical_draw(d, gsl_rng_uniform(r->g));
+        break;
     case DIST_COUNT:
     default:
         SIM_ASSERT(!"bad distribution kind");

@@ -23,6 +23,7 @@ enum {
     RNG_STREAM_CPU = 1 << 24,      /* + cpu index */
     RNG_STREAM_THREAD = 2 << 24,   /* + thread index */
     RNG_STREAM_TEST = 3 << 24,
+    RNG_STREAM_NOISE = 4 << 24,    /* + cpu index: noise draws never move cost draws */
 };
 
 struct rng *rng_create(uint64_t master_seed, uint64_t stream_index);

@@ -25,7 +25,8 @@
 /* Marks settings created or changed by --set, so errors name "--set". */
 static char k_set_mark;
 
-static const char *const k_dist_members[] = {"dist", "mean_ns", "cv", "min_ns", "max_ns", NULL};
+static const char *const k_dist_members[] = {"dist",   "mean_ns",   "cv",        "min_ns",
+                                             "max_ns", "quantiles", "values_ns", NULL};
 
 static int find_name(const char *const *names, const char *s)
 {
@@ -100,6 +101,70 @@ static int bad(struct sim_err *err, const char *loc, const char *key, const char
     return sim_error(err, SIM_EINVAL, "%s: error: '%s' %s", loc, key, what);
 }
 
+/* Reads a list or array of numbers into out[]; returns the count, or -1
+ * (not a list of numbers) or -2 (more than cap). */
+static int number_list(const config_setting_t *s, double *out, unsigned cap)
+{
+    if (s == NULL || !(config_setting_is_list(s) || config_setting_is_array(s)))
+        return -1;
+    int n = config_setting_length(s);
+    if (n > (int)cap)
+        return -2;
+    for (int i = 0; i < n; i++) {
+        bool is_int;
+        if (!setting_number(config_setting_get_elem(s, (unsigned)i), &out[i], &is_int))
+            return -1;
+    }
+    return n;
+}
+
+/* dist = "empirical": quantiles = [0, ..., 1] strictly increasing, values_ns
+ * as many, non-negative and non-decreasing (a quantile function). The mean
+ * of the piecewise-linear quantile function is the trapezoid sum. */
+static int parse_empirical(const config_setting_t *s, const struct param_spec *spec,
+                           const char *loc, struct dist *d, struct sim_err *err)
+{
+    static const char *const unused[] = {"mean_ns", "cv", "min_ns", "max_ns"};
+    for (unsigned i = 0; i < SIM_ARRAY_LEN(unused); i++)
+        if (config_setting_get_member(s, unused[i]))
+            return bad(err, loc, spec->key,
+                       "dist \"empirical\" takes quantiles and values_ns, not %s (its mean is "
+                       "derived from the table)",
+                       unused[i]);
+    int nq = number_list(config_setting_get_member(s, "quantiles"), d->q, DIST_EMPIRICAL_MAX);
+    int nv = number_list(config_setting_get_member(s, "values_ns"), d->v, DIST_EMPIRICAL_MAX);
+    if (nq == -2 || nv == -2)
+        return bad(err, loc, spec->key, "has more than %d quantile points", DIST_EMPIRICAL_MAX);
+    if (nq < 0 || nv < 0)
+        return bad(err, loc, spec->key,
+                   "needs quantiles = [...] and values_ns = [...], lists of numbers, for dist "
+                   "\"empirical\"");
+    if (nq != nv || nq < 2)
+        return bad(err, loc, spec->key,
+                   "needs as many values_ns as quantiles, at least 2 (got %d and %d)", nq, nv);
+    d->n = (unsigned)nq;
+    if (d->q[0] != 0 || d->q[d->n - 1] != 1)
+        return bad(err, loc, spec->key, "needs quantiles from 0 to 1 (got %g to %g)", d->q[0],
+                   d->q[d->n - 1]);
+    for (unsigned i = 0; i < d->n; i++) {
+        if (i > 0 && !(d->q[i] > d->q[i - 1]))
+            return bad(err, loc, spec->key, "needs strictly increasing quantiles (%g after %g)",
+                       d->q[i], d->q[i - 1]);
+        if (!(d->v[i] >= 0) || (i > 0 && d->v[i] < d->v[i - 1]))
+            return bad(err, loc, spec->key,
+                       "needs non-negative, non-decreasing values_ns (%g at quantile %g)",
+                       d->v[i], d->q[i]);
+    }
+    double mean = 0;
+    for (unsigned i = 0; i + 1 < d->n; i++)
+        mean += (d->q[i + 1] - d->q[i]) * (d->v[i] + d->v[i + 1]) / 2;
+    d->mean_ns = mean;
+    if (!(d->mean_ns >= spec->min && d->mean_ns <= spec->max))
+        return bad(err, loc, spec->key, "mean must be in [%g, %g] ns (got %g)", spec->min,
+                   spec->max, d->mean_ns);
+    return SIM_OK;
+}
+
 static int parse_dist(const config_setting_t *s, const struct param_spec *spec, const char *loc,
                       struct dist *d, struct sim_err *err)
 {
@@ -116,7 +181,8 @@ static int parse_dist(const config_setting_t *s, const struct param_spec *spec, 
                 char mloc[300];
                 where(m, NULL, mloc, sizeof mloc);
                 return bad(err, mloc, spec->key,
-                           "has no member '%s' (allowed: dist, mean_ns, cv, min_ns, max_ns)",
+                           "has no member '%s' (allowed: dist, mean_ns, cv, min_ns, max_ns, "
+                           "quantiles, values_ns)",
                            config_setting_name(m));
             }
         }
@@ -134,6 +200,11 @@ static int parse_dist(const config_setting_t *s, const struct param_spec *spec, 
             return bad(err, loc, spec->key, "has unknown dist \"%s\" (allowed: %s)", name, names);
         }
         d->kind = (enum dist_kind)k;
+        if (d->kind == DIST_EMPIRICAL)
+            return parse_empirical(s, spec, loc, d, err);
+        if (config_setting_get_member(s, "quantiles") || config_setting_get_member(s, "values_ns"))
+            return bad(err, loc, spec->key, "has quantiles or values_ns, which only dist "
+                                            "\"empirical\" takes");
         static const char *const fields[] = {"mean_ns", "cv", "min_ns", "max_ns"};
         double *dst[] = {&d->mean_ns, &d->cv, &d->min_ns, &d->max_ns};
         bool have[4] = {false, false, false, false};
@@ -497,8 +568,18 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
     char loc[300];
     if ((rc = cpu_list_check(p, &p->nic.irq_cpus, "nic.irq_cpus", c, path, false, err)) ||
         (rc = cpu_list_check(p, &p->app.cpus, "app.cpus", c, path, false, err)) ||
-        (rc = cpu_list_check(p, &p->app.migrate_cpus, "app.migrate_cpus", c, path, true, err)))
+        (rc = cpu_list_check(p, &p->app.migrate_cpus, "app.migrate_cpus", c, path, true, err)) ||
+        (rc = cpu_list_check(p, &p->noise.cpus, "noise.cpus", c, path, true, err)))
         return rc;
+    /* A mean spacing under a microsecond would spend the run in noise
+     * events; it is no CPU the probe could have measured either. */
+    if (p->noise.cpus.n > 0 && p->noise.spacing.mean_ns < 1000) {
+        where(config_lookup(c, "noise.spacing"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'noise.spacing' must average at least 1000 ns where "
+                         "noise.cpus is set (got %g)",
+                         loc, p->noise.spacing.mean_ns);
+    }
     bool rps_like = p->policy.name == POL_RPS || p->policy.name == POL_RFS;
     bool falcon = params_policy_is_falcon(p);
     bool split = falcon && p->workload.protocol == PROTO_TCP && p->policy.gro_split != GRO_SPLIT_OFF;

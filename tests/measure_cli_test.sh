@@ -93,5 +93,21 @@ expect_exit 65 "summary: not a number" -- "$bin" measure --summary "$data/bad_nu
 expect_err "bad_number.tsv:3: column 'rate_pps' is 'fast', not a number"
 [ ! -s out.txt ] && ok || fail "a refused summary printed rows"
 
+# --noise-cfg: the measured noise as a scenario block that loads and runs.
+expect_exit 0 "noise profile" -- "$bin" measure --noise-cfg "$data" --noise-cpu 1
+expect_out "cpus = [1];"
+expect_out 'gap = { dist = "empirical";'
+cp out.txt noise1.cfg
+printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "noise1.cfg"\n' "$2" >with_noise.cfg
+expect_exit 0 "a scenario with the profile loads" -- "$bin" check with_noise.cfg
+expect_out 'noise.gap = { dist = "empirical"; quantiles = [0, 0.01'
+expect_exit 0 "and runs" -- "$bin" with_noise.cfg -o with_noise.h5
+awk -F'\t' 'NR==1{for(i=1;i<=NF;i++) if($i=="noise") c=i} NR==3{exit !($c > 0.001)}' \
+    <("$bin" export with_noise.h5 /cpu/busy_frac) && ok || fail "the profile's CPU shows no noise time"
+expect_exit 65 "noise profile: absent CPU" -- "$bin" measure --noise-cfg "$data/noise.tsv" --noise-cpu 5
+expect_err "no quantiles for CPU 5"
+expect_exit 65 "noise profile: not a noise file" -- "$bin" measure --noise-cfg "$data/runs_small.tsv"
+expect_err "runs_small.tsv: no column 'cpu'"
+
 echo "measure_cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -104,7 +104,29 @@ static void test_bad_files(void)
         {"bad_syntax.cfg", "bad_syntax.cfg:2: error: syntax error", SIM_EINVAL},
         {"bad_dist.cfg",
          "bad_dist.cfg:1: error: 'stage.gro_cell.cost' has unknown dist \"weibull\" (allowed: "
-         "\"constant\", \"exponential\", \"uniform\", \"lognormal\")",
+         "\"constant\", \"exponential\", \"uniform\", \"lognormal\", \"empirical\")",
+         SIM_EINVAL},
+        {"bad_empirical_order.cfg",
+         "bad_empirical_order.cfg:1: error: 'stage.host_l4.cost' needs strictly increasing "
+         "quantiles (0.5 after 0.6)",
+         SIM_EINVAL},
+        {"bad_empirical_len.cfg",
+         "bad_empirical_len.cfg:1: error: 'stage.host_l4.cost' needs as many values_ns as "
+         "quantiles, at least 2 (got 2 and 3)",
+         SIM_EINVAL},
+        {"bad_empirical_ends.cfg",
+         "bad_empirical_ends.cfg:1: error: 'stage.host_l4.cost' needs quantiles from 0 to 1",
+         SIM_EINVAL},
+        {"bad_empirical_mean.cfg",
+         "bad_empirical_mean.cfg:1: error: 'stage.host_l4.cost' dist \"empirical\" takes "
+         "quantiles and values_ns, not mean_ns",
+         SIM_EINVAL},
+        {"bad_noise_spacing.cfg",
+         "bad_noise_spacing.cfg:2: error: 'noise.spacing' must average at least 1000 ns where "
+         "noise.cpus is set (got 500)",
+         SIM_EINVAL},
+        {"bad_noise_cpu.cfg",
+         "bad_noise_cpu.cfg:2: error: 'noise.cpus' lists CPU 7, outside the core budget",
          SIM_EINVAL},
         {"no_such_file.cfg", "no_such_file.cfg: error: cannot read scenario file", SIM_ENOENT},
     };
