@@ -36,6 +36,8 @@
  * The matrix: topology x placement x payload x flows; per case, saturation
  * (flat out) first, --sat-reps times, and its median delivered rate is the
  * base of the fixed-rate loads (--loads percent, --load-reps times each).
+ * Runs go round the cases one repetition at a time (blocking against a host
+ * whose speed drifts over minutes: docs/measure.md).
  *
  * Invariants: the namespaces exist only between build and teardown, which
  * every exit path runs (an error, SIGINT, SIGTERM, SIGHUP); the helper
@@ -47,9 +49,8 @@
  */
 #define _GNU_SOURCE
 #include "measure.h"
-#include "params.h"
 #include "procstat.h"
-#include "runs_table.h"
+#include "runs_report.h"
 #include "version.h"
 
 #include <dirent.h>
@@ -1332,6 +1333,8 @@ static void write_env_header(const struct opts *o, FILE *env)
 
 /* {===== The plan ===== */
 
+
+
 static unsigned plan_groups(const struct opts *o, struct run_spec *groups)
 {
     unsigned n = 0;
@@ -1390,231 +1393,6 @@ static void print_plan(const struct opts *o, FILE *f)
 
 /* }===== The plan ===== */
 
-/* {===== Summary of a measured file ===== */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median, minimum and maximum of v[n] (sorts v). */
-static void stats3(double *v, unsigned n, double out[3])
-{
-    if (n == 0) {
-        out[0] = out[1] = out[2] = (double)NAN;
-        return;
-    }
-    qsort(v, n, sizeof *v, cmp_double);
-    out[0] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    out[1] = v[0];
-    out[2] = v[n - 1];
-}
-
-/* One line per case (topology, placement, brnf, payload, flows) of a runs.tsv:
- * the saturation runs' median delivered rate and range, their loss and
- * latency, and for each fixed load the medians (and ranges) over its
- * repetitions of delivered rate, p50 and p99. TSV on stdout. */
-static int summarize_runs(const char *arg)
-{
-    char path[4200];
-    struct stat st;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, sizeof path, "%s/runs.tsv", arg);
-    else
-        snprintf(path, sizeof path, "%s", arg);
-    struct runs_table t;
-    struct sim_err err;
-    int rc = runs_table_load(path, &t, &err);
-    if (rc != 0) {
-        msg("error: %s", err.msg);
-        return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
-    }
-    enum { C_TOPO, C_PLACE, C_BRNF, C_PAYLOAD, C_FLOWS, C_LOAD, C_RATE, C_LOSS, C_P50, C_P99, C_N };
-    static const char *const names[C_N + 1] = {"topology", "placement", "brnf", "payload",
-                                               "flows", "load", "rate_pps", "loss_frac",
-                                               "lat_p50_us", "lat_p99_us", NULL};
-    int c[C_N];
-    if (runs_table_require(&t, names, c, &err) != 0) {
-        msg("error: %s", err.msg);
-        runs_table_free(&t);
-        return EX_DATAERR;
-    }
-    /* Every number is checked before anything is printed. */
-    for (unsigned r = 0; r < t.nrows; r++) {
-        double v;
-        for (unsigned k = C_RATE; k < C_N; k++)
-            if (runs_table_number(&t, r, c[k], &v, &err) != 0) {
-                msg("error: %s", err.msg);
-                runs_table_free(&t);
-                return EX_DATAERR;
-            }
-    }
-    /* The fixed loads in the file, in order of first appearance. */
-    const char *loads[64];
-    unsigned nloads = 0;
-    for (unsigned r = 0; r < t.nrows; r++) {
-        const char *l = runs_table_cell(&t, r, c[C_LOAD]);
-        bool seen = strcmp(l, "sat") == 0;
-        for (unsigned i = 0; i < nloads && !seen; i++)
-            seen = strcmp(loads[i], l) == 0;
-        if (!seen && nloads < SIM_ARRAY_LEN(loads))
-            loads[nloads++] = l;
-    }
-    printf("topology\tplacement\tbrnf\tpayload\tflows\tsat_runs\tsat_pps\tsat_min_pps\t"
-           "sat_max_pps\tsat_loss\tsat_p50_us\tsat_p99_us");
-    for (unsigned i = 0; i < nloads; i++)
-        printf("\tl%s_runs\tl%s_pps\tl%s_p50_us\tl%s_p50_min\tl%s_p50_max\tl%s_p99_us\t"
-               "l%s_p99_min\tl%s_p99_max",
-               loads[i], loads[i], loads[i], loads[i], loads[i], loads[i], loads[i], loads[i]);
-    putchar('\n');
-    bool *done = xcalloc(t.nrows ? t.nrows : 1, sizeof *done);
-    double *a = xcalloc(t.nrows ? t.nrows : 1, sizeof *a), *b = xcalloc(t.nrows ? t.nrows : 1, sizeof *b),
-           *d = xcalloc(t.nrows ? t.nrows : 1, sizeof *d), *e = xcalloc(t.nrows ? t.nrows : 1, sizeof *e);
-    for (unsigned r0 = 0; r0 < t.nrows; r0++) {
-        if (done[r0])
-            continue;
-        /* The case's rows. */
-        unsigned *rows = xcalloc(t.nrows, sizeof *rows), n = 0;
-        for (unsigned r = r0; r < t.nrows; r++) {
-            bool same = true;
-            for (unsigned k = C_TOPO; k <= C_FLOWS && same; k++)
-                same = strcmp(runs_table_cell(&t, r, c[k]), runs_table_cell(&t, r0, c[k])) == 0;
-            if (same) {
-                rows[n++] = r;
-                done[r] = true;
-            }
-        }
-        for (unsigned k = C_TOPO; k <= C_FLOWS; k++)
-            printf("%s%s", k ? "\t" : "", runs_table_cell(&t, r0, c[k]));
-        for (int li = -1; li < (int)nloads; li++) {
-            const char *want = li < 0 ? "sat" : loads[li];
-            unsigned m = 0;
-            for (unsigned i = 0; i < n; i++) {
-                if (strcmp(runs_table_cell(&t, rows[i], c[C_LOAD]), want) != 0)
-                    continue;
-                runs_table_number(&t, rows[i], c[C_RATE], &a[m], NULL);
-                runs_table_number(&t, rows[i], c[C_LOSS], &b[m], NULL);
-                runs_table_number(&t, rows[i], c[C_P50], &d[m], NULL);
-                runs_table_number(&t, rows[i], c[C_P99], &e[m], NULL);
-                m++;
-            }
-            double sa[3], sb[3], sd[3], se[3];
-            stats3(a, m, sa);
-            stats3(b, m, sb);
-            stats3(d, m, sd);
-            stats3(e, m, se);
-            if (li < 0)
-                printf("\t%u\t%.0f\t%.0f\t%.0f\t%.4f\t%.1f\t%.1f", m, sa[0], sa[1], sa[2], sb[0],
-                       sd[0], se[0]);
-            else
-                printf("\t%u\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f", m, sa[0], sd[0], sd[1],
-                       sd[2], se[0], se[1], se[2]);
-        }
-        putchar('\n');
-        free(rows);
-    }
-    free(done);
-    free(a);
-    free(b);
-    free(d);
-    free(e);
-    runs_table_free(&t);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        msg("error: writing the summary: %s", strerror(errno));
-        return EX_IOERR;
-    }
-    return 0;
-}
-
-/* }===== Summary of a measured file ===== */
-
-/* {===== Noise profile for the simulator ===== */
-
-struct qpoint {
-    double q, gap, spacing;
-};
-
-static int cmp_qpoint(const void *a, const void *b)
-{
-    double x = ((const struct qpoint *)a)->q, y = ((const struct qpoint *)b)->q;
-    return (x > y) - (x < y);
-}
-
-/* Prints a scenario block (libconfig) whose noise.gap and noise.spacing are
- * the empirical distributions CPU `cpu` of a measured noise.tsv showed
- * (cpu < 0: the first CPU in the file), for `@include` in a scenario. */
-static int noise_cfg(const char *arg, long cpu)
-{
-    char path[4200];
-    struct stat st;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, sizeof path, "%s/noise.tsv", arg);
-    else
-        snprintf(path, sizeof path, "%s", arg);
-    struct runs_table t;
-    struct sim_err err;
-    int rc = runs_table_load(path, &t, &err);
-    if (rc != 0) {
-        msg("error: %s", err.msg);
-        return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
-    }
-    static const char *const names[] = {"cpu", "quantile", "gap_ns", "spacing_ns", NULL};
-    int c[4];
-    struct qpoint pts[DIST_EMPIRICAL_MAX];
-    unsigned n = 0;
-    rc = runs_table_require(&t, names, c, &err);
-    for (unsigned r = 0; rc == 0 && r < t.nrows; r++) {
-        double v[4];
-        for (unsigned k = 0; k < 4 && rc == 0; k++)
-            rc = runs_table_number(&t, r, c[k], &v[k], &err);
-        if (rc != 0)
-            break;
-        if (cpu < 0)
-            cpu = (long)v[0];
-        if ((long)v[0] != cpu)
-            continue;
-        if (n == DIST_EMPIRICAL_MAX) {
-            rc = sim_error(&err, SIM_EINVAL, "%s: CPU %ld has more than %d quantiles", path, cpu,
-                           DIST_EMPIRICAL_MAX);
-            break;
-        }
-        pts[n++] = (struct qpoint){v[1], v[2], v[3]};
-    }
-    if (rc == 0 && n < 2)
-        rc = sim_error(&err, SIM_EINVAL, "%s: no quantiles for CPU %ld", path, cpu);
-    if (rc != 0) {
-        msg("error: %s", err.msg);
-        runs_table_free(&t);
-        return EX_DATAERR;
-    }
-    /* The probe lists 0, 0.01, ..., 1, then 0.999 and 0.9999. */
-    qsort(pts, n, sizeof *pts, cmp_qpoint);
-    printf("# CPU noise of CPU %ld as falconsim measure's probe saw it (%s): gaps of more\n"
-           "# than 1 us in a busy loop, their lengths and the spacing of their starts.\n"
-           "# @include it in a scenario; noise.cpus names the simulated CPUs it applies\n"
-           "# to (here the measured CPU's own id; --set noise.cpus=[...] changes it).\n"
-           "noise: {\n  cpus = [%ld];\n",
-           cpu, path, cpu);
-    for (int which = 0; which < 2; which++) {
-        printf("  %s = { dist = \"empirical\";\n    quantiles = [", which ? "spacing" : "gap");
-        for (unsigned i = 0; i < n; i++)
-            printf("%s%.4f", i ? ", " : "", pts[i].q);
-        printf("];\n    values_ns = [");
-        for (unsigned i = 0; i < n; i++)
-            printf("%s%.1f", i ? ", " : "", which ? pts[i].spacing : pts[i].gap);
-        printf("]; };\n");
-    }
-    printf("};\n");
-    runs_table_free(&t);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        msg("error: writing the profile: %s", strerror(errno));
-        return EX_IOERR;
-    }
-    return 0;
-}
-
-/* }===== Noise profile for the simulator ===== */
 
 static void usage(FILE *f)
 {
@@ -1874,6 +1652,42 @@ static int finish(int rc)
     return rc;
 }
 
+struct progress {
+    unsigned done, total;
+    int64_t started;
+};
+
+/* One run, its row written, its progress line printed; the delivered rate
+ * in *rate. Returns 0, an EX_* code, or -1 when interrupted. */
+static int run_and_write(const struct opts *o, const struct run_spec *rs, unsigned case_id,
+                         double target, double median, struct row *row, FILE *runs, bool *header,
+                         struct progress *pr, double *rate)
+{
+    struct run_result res;
+    int rc = one_run(o, rs, case_id, target, median, row, &res);
+    if (rc != 0)
+        return rc;
+    *rate = res.rate_pps;
+    if (write_row(runs, row, *header) != 0) {
+        msg("error: writing runs.tsv: %s", strerror(errno));
+        return EX_IOERR;
+    }
+    *header = false;
+    pr->done++;
+    if (!o->quiet) {
+        double el = (double)(now_ns() - pr->started) / 1e9;
+        double eta = el / pr->done * (pr->total - pr->done);
+        char load[16];
+        snprintf(load, sizeof load, "%u %%", rs->load);
+        msg("[%u/%u] %s %s %u B %u flow%s %s #%u: %.0f pps delivered, p50 %.0f us, p99 %.0f us; "
+            "ETA %.0f s",
+            pr->done, pr->total, k_topo_names[rs->topo], k_place_names[rs->place], rs->payload,
+            rs->flows, rs->flows > 1 ? "s" : "", rs->load ? load : "sat", rs->rep, res.rate_pps,
+            res.p50_us, res.p99_us, eta);
+    }
+    return 0;
+}
+
 int measure_main(int argc, char **argv)
 {
     long n = sysconf(_SC_NPROCESSORS_CONF);
@@ -1885,12 +1699,12 @@ int measure_main(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     }
     if (o->noise_cfg) {
-        rc = noise_cfg(o->noise_cfg, o->noise_cpu);
+        rc = runs_report_noise_cfg(o->noise_cfg, o->noise_cpu);
         free(o);
         return rc;
     }
     if (o->summary) {
-        rc = summarize_runs(o->summary);
+        rc = runs_report_summary(o->summary);
         free(o);
         return rc;
     }
@@ -2000,61 +1814,41 @@ int measure_main(int argc, char **argv)
     unsigned ng = plan_groups(o, NULL);
     groups = xcalloc(ng, sizeof *groups);
     plan_groups(o, groups);
-    unsigned total = ng * (o->sat_reps + o->nloads * o->load_reps), done_runs = 0, case_id = 0;
-    int64_t started = now_ns();
+    unsigned total = ng * (o->sat_reps + o->nloads * o->load_reps), case_id = 0;
     bool header = true;
-    for (unsigned g = 0; g < ng && !g_signal; g++) {
-        double sats[100];
-        for (unsigned phase = 0; phase < 2 && !g_signal; phase++) {
-            double median = 0;
-            if (phase == 1) {
-                double s[100];
-                memcpy(s, sats, sizeof s);
-                for (unsigned i = 1; i < o->sat_reps; i++)
-                    for (unsigned k = i; k > 0 && s[k - 1] > s[k]; k--) {
-                        double t = s[k];
-                        s[k] = s[k - 1];
-                        s[k - 1] = t;
-                    }
-                median = s[(o->sat_reps - 1) / 2];
-            }
-            unsigned nl = phase == 0 ? 1 : o->nloads, reps = phase == 0 ? o->sat_reps : o->load_reps;
-            for (unsigned l = 0; l < nl && !g_signal; l++)
-                for (unsigned r = 0; r < reps && !g_signal; r++) {
-                    struct run_spec rs = groups[g];
-                    rs.load = phase == 0 ? 0 : o->loads[l];
-                    rs.rep = r + 1;
-                    double target = phase == 0 ? 0 : median * rs.load / 100.0;
-                    struct run_result res;
-                    rc = one_run(o, &rs, ++case_id, target, median, row, &res);
-                    if (rc != 0)
-                        goto done;
-                    if (phase == 0)
-                        sats[r] = res.rate_pps;
-                    if (write_row(runs, row, header) != 0) {
-                        msg("error: writing %s: %s", path, strerror(errno));
-                        rc = EX_IOERR;
-                        goto done;
-                    }
-                    header = false;
-                    done_runs++;
-                    if (!o->quiet) {
-                        double el = (double)(now_ns() - started) / 1e9;
-                        double eta = el / done_runs * (total - done_runs);
-                        char load[16];
-                        snprintf(load, sizeof load, "%u %%", rs.load);
-                        msg("[%u/%u] %s %s %u B %u flow%s %s #%u: %.0f pps delivered, p50 %.0f us, "
-                            "p99 %.0f us; ETA %.0f s",
-                            done_runs, total, k_topo_names[rs.topo], k_place_names[rs.place],
-                            rs.payload, rs.flows, rs.flows > 1 ? "s" : "",
-                            rs.load ? load : "sat", rs.rep, res.rate_pps,
-                            res.p50_us, res.p99_us, eta);
-                    }
-                }
-            if (phase == 0 && o->nloads == 0)
-                break;
+    /* Blocked against the host's drift (docs/measure.md): the saturation
+     * runs go round the cases one repetition at a time, and so do the loads,
+     * so a slow minute of the host falls on every case alike. */
+    struct progress pr = {.total = total, .started = now_ns()};
+    double *sats = xcalloc((size_t)ng * o->sat_reps, sizeof *sats);
+    double *medians = xcalloc(ng, sizeof *medians);
+    for (unsigned r = 0; r < o->sat_reps && rc == 0 && !g_signal; r++)
+        for (unsigned g = 0; g < ng && rc == 0 && !g_signal; g++) {
+            struct run_spec rs = groups[g];
+            rs.load = 0;
+            rs.rep = r + 1;
+            rc = run_and_write(o, &rs, ++case_id, 0, 0, row, runs, &header, &pr,
+                               &sats[(size_t)g * o->sat_reps + r]);
         }
+    for (unsigned g = 0; g < ng && rc == 0; g++) {
+        double st3[3];
+        runs_report_stats3(&sats[(size_t)g * o->sat_reps], o->sat_reps, st3);
+        medians[g] = st3[0];
     }
+    for (unsigned r = 0; r < o->load_reps && rc == 0 && !g_signal; r++)
+        for (unsigned l = 0; l < o->nloads && rc == 0 && !g_signal; l++)
+            for (unsigned g = 0; g < ng && rc == 0 && !g_signal; g++) {
+                struct run_spec rs = groups[g];
+                rs.load = o->loads[l];
+                rs.rep = r + 1;
+                double rate;
+                rc = run_and_write(o, &rs, ++case_id, medians[g] * rs.load / 100.0, medians[g],
+                                   row, runs, &header, &pr, &rate);
+            }
+    free(sats);
+    free(medians);
+    if (rc == 0 && g_signal)
+        rc = -1;
 done:
     if (env && fclose(env) != 0 && rc == 0) {
         msg("error: writing env.tsv: %s", strerror(errno));

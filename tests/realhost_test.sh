@@ -71,9 +71,12 @@ for r in $(seq 1 "$rows"); do
         fail "row $r ($topo): rx_passes_pp $passes, want $want (entering packets $inpk)"
     awk -v x="$p50" 'BEGIN{exit !(x > 0.5 && x < 100000)}' && ok || fail "row $r: lat_p50_us $p50"
 done
-# The fixed-rate row asked for half the saturation rate and got it (within 10 %).
-target=$(col m/runs.tsv 2 target_pps)
-rate=$(col m/runs.tsv 2 rate_pps)
+# Runs are interleaved across cases: the four saturation runs come first.
+[ "$(awk -F'\t' 'NR>1{print $7}' m/runs.tsv | paste -sd' ')" = "sat sat sat sat 50 50 50 50" ] && ok ||
+    fail "runs not interleaved: loads $(awk -F'\t' 'NR>1{print $7}' m/runs.tsv | paste -sd' ')"
+# A fixed-rate row asked for half its case's saturation rate and got it (within 10 %).
+target=$(col m/runs.tsv 5 target_pps)
+rate=$(col m/runs.tsv 5 rate_pps)
 awk -v t="$target" -v r="$rate" 'BEGIN{exit !(t > 0 && r > 0.9 * t && r < 1.1 * t)}' && ok ||
     fail "50 % row: delivered $rate for a target of $target"
 # rps placements put the masks where asked.

@@ -1,0 +1,23 @@
+/*
+ * runs_report.h: reading what `falconsim measure` wrote (docs/measure.md).
+ *
+ * runs_report_summary: one line per case of a runs.tsv (saturation median
+ * and range, per load the medians and ranges of rate, p50 and p99).
+ * runs_report_noise_cfg: a noise.tsv as a scenario block whose noise.gap and
+ * noise.spacing are empirical distributions (docs/model.md, "CPU noise").
+ * Both print to stdout, report bad input on stderr with the file, line and
+ * column, and return a sysexits(3) code: 65 bad file, 66 missing, 74 write
+ * error.
+ */
+#ifndef FALCONSIM_RUNS_REPORT_H
+#define FALCONSIM_RUNS_REPORT_H
+
+/* arg: a measurement directory or the file itself. */
+int runs_report_summary(const char *arg);
+/* cpu < 0: the first CPU in the file. */
+int runs_report_noise_cfg(const char *arg, long cpu);
+
+/* Median, minimum and maximum of v[n], into out[3] (sorts v; NAN if n = 0). */
+void runs_report_stats3(double *v, unsigned n, double out[3]);
+
+#endif
