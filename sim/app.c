@@ -100,6 +100,9 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
         user += (sim_ns)p->msg_ends * dist_draw_ns(&m->p->app.service, t->rng);
         sys += (sim_ns)p->msg_ends * m->rr_tx_ns;
     }
+    cpu_plan_contention(m);
+    user = contended(m, user);
+    sys = contended(m, sys);
     s->pkt = p;
     s->thread = t;
     s->user_ns = user;

@@ -37,6 +37,12 @@
  * during a 40 us gap waits 40 us, where the cost distributions alone add
  * only their own variance.
  *
+ * Contention (cpu.contention): a packet step or a recvmsg planned while k
+ * other CPUs run packet or application steps costs 1 + contention * k times
+ * its own cost, for the last-level cache, memory bandwidth and locks those
+ * CPUs share. The count is kept as steps start and end (O(1)); hardirq and
+ * IPI steps count as busy, noise steps do not.
+ *
  * Busy time is charged per category when a step ends: hardirq, softirq
  * (also inside ksoftirqd, as /proc/stat does), system and user (application
  * steps), noise; idle is the rest. Invariants: a CPU runs at most one step; the
@@ -342,10 +348,17 @@ void cpu_noise_start(struct model *m)
 
 /* {===== Steps ===== */
 
+void cpu_plan_contention(struct model *m)
+{
+    m->contention_factor = 1 + m->contention * (double)m->busy_work_cpus;
+}
+
 static void start_step(struct model *m, struct cpu *c)
 {
     SIM_ASSERT(!c->busy && c->step.dur >= 0);
     c->busy = true;
+    if (c->step.kind != STEP_NOISE)
+        m->busy_work_cpus++;
     c->step.start = engine_now(m->eng);
     engine_schedule(m->eng, c->step.start + c->step.dur, EV_STEP_DONE, c->id, 0);
 }
@@ -595,6 +608,10 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
     SIM_ASSERT(c->busy);
     c->busy = false;
     struct step *s = &c->step;
+    if (s->kind != STEP_NOISE) {
+        SIM_ASSERT(m->busy_work_cpus > 0);
+        m->busy_work_cpus--;
+    }
     switch ((enum step_kind)s->kind) {
     case STEP_NIC_IRQ:
         account(m, c, CAT_HARDIRQ, s->dur);

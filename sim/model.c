@@ -179,6 +179,8 @@ static void convert_units(struct model *m)
     m->enq_local_ns = ns_round(p->cpu.enqueue_local_ns);
     m->enq_remote_ns = ns_round(p->cpu.enqueue_remote_ns);
     m->migrate_ns = ns_round(p->cpu.migrate_ns);
+    m->contention = p->cpu.contention;
+    m->contention_factor = 1;
     m->budget_ns = us_to_ns(p->kernel.netdev_budget_usecs);
     m->softirq_time_ns = us_to_ns(p->kernel.max_softirq_time_us);
     m->sched_latency_ns = us_to_ns(p->kernel.sched_latency_us);

@@ -388,6 +388,10 @@ struct model {
         app_user_ns, app_recv_ns, app_remote_ns, app_wake_cost_ns, app_waker_cost_ns,
         app_wake_user_ns, app_idle_wake_ns, app_idle_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns,
         net_delay_ns, think_ns;
+    /* cpu.contention: CPUs now running a packet or application step (noise
+     * steps excluded), and the cost factor of the step being planned */
+    double contention, contention_factor;
+    unsigned busy_work_cpus;
     sim_ns per_batch_ns[ST_COUNT];
     sim_ns per_message_ns[ST_COUNT];
     sim_ns tcp_extra_ns[ST_COUNT]; /* 0 unless the workload is TCP */
@@ -462,6 +466,14 @@ void cpu_kick(struct model *m, struct cpu *c);
 void cpu_thread_wake(struct model *m, struct thread *t);
 void cpu_thread_move(struct model *m, struct thread *t, uint16_t new_cpu);
 void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg);
+/* cpu.contention: x grown by the factor of the step being planned (set by
+ * cpu_plan_contention); x itself when contention is off. */
+static inline sim_ns contended(const struct model *m, sim_ns x)
+{
+    return m->contention > 0 ? (sim_ns)((double)x * m->contention_factor + 0.5) : x;
+}
+/* Sets the factor for a step about to be planned on a CPU that is not busy. */
+void cpu_plan_contention(struct model *m);
 /* noise.*: schedules each noise CPU's first interruption (and tick). */
 void cpu_noise_start(struct model *m);
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg);

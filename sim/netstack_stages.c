@@ -180,8 +180,9 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
 {
     sim_ns now = engine_now(m->eng);
     sim_ns cost = 0;
+    cpu_plan_contention(m);
     if (p->cpu >= 0 && p->cpu != (int16_t)c->id) {
-        cost += m->migrate_ns; /* the skb's cache lines come from another core */
+        cost += contended(m, m->migrate_ns); /* the skb's cache lines come from another core */
         if (p->hops < UINT8_MAX)
             p->hops++;
     }
@@ -197,15 +198,15 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
         if (!resume) {
             if (p->sample != NO_SAMPLE)
                 metrics_sample_stage(m, p, st, c->id, now + cost);
-            cost += stage_cost_ns(&m->p->stage[st], p->bytes, c->rng);
+            cost += contended(m, stage_cost_ns(&m->p->stage[st], p->bytes, c->rng));
             if (!(c->batch_mask & (1u << st))) {
                 c->batch_mask |= 1u << st;
-                cost += m->per_batch_ns[st];
+                cost += contended(m, m->per_batch_ns[st]);
             }
             /* non-final IP fragments stop in a defragmentation queue */
             if (p->msg_ends > 0 || (p->flags & PKT_TCP))
-                cost += m->per_message_ns[st];
-            cost += m->tcp_extra_ns[st];
+                cost += contended(m, m->per_message_ns[st]);
+            cost += contended(m, m->tcp_extra_ns[st]);
             stage_ns[st] += cost - charged;
             charged = cost;
             if (k_stage_info[st].is_gro && (p->flags & PKT_TCP)) {
@@ -222,7 +223,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
             s->action = ACT_SOCKET;
             s->pkt = p;
             if (socket_enqueue_wakes(m, p))
-                cost += m->app_waker_cost_ns;
+                cost += contended(m, m->app_waker_cost_ns);
             break;
         }
         int cpu = POLICY_LOCAL;
@@ -252,7 +253,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
             s->action = ACT_BACKLOG;
             s->target = cpu == POLICY_LOCAL ? (int32_t)c->id : cpu;
         }
-        cost += s->target == (int32_t)c->id ? m->enq_local_ns : m->enq_remote_ns;
+        cost += contended(m, s->target == (int32_t)c->id ? m->enq_local_ns : m->enq_remote_ns);
         break;
     }
     stage_ns[st] += cost - charged; /* the enqueue ending the last stage run */

@@ -129,6 +129,7 @@ struct sim_params {
         double enqueue_local_ns;
         double enqueue_remote_ns;
         double migrate_ns;
+        double contention; /* cost growth per other busy CPU (cpu_model.c) */
     } cpu;
     struct {
         struct cpu_list cpus; /* CPUs with noise; empty: none (the default) */

@@ -161,6 +161,11 @@ const struct param_spec k_params[] = {
         "Enqueue to another CPU's backlog: remote lock and cache lines (c_backlog_enqueue_remote)."),
     P_R("cpu.migrate_ns", cpu.migrate_ns, 0, 1e6, "100.0", "ns",
         "Cache misses paid by a CPU processing an skb last touched by another CPU (~3 lines x 32 ns)."),
+    P_R("cpu.contention", cpu.contention, 0, 1, "0.0", "per core",
+        "Growth of a packet step's or a recvmsg's cost for each other CPU busy with packet or "
+        "application work when it starts: contention for the last-level cache, memory "
+        "bandwidth and shared locks (a step costs 1 + contention x busy others times its own). "
+        "0: none (the paper's fit). Fit it from measured runs with more than one busy core."),
     /* stages, in path order */
     P_STAGE("nic_rx", ST_NIC_RX, "250.0",
             "Driver poll and skb allocation per frame (with GRO: 0.50-0.55 us NIC core, 1.4(g))."),

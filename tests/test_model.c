@@ -395,6 +395,43 @@ static void test_noise_latency_tail(void)
     model_destroy(run.m);
 }
 
+/* cpu.contention: a two-stage pipeline (driver poll on CPU 0, RPS to CPU 1,
+ * 1 us each) saturated, so each step starts while the other CPU is busy:
+ * with contention 0.25 every step costs 1.25 us and the rate falls to 1 /
+ * 1.25 of the uncontended one. On one CPU (vanilla) nothing else is busy
+ * and nothing changes; 0 is the model as it was, bit for bit. */
+static void test_contention(void)
+{
+    const char *base[] = {"policy.name=rps", "policy.rps_cpus=[1]", "workload.rate_pps=2000000",
+                          "workload.arrival=constant", "stage.nic_rx.cost=1000",
+                          "stage.host_l4.cost=1000", "run.duration_ms=200"};
+    const char *cont[] = {"policy.name=rps", "policy.rps_cpus=[1]", "workload.rate_pps=2000000",
+                          "workload.arrival=constant", "stage.nic_rx.cost=1000",
+                          "stage.host_l4.cost=1000", "run.duration_ms=200",
+                          "cpu.contention=0.25"};
+    const char *one[] = {"policy.name=vanilla", "workload.rate_pps=400000",
+                         "stage.host_l4.cost=1000", "run.duration_ms=200"};
+    const char *one_cont[] = {"policy.name=vanilla", "workload.rate_pps=400000",
+                              "stage.host_l4.cost=1000", "run.duration_ms=200",
+                              "cpu.contention=0.25"};
+    struct run a, b, c, d;
+    run_text(&a, NULL, k_free, base, SIM_ARRAY_LEN(base));
+    run_text(&b, NULL, k_free, cont, SIM_ARRAY_LEN(cont));
+    run_text(&c, NULL, k_free, one, SIM_ARRAY_LEN(one));
+    run_text(&d, NULL, k_free, one_cont, SIM_ARRAY_LEN(one_cont));
+    fprintf(stderr, "contention: pipeline %.0f -> %.0f pps (ratio %.4f, theory 0.8)\n",
+            a.r->sum.throughput_pps, b.r->sum.throughput_pps,
+            b.r->sum.throughput_pps / a.r->sum.throughput_pps);
+    CHECK_REL(a.r->sum.throughput_pps, 1e6, 0.02);
+    CHECK_REL(b.r->sum.throughput_pps / a.r->sum.throughput_pps, 0.8, 0.02);
+    CHECK_NEAR(c.r->sum.latency_p50_us, d.r->sum.latency_p50_us, 1e-9);
+    CHECK_NEAR(c.r->sum.throughput_pps, d.r->sum.throughput_pps, 1e-9);
+    model_destroy(a.m);
+    model_destroy(b.m);
+    model_destroy(c.m);
+    model_destroy(d.m);
+}
+
 /* }===== */
 
 /* {===== Kernel rules ===== */
@@ -907,6 +944,7 @@ int main(void)
     test_empirical_quantiles();
     test_noise_busy_time();
     test_noise_latency_tail();
+    test_contention();
     test_backlog_overflow_and_budgets();
     test_rps_one_core_per_flow_and_rss_spread();
     test_rfs_follows_migrating_thread();
