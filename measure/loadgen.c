@@ -57,7 +57,10 @@
  * between T0 and T1, and reports the median slice's ns per step; then it
  * chases pointers through a random cycle over LG_CHASE_BYTES (larger than a
  * core's L2, so each step is a last-level-cache or memory access, as much of
- * the kernel's per-packet work is) and reports ns per dependent load. On a
+ * the kernel's per-packet work is) and reports ns per dependent load; then
+ * it times a system call that does no work (getppid, which the vDSO does not
+ * serve: an entry to the kernel and back, the part of every send and receive
+ * that no user-space loop sees) and reports ns per call. On a
  * virtual machine the same code runs at different speeds at different times
  * (the host's frequency, a sibling hyperthread's load, neighbours sharing
  * the cache and memory); the harness runs it on every role CPU just before
@@ -80,6 +83,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -583,6 +587,7 @@ static int run_noise(const struct lg_opts *o)
 #define LG_SPEED_OPS 20000u
 #define LG_CHASE_BYTES (8u << 20)
 #define LG_CHASE_STEPS 5000u
+#define LG_SYSCALL_OPS 200u
 
 static int run_speed(const struct lg_opts *o)
 {
@@ -619,16 +624,27 @@ static int run_speed(const struct lg_opts *o)
         hist_record(&alu, now_ns() - a);
     }
     uint32_t at = 0;
-    while (now_ns() < o->t1) {
+    int64_t third = o->t1 - (o->t1 - mid) / 2;
+    while (now_ns() < third) {
         int64_t a = now_ns();
         for (unsigned i = 0; i < LG_CHASE_STEPS; i++)
             at = next[(size_t)at * stride];
         hist_record(&chase, now_ns() - a);
     }
+    struct histogram sys;
+    hist_init(&sys);
+    while (now_ns() < o->t1) {
+        int64_t a = now_ns();
+        for (unsigned i = 0; i < LG_SYSCALL_OPS; i++)
+            syscall(SYS_getppid);
+        hist_record(&sys, now_ns() - a);
+    }
     /* The results depend on x and at, so neither loop can be optimised away. */
-    printf("speed_ns_per_op\t%.4f\nmem_ns_per_load\t%.3f\nsink\t%u\n",
+    printf("speed_ns_per_op\t%.4f\nmem_ns_per_load\t%.3f\nsyscall_ns\t%.2f\nsink\t%u\n",
            hist_quantile_ns(&alu, 0.5) / LG_SPEED_OPS,
-           hist_quantile_ns(&chase, 0.5) / LG_CHASE_STEPS, (unsigned)((x ^ at) & 1));
+           hist_quantile_ns(&chase, 0.5) / LG_CHASE_STEPS,
+           hist_quantile_ns(&sys, 0.5) / LG_SYSCALL_OPS, (unsigned)((x ^ at) & 1));
+    hist_fini(&sys);
     hist_fini(&alu);
     hist_fini(&chase);
     free(next);

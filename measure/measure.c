@@ -851,7 +851,7 @@ static double per(double x, double n) { return n > 0 ? x / n : 0; }
 static void fill_row(struct row *r, const struct opts *o, const struct run_spec *rs,
                      unsigned case_id, double target_pps, double sat_median, const char *masks,
                      const struct kv *snd, const struct kv *rcv, const struct snapshot *a,
-                     const struct snapshot *b, int64_t t0, int64_t t1, const double speed[2],
+                     const struct snapshot *b, int64_t t0, int64_t t1, const double speed[3],
                      struct run_result *res)
 {
     double win = (double)(t1 - t0) / 1e9, swin = (double)(b->t_ns - a->t_ns) / 1e9;
@@ -905,6 +905,7 @@ static void fill_row(struct row *r, const struct opts *o, const struct run_spec 
     col(r, "win_s", "%.4f", swin);
     col(r, "cpu_speed_ns", "%.4f", speed[0]);
     col(r, "mem_latency_ns", "%.2f", speed[1]);
+    col(r, "syscall_ns", "%.2f", speed[2]);
     col(r, "rate_pps", "%.0f", rcvd / win);
     col(r, "send_pps", "%.0f", sent / win);
     col(r, "in_pps", "%.0f", in_pk / swin);
@@ -1031,7 +1032,7 @@ static void role_cpus(const struct opts *o, struct role_list *all)
  * MS_SPEED_S; sets the means over CPUs of ns per ALU step and per memory
  * load (NAN where no probe answered). */
 #define MS_SPEED_S 0.06
-static void speed_probe(const struct opts *o, double *alu_ns, double *mem_ns)
+static void speed_probe(const struct opts *o, double *alu_ns, double *mem_ns, double *sys_ns)
 {
     struct role_list all;
     role_cpus(o, &all);
@@ -1048,17 +1049,19 @@ static void speed_probe(const struct opts *o, double *alu_ns, double *mem_ns)
                               "--stop", stop, NULL};
         pids[i] = spawn_loadgen(argv, &fds[i]);
     }
-    double sum = 0, msum = 0;
+    double sum = 0, msum = 0, ssum = 0;
     unsigned n = 0;
     struct kv *kv = xcalloc(1, sizeof *kv);
     for (unsigned i = 0; i < all.n; i++) {
         size_t len = 0;
         kv->text[0] = '\0';
         if (pids[i] > 0 && collect(pids[i], fds[i], t1 + 2000000000, kv, &len)) {
-            double v = kv_get(kv, "speed_ns_per_op"), m = kv_get(kv, "mem_ns_per_load");
-            if (v > 0 && m > 0) {
+            double v = kv_get(kv, "speed_ns_per_op"), m = kv_get(kv, "mem_ns_per_load"),
+                   sc = kv_get(kv, "syscall_ns");
+            if (v > 0 && m > 0 && sc > 0) {
                 sum += v;
                 msum += m;
+                ssum += sc;
                 n++;
             }
         }
@@ -1068,6 +1071,7 @@ static void speed_probe(const struct opts *o, double *alu_ns, double *mem_ns)
     free(kv);
     *alu_ns = n ? sum / n : (double)NAN;
     *mem_ns = n ? msum / n : (double)NAN;
+    *sys_ns = n ? ssum / n : (double)NAN;
 }
 
 /* One run, start to finish. Returns 0, an EX_* code, or -1 when interrupted. */
@@ -1078,8 +1082,8 @@ static int one_run(const struct opts *o, const struct run_spec *rs, unsigned cas
     char masks[1024];
     if (!set_placement(o, rs->place, masks, sizeof masks))
         return EX_OSERR;
-    double speed[2];
-    speed_probe(o, &speed[0], &speed[1]);
+    double speed[3];
+    speed_probe(o, &speed[0], &speed[1], &speed[2]);
     if (g_signal)
         return -1;
     bool overlay = rs->topo == TOPO_OVERLAY;
