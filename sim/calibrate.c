@@ -312,6 +312,8 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         {"latency_mean_us", s->latency_mean_us}, {"latency_p50_us", s->latency_p50_us},
         {"latency_p90_us", s->latency_p90_us},   {"latency_p99_us", s->latency_p99_us},
         {"rtt_mean_us", s->rtt_mean_us},         {"rtt_p99_us", s->rtt_p99_us},
+        {"send_latency_p50_us", s->send_latency_p50_us},
+        {"send_latency_p99_us", s->send_latency_p99_us},
         {"netrx_per_s", s->netrx_per_s},         {"cpu_busy_cores", s->cpu_busy_cores},
     };
     for (size_t i = 0; i < SIM_ARRAY_LEN(sum); i++)

@@ -43,6 +43,12 @@
  * CPUs share. The count is kept as steps start and end (O(1)); hardirq and
  * IPI steps count as busy, noise steps do not.
  *
+ * Sender threads (sender.*) are threads like the application's: a step
+ * sends one datagram (traffic.c); when it ends, pending softirqs run as at a
+ * hardirq's exit (local_bh_enable after dev_queue_xmit), so without RPS the
+ * whole receive path of that datagram runs on the sender's CPU before it
+ * sends the next, one NET_RX softirq per datagram.
+ *
  * Busy time is charged per category when a step ends: hardirq, softirq
  * (also inside ksoftirqd, as /proc/stat does), system and user (application
  * steps), noise; idle is the rest. Invariants: a CPU runs at most one step; the
@@ -583,6 +589,16 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
                 return;
             continue; /* cond_resched, then run_ksoftirqd again or sleep */
         }
+        if (t->kind == THR_SENDER) {
+            if (!traffic_sender_has_due(m, t)) {
+                thread_sleep(c, t);
+                continue;
+            }
+            c->step.kind = STEP_SEND;
+            traffic_plan_send(m, t, &c->step);
+            start_step(m, c);
+            return;
+        }
         if (t->ready_head == NULL) {
             thread_sleep(c, t);
             continue;
@@ -650,6 +666,12 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
          * hypervisor stall or another task resumes what it interrupted. */
         if (s->target)
             c->irq_exit_due = true;
+        break;
+    case STEP_SEND:
+        account(m, c, CAT_SYSTEM, s->dur);
+        traffic_commit_send(m, c, s);
+        /* local_bh_enable after dev_queue_xmit: pending softirqs run now */
+        c->irq_exit_due = true;
         break;
     case STEP_APP:
         account(m, c, CAT_USER, s->user_ns);

@@ -196,6 +196,10 @@ static void print_summary(const struct sim_params *p, const struct model_results
     printf("  latency (us)   mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  p99.99 %.2f\n",
            s->latency_mean_us, s->latency_p50_us, s->latency_p90_us, s->latency_p99_us,
            s->latency_p999_us, s->latency_p9999_us);
+    if (p->sender.cpus.n > 0)
+        printf("  from send (us) mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f\n",
+               s->send_latency_mean_us, s->send_latency_p50_us, s->send_latency_p90_us,
+               s->send_latency_p99_us, s->send_latency_p999_us);
     if (p->workload.type == WL_RR)
         printf("  round trip (us) mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f\n",
                s->rtt_mean_us, s->rtt_p50_us, s->rtt_p90_us, s->rtt_p99_us, s->rtt_p999_us);

@@ -166,6 +166,29 @@ static void init_threads(struct model *m)
     }
 }
 
+/* sender.*: one thread per sender CPU; flow i is sent by thread i mod n. */
+static void init_senders(struct model *m)
+{
+    const struct sim_params *p = m->p;
+    m->nsenders = p->sender.cpus.n;
+    if (m->nsenders == 0)
+        return;
+    m->senders = xcalloc(m->nsenders, sizeof *m->senders);
+    for (uint32_t i = 0; i < m->nsenders; i++) {
+        struct thread *t = &m->senders[i];
+        t->id = UINT32_MAX; /* woken directly, never through EV_THREAD_WAKE */
+        t->kind = THR_SENDER;
+        t->cpu = p->sender.cpus.cpu[i];
+        t->state = THR_SLEEPING;
+        t->send_flows = xcalloc(m->nflows / m->nsenders + 1, sizeof *t->send_flows);
+    }
+    for (uint32_t f = 0; f < m->nflows; f++) {
+        struct thread *t = &m->senders[f % m->nsenders];
+        t->send_flows[t->nsend_flows++] = f;
+        m->flows[f].sender = t;
+    }
+}
+
 static void convert_units(struct model *m)
 {
     const struct sim_params *p = m->p;
@@ -179,6 +202,9 @@ static void convert_units(struct model *m)
     m->enq_local_ns = ns_round(p->cpu.enqueue_local_ns);
     m->enq_remote_ns = ns_round(p->cpu.enqueue_remote_ns);
     m->migrate_ns = ns_round(p->cpu.migrate_ns);
+    m->send_call_ns = ns_round(p->sender.call_ns);
+    m->send_msg_ns = ns_round(p->sender.msg_ns);
+    m->send_frag_ns = ns_round(p->sender.frag_ns);
     m->contention = p->cpu.contention;
     m->contention_factor = 1;
     m->budget_ns = us_to_ns(p->kernel.netdev_budget_usecs);
@@ -288,6 +314,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
 
     init_threads(m);
     init_flows(m);
+    init_senders(m);
     metrics_init(m);
 
     engine_schedule(m->eng, m->warmup, EV_WARMUP, 0, 0);
@@ -325,6 +352,9 @@ void model_destroy(struct model *m)
         for (uint32_t i = 0; i < m->nthreads; i++)
             rng_destroy(m->threads[i].rng);
     free(m->threads);
+    for (uint32_t i = 0; i < m->nsenders; i++)
+        free(m->senders[i].send_flows);
+    free(m->senders);
     if (m->cpus)
         for (unsigned i = 0; i < m->ncpu; i++)
             cpu_fini(&m->cpus[i]);
@@ -469,6 +499,12 @@ static void fill_summary(struct model *m, struct model_summary *s)
     s->latency_p99_us = hist_quantile_ns(&m->lat, 0.99) / 1e3;
     s->latency_p999_us = hist_quantile_ns(&m->lat, 0.999) / 1e3;
     s->latency_p9999_us = hist_quantile_ns(&m->lat, 0.9999) / 1e3;
+    s->send_latency_mean_us = hist_mean_ns(&m->send_lat) / 1e3;
+    s->send_latency_p50_us = hist_quantile_ns(&m->send_lat, 0.50) / 1e3;
+    s->send_latency_p90_us = hist_quantile_ns(&m->send_lat, 0.90) / 1e3;
+    s->send_latency_p99_us = hist_quantile_ns(&m->send_lat, 0.99) / 1e3;
+    s->send_latency_p999_us = hist_quantile_ns(&m->send_lat, 0.999) / 1e3;
+    s->send_latency_p9999_us = hist_quantile_ns(&m->send_lat, 0.9999) / 1e3;
     s->rtt_mean_us = hist_mean_ns(&m->rtt) / 1e3;
     s->rtt_p50_us = hist_quantile_ns(&m->rtt, 0.50) / 1e3;
     s->rtt_p90_us = hist_quantile_ns(&m->rtt, 0.90) / 1e3;

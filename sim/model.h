@@ -26,6 +26,9 @@ struct model_summary {
     double offered_pps;       /* messages generated per second */
     double latency_mean_us, latency_p50_us, latency_p90_us, latency_p99_us, latency_p999_us,
         latency_p9999_us;     /* NIC arrival -> application receive */
+    double send_latency_mean_us, send_latency_p50_us, send_latency_p90_us, send_latency_p99_us,
+        send_latency_p999_us, send_latency_p9999_us; /* sender.*: send call -> recvmsg
+                                                        return; 0 otherwise */
     double rtt_mean_us, rtt_p50_us, rtt_p90_us, rtt_p99_us, rtt_p999_us,
         rtt_p9999_us;         /* rr: client send -> response received; 0 otherwise */
     uint64_t drops;           /* frames, steady state */

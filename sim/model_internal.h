@@ -163,6 +163,7 @@ enum step_kind {
     STEP_IPI_SEND, /* net_rps_action: the IPIs queued during net_rx_action */
     STEP_APP,      /* one recvmsg by an application thread */
     STEP_NOISE,    /* an interruption (noise.*): time the CPU does not give the path */
+    STEP_SEND,     /* one datagram sent by a sender thread (sender.*) */
 };
 
 enum step_action { ACT_NONE, ACT_BACKLOG, ACT_GRO_CELL, ACT_SOCKET };
@@ -180,7 +181,7 @@ struct step {
 };
 
 enum softirq_ctx { SIRQ_NONE, SIRQ_IRQ_EXIT, SIRQ_KSOFTIRQD };
-enum thread_kind { THR_APP, THR_KSOFTIRQD };
+enum thread_kind { THR_APP, THR_KSOFTIRQD, THR_SENDER };
 enum thread_state { THR_SLEEPING, THR_WAKING, THR_RUNNABLE };
 
 struct flow;
@@ -198,6 +199,10 @@ struct thread {
     uint16_t migrate_cpu;
     struct flow *ready_head, *ready_tail; /* sockets with data, round robin */
     struct rng *rng;
+    /* THR_SENDER: the flows it sends, the next one to look at, and the
+     * datagrams left in the current send call (0: the next starts a call) */
+    uint32_t *send_flows, nsend_flows, send_next, batch_left;
+    sim_ns call_t; /* when the current send call began: every datagram's t_sent */
 };
 
 struct irq_req {
@@ -273,6 +278,8 @@ struct flow {
     uint32_t tx_frag;        /* its next frame */
     uint64_t pending_msgs;   /* generated, not fully sent (UDP, rr; TCP when paced) */
     bool unlimited;          /* TCP at rate 0: always has data */
+    uint64_t send_due;       /* sender.*: datagrams due and not yet sent */
+    struct thread *sender;   /* sender.*: the thread that sends it */
     bool on_link;            /* in the link's ready list */
     struct flow *link_next;
     int64_t inflight_bytes;  /* TCP window use */
@@ -416,6 +423,10 @@ struct model {
     uint32_t nflows;
     struct thread *threads;
     uint32_t nthreads;
+    /* sender.*: sender threads on this host (none: off-host senders) */
+    struct thread *senders;
+    uint32_t nsenders;
+    sim_ns send_call_ns, send_msg_ns, send_frag_ns;
     struct link link;
 
     /* metrics */
@@ -423,6 +434,7 @@ struct model {
     struct cpu_stats *cs, *cs_warm;
     bool warm;
     struct histogram lat, rtt, win_lat, win_rtt;
+    struct histogram send_lat; /* sender.*: send call -> recvmsg return, steady state */
     uint64_t frame_count; /* for sampling */
     struct sample_rec *samples;
     uint32_t nsamples, sample_cap;
@@ -452,6 +464,12 @@ void model_pkt_free(struct model *m, struct pkt *p);
 void model_drop(struct model *m, struct pkt *p, enum drop_place where);
 
 /* nic.c */
+/* A new packet for frame `frag` of message `msg` of flow f, sampled as
+ * run.sample_every says (t_sent: the send call, 0 if unknown). */
+struct pkt *nic_pkt_new(struct model *m, struct flow *f, uint64_t msg, uint32_t frag,
+                        uint32_t bytes, sim_ns t_sent);
+/* The sample slot of a frame entering the host now (or NO_SAMPLE). */
+uint32_t nic_sample_frame(struct model *m, const struct flow *f, uint64_t msg);
 void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t frag,
                        uint32_t bytes, sim_ns t_sent);
 void nic_napi_complete(struct model *m, struct rxq *q);
@@ -485,11 +503,19 @@ uint32_t cpu_backlog_len(const struct cpu *c);
 void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pkt *p,
                        struct step *s);
 void stage_commit(struct model *m, struct cpu *c, struct step *s);
+/* veth's netif_rx on CPU c (sender.*): the policy's rps_receive choice, or
+ * c; enqueue to that CPU's backlog, raising NET_RX here to send the IPI. */
+void stage_netif_rx(struct model *m, struct cpu *c, struct pkt *p);
 struct pkt *stage_gro_flush_one(struct napi *n);
 void stage_socket_enqueue(struct model *m, struct cpu *c, struct pkt *p);
 
 /* traffic.c */
 void traffic_start(struct model *m);
+/* sender.*: whether thread t has a datagram due; the next one's step; and
+ * its effects when the step ends (the frames enter by netif_rx). */
+bool traffic_sender_has_due(const struct model *m, const struct thread *t);
+void traffic_plan_send(struct model *m, struct thread *t, struct step *s);
+void traffic_commit_send(struct model *m, struct cpu *c, struct step *s);
 void traffic_on_source(void *ctx, uint32_t obj, uint64_t arg);
 void traffic_on_link_done(void *ctx, uint32_t obj, uint64_t arg);
 void traffic_on_credit(void *ctx, uint32_t obj, uint64_t arg);

@@ -301,6 +301,35 @@ static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, st
     }
 }
 
+/* veth_xmit -> netif_rx on the sender's CPU (one-host namespaces): the
+ * packet enters where the NIC's driver and GRO would have handed it to the
+ * stack (host_l4 on the host path, outer_l4 on the overlay: veth has no
+ * driver poll, and its GRO is off); get_rps_cpu on the receiving veth is
+ * the policy's rps_receive choice; with no choice, the local backlog
+ * (enqueue_to_backlog(smp_processor_id()), net/core/dev.c netif_rx_internal).
+ * A remote backlog needs an IPI, sent by net_rx_action on this CPU, so NET_RX
+ * is raised here as napi_schedule_rps does. The enqueue's cost is the
+ * sender's (sender.frag_ns). */
+void stage_netif_rx(struct model *m, struct cpu *c, struct pkt *p)
+{
+    p->stage = (uint8_t)stage_next(m->mode, m->mode == NET_HOST ? ST_GRO : ST_GRO_TUNNEL);
+    p->cpu = (int16_t)c->id;
+    struct pkt_meta meta = {.flow_hash = m->flows[p->flow].hash,
+                            .flow_id = p->flow,
+                            .bytes = p->bytes,
+                            .rx_queue = p->rxq,
+                            .protocol = (uint8_t)m->proto,
+                            .mode = (uint8_t)m->mode};
+    m->view.now = engine_now(m->eng);
+    m->view.cur_cpu = c->id;
+    int cpu = m->pol->select_cpu(m->pol_state, &meta, TR_RPS_RECEIVE, &m->view);
+    SIM_ASSERT(cpu == POLICY_LOCAL || (cpu >= 0 && (unsigned)cpu < m->ncpu));
+    struct cpu *t = cpu == POLICY_LOCAL ? c : &m->cpus[cpu];
+    enqueue_to_backlog(m, c, t, p, TR_RPS_RECEIVE);
+    if (c->ipi_n > 0 && !c->in_net_rx_action)
+        c->softirq_pending = true;
+}
+
 /* gro_cells_receive: the current CPU's cell, same limit as the backlog. */
 static void gro_cells_receive(struct model *m, struct cpu *c, struct pkt *p)
 {

@@ -54,37 +54,34 @@ void nic_napi_complete(struct model *m, struct rxq *q)
         signal_frames(m, q, q->napi.q.len);
 }
 
-void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t frag,
-                       uint32_t bytes, sim_ns t_sent)
+/* Sampling happens where a frame enters the host, before any queue: a
+ * sampled frame that the first queue drops is recorded with no stage. */
+static uint32_t sample_frame(struct model *m, const struct flow *f, uint64_t msg)
 {
-    struct rxq *q = &m->rxqs[f->rxq];
-    sim_ns now = engine_now(m->eng);
-    /* Sampling happens at the NIC, before the ring: a sampled frame that
-     * the ring drops is recorded with no stage. */
-    uint32_t sample = NO_SAMPLE;
     m->frame_count++;
-    if (m->sample_cap > 0 && m->frame_count % (uint64_t)m->p->run.sample_every == 0 &&
-        m->nsamples < m->sample_cap) {
-        struct sample_rec *r = &m->samples[m->nsamples];
-        sample = m->nsamples++;
-        r->t_nic = now;
-        for (int s = 0; s < ST_COUNT; s++) {
-            r->t_stage[s] = -1;
-            r->cpu[s] = -1;
-        }
-        r->t_socket = r->t_app = -1;
-        r->app_cpu = -1;
-        r->flow = f->id;
-        r->msg = (uint32_t)msg;
+    if (m->sample_cap == 0 || m->frame_count % (uint64_t)m->p->run.sample_every != 0 ||
+        m->nsamples >= m->sample_cap)
+        return NO_SAMPLE;
+    struct sample_rec *r = &m->samples[m->nsamples];
+    uint32_t sample = m->nsamples++;
+    r->t_nic = engine_now(m->eng);
+    for (int s = 0; s < ST_COUNT; s++) {
+        r->t_stage[s] = -1;
+        r->cpu[s] = -1;
     }
-    if (q->napi.q.len >= q->napi.limit) {
-        m->c.drops[DROP_RING]++;
-        traffic_lost(m, f, bytes, frag == 0);
-        return;
-    }
+    r->t_socket = r->t_app = -1;
+    r->app_cpu = -1;
+    r->flow = f->id;
+    r->msg = (uint32_t)msg;
+    return sample;
+}
+
+struct pkt *nic_pkt_new(struct model *m, struct flow *f, uint64_t msg, uint32_t frag,
+                        uint32_t bytes, sim_ns t_sent)
+{
     struct pkt *p = model_pkt_alloc(m);
-    p->sample = sample;
-    p->t_nic = now;
+    p->sample = NO_SAMPLE;
+    p->t_nic = engine_now(m->eng);
     p->t_sent = t_sent;
     p->flow = f->id;
     p->msg = (uint32_t)msg;
@@ -96,8 +93,29 @@ void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t f
     p->msg_ends = frag + 1 == f->frames_per_msg ? 1u : 0u;
     p->stage = (uint8_t)stage_first(m->mode);
     p->flags = m->proto == PROTO_TCP ? PKT_TCP : 0;
+    p->rxq = 0;
+    return p;
+}
+
+void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t frag,
+                       uint32_t bytes, sim_ns t_sent)
+{
+    struct rxq *q = &m->rxqs[f->rxq];
+    uint32_t sample = sample_frame(m, f, msg);
+    if (q->napi.q.len >= q->napi.limit) {
+        m->c.drops[DROP_RING]++;
+        traffic_lost(m, f, bytes, frag == 0);
+        return;
+    }
+    struct pkt *p = nic_pkt_new(m, f, msg, frag, bytes, t_sent);
+    p->sample = sample;
     p->rxq = q->id;
     pktq_push(&q->napi.q, p);
     if (q->irq_enabled)
         signal_frames(m, q, 1);
+}
+
+uint32_t nic_sample_frame(struct model *m, const struct flow *f, uint64_t msg)
+{
+    return sample_frame(m, f, msg);
 }

@@ -132,6 +132,13 @@ struct sim_params {
         double contention; /* cost growth per other busy CPU (cpu_model.c) */
     } cpu;
     struct {
+        struct cpu_list cpus; /* sender threads' CPUs; empty: off-host senders */
+        double call_ns;       /* per send call (sendmmsg) */
+        double msg_ns;        /* per datagram */
+        double frag_ns;       /* per IP fragment (frame) */
+        int64_t batch;        /* datagrams per call, flat out */
+    } sender;
+    struct {
         struct cpu_list cpus; /* CPUs with noise; empty: none (the default) */
         struct dist gap;      /* length of one interruption */
         struct dist spacing;  /* start to start of two interruptions */

@@ -131,6 +131,27 @@ const struct param_spec k_params[] = {
         "Timer tick rate (CONFIG_HZ; 250 on Ubuntu): the jiffy of FALCON's load sampling."),
     P_R("kernel.sched_min_granularity_us", kernel.sched_min_granularity_us, 1, 1e7, "750.0", "us",
         "Shortest CFS slice (sched_min_granularity)."),
+    /* sender */
+    P_C("sender.cpus", sender.cpus, "[]",
+        "CPUs of sender threads on this host (one per CPU; flow i sent by thread i mod n), as "
+        "in the one-host namespace setup of falconsim measure: each datagram pays its send "
+        "path on the thread's CPU and enters the receive path by veth's netif_rx, on that "
+        "CPU unless RPS on the first device (the policy's rps_receive choice) moves it; "
+        "pending softirqs run when its transmit ends (local_bh_enable). UDP streams only; "
+        "the NIC, the link and the workload's sender caps are not used. Empty (the "
+        "default): off-host senders."),
+    P_R("sender.call_ns", sender.call_ns, 0, 1e9, "0.0", "ns",
+        "Sender CPU time per send call (sendmmsg: the system call's entry and exit), paid by "
+        "the first datagram of each call."),
+    P_R("sender.msg_ns", sender.msg_ns, 0, 1e9, "0.0", "ns",
+        "Sender CPU time per datagram: UDP and IP output, and the VXLAN encapsulation on the "
+        "overlay."),
+    P_R("sender.frag_ns", sender.frag_ns, 0, 1e9, "0.0", "ns",
+        "Sender CPU time per IP fragment (frame): the device transmit, veth_xmit and the "
+        "netif_rx enqueue."),
+    P_I("sender.batch", sender.batch, 1, 1024, "32", "datagrams",
+        "Datagrams per send call of one flow when it is flat out (sendmmsg batch); a paced "
+        "flow sends what is due, up to this many."),
     /* noise */
     P_C("noise.cpus", noise.cpus, "[]",
         "CPUs that lose time to interruptions the receive path does not cause: timer ticks, "

@@ -569,8 +569,17 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
     if ((rc = cpu_list_check(p, &p->nic.irq_cpus, "nic.irq_cpus", c, path, false, err)) ||
         (rc = cpu_list_check(p, &p->app.cpus, "app.cpus", c, path, false, err)) ||
         (rc = cpu_list_check(p, &p->app.migrate_cpus, "app.migrate_cpus", c, path, true, err)) ||
-        (rc = cpu_list_check(p, &p->noise.cpus, "noise.cpus", c, path, true, err)))
+        (rc = cpu_list_check(p, &p->noise.cpus, "noise.cpus", c, path, true, err)) ||
+        (rc = cpu_list_check(p, &p->sender.cpus, "sender.cpus", c, path, true, err)))
         return rc;
+    if (p->sender.cpus.n > 0 &&
+        (p->workload.type != WL_STREAM || p->workload.protocol != PROTO_UDP)) {
+        where(config_lookup(c, "sender.cpus"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'sender.cpus' (senders on this host) takes a UDP stream "
+                         "workload (workload.type = \"stream\", workload.protocol = \"udp\")",
+                         loc);
+    }
     /* A mean spacing under a microsecond would spend the run in noise
      * events; it is no CPU the probe could have measured either. */
     if (p->noise.cpus.n > 0 && p->noise.spacing.mean_ns < 1000) {

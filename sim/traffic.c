@@ -36,8 +36,25 @@
  * 64 B). Messages of open-loop UDP flows wait in a switch buffer of
  * nic.wire_buffer_bytes; a message that does not fit is a wire drop.
  *
+ * Senders on this host (sender.cpus, UDP streams): a flow's datagrams come
+ * due as above (workload.rate_pps; 0: always due), and a sender thread on a
+ * CPU sends them, one step per datagram: sender.msg_ns plus sender.frag_ns
+ * per IP fragment, plus sender.call_ns for the first datagram of each send
+ * call (up to sender.batch datagrams of one flow, then the next flow's).
+ * Every datagram of a call carries the call's start as its send time (the
+ * kit stamps a batch just before sendmmsg), so without RPS the k-th datagram
+ * of a call waits for the send and receive paths of the k - 1 before it.
+ * When the step ends the frames enter the receive path by veth's netif_rx
+ * (netstack_stages.c, stage_netif_rx) and the CPU runs its pending softirqs,
+ * as local_bh_enable does after each dev_queue_xmit. No send buffer blocks
+ * the thread: a veth crossing into another namespace orphans the skb
+ * (skb_scrub_packet), so a datagram leaves the socket's accounting when it
+ * is transmitted. The link, the NIC and the workload's sender caps are not
+ * used; the offered load is the flows' rates, whatever the policy.
+ *
  * Counting: a frame is "generated" when its message is queued (open-loop
- * UDP, rr) or when it starts on the wire (link-limited and TCP flows).
+ * UDP, rr), when it starts on the wire (link-limited and TCP flows), or
+ * when its sender thread's step ends (sender.cpus).
  */
 #include "model_internal.h"
 
@@ -210,7 +227,8 @@ static double flow_rate(const struct model *m, const struct flow *f)
     if ((int64_t)f->id == p->workload.hotspot_flow &&
         (double)engine_now(m->eng) >= p->workload.hotspot_at_ms * 1e6)
         r = p->workload.hotspot_rate_pps;
-    return effective_rate(p, f, r);
+    /* Senders on this host are bounded by their own CPUs, not by caps. */
+    return m->nsenders > 0 ? r : effective_rate(p, f, r);
 }
 
 static void schedule_source(struct model *m, struct flow *f)
@@ -231,7 +249,10 @@ void traffic_on_source(void *ctx, uint32_t obj, uint64_t arg)
     struct model *m = ctx;
     struct flow *f = &m->flows[obj];
     (void)arg;
-    if (m->proto == PROTO_TCP) {
+    if (m->nsenders > 0) {
+        f->send_due++;
+        cpu_thread_wake(m, f->sender);
+    } else if (m->proto == PROTO_TCP) {
         f->pending_msgs++; /* counted as generated when its frames go out */
         link_ready(m, f);
     } else {
@@ -385,7 +406,10 @@ void traffic_start(struct model *m)
         double rate = flow_rate(m, f);
         if (rate <= 0) {
             f->unlimited = true;
-            link_ready(m, f);
+            if (m->nsenders > 0)
+                cpu_thread_wake(m, f->sender);
+            else
+                link_ready(m, f);
             continue;
         }
         /* A random phase keeps constant-rate flows from arriving in lockstep. */
@@ -393,3 +417,61 @@ void traffic_start(struct model *m)
         engine_schedule(m->eng, (sim_ns)llround(f->src_t), EV_SOURCE, i, 0);
     }
 }
+
+/* {===== Senders on this host (sender.*) ===== */
+
+static bool flow_due(const struct flow *f) { return f->unlimited || f->send_due > 0; }
+
+bool traffic_sender_has_due(const struct model *m, const struct thread *t)
+{
+    for (uint32_t i = 0; i < t->nsend_flows; i++)
+        if (flow_due(&m->flows[t->send_flows[i]]))
+            return true;
+    return false;
+}
+
+/* One datagram. A send call goes to the next flow (round robin) with one
+ * due and takes up to sender.batch of its datagrams; batch_left > 0 implies
+ * the current flow still has one due (send_due only grows between steps).
+ * O(flows of the thread) at the start of a call; a sender has a few. */
+void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
+{
+    s->dur = 0;
+    if (t->batch_left == 0) {
+        for (uint32_t k = 0;
+             k < t->nsend_flows && !flow_due(&m->flows[t->send_flows[t->send_next]]); k++)
+            t->send_next = (t->send_next + 1) % t->nsend_flows;
+        t->batch_left = (uint32_t)m->p->sender.batch;
+        t->call_t = engine_now(m->eng);
+        s->dur = m->send_call_ns;
+    }
+    struct flow *f = &m->flows[t->send_flows[t->send_next]];
+    SIM_ASSERT(flow_due(f));
+    if (!f->unlimited)
+        f->send_due--;
+    s->dur += m->send_msg_ns + (sim_ns)f->frames_per_msg * m->send_frag_ns;
+    s->target = (int32_t)f->id;
+    s->thread = t;
+    s->pkt = NULL;
+    if (--t->batch_left == 0 || !flow_due(f)) {
+        t->batch_left = 0;
+        t->send_next = (t->send_next + 1) % t->nsend_flows;
+    }
+}
+
+void traffic_commit_send(struct model *m, struct cpu *c, struct step *s)
+{
+    struct flow *f = &m->flows[s->target];
+    uint64_t msg = f->tx_msg++;
+    m->c.gen_msgs++;
+    m->c.gen_frames += f->frames_per_msg;
+    for (uint32_t frag = 0; frag < f->frames_per_msg; frag++) {
+        /* stamped with the send call's start, as the kit's sender stamps a
+         * whole sendmmsg batch just before the call */
+        struct pkt *p = nic_pkt_new(m, f, msg, frag, frame_bytes(f, frag), s->thread->call_t);
+        p->sample = nic_sample_frame(m, f, msg);
+        stage_netif_rx(m, c, p);
+    }
+}
+
+/* }===== */

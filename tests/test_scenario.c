@@ -128,6 +128,10 @@ static void test_bad_files(void)
         {"bad_noise_cpu.cfg",
          "bad_noise_cpu.cfg:2: error: 'noise.cpus' lists CPU 7, outside the core budget",
          SIM_EINVAL},
+        {"bad_sender_tcp.cfg",
+         "bad_sender_tcp.cfg:3: error: 'sender.cpus' (senders on this host) takes a UDP stream "
+         "workload",
+         SIM_EINVAL},
         {"no_such_file.cfg", "no_such_file.cfg: error: cannot read scenario file", SIM_ENOENT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
