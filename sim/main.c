@@ -8,6 +8,8 @@
  *   falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...
  *   falconsim summarize DIR
  *   falconsim measure [-o DIR] [options]   (the real-host kit; measure/measure.c)
+ *   falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [options]   (measure/host_rows.c)
+ *   falconsim predict MEASURED PROFILE.cfg [options]
  *   falconsim --help | --help-keys[=markdown] | --version
  *
  * Exit codes are sysexits(3): 64 usage, 65 bad result file or PATH (export),
@@ -17,6 +19,7 @@
  */
 #include "calibrate.h"
 #include "h5out.h"
+#include "host_rows.h"
 #include "measure.h"
 #include "summarize.h"
 #include "model.h"
@@ -46,6 +49,8 @@ static void usage_short(FILE *f)
                "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]... [-j N]\n"
                "       falconsim summarize DIR\n"
                "       falconsim measure [-o DIR] [--quick] [--dry-run] [--cleanup] [options]\n"
+               "       falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [options]\n"
+               "       falconsim predict MEASURED PROFILE.cfg [-o OUT.tsv] [options]\n"
                "       falconsim --help | --help-keys[=markdown] | --version\n");
 }
 
@@ -68,6 +73,9 @@ static void help(void)
            "                       squares); -o writes the fitted keys (docs/calibration.md)\n"
            "  measure              measure this machine's overlay receive path in network\n"
            "                       namespaces (root; falconsim measure --help, docs/measure.md)\n"
+           "  fit MEASURED         fit a host profile to measured rows (falconsim fit --help)\n"
+           "  predict MEASURED PROFILE  simulate every measured row under a profile, predicted\n"
+           "                       against measured (falconsim predict --help)\n"
            "\n"
            "Options:\n"
            "  -o, --output FILE    result file (default: SCENARIO name + .h5 in the current\n"
@@ -457,6 +465,10 @@ int main(int argc, char **argv)
     /* measure has options of its own (falconsim measure --help). */
     if (argc >= 2 && strcmp(argv[1], "measure") == 0)
         return measure_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "predict") == 0)
+        return host_rows_predict_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "fit") == 0)
+        return host_rows_fit_main(argc - 1, argv + 1);
     struct cli cl;
     memset(&cl, 0, sizeof cl);
     int rc = cli_main(argc, argv, &cl);

@@ -109,5 +109,52 @@ expect_err "no quantiles for CPU 5"
 expect_exit 65 "noise profile: not a noise file" -- "$bin" measure --noise-cfg "$data/runs_small.tsv"
 expect_err "runs_small.tsv: no column 'cpu'"
 
+# fit and predict: a measured file's rows as scenarios, a profile, predictions.
+cat >base.cfg <<'CFG'
+kernel: { net_rx_action = "6.18"; ksoftirqd = "6.5"; };
+sender: { msg_ns = 1500.0; frag_ns = 0.0; call_ns = 900.0; };
+stage: { outer_l4: { cost = 1000.0; }; gro_cell: { cost = 1000.0; }; container: { cost = 1500.0; }; };
+app: { recv_ns = 1000.0; };
+CFG
+expect_exit 0 "fit" -- "$bin" fit "$data/runs_small.tsv" -o prof.cfg --base base.cfg --sim-ms 50 -q
+[ -s prof.cfg ] && grep -q 'defaults = "prof.cfg.d/fixed.cfg";' prof.cfg && ok || fail "fit wrote no profile"
+[ "$(grep -c '^target' prof.cfg.d/targets.tsv)" -eq 18 ] && ok ||
+    fail "fit: want 18 targets (6 flat-out rows x rate and 2 CPUs)"
+grep -q "^free	sender.msg_ns" prof.cfg.d/targets.tsv && grep -q "^free	stage.container.cost" prof.cfg.d/targets.tsv &&
+    ! grep -q "host_l4" prof.cfg.d/targets.tsv && ok || fail "fit: default free keys for overlay rows"
+# runs_small.tsv has no syscall_ns column (it predates the probe): nothing fixed
+! grep -q "call_ns" prof.cfg.d/fixed.cfg && ok || fail "fit: call_ns from a file without syscall_ns"
+expect_exit 0 "fit, a file with syscall_ns" -- "$bin" fit "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat" \
+    -o prof2.cfg --base base.cfg --sim-ms 20 -q
+grep -q "sender: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg && ok ||
+    fail "fit: call_ns is not the median syscall_ns ($(grep call_ns prof2.cfg.d/fixed.cfg))"
+grep -q 'rate_pps = 0.000000' prof.cfg.d/case_1.cfg && grep -q 'mode = "overlay"' prof.cfg.d/case_1.cfg &&
+    grep -q 'sender: { cpus = \[0\]; batch = 32; }' prof.cfg.d/case_1.cfg && ok || fail "fit: case_1.cfg not the row"
+expect_exit 0 "the profile loads" -- "$bin" check prof.cfg
+grep -q 'defaults = "../base.cfg";' prof.cfg.d/fixed.cfg && grep -q 'defaults = "fixed.cfg";' prof.cfg.d/case_1.cfg &&
+    ok || fail "fit wrote absolute paths"
+mkdir moved && cp -r prof.cfg prof.cfg.d base.cfg moved/
+expect_exit 0 "a moved profile still loads" -- "$bin" check moved/prof.cfg
+expect_exit 0 "predict" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --sim-ms 50 -o pred.tsv
+[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 8)) ] && ok || fail "predict: want 7 rows x 8 metrics"
+expect_err "rate_pps"
+# the paced row offers 79817 datagrams/s: predicted delivery within 2 % of it
+awk -F'\t' '$1 == 7 && $8 == "rate_pps" { exit !($10 > 0.98 * 79817 && $10 < 1.02 * 79817) }' pred.tsv && ok ||
+    fail "predict: the paced row's rate $(awk -F'\t' '$1 == 7 && $8 == "rate_pps" {print $10}' pred.tsv)"
+expect_exit 0 "predict, paced rows only" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --rows load --sim-ms 50 -q
+[ "$(tail -n +2 out.txt | cut -f1 | sort -u)" = 7 ] && ok || fail "predict --rows load: want case 7 only"
+# rows the model cannot express, broken files, bad options
+sed 's/\tvanilla\t/\trps_first\t/' "$data/runs_small.tsv" >rps_first.tsv
+expect_exit 65 "predict: rps_first" -- "$bin" predict rps_first.tsv prof.cfg
+expect_err "rps_first.tsv:2: column 'placement' is 'rps_first': RPS on the first device only"
+expect_exit 65 "predict: missing column" -- "$bin" predict "$data/no_p99.tsv" prof.cfg
+expect_err "no column 'lat_p99_us'"
+expect_exit 66 "predict: no profile" -- "$bin" predict "$data/runs_small.tsv" nope.cfg
+expect_exit 64 "predict: bad draws" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --draws 0
+expect_exit 64 "fit: no base" -- "$bin" fit "$data/runs_small.tsv" -o p2.cfg
+expect_exit 64 "fit: bad free" -- "$bin" fit "$data/runs_small.tsv" -o p2.cfg --base base.cfg --free x:3
+expect_err "--free: 'x:3' must be KEY:MIN:MAX"
+[ ! -e p2.cfg ] && ok || fail "a refused fit wrote a profile"
+
 echo "measure_cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,835 @@
+/*
+ * host_rows.c: measured rows as scenarios; `falconsim predict` and
+ * `falconsim fit` (host_rows.h, docs/measure.md "Fit and predict").
+ *
+ * Paths written by fit are relative (a case file to fixed.cfg beside it,
+ * fixed.cfg to the base, the profile to its .d directory), so a profile
+ * moves with its base and its measurement.
+ *
+ * The row-to-scenario map (every key from a column):
+ *   topology underlay|overlay      network.mode host|overlay
+ *   placement vanilla|rps          policy.name vanilla|rps, policy.rps_cpus = rps_cpus
+ *   sender_cpus, reader_cpus       sender.cpus, app.cpus (one reader thread each)
+ *   flows, payload                 workload.flows, workload.message_bytes (UDP stream)
+ *   target_pps (0: flat out)       workload.rate_pps = target_pps / flows
+ *   batch                          sender.batch
+ *   rcvbuf (as the kernel reports) app.rcvbuf_bytes
+ *   cpuN_* columns                 host.cpus = N + 1 for the highest N
+ * and `defaults = PROFILE`, which holds every cost. A row whose draw of flow
+ * hashes matters (RPS over more than one CPU) runs once per hash seed
+ * 1..--draws; its prediction is the mean, with the range.
+ *
+ * Predicted against measured: rate_pps (throughput), loss_frac, lat_p50_us,
+ * lat_p90_us, lat_p99_us (latency from the send call: send_latency_*),
+ * netrx_per_s, and each CPU's busy percent. Relative error = (predicted -
+ * measured) / measured.
+ */
+#define _GNU_SOURCE
+#include "host_rows.h"
+
+#include "calibrate.h"
+#include "model.h"
+#include "runs_table.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#define HR_MAX_CPUS 256u
+#define HR_MAX_DRAWS 64u
+
+static void msg(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void msg(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "falconsim %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* {===== Rows as scenarios ===== */
+
+enum {
+    C_CASE, C_TOPO, C_PLACE, C_PAYLOAD, C_FLOWS, C_LOAD, C_TARGET, C_SENDERS, C_READERS,
+    C_IRQ, C_RPS, C_BATCH, C_RCVBUF, C_RATE, C_LOSS, C_P50, C_P90, C_P99, C_NETRX, C_REP, C_N
+};
+static const char *const k_cols[C_N + 1] = {
+    "case_id", "topology", "placement", "payload", "flows", "load", "target_pps",
+    "sender_cpus", "reader_cpus", "irq_cpus", "rps_cpus", "batch", "rcvbuf", "rate_pps",
+    "loss_frac", "lat_p50_us", "lat_p90_us", "lat_p99_us", "netrx_per_s", "rep", NULL};
+
+struct rows {
+    struct runs_table t;
+    int col[C_N];
+    unsigned ncpu;
+    int busy_col[HR_MAX_CPUS];
+    double syscall_ns; /* median of the file's syscall_ns column, or NAN */
+};
+
+static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
+{
+    char path[4200];
+    struct stat st;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(path, sizeof path, "%s/runs.tsv", arg);
+    else
+        snprintf(path, sizeof path, "%s", arg);
+    memset(rs, 0, sizeof *rs);
+    int rc = runs_table_load(path, &rs->t, err);
+    if (rc != 0)
+        return rc;
+    if ((rc = runs_table_require(&rs->t, k_cols, rs->col, err)) != 0)
+        return rc;
+    for (unsigned c = 0; c < HR_MAX_CPUS; c++) {
+        char name[48];
+        snprintf(name, sizeof name, "cpu%u_busy_pct", c);
+        rs->busy_col[c] = runs_table_col(&rs->t, name);
+        if (rs->busy_col[c] >= 0)
+            rs->ncpu = c + 1;
+    }
+    if (rs->ncpu == 0)
+        return sim_error(err, SIM_EINVAL, "%s: no column 'cpu0_busy_pct'", rs->t.path);
+    for (unsigned c = 0; c < rs->ncpu; c++)
+        if (rs->busy_col[c] < 0)
+            return sim_error(err, SIM_EINVAL, "%s: no column 'cpu%u_busy_pct'", rs->t.path, c);
+    /* The file's own measurement of a system call, if it has one. */
+    rs->syscall_ns = (double)NAN;
+    int sc = runs_table_col(&rs->t, "syscall_ns");
+    if (sc >= 0 && rs->t.nrows > 0) {
+        double *v = xcalloc(rs->t.nrows, sizeof *v);
+        unsigned n = 0;
+        for (unsigned r = 0; r < rs->t.nrows; r++)
+            if (runs_table_number(&rs->t, r, sc, &v[n], NULL) == 0 && v[n] > 0)
+                n++;
+        if (n > 0) {
+            for (unsigned i = 1; i < n; i++)
+                for (unsigned k = i; k > 0 && v[k - 1] > v[k]; k--) {
+                    double x = v[k];
+                    v[k] = v[k - 1];
+                    v[k - 1] = x;
+                }
+            rs->syscall_ns = v[n / 2];
+        }
+        free(v);
+    }
+    return SIM_OK;
+}
+
+static const char *cell(const struct rows *rs, unsigned r, int c)
+{
+    return runs_table_cell(&rs->t, r, rs->col[c]);
+}
+
+static int num(const struct rows *rs, unsigned r, int c, double *v, struct sim_err *err)
+{
+    return runs_table_number(&rs->t, r, rs->col[c], v, err);
+}
+
+static int bad_cell(const struct rows *rs, unsigned r, int c, struct sim_err *err,
+                    const char *why)
+{
+    return sim_error(err, SIM_EINVAL, "%s:%u: column '%s' is '%s': %s", rs->t.path,
+                     rs->t.line[r], k_cols[c], cell(rs, r, c), why);
+}
+
+/* "0,2" -> "[0, 2]" (CPUs below ncpu); "-" -> "[]"; *n counts them. */
+static int cpu_list(const struct rows *rs, unsigned r, int c, char *out, size_t cap, unsigned *n,
+                    struct sim_err *err)
+{
+    const char *s = cell(rs, r, c);
+    size_t o = (size_t)snprintf(out, cap, "[");
+    *n = 0;
+    if (strcmp(s, "-") != 0) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", s);
+        char *save;
+        for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            char *end;
+            unsigned long v = strtoul(tok, &end, 10);
+            if (end == tok || *end != '\0' || v >= rs->ncpu)
+                return bad_cell(rs, r, c, err, "not a list of this file's CPUs");
+            o += (size_t)snprintf(out + o, cap > o ? cap - o : 0, "%s%lu", *n ? ", " : "", v);
+            (*n)++;
+        }
+    }
+    snprintf(out + o, cap > o ? cap - o : 0, "]");
+    return SIM_OK;
+}
+
+/* Whether a row's prediction depends on the flows' hash draw: RPS spreads
+ * flows over more than one CPU. */
+static bool row_hash_dependent(const struct rows *rs, unsigned r)
+{
+    return strcmp(cell(rs, r, C_PLACE), "rps") == 0 && strchr(cell(rs, r, C_RPS), ',') != NULL;
+}
+
+/* The scenario of row r (libconfig text), under `profile` (absolute). */
+static int row_scenario(const struct rows *rs, unsigned r, const char *profile, int64_t hash_seed,
+                        double sim_ms, char *buf, size_t cap, struct sim_err *err)
+{
+    const char *topo = cell(rs, r, C_TOPO), *place = cell(rs, r, C_PLACE);
+    if (strcmp(topo, "underlay") != 0 && strcmp(topo, "overlay") != 0)
+        return bad_cell(rs, r, C_TOPO, err, "expected underlay or overlay");
+    if (strcmp(place, "vanilla") != 0 && strcmp(place, "rps") != 0)
+        return bad_cell(rs, r, C_PLACE, err,
+                        strcmp(place, "rps_first") == 0
+                            ? "RPS on the first device only needs per-device RPS maps, which "
+                              "the model's rps policy does not have yet"
+                            : "expected vanilla or rps");
+    if (strcmp(cell(rs, r, C_IRQ), "-") != 0)
+        return bad_cell(rs, r, C_IRQ, err,
+                        "emulated IRQ CPUs need per-device RPS maps, which the model's rps "
+                        "policy does not have yet");
+    double payload, flows, target, batch, rcvbuf;
+    if (num(rs, r, C_PAYLOAD, &payload, err) || num(rs, r, C_FLOWS, &flows, err) ||
+        num(rs, r, C_TARGET, &target, err) || num(rs, r, C_BATCH, &batch, err) ||
+        num(rs, r, C_RCVBUF, &rcvbuf, err))
+        return SIM_EINVAL;
+    if (!(flows >= 1 && flows <= 4096))
+        return bad_cell(rs, r, C_FLOWS, err, "expected 1..4096 flows");
+    if (!(payload >= 1 && payload <= 65507))
+        return bad_cell(rs, r, C_PAYLOAD, err, "expected 1..65507 bytes");
+    if (!(batch >= 1 && batch <= 1024))
+        return bad_cell(rs, r, C_BATCH, err, "expected 1..1024");
+    if (!(target >= 0))
+        return bad_cell(rs, r, C_TARGET, err, "expected a rate >= 0");
+    char snd[2048], rdr[2048], rps[2048];
+    unsigned nsnd, nrdr, nrps;
+    if (cpu_list(rs, r, C_SENDERS, snd, sizeof snd, &nsnd, err) ||
+        cpu_list(rs, r, C_READERS, rdr, sizeof rdr, &nrdr, err) ||
+        cpu_list(rs, r, C_RPS, rps, sizeof rps, &nrps, err))
+        return SIM_EINVAL;
+    if (nsnd == 0)
+        return bad_cell(rs, r, C_SENDERS, err, "needs at least one CPU");
+    if (nrdr == 0)
+        return bad_cell(rs, r, C_READERS, err, "needs at least one CPU");
+    bool is_rps = strcmp(place, "rps") == 0;
+    if (is_rps && nrps == 0)
+        return bad_cell(rs, r, C_RPS, err, "needs at least one CPU for placement rps");
+    int n = snprintf(
+        buf, cap,
+        "# case %s of %s, generated by falconsim (measure/host_rows.c)\n"
+        "defaults = \"%s\";\n"
+        "host: { cpus = %u; };\n"
+        "network: { mode = \"%s\"; };\n"
+        "workload: { type = \"stream\"; protocol = \"udp\"; flows = %.0f; message_bytes = %.0f;\n"
+        "            rate_pps = %.6f; };\n"
+        "sender: { cpus = %s; batch = %.0f; };\n"
+        "app: { cpus = %s; rcvbuf_bytes = %.0f; };\n"
+        "policy: { name = \"%s\"; rps_cpus = %s; };\n"
+        "run: { duration_ms = %g; warmup_ms = %g; hash_seed = %lldL; };\n",
+        cell(rs, r, C_CASE), rs->t.path, profile, rs->ncpu,
+        strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows, snd,
+        batch, rdr, rcvbuf, is_rps ? "rps" : "vanilla", is_rps ? rps : "[]", sim_ms,
+        sim_ms / 5, (long long)hash_seed);
+    if (n < 0 || (size_t)n >= cap)
+        return sim_error(err, SIM_EINVAL, "%s:%u: scenario longer than %zu bytes", rs->t.path,
+                         rs->t.line[r], cap);
+    return SIM_OK;
+}
+
+/* The path of `to` relative to directory `from` (both absolute, no "." or
+ * ".." parts, as realpath gives them), so a profile and its base move
+ * together. */
+static void relative_path(const char *from, const char *to, char *out, size_t cap)
+{
+    size_t i = 0, common = 0;
+    while (from[i] && from[i] == to[i]) {
+        if (from[i] == '/')
+            common = i;
+        i++;
+    }
+    if (from[i] == '\0' && (to[i] == '/' || to[i] == '\0'))
+        common = i;
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *s = from + common; *s; s++)
+        if (*s == '/' && o + 4 < cap)
+            o += (size_t)snprintf(out + o, cap - o, "../");
+    snprintf(out + o, cap - o, "%s", to[common] == '/' ? to + common + 1 : to + common);
+}
+
+static int write_file(const char *path, const char *text, struct sim_err *err)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return sim_error(err, SIM_ECANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+    bool ok = fputs(text, f) >= 0;
+    ok = fclose(f) == 0 && ok;
+    return ok ? SIM_OK : sim_error(err, SIM_EIO, "%s: write failed", path);
+}
+
+/* }===== */
+
+/* {===== Predict ===== */
+
+enum { M_RATE, M_LOSS, M_P50, M_P90, M_P99, M_NETRX, M_FIXED };
+static const char *const k_metric_names[M_FIXED] = {"rate_pps",   "loss_frac",  "lat_p50_us",
+                                                    "lat_p90_us", "lat_p99_us", "netrx_per_s"};
+static const int k_metric_col[M_FIXED] = {C_RATE, C_LOSS, C_P50, C_P90, C_P99, C_NETRX};
+
+/* Runs one scenario file; fills the metrics' predictions (M_FIXED, then
+ * one busy percent per CPU). */
+static int run_one(const char *path, unsigned ncpu, double *pred, struct sim_err *err)
+{
+    struct sim_params p;
+    struct scenario_text text;
+    int rc = scenario_load(path, NULL, NULL, 0, &p, &text, err);
+    if (rc != SIM_OK)
+        return rc;
+    scenario_text_free(&text);
+    struct model *m = model_create(&p, err);
+    if (m == NULL)
+        return SIM_EINVAL;
+    model_run_until(m, model_duration(m));
+    const struct model_results *res = model_finish(m);
+    const struct model_summary *s = &res->sum;
+    pred[M_RATE] = s->throughput_pps;
+    pred[M_LOSS] = s->offered_pps > 0 ? 1 - s->throughput_pps / s->offered_pps : 0;
+    pred[M_P50] = s->send_latency_p50_us;
+    pred[M_P90] = s->send_latency_p90_us;
+    pred[M_P99] = s->send_latency_p99_us;
+    pred[M_NETRX] = s->netrx_per_s;
+    for (unsigned c = 0; c < ncpu; c++)
+        pred[M_FIXED + c] =
+            c < res->ncpu ? 100 * (1 - res->busy_frac[c * MODEL_CATS + MODEL_CATS - 1]) : 0;
+    model_destroy(m);
+    return SIM_OK;
+}
+
+static bool row_selected(const struct rows *rs, unsigned r, const char *sel)
+{
+    bool sat = strcmp(cell(rs, r, C_LOAD), "sat") == 0;
+    return strcmp(sel, "all") == 0 || (strcmp(sel, "sat") == 0 && sat) ||
+           (strcmp(sel, "load") == 0 && !sat);
+}
+
+static void predict_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: falconsim predict MEASURED PROFILE.cfg [-o OUT.tsv] [--rows all|sat|load]\n"
+            "                         [--draws N] [--sim-ms MS] [-q]\n"
+            "\n"
+            "Simulates every selected row of a measured file (a falconsim measure directory\n"
+            "or its runs.tsv) from the row's own columns under PROFILE.cfg (the costs: a\n"
+            "scenario file, e.g. written by falconsim fit), and prints one line per row and\n"
+            "metric: measured, predicted (the mean over hash draws where the draw matters),\n"
+            "its range, and the relative error; then a summary per metric on stderr.\n"
+            "\n"
+            "  -o, --output FILE  write the table there instead of stdout (atomically)\n"
+            "      --rows SEL     all (default), sat (flat-out rows) or load (paced rows)\n"
+            "      --draws N      hash draws for rows with RPS over several CPUs (default 8)\n"
+            "      --sim-ms MS    simulated time per run (default 300; a fifth is warm-up)\n"
+            "  -q, --quiet        no summary\n"
+            "\n"
+            "Exit status: 0 ok, 64 usage, 65 a row or column the model cannot use (the\n"
+            "message names file, line and column), 66 missing input, 73/74 output errors,\n"
+            "78 the profile or a generated scenario does not load.\n");
+}
+
+int host_rows_predict_main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                       {"rows", required_argument, NULL, 'r'},
+                                       {"draws", required_argument, NULL, 'd'},
+                                       {"sim-ms", required_argument, NULL, 's'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+    const char *out = NULL, *sel = "all";
+    long draws = 8;
+    double sim_ms = 300;
+    bool quiet = false;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'r': sel = optarg; break;
+        case 'q': quiet = true; break;
+        case 'd':
+            draws = strtol(optarg, &end, 10);
+            if (*end != '\0' || draws < 1 || draws > (long)HR_MAX_DRAWS) {
+                msg("predict", "error: --draws: '%s' must be 1..%u", optarg, HR_MAX_DRAWS);
+                return EX_USAGE;
+            }
+            break;
+        case 's':
+            sim_ms = strtod(optarg, &end);
+            if (*end != '\0' || !(sim_ms >= 10 && sim_ms <= 1e6)) {
+                msg("predict", "error: --sim-ms: '%s' must be 10..1e6", optarg);
+                return EX_USAGE;
+            }
+            break;
+        case 'h': predict_usage(stdout); return 0;
+        default:
+            msg("predict", "error: unknown option or missing value: %s (falconsim predict --help)",
+                argv[optind - 1]);
+            return EX_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        predict_usage(stderr);
+        return EX_USAGE;
+    }
+    if (strcmp(sel, "all") != 0 && strcmp(sel, "sat") != 0 && strcmp(sel, "load") != 0) {
+        msg("predict", "error: --rows: '%s' must be all, sat or load", sel);
+        return EX_USAGE;
+    }
+    char profile[4096];
+    if (realpath(argv[optind + 1], profile) == NULL) {
+        msg("predict", "error: %s: %s", argv[optind + 1], strerror(errno));
+        return EX_NOINPUT;
+    }
+    struct rows rs;
+    struct sim_err err = {{0}};
+    int rc = rows_load(argv[optind], &rs, &err);
+    if (rc != 0) {
+        msg("predict", "error: %s", err.msg);
+        runs_table_free(&rs.t);
+        return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
+    }
+    /* Every row is checked (scenario generated, measured numbers read)
+     * before anything runs. */
+    char *text = xmalloc(16384);
+    unsigned nsel = 0;
+    for (unsigned r = 0; r < rs.t.nrows; r++) {
+        if (!row_selected(&rs, r, sel))
+            continue;
+        double v;
+        rc = row_scenario(&rs, r, profile, 1, sim_ms, text, 16384, &err);
+        for (int k = 0; rc == 0 && k < M_FIXED; k++)
+            rc = num(&rs, r, k_metric_col[k], &v, &err);
+        for (unsigned cpu = 0; rc == 0 && cpu < rs.ncpu; cpu++)
+            rc = runs_table_number(&rs.t, r, rs.busy_col[cpu], &v, &err);
+        if (rc != 0) {
+            msg("predict", "error: %s", err.msg);
+            free(text);
+            runs_table_free(&rs.t);
+            return EX_DATAERR;
+        }
+        nsel++;
+    }
+    char dir[] = "/tmp/falconsim-predict.XXXXXX";
+    if (mkdtemp(dir) == NULL) {
+        msg("predict", "error: cannot create a temporary directory: %s", strerror(errno));
+        free(text);
+        runs_table_free(&rs.t);
+        return EX_CANTCREAT;
+    }
+    char outtmp[4200] = "";
+    FILE *f = stdout;
+    if (out != NULL) {
+        snprintf(outtmp, sizeof outtmp, "%s.partial.%d", out, (int)getpid());
+        f = fopen(outtmp, "w");
+        if (f == NULL) {
+            msg("predict", "error: %s: cannot create: %s", out, strerror(errno));
+            rmdir(dir);
+            free(text);
+            runs_table_free(&rs.t);
+            return EX_CANTCREAT;
+        }
+    }
+    unsigned nmetric = M_FIXED + rs.ncpu;
+    fprintf(f, "case_id\ttopology\tplacement\tpayload\tflows\tload\trep\tmetric\tmeasured\t"
+               "predicted\tpred_min\tpred_max\tdraws\trel_err\n");
+    /* per metric: |errors| of the rows, for the summary */
+    double *abserr = xcalloc((size_t)nmetric * (nsel ? nsel : 1), sizeof *abserr);
+    unsigned *nerr = xcalloc(nmetric, sizeof *nerr);
+    double *pred = xcalloc(nmetric, sizeof *pred), *sum = xcalloc(nmetric, sizeof *sum),
+           *lo = xcalloc(nmetric, sizeof *lo), *hi = xcalloc(nmetric, sizeof *hi);
+    unsigned done = 0;
+    for (unsigned r = 0; r < rs.t.nrows && rc == 0; r++) {
+        if (!row_selected(&rs, r, sel))
+            continue;
+        unsigned nd = row_hash_dependent(&rs, r) ? (unsigned)draws : 1;
+        for (unsigned k = 0; k < nmetric; k++) {
+            sum[k] = 0;
+            lo[k] = INFINITY;
+            hi[k] = -INFINITY;
+        }
+        for (unsigned d = 0; d < nd && rc == 0; d++) {
+            char path[4300];
+            snprintf(path, sizeof path, "%s/case_%s_draw%u.cfg", dir, cell(&rs, r, C_CASE), d + 1);
+            rc = row_scenario(&rs, r, profile, (int64_t)d + 1, sim_ms, text, 16384, &err);
+            if (rc == 0)
+                rc = write_file(path, text, &err);
+            if (rc == 0)
+                rc = run_one(path, rs.ncpu, pred, &err);
+            unlink(path);
+            for (unsigned k = 0; rc == 0 && k < nmetric; k++) {
+                sum[k] += pred[k];
+                lo[k] = fmin(lo[k], pred[k]);
+                hi[k] = fmax(hi[k], pred[k]);
+            }
+        }
+        if (rc != 0) {
+            msg("predict", "error: case %s: %s", cell(&rs, r, C_CASE), err.msg);
+            rc = EX_CONFIG;
+            break;
+        }
+        for (unsigned k = 0; k < nmetric; k++) {
+            double meas;
+            char name[48];
+            if (k < M_FIXED) {
+                num(&rs, r, k_metric_col[k], &meas, NULL);
+                snprintf(name, sizeof name, "%s", k_metric_names[k]);
+            } else {
+                runs_table_number(&rs.t, r, rs.busy_col[k - M_FIXED], &meas, NULL);
+                snprintf(name, sizeof name, "cpu%u_busy_pct", k - M_FIXED);
+            }
+            double mean = sum[k] / nd;
+            double rel = meas != 0 ? (mean - meas) / fabs(meas) : (double)NAN;
+            fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%u\t%.4f\n",
+                    cell(&rs, r, C_CASE), cell(&rs, r, C_TOPO), cell(&rs, r, C_PLACE),
+                    cell(&rs, r, C_PAYLOAD), cell(&rs, r, C_FLOWS), cell(&rs, r, C_LOAD),
+                    cell(&rs, r, C_REP), name, meas, mean, lo[k], hi[k], nd, rel);
+            if (isfinite(rel))
+                abserr[(size_t)k * nsel + nerr[k]++] = fabs(rel);
+        }
+        done++;
+        if (!quiet && isatty(2))
+            fprintf(stderr, "\rfalconsim predict: %u/%u rows", done, nsel);
+    }
+    if (!quiet && isatty(2))
+        fputc('\n', stderr);
+    if (rc == 0 && !quiet) {
+        fprintf(stderr, "falconsim predict: %u rows of %s under %s\n", done, rs.t.path, profile);
+        fprintf(stderr, "  %-16s %5s %12s %8s %8s %8s\n", "metric", "rows", "median|err|",
+                "<=10%", "<=20%", "<=30%");
+        for (unsigned k = 0; k < nmetric; k++) {
+            double *e = &abserr[(size_t)k * nsel];
+            unsigned n = nerr[k];
+            if (n == 0)
+                continue;
+            for (unsigned i = 1; i < n; i++)
+                for (unsigned j = i; j > 0 && e[j - 1] > e[j]; j--) {
+                    double x = e[j];
+                    e[j] = e[j - 1];
+                    e[j - 1] = x;
+                }
+            unsigned w10 = 0, w20 = 0, w30 = 0;
+            for (unsigned i = 0; i < n; i++) {
+                w10 += e[i] <= 0.10;
+                w20 += e[i] <= 0.20;
+                w30 += e[i] <= 0.30;
+            }
+            char name[48];
+            if (k < M_FIXED)
+                snprintf(name, sizeof name, "%s", k_metric_names[k]);
+            else
+                snprintf(name, sizeof name, "cpu%u_busy_pct", k - M_FIXED);
+            fprintf(stderr, "  %-16s %5u %11.1f%% %5u/%-2u %5u/%-2u %5u/%-2u\n", name, n,
+                    100 * e[n / 2], w10, n, w20, n, w30, n);
+        }
+    }
+    free(abserr);
+    free(nerr);
+    free(pred);
+    free(sum);
+    free(lo);
+    free(hi);
+    free(text);
+    rmdir(dir);
+    runs_table_free(&rs.t);
+    if (out != NULL) {
+        bool ok = fclose(f) == 0;
+        if (rc == 0 && !ok) {
+            msg("predict", "error: %s: write failed", out);
+            rc = EX_IOERR;
+        }
+        if (rc == 0 && rename(outtmp, out) != 0) {
+            msg("predict", "error: %s: %s", out, strerror(errno));
+            rc = EX_CANTCREAT;
+        }
+        if (rc != 0)
+            unlink(outtmp);
+    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg("predict", "error: writing the table: %s", strerror(errno));
+        rc = EX_IOERR;
+    }
+    return rc;
+}
+
+/* }===== */
+
+/* {===== Fit ===== */
+
+struct free_key {
+    char key[128];
+    double lo, hi;
+};
+
+/* The free keys when --free is not given: the sender's per-datagram cost,
+ * the receive stages the selected rows cross, and the reader's recvmsg. */
+static unsigned default_free(const struct rows *rs, const char *sel, struct free_key *fk)
+{
+    bool under = false, over = false;
+    for (unsigned r = 0; r < rs->t.nrows; r++)
+        if (row_selected(rs, r, sel)) {
+            under |= strcmp(cell(rs, r, C_TOPO), "underlay") == 0;
+            over |= strcmp(cell(rs, r, C_TOPO), "overlay") == 0;
+        }
+    unsigned n = 0;
+    fk[n++] = (struct free_key){"sender.msg_ns", 100, 20000};
+    if (under)
+        fk[n++] = (struct free_key){"stage.host_l4.cost", 100, 20000};
+    if (over) {
+        fk[n++] = (struct free_key){"stage.outer_l4.cost", 100, 20000};
+        fk[n++] = (struct free_key){"stage.gro_cell.cost", 100, 20000};
+        fk[n++] = (struct free_key){"stage.container.cost", 100, 20000};
+    }
+    fk[n++] = (struct free_key){"app.recv_ns", 100, 20000};
+    return n;
+}
+
+static void fit_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [--rows sat|load|all]\n"
+            "                     [--free KEY:MIN:MAX]... [-j N] [--sim-ms MS] [-q]\n"
+            "\n"
+            "Fits a host profile to selected rows of a measured file (a falconsim measure\n"
+            "directory or its runs.tsv): each row becomes a scenario under BASE.cfg (the\n"
+            "kernel settings and every cost not fitted), its delivered rate and each CPU's\n"
+            "busy fraction become targets, and falconsim calibrate fits the free keys.\n"
+            "sender.call_ns is not fitted: it is set to the file's measured syscall_ns.\n"
+            "Writes PROFILE.cfg (includable; for falconsim predict) and, beside it,\n"
+            "PROFILE.cfg.d/ with the generated scenarios, targets.tsv and the fit's keys.\n"
+            "\n"
+            "  --rows SEL          sat (default: the flat-out rows), load or all\n"
+            "  --free KEY:MIN:MAX  a free key and its bounds (repeatable; default:\n"
+            "                      sender.msg_ns, the stages the rows cross, app.recv_ns)\n"
+            "  -j, --jobs N        runs in parallel (default: the online CPUs)\n"
+            "  --sim-ms MS         simulated time per run (default 300)\n"
+            "\n"
+            "Exit status: 0 ok, 64 usage, 65 bad measured file, 66 missing input,\n"
+            "73 cannot create the output, 78 a scenario does not load.\n");
+}
+
+int host_rows_fit_main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                       {"base", required_argument, NULL, 'b'},
+                                       {"rows", required_argument, NULL, 'r'},
+                                       {"free", required_argument, NULL, 'f'},
+                                       {"jobs", required_argument, NULL, 'j'},
+                                       {"sim-ms", required_argument, NULL, 's'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+    const char *out = NULL, *base = NULL, *sel = "sat";
+    struct free_key fk[32];
+    unsigned nfk = 0, jobs = 0;
+    double sim_ms = 300;
+    bool quiet = false;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'b': base = optarg; break;
+        case 'r': sel = optarg; break;
+        case 'q': quiet = true; break;
+        case 'j': {
+            long j = strtol(optarg, &end, 10);
+            if (*end != '\0' || j < 1 || j > 1024) {
+                msg("fit", "error: -j: '%s' must be 1..1024", optarg);
+                return EX_USAGE;
+            }
+            jobs = (unsigned)j;
+            break;
+        }
+        case 's':
+            sim_ms = strtod(optarg, &end);
+            if (*end != '\0' || !(sim_ms >= 10 && sim_ms <= 1e6)) {
+                msg("fit", "error: --sim-ms: '%s' must be 10..1e6", optarg);
+                return EX_USAGE;
+            }
+            break;
+        case 'f': {
+            struct free_key k;
+            char *a = strchr(optarg, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+            if (nfk == SIM_ARRAY_LEN(fk) || a == NULL || b == NULL ||
+                (size_t)(a - optarg) >= sizeof k.key) {
+                msg("fit", "error: --free: '%s' must be KEY:MIN:MAX (at most %zu keys)", optarg,
+                    SIM_ARRAY_LEN(fk));
+                return EX_USAGE;
+            }
+            snprintf(k.key, sizeof k.key, "%.*s", (int)(a - optarg), optarg);
+            k.lo = strtod(a + 1, &end);
+            bool ok = end == b;
+            k.hi = strtod(b + 1, &end);
+            if (!ok || *end != '\0' || !(k.hi > k.lo)) {
+                msg("fit", "error: --free: '%s' needs numbers MIN < MAX", optarg);
+                return EX_USAGE;
+            }
+            fk[nfk++] = k;
+            break;
+        }
+        case 'h': fit_usage(stdout); return 0;
+        default:
+            msg("fit", "error: unknown option or missing value: %s (falconsim fit --help)",
+                argv[optind - 1]);
+            return EX_USAGE;
+        }
+    }
+    if (argc - optind != 1 || out == NULL || base == NULL) {
+        fit_usage(stderr);
+        return EX_USAGE;
+    }
+    if (strcmp(sel, "all") != 0 && strcmp(sel, "sat") != 0 && strcmp(sel, "load") != 0) {
+        msg("fit", "error: --rows: '%s' must be all, sat or load", sel);
+        return EX_USAGE;
+    }
+    char base_abs[4096];
+    if (realpath(base, base_abs) == NULL) {
+        msg("fit", "error: %s: %s", base, strerror(errno));
+        return EX_NOINPUT;
+    }
+    struct rows rs;
+    struct sim_err err = {{0}};
+    int rc = rows_load(argv[optind], &rs, &err);
+    if (rc != 0) {
+        msg("fit", "error: %s", err.msg);
+        runs_table_free(&rs.t);
+        return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
+    }
+    if (nfk == 0)
+        nfk = default_free(&rs, sel, fk);
+    char dir[4200], path[4400], fixed[4400];
+    snprintf(dir, sizeof dir, "%s.d", out);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        msg("fit", "error: %s: cannot create: %s", dir, strerror(errno));
+        runs_table_free(&rs.t);
+        return EX_CANTCREAT;
+    }
+    /* fixed.cfg: the base, and what the file measured itself */
+    char *text = xmalloc(16384);
+    snprintf(fixed, sizeof fixed, "%s/fixed.cfg", dir);
+    char dir_abs[4400], base_rel[4400];
+    if (realpath(dir, dir_abs) == NULL)
+        snprintf(dir_abs, sizeof dir_abs, "%s", dir);
+    relative_path(dir_abs, base_abs, base_rel, sizeof base_rel);
+    int n = snprintf(text, 16384, "# Generated by falconsim fit: the base, and what %s measured.\n"
+                                  "defaults = \"%s\";\n",
+                     rs.t.path, base_rel);
+    if (isfinite(rs.syscall_ns))
+        snprintf(text + n, 16384 - (size_t)n,
+                 "# sender.call_ns: the median syscall_ns of the file (one getppid)\n"
+                 "sender: { call_ns = %.1f; };\n",
+                 rs.syscall_ns);
+    rc = write_file(fixed, text, &err);
+    /* the rows' scenarios sit beside fixed.cfg */
+    const char *fixed_rel = "fixed.cfg";
+    /* the rows' scenarios and the targets */
+    snprintf(path, sizeof path, "%s/targets.tsv", dir);
+    FILE *tf = rc == 0 ? fopen(path, "w") : NULL;
+    if (rc == 0 && tf == NULL)
+        rc = sim_error(&err, SIM_ECANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+    unsigned ntargets = 0;
+    if (rc == 0) {
+        fprintf(tf, "# Generated by falconsim fit from %s (rows: %s)\n", rs.t.path, sel);
+        for (unsigned k = 0; k < nfk; k++)
+            fprintf(tf, "free\t%s\t%g\t%g\n", fk[k].key, fk[k].lo, fk[k].hi);
+    }
+    for (unsigned r = 0; rc == 0 && r < rs.t.nrows; r++) {
+        if (!row_selected(&rs, r, sel))
+            continue;
+        double rate;
+        char name[64], scen[4400];
+        snprintf(name, sizeof name, "case_%s.cfg", cell(&rs, r, C_CASE));
+        snprintf(scen, sizeof scen, "%s/%s", dir, name);
+        rc = row_scenario(&rs, r, fixed_rel, 1, sim_ms, text, 16384, &err);
+        if (rc == 0)
+            rc = num(&rs, r, C_RATE, &rate, &err);
+        if (rc == 0)
+            rc = write_file(scen, text, &err);
+        if (rc != 0)
+            break;
+        fprintf(tf, "target\t%s\t-\tthroughput_pps\t%.6g\n", name, rate);
+        ntargets++;
+        for (unsigned cpu = 0; cpu < rs.ncpu && rc == 0; cpu++) {
+            double busy;
+            rc = runs_table_number(&rs.t, r, rs.busy_col[cpu], &busy, &err);
+            /* busy time is exact; half weight, as one row gives one rate and
+             * a busy fraction per CPU */
+            if (rc == 0)
+                fprintf(tf, "target\t%s\t-\tbusy:%u\t%.6g\t0.5\n", name, cpu, busy / 100);
+        }
+    }
+    if (tf != NULL && fclose(tf) != 0 && rc == 0)
+        rc = sim_error(&err, SIM_EIO, "%s: write failed", path);
+    if (rc == 0 && ntargets == 0)
+        rc = sim_error(&err, SIM_EINVAL, "%s: no rows selected by --rows %s", rs.t.path, sel);
+    if (rc != 0) {
+        msg("fit", "error: %s", err.msg);
+        free(text);
+        runs_table_free(&rs.t);
+        return rc == SIM_EINVAL ? EX_DATAERR : EX_CANTCREAT;
+    }
+    char fitted[4400];
+    snprintf(fitted, sizeof fitted, "%s/fitted.cfg", dir);
+    if (jobs == 0) {
+        long on = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = on > 0 ? (unsigned)on : 1;
+    }
+    rc = calibrate_run(path, fitted, NULL, 0, jobs, quiet, &err);
+    if (rc != SIM_OK) {
+        msg("fit", "error: %s", err.msg);
+        free(text);
+        runs_table_free(&rs.t);
+        return rc == SIM_ENOENT ? EX_NOINPUT : EX_CONFIG;
+    }
+    /* PROFILE.cfg: the fitted keys over fixed.cfg (relative, so the profile
+     * and its .d directory move together) */
+    FILE *in = fopen(fitted, "r");
+    char tmp[4400];
+    snprintf(tmp, sizeof tmp, "%s.partial.%d", out, (int)getpid());
+    FILE *o = fopen(tmp, "w");
+    const char *slash = strrchr(dir, '/');
+    if (in == NULL || o == NULL) {
+        msg("fit", "error: cannot write %s", out);
+        rc = EX_CANTCREAT;
+    } else {
+        fprintf(o, "# Host profile fitted by falconsim fit to %s (rows: %s).\n"
+                   "defaults = \"%s/fixed.cfg\";\n",
+                rs.t.path, sel, slash ? slash + 1 : dir);
+        char line[4096];
+        while (fgets(line, sizeof line, in))
+            fputs(line, o);
+        bool ok = !ferror(in) && fclose(o) == 0;
+        o = NULL;
+        if (!ok || rename(tmp, out) != 0) {
+            msg("fit", "error: cannot write %s", out);
+            unlink(tmp);
+            rc = EX_IOERR;
+        } else if (!quiet) {
+            fprintf(stderr, "falconsim fit: wrote %s (and %s/)\n", out, dir);
+        }
+    }
+    if (in)
+        fclose(in);
+    if (o)
+        fclose(o);
+    free(text);
+    runs_table_free(&rs.t);
+    return rc;
+}
+
+/* }===== */
