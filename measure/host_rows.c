@@ -79,14 +79,8 @@ struct rows {
 
 static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
 {
-    char path[4200];
-    struct stat st;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, sizeof path, "%s/runs.tsv", arg);
-    else
-        snprintf(path, sizeof path, "%s", arg);
     memset(rs, 0, sizeof *rs);
-    int rc = runs_table_load(path, &rs->t, err);
+    int rc = runs_table_load_in(arg, "runs.tsv", &rs->t, err);
     if (rc != 0)
         return rc;
     if ((rc = runs_table_require(&rs->t, k_cols, rs->col, err)) != 0)

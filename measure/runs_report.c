@@ -55,15 +55,9 @@ void runs_report_stats3(double *v, unsigned n, double out[3])
  * repetitions of delivered rate, p50 and p99. TSV on stdout. */
 int runs_report_summary(const char *arg)
 {
-    char path[4200];
-    struct stat st;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, sizeof path, "%s/runs.tsv", arg);
-    else
-        snprintf(path, sizeof path, "%s", arg);
     struct runs_table t;
     struct sim_err err;
-    int rc = runs_table_load(path, &t, &err);
+    int rc = runs_table_load_in(arg, "runs.tsv", &t, &err);
     if (rc != 0) {
         msg("error: %s", err.msg);
         return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
@@ -184,19 +178,14 @@ static int cmp_qpoint(const void *a, const void *b)
  * (cpu < 0: the first CPU in the file), for `@include` in a scenario. */
 int runs_report_noise_cfg(const char *arg, long cpu)
 {
-    char path[4200];
-    struct stat st;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, sizeof path, "%s/noise.tsv", arg);
-    else
-        snprintf(path, sizeof path, "%s", arg);
     struct runs_table t;
     struct sim_err err;
-    int rc = runs_table_load(path, &t, &err);
+    int rc = runs_table_load_in(arg, "noise.tsv", &t, &err);
     if (rc != 0) {
         msg("error: %s", err.msg);
         return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
     }
+    const char *path = t.path;
     static const char *const names[] = {"cpu", "quantile", "gap_ns", "spacing_ns", NULL};
     int c[4];
     struct qpoint pts[DIST_EMPIRICAL_MAX];

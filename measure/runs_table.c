@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int runs_table_load(const char *path, struct runs_table *t, struct sim_err *err)
 {
@@ -108,6 +109,18 @@ int runs_table_load(const char *path, struct runs_table *t, struct sim_err *err)
         t->line[t->nrows++] = line;
     }
     return SIM_OK;
+}
+
+int runs_table_load_in(const char *arg, const char *name, struct runs_table *t,
+                       struct sim_err *err)
+{
+    char path[4200];
+    struct stat st;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(path, sizeof path, "%s/%s", arg, name);
+    else
+        snprintf(path, sizeof path, "%s", arg);
+    return runs_table_load(path, t, err);
 }
 
 void runs_table_free(struct runs_table *t)

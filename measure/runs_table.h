@@ -25,6 +25,10 @@ struct runs_table {
 };
 
 int runs_table_load(const char *path, struct runs_table *t, struct sim_err *err);
+/* arg is a file, or a directory holding `name` (a measurement's runs.tsv or
+ * noise.tsv): loads that file. */
+int runs_table_load_in(const char *arg, const char *name, struct runs_table *t,
+                       struct sim_err *err);
 void runs_table_free(struct runs_table *t);
 
 /* The index of column `name`, or -1. */

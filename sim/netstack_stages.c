@@ -159,6 +159,17 @@ struct pkt *stage_gro_flush_one(struct napi *n)
     return p;
 }
 
+/* What a policy may know of packet p. */
+static struct pkt_meta pkt_meta_of(const struct model *m, const struct pkt *p)
+{
+    return (struct pkt_meta){.flow_hash = m->flows[p->flow].hash,
+                             .flow_id = p->flow,
+                             .bytes = p->bytes,
+                             .rx_queue = p->rxq,
+                             .protocol = (uint8_t)m->proto,
+                             .mode = (uint8_t)m->mode};
+}
+
 /* Whether this packet's socket enqueue will wake its reader, judged when the
  * step starts: the reader sleeps (so its sockets are empty and the receive
  * buffer cannot refuse the skb) and the packet completes a datagram. */
@@ -228,12 +239,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
         }
         int cpu = POLICY_LOCAL;
         if (tr != TR_INLINE) {
-            struct pkt_meta meta = {.flow_hash = m->flows[p->flow].hash,
-                                    .flow_id = p->flow,
-                                    .bytes = p->bytes,
-                                    .rx_queue = p->rxq,
-                                    .protocol = (uint8_t)m->proto,
-                                    .mode = (uint8_t)m->mode};
+            struct pkt_meta meta = pkt_meta_of(m, p);
             m->view.now = now;
             m->view.cur_cpu = c->id;
             cpu = m->pol->select_cpu(m->pol_state, &meta, tr, &m->view);
@@ -286,9 +292,7 @@ static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, st
     t->input_queue_tail++;
     m->view_backlog_len[t->id] = cpu_backlog_len(t);
     if (m->pol->enqueued != NULL) {
-        struct pkt_meta meta = {.flow_hash = m->flows[p->flow].hash, .flow_id = p->flow,
-                                .bytes = p->bytes, .rx_queue = p->rxq,
-                                .protocol = (uint8_t)m->proto, .mode = (uint8_t)m->mode};
+        struct pkt_meta meta = pkt_meta_of(m, p);
         m->pol->enqueued(m->pol_state, &meta, tr, t->id, t->input_queue_tail);
     }
     if (n->scheduled)
@@ -314,12 +318,7 @@ void stage_netif_rx(struct model *m, struct cpu *c, struct pkt *p)
 {
     p->stage = (uint8_t)stage_next(m->mode, m->mode == NET_HOST ? ST_GRO : ST_GRO_TUNNEL);
     p->cpu = (int16_t)c->id;
-    struct pkt_meta meta = {.flow_hash = m->flows[p->flow].hash,
-                            .flow_id = p->flow,
-                            .bytes = p->bytes,
-                            .rx_queue = p->rxq,
-                            .protocol = (uint8_t)m->proto,
-                            .mode = (uint8_t)m->mode};
+    struct pkt_meta meta = pkt_meta_of(m, p);
     m->view.now = engine_now(m->eng);
     m->view.cur_cpu = c->id;
     int cpu = m->pol->select_cpu(m->pol_state, &meta, TR_RPS_RECEIVE, &m->view);
