@@ -12,7 +12,8 @@
  *   sender_cpus, reader_cpus       sender.cpus, app.cpus (one reader thread each)
  *   flows, payload                 workload.flows, workload.message_bytes (UDP stream)
  *   target_pps (0: flat out)       workload.rate_pps = target_pps / flows
- *   batch                          sender.batch
+ *   batch                          sender.batch; paced rows: workload.burst too (the
+ *                                  kit's --paced-batch releases that many at once)
  *   rcvbuf (as the kernel reports) app.rcvbuf_bytes
  *   cpuN_* columns                 host.cpus = N + 1 for the highest N
  * and `defaults = PROFILE`, which holds every cost. A row whose draw of flow
@@ -218,13 +219,14 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         "host: { cpus = %u; };\n"
         "network: { mode = \"%s\"; };\n"
         "workload: { type = \"stream\"; protocol = \"udp\"; flows = %.0f; message_bytes = %.0f;\n"
-        "            rate_pps = %.6f; };\n"
+        "            rate_pps = %.6f; burst = %.0f; };\n"
         "sender: { cpus = %s; batch = %.0f; };\n"
         "app: { cpus = %s; rcvbuf_bytes = %.0f; };\n"
         "policy: { name = \"%s\"; rps_cpus = %s; };\n"
         "run: { duration_ms = %g; warmup_ms = %g; hash_seed = %lldL; };\n",
         cell(rs, r, C_CASE), rs->t.path, profile, rs->ncpu,
-        strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows, snd,
+        strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows,
+        target > 0 ? batch : 1, snd,
         batch, rdr, rcvbuf, is_rps ? "rps" : "vanilla", is_rps ? rps : "[]", sim_ms,
         sim_ms / 5, (long long)hash_seed);
     if (n < 0 || (size_t)n >= cap)

@@ -173,6 +173,7 @@ struct sim_params {
         int64_t message_bytes;
         double rate_pps;
         int arrival; /* enum arrival_kind */
+        int64_t burst; /* messages released at once by a rate-limited flow */
         double sender_cap_pps;
         double overlay_sender_cap_pps;
         double sender_cap_gbps;

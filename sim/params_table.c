@@ -258,6 +258,10 @@ const struct param_spec k_params[] = {
         "Offered rate per flow; 0 = as fast as the sender (cap or link) allows."),
     P_E("workload.arrival", workload.arrival, k_arrival_names, "constant",
         "Inter-send times of a rate-limited flow."),
+    P_I("workload.burst", workload.burst, 1, 1024, "1", "messages",
+        "Messages a rate-limited flow releases at once, every burst / rate seconds on average: "
+        "a rate limiter that releases a burst per interval, as sockperf-style pacing and "
+        "falconsim measure's --paced-batch do. 1: one at a time."),
     P_R("workload.sender_cap_pps", workload.sender_cap_pps, 0, 1e10, "0.0", "messages/s",
         "Fastest a flow's sender can go (sockperf clients); 0 = link rate only."),
     P_R("workload.overlay_sender_cap_pps", workload.overlay_sender_cap_pps, 0, 1e10, "0.0",

@@ -3,7 +3,7 @@
  *
  * Flows. A stream flow is either open-loop (workload.rate_pps and/or
  * workload.sender_cap_pps: constant or Poisson message times, from the
- * flow's own random stream) or, when both are 0, as fast as the link takes
+ * flow's own random stream, workload.burst messages at a time) or, when both are 0, as fast as the link takes
  * it. A TCP flow is also window-limited: at most workload.tcp_window_bytes
  * are in flight between the sender and the application; the window opens
  * workload.ack_delay_us after the application consumes data, and the credit
@@ -236,8 +236,9 @@ static void schedule_source(struct model *m, struct flow *f)
     double rate = flow_rate(m, f);
     if (rate <= 0)
         return; /* a hotspot flow switched to "as fast as the link" is not modelled */
-    double gap = m->p->workload.arrival == ARR_POISSON ? rng_exponential(f->rng, 1e9 / rate)
-                                                       : 1e9 / rate;
+    double mean_gap = 1e9 * (double)m->p->workload.burst / rate; /* one burst's worth */
+    double gap = m->p->workload.arrival == ARR_POISSON ? rng_exponential(f->rng, mean_gap)
+                                                       : mean_gap;
     f->src_t += gap;
     sim_ns at = (sim_ns)llround(f->src_t);
     sim_ns now = engine_now(m->eng);
@@ -250,13 +251,17 @@ void traffic_on_source(void *ctx, uint32_t obj, uint64_t arg)
     struct flow *f = &m->flows[obj];
     (void)arg;
     if (m->nsenders > 0) {
-        f->send_due++;
+        /* the whole burst is due before the sender wakes: one send call */
+        f->send_due += (uint64_t)m->p->workload.burst;
         cpu_thread_wake(m, f->sender);
-    } else if (m->proto == PROTO_TCP) {
-        f->pending_msgs++; /* counted as generated when its frames go out */
-        link_ready(m, f);
-    } else {
-        queue_message(m, f);
+    }
+    for (int64_t k = 0; m->nsenders == 0 && k < m->p->workload.burst; k++) {
+        if (m->proto == PROTO_TCP) {
+            f->pending_msgs++; /* counted as generated when its frames go out */
+            link_ready(m, f);
+        } else {
+            queue_message(m, f);
+        }
     }
     schedule_source(m, f);
 }

@@ -501,6 +501,26 @@ static void test_sender_veth(void)
     run_text(&f, NULL, k_veth, paced_rps, 3);
     CHECK_REL(e.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM], 1e5 * (1000 + 1000 + 500) * 1e-9, 0.01);
     CHECK_NEAR(e.r->sum.send_latency_p50_us, 2.5 + 1.5 + 0.5, 0.05);
+    /* paced in bursts of 8 (workload.burst): one call of 8 every 80 us;
+     * datagram k waits 1 + 3 (k + 1) + 0.5 us: mean 15, max 25.5 */
+    const char *burst[] = {"workload.rate_pps=100000", "workload.burst=8"};
+    struct run g;
+    run_text(&g, NULL, k_veth, burst, 2);
+    CHECK_NEAR(g.r->sum.send_latency_mean_us, 15.0, 0.05);
+    CHECK_NEAR(g.r->sum.send_latency_p999_us, 25.5, 0.2);
+    CHECK_REL(g.r->sum.offered_pps, 1e5, 0.002);
+    model_destroy(g.m);
+    /* Work on a packet dropped later is lost: a reader that takes 50 k/s
+     * behind a 2 KB socket buffer, fed 200 k/s; the socket drops three in
+     * four, yet the softirq paid the whole receive path of every one. */
+    const char *late[] = {"workload.rate_pps=200000", "app.recv_ns=20000",
+                          "app.rcvbuf_bytes=2000"};
+    struct run h;
+    run_text(&h, NULL, k_veth, late, 3);
+    CHECK_REL(h.r->sum.throughput_pps, 5e4, 0.05);
+    CHECK_TRUE(h.r->sum.drops_by[DROP_SOCKET] > 0);
+    CHECK_REL(h.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ], 2e5 * 1500e-9, 0.02);
+    model_destroy(h.m);
     CHECK_EQ_I64(e.r->sum.gen_frames, f.r->sum.gen_frames);
     CHECK_NEAR(e.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM],
                f.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM], 1e-9);
