@@ -75,6 +75,7 @@ struct rows {
     int col[C_N];
     unsigned ncpu;
     int busy_col[HR_MAX_CPUS];
+    int sirq_col[HR_MAX_CPUS]; /* -1 where the file has no cpuN_sirq_pct */
     double syscall_ns; /* median of the file's syscall_ns column, or NAN */
 };
 
@@ -92,6 +93,8 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
         rs->busy_col[c] = runs_table_col(&rs->t, name);
         if (rs->busy_col[c] >= 0)
             rs->ncpu = c + 1;
+        snprintf(name, sizeof name, "cpu%u_sirq_pct", c);
+        rs->sirq_col[c] = runs_table_col(&rs->t, name);
     }
     if (rs->ncpu == 0)
         return sim_error(err, SIM_EINVAL, "%s: no column 'cpu0_busy_pct'", rs->t.path);
@@ -600,8 +603,9 @@ static void fit_usage(FILE *f)
             "\n"
             "Fits a host profile to selected rows of a measured file (a falconsim measure\n"
             "directory or its runs.tsv): each row becomes a scenario under BASE.cfg (the\n"
-            "kernel settings and every cost not fitted), its delivered rate and each CPU's\n"
-            "busy fraction become targets, and falconsim calibrate fits the free keys.\n"
+            "kernel settings and every cost not fitted), its delivered rate, each CPU's busy\n"
+            "fraction and, on CPUs busy 95 %% or more, their softirq share become targets,\n"
+            "and falconsim calibrate fits the free keys.\n"
             "sender.call_ns is not fitted: it is set to the file's measured syscall_ns.\n"
             "Writes PROFILE.cfg (includable; for falconsim predict) and, beside it,\n"
             "PROFILE.cfg.d/ with the generated scenarios, targets.tsv and the fit's keys.\n"
@@ -761,12 +765,19 @@ int host_rows_fit_main(int argc, char **argv)
         fprintf(tf, "target\t%s\t-\tthroughput_pps\t%.6g\n", name, rate);
         ntargets++;
         for (unsigned cpu = 0; cpu < rs.ncpu && rc == 0; cpu++) {
-            double busy;
+            double busy, sirq;
             rc = runs_table_number(&rs.t, r, rs.busy_col[cpu], &busy, &err);
             /* busy time is exact; half weight, as one row gives one rate and
              * a busy fraction per CPU */
             if (rc == 0)
                 fprintf(tf, "target\t%s\t-\tbusy:%u\t%.6g\t0.5\n", name, cpu, busy / 100);
+            /* The softirq share separates the receive path's cost from the
+             * sender's where both share a CPU (vanilla). It is tick-sampled:
+             * a target only on a CPU busy 95 % of the window or more, where
+             * the ticks see every context in proportion. */
+            if (rc == 0 && rs.sirq_col[cpu] >= 0 && busy >= 95 &&
+                (rc = runs_table_number(&rs.t, r, rs.sirq_col[cpu], &sirq, &err)) == 0)
+                fprintf(tf, "target\t%s\t-\tsoftirq:%u\t%.6g\t0.5\n", name, cpu, sirq / 100);
         }
     }
     if (tf != NULL && fclose(tf) != 0 && rc == 0)
