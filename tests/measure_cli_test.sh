@@ -118,8 +118,12 @@ app: { recv_ns = 1000.0; };
 CFG
 expect_exit 0 "fit" -- "$bin" fit "$data/runs_small.tsv" -o prof.cfg --base base.cfg --sim-ms 50 -q
 [ -s prof.cfg ] && grep -q 'defaults = "prof.cfg.d/fixed.cfg";' prof.cfg && ok || fail "fit wrote no profile"
-[ "$(grep -c '^target' prof.cfg.d/targets.tsv)" -eq 18 ] && ok ||
-    fail "fit: want 18 targets (6 flat-out rows x rate and 2 CPUs)"
+# 6 flat-out rows x (rate + 2 busy fractions), plus the softirq share of CPU 0, the one
+# CPU busy 95 % or more in every one of them (CPU 1: 61-66 %)
+[ "$(grep -c '^target' prof.cfg.d/targets.tsv)" -eq 24 ] && ok ||
+    fail "fit: want 24 targets, got $(grep -c '^target' prof.cfg.d/targets.tsv)"
+[ "$(grep -c 'softirq:0' prof.cfg.d/targets.tsv)" -eq 6 ] && ! grep -q 'softirq:1' prof.cfg.d/targets.tsv &&
+    ok || fail "fit: softirq targets only on saturated CPUs"
 grep -q "^free	sender.msg_ns" prof.cfg.d/targets.tsv && grep -q "^free	stage.container.cost" prof.cfg.d/targets.tsv &&
     ! grep -q "host_l4" prof.cfg.d/targets.tsv && ok || fail "fit: default free keys for overlay rows"
 # runs_small.tsv has no syscall_ns column (it predates the probe): nothing fixed
