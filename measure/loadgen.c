@@ -10,6 +10,7 @@
  *                           --payload BYTES [--rcvbuf BYTES] --window T0,T1 --stop T
  *   falconsim-loadgen noise --cpu C --window T0,T1 [--threshold-ns NS]
  *   falconsim-loadgen speed --cpu C --window T0,T1
+ *   falconsim-loadgen wake  --cpus A,B --window T0,T1
  *
  * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
  * every namespace shares, so the harness, the sender and the receiver agree
@@ -49,6 +50,14 @@
  * run (a timer tick, a hypervisor exit or steal, another task, an
  * interrupt). It reports the count, the time lost, and the quantiles of the
  * gaps' lengths and of the spacing between gap starts.
+ *
+ * Wake-up probe: a thread on CPU A writes its send time into a pipe every
+ * 200-600 us (a random spacing, sleeping in between) to a thread on CPU B
+ * that blocks in read(); B records the time from A's write call to its own
+ * read's return: a wake-up of a reader whose CPU went idle, with the write
+ * and read syscalls, the wake-up IPI and the idle exit (HLT, on a virtual
+ * machine an exit to the hypervisor). It reports the quantiles as the noise
+ * probe does.
  *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
@@ -582,6 +591,73 @@ static int run_noise(const struct lg_opts *o)
 
 /* }===== Noise probe ===== */
 
+/* {===== Wake-up probe ===== */
+
+struct wake_ctx {
+    const struct lg_opts *o;
+    int fd[2];
+    struct histogram lat;
+};
+
+static void *wake_reader(void *arg)
+{
+    struct wake_ctx *w = arg;
+    pin_self(w->o->cpus[1]);
+    int64_t sent;
+    while (read(w->fd[0], &sent, sizeof sent) == (ssize_t)sizeof sent) {
+        int64_t now = now_ns();
+        if (sent < 0)
+            break;
+        if (now >= w->o->t0 && now < w->o->t1)
+            hist_record(&w->lat, now - sent);
+    }
+    return NULL;
+}
+
+static int run_wake(const struct lg_opts *o)
+{
+    if (o->ncpus != 2)
+        die("wake needs --cpus A,B%s", "");
+    struct wake_ctx w = {.o = o};
+    hist_init(&w.lat);
+    if (pipe(w.fd) != 0)
+        die("pipe: %s", strerror(errno));
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, wake_reader, &w) != 0)
+        die("cannot start the reader%s", "");
+    pin_self(o->cpus[0]);
+    uint64_t x = (uint64_t)o->t0 | 1;
+    while (now_ns() < o->t1) {
+        x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+        /* idle spacing: --threshold-ns S gives S to 2 S; the default
+         * (1000) is read as 200-600 us */
+        int64_t lo = o->threshold_ns > 1000 ? o->threshold_ns : 200000;
+        int64_t span = o->threshold_ns > 1000 ? o->threshold_ns : 400000;
+        int64_t due = now_ns() + lo + (int64_t)((x >> 33) % (uint64_t)span);
+        if (lo < LG_SPIN_MAX_NS)
+            while (now_ns() < due) {
+            }
+        else
+            sleep_until(due);
+        int64_t t = now_ns();
+        if (write(w.fd[1], &t, sizeof t) != (ssize_t)sizeof t)
+            die("write: %s", strerror(errno));
+    }
+    int64_t end = -1;
+    if (write(w.fd[1], &end, sizeof end) != (ssize_t)sizeof end)
+        die("write: %s", strerror(errno));
+    pthread_join(tid, NULL);
+    printf("wakeups\t%" PRIu64 "\n", w.lat.total);
+    for (int i = 0; i <= 102; i++) {
+        double q = i <= 100 ? i / 100.0 : (i == 101 ? 0.999 : 0.9999);
+        printf("q\t%.4f\t%.0f\n", q, hist_quantile_ns(&w.lat, q));
+    }
+    hist_fini(&w.lat);
+    return 0;
+}
+
+/* }===== Wake-up probe ===== */
+
 /* {===== Speed probe ===== */
 
 #define LG_SPEED_OPS 20000u
@@ -657,7 +733,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: falconsim-loadgen send|recv|noise|speed OPTIONS (started by falconsim "
+                "usage: falconsim-loadgen send|recv|noise|speed|wake OPTIONS (started by falconsim "
                 "measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }
@@ -671,6 +747,8 @@ int main(int argc, char **argv)
         return run_noise(&o);
     if (strcmp(argv[1], "speed") == 0)
         return run_speed(&o);
+    if (strcmp(argv[1], "wake") == 0)
+        return run_wake(&o);
     enter_netns(o.netns);
     if (strcmp(argv[1], "send") == 0)
         return run_send(&o);

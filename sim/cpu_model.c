@@ -37,6 +37,12 @@
  * during a 40 us gap waits 40 us, where the cost distributions alone add
  * only their own variance.
  *
+ * Idle exit (cpu.idle_poll_us, cpu.idle_exit): a CPU idle for longer than
+ * the polling window has halted; a wake-up or an RPS IPI that reaches it
+ * waits the idle exit on top of its own latency (cpuidle: halt-polling in
+ * a guest, C-states on bare metal). A CPU is idle from the moment it finds
+ * nothing to run until its next step.
+ *
  * Contention (cpu.contention): a packet step or a recvmsg planned while k
  * other CPUs run packet or application steps costs 1 + contention * k times
  * its own cost, for the last-level cache, memory bandwidth and locks those
@@ -87,6 +93,7 @@ void cpu_init(struct model *m, struct cpu *c, unsigned id)
     c->ksoftirqd.cpu = (uint16_t)id;
     c->ksoftirqd.state = THR_SLEEPING;
     c->ksoftirqd.id = UINT32_MAX;
+    c->idle_since = 0; /* idle from the start */
     for (unsigned i = 0; i < p->noise.cpus.n; i++)
         if (p->noise.cpus.cpu[i] == id)
             c->noise_rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_NOISE + (uint64_t)id);
@@ -354,6 +361,14 @@ void cpu_noise_start(struct model *m)
 
 /* {===== Steps ===== */
 
+sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *r)
+{
+    if (t->idle_since < 0 || m->p->cpu.idle_exit.mean_ns <= 0)
+        return 0;
+    double idle_us = (double)(engine_now(m->eng) - t->idle_since) / 1e3;
+    return idle_us > m->p->cpu.idle_poll_us ? dist_draw_ns(&m->p->cpu.idle_exit, r) : 0;
+}
+
 void cpu_plan_contention(struct model *m)
 {
     m->contention_factor = 1 + m->contention * (double)m->busy_work_cpus;
@@ -363,6 +378,7 @@ static void start_step(struct model *m, struct cpu *c)
 {
     SIM_ASSERT(!c->busy && c->step.dur >= 0);
     c->busy = true;
+    c->idle_since = -1;
     if (c->step.kind != STEP_NOISE)
         m->busy_work_cpus++;
     c->step.start = engine_now(m->eng);
@@ -529,7 +545,9 @@ static void send_ipis(struct model *m, struct cpu *c)
     for (uint32_t i = 0; i < c->ipi_n; i++) {
         unsigned t = c->ipi_targets[i];
         c->ipi_listed[t] = false;
-        engine_schedule(m->eng, now + dist_draw_ns(&m->p->cpu.ipi_latency, c->rng), EV_IPI, t, 0);
+        sim_ns delay = dist_draw_ns(&m->p->cpu.ipi_latency, c->rng) +
+                       cpu_idle_exit_ns(m, &m->cpus[t], c->rng);
+        engine_schedule(m->eng, now + delay, EV_IPI, t, 0);
     }
     m->cs[c->id].ipis_sent += c->ipi_n;
     c->ipi_n = 0;
@@ -575,8 +593,11 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
             continue;
         }
         struct thread *t = pick_thread(m, c);
-        if (t == NULL)
+        if (t == NULL) {
+            if (c->idle_since < 0)
+                c->idle_since = engine_now(m->eng);
             return; /* idle */
+        }
         if (t->kind == THR_KSOFTIRQD) {
             if (c->sirq_ctx == SIRQ_NONE) {
                 if (!c->softirq_pending) {

@@ -220,6 +220,7 @@ struct cpu {
     struct irq_req *irq_ring;
     uint32_t irq_head, irq_n, irq_cap;
     bool irq_exit_due;
+    sim_ns idle_since; /* when it last went idle; -1 while not idle */
     /* noise.*: interruptions due and not yet started, their total length,
      * whether a tick is among them; and the noise stream */
     bool noise_queued, noise_tick;
@@ -492,6 +493,9 @@ static inline sim_ns contended(const struct model *m, sim_ns x)
 }
 /* Sets the factor for a step about to be planned on a CPU that is not busy. */
 void cpu_plan_contention(struct model *m);
+/* cpu.idle_exit: the extra delay of waking CPU t now, drawn from r (0 unless
+ * t has been idle longer than cpu.idle_poll_us). */
+sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *r);
 /* noise.*: schedules each noise CPU's first interruption (and tick). */
 void cpu_noise_start(struct model *m);
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg);

@@ -130,6 +130,8 @@ struct sim_params {
         double enqueue_remote_ns;
         double migrate_ns;
         double contention; /* cost growth per other busy CPU (cpu_model.c) */
+        double idle_poll_us; /* idle longer than this: the CPU halts (cpuidle) */
+        struct dist idle_exit; /* extra wake-up delay of a halted CPU */
     } cpu;
     struct {
         struct cpu_list cpus; /* sender threads' CPUs; empty: off-host senders */

@@ -182,6 +182,14 @@ const struct param_spec k_params[] = {
         "Enqueue to another CPU's backlog: remote lock and cache lines (c_backlog_enqueue_remote)."),
     P_R("cpu.migrate_ns", cpu.migrate_ns, 0, 1e6, "100.0", "ns",
         "Cache misses paid by a CPU processing an skb last touched by another CPU (~3 lines x 32 ns)."),
+    P_R("cpu.idle_poll_us", cpu.idle_poll_us, 0, 1e9, "0.0", "us",
+        "How long an idle CPU polls before it halts (the guest's halt-polling window, "
+        "guest_halt_poll_ns, or a deep C-state's target residency). A wake-up or an RPS IPI "
+        "reaching a CPU idle for longer also waits cpu.idle_exit."),
+    P_D("cpu.idle_exit", cpu.idle_exit, "0.0",
+        "Extra delay of a wake-up or an RPS IPI that reaches a halted CPU (idle longer than "
+        "cpu.idle_poll_us): the idle exit, on a virtual machine an exit to the hypervisor. "
+        "0 (the default): none."),
     P_R("cpu.contention", cpu.contention, 0, 1, "0.0", "per core",
         "Growth of a packet step's or a recvmsg's cost for each other CPU busy with packet or "
         "application work when it starts: contention for the last-level cache, memory "

@@ -533,6 +533,28 @@ static void test_sender_veth(void)
     model_destroy(f.m);
 }
 
+/* cpu.idle_poll_us / cpu.idle_exit: a reader whose CPU idled longer than
+ * the poll window (200 us) waits the idle exit (50 us) on top of its wake-up.
+ * Paced at 2000/s the reader's CPU idles ~500 us between datagrams: every
+ * datagram's latency from the send call is 4.5 + 50 us; at 20 000/s it idles
+ * ~50 us and nothing changes. */
+static void test_idle_exit(void)
+{
+    const char *slow[] = {"workload.rate_pps=2000", "cpu.idle_poll_us=200",
+                          "cpu.idle_exit=50000", "run.duration_ms=500"};
+    const char *fast[] = {"workload.rate_pps=20000", "cpu.idle_poll_us=200",
+                          "cpu.idle_exit=50000", "run.duration_ms=500"};
+    struct run a, b;
+    run_text(&a, NULL, k_veth, slow, SIM_ARRAY_LEN(slow));
+    run_text(&b, NULL, k_veth, fast, SIM_ARRAY_LEN(fast));
+    CHECK_NEAR(a.r->sum.send_latency_p50_us, 4.5 + 50, 0.05);
+    CHECK_NEAR(a.r->sum.send_latency_p999_us, 4.5 + 50, 0.3);
+    CHECK_NEAR(b.r->sum.send_latency_p50_us, 4.5, 0.05);
+    CHECK_NEAR(b.r->sum.send_latency_p999_us, 4.5, 0.05);
+    model_destroy(a.m);
+    model_destroy(b.m);
+}
+
 /* }===== */
 
 /* {===== Kernel rules ===== */
@@ -1047,6 +1069,7 @@ int main(void)
     test_noise_latency_tail();
     test_contention();
     test_sender_veth();
+    test_idle_exit();
     test_backlog_overflow_and_budgets();
     test_rps_one_core_per_flow_and_rss_spread();
     test_rfs_follows_migrating_thread();
