@@ -114,7 +114,7 @@ struct opts {
     unsigned rcvbuf;
     bool brnf;
     bool dry_run, cleanup, quiet;
-    const char *summary, *noise_cfg;
+    const char *summary, *noise_cfg, *wake_cfg;
     long noise_cpu;
     char cmdline[4096];
 };
@@ -1328,9 +1328,65 @@ static void write_env_header(const struct opts *o, FILE *env)
     }
     env_file_line(env, "preempt", "/sys/kernel/debug/sched/preempt");
     env_file_line(env, "clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
+    /* how long an idle vCPU polls before it halts (cpu.idle_poll_us) */
+    env_file_line(env, "guest_halt_poll_ns", "/sys/module/haltpoll/parameters/guest_halt_poll_ns");
+    env_file_line(env, "cpuidle_driver", "/sys/devices/system/cpu/cpuidle/current_driver");
     fprintf(env, "brnf\t%s\n", o->brnf ? "on" : "off");
     fprintf(env, "falconsim_version\t%s (%s)\n", FALCONSIM_VERSION, FALCONSIM_GIT);
     fprintf(env, "command\t%s\n", o->cmdline);
+}
+
+/* The wake-up probe (loadgen.c): a reader on the first reader CPU woken from
+ * the first sender CPU after idles of S to 2 S, for a short S (the CPU still
+ * polls) and a long one (it has halted). Writes wake.tsv (idle_from_ns,
+ * quantile, ns) and each run's median to the environment file. */
+#define MS_WAKE_SHORT_NS 20000
+#define MS_WAKE_LONG_NS 500000
+static int wake_probe(const struct opts *o, const char *dir, FILE *env)
+{
+    if (o->sender.id[0] == o->reader.id[0])
+        return 0; /* a reader on the sender's CPU is never woken from another one */
+    char path[4400];
+    snprintf(path, sizeof path, "%s/wake.tsv", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return EX_CANTCREAT;
+    fprintf(f, "idle_from_ns\tquantile\tns\n");
+    static const int64_t spacing[] = {MS_WAKE_SHORT_NS, MS_WAKE_LONG_NS};
+    int rc = 0;
+    for (unsigned i = 0; i < 2 && rc == 0; i++) {
+        char cpus[32], win[64], stop[32], thr[32];
+        int64_t t0 = now_ns() + 50000000, t1 = t0 + (int64_t)(o->noise_s * 1e9);
+        snprintf(cpus, sizeof cpus, "%u,%u", o->sender.id[0], o->reader.id[0]);
+        snprintf(win, sizeof win, "%" PRId64 ",%" PRId64, t0, t1);
+        snprintf(stop, sizeof stop, "%" PRId64, t1);
+        snprintf(thr, sizeof thr, "%" PRId64, spacing[i]);
+        const char *argv[] = {"falconsim-loadgen", "wake", "--cpus", cpus, "--window", win,
+                              "--stop", stop, "--threshold-ns", thr, NULL};
+        int fd;
+        pid_t pid = spawn_loadgen(argv, &fd);
+        struct kv *kv = xcalloc(1, sizeof *kv);
+        size_t len = 0;
+        if (pid < 0 || !collect(pid, fd, t1 + 3000000000, kv, &len))
+            rc = g_signal ? -1 : EX_SOFTWARE;
+        if (pid >= 0)
+            close(fd);
+        for (const char *s = kv->text; rc == 0 && s && *s;
+             s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL) {
+            if (strncmp(s, "q\t", 2) != 0)
+                continue;
+            const char *e = strchr(s, '\n');
+            fprintf(f, "%" PRId64 "\t%.*s\n", spacing[i],
+                    (int)(e ? e - s - 2 : (long)strlen(s + 2)), s + 2);
+            if (strncmp(s + 2, "0.5000\t", 7) == 0)
+                fprintf(env, "wake_p50_ns_idle_%" PRId64 "ns\t%.*s\n", spacing[i],
+                        (int)(e ? e - (s + 9) : (long)strlen(s + 9)), s + 9);
+        }
+        free(kv);
+    }
+    if (fclose(f) != 0 && rc == 0)
+        rc = EX_IOERR;
+    return rc;
 }
 
 /* }===== Noise and environment ===== */
@@ -1389,9 +1445,10 @@ static void print_plan(const struct opts *o, FILE *f)
         fputc('\n', f);
         k++;
     }
-    double est = runs * run_seconds(o) + o->noise_s + 1.0;
-    fprintf(f, "estimate: %.0f s (%.1f min): %.2f s a run, %.1f s noise probe, setup\n", est,
-            est / 60, run_seconds(o), o->noise_s);
+    double probes = o->noise_s > 0 ? 3 * o->noise_s + 0.5 : 0;
+    double est = runs * run_seconds(o) + probes + 1.0;
+    fprintf(f, "estimate: %.0f s (%.1f min): %.2f s a run, %.1f s of probes, setup\n", est,
+            est / 60, run_seconds(o), probes);
     free(g);
 }
 
@@ -1427,13 +1484,16 @@ static void usage(FILE *f)
             "      --paced-batch N    datagrams released per interval when paced (default 1)\n"
             "      --rcvbuf BYTES     receive socket buffer (default 0: the kernel's)\n"
             "      --brnf on|off      br_netfilter hooks on the bridge (default off)\n"
-            "      --noise-s S        CPU-noise probe length, 0 to skip (default 2)\n"
+            "      --noise-s S        CPU-noise probe length, and of each wake-up probe run;\n"
+            "                         0 skips both (default 2)\n"
             "      --quick            16 B only, 2 saturation runs, loads 50,90, 1 s windows\n"
             "      --dry-run          print the plan and a time estimate, change nothing\n"
             "      --cleanup          remove namespaces and helpers a killed run left behind\n"
             "      --noise-cfg DIR    print a scenario block (noise.gap, noise.spacing as\n"
             "                         empirical distributions) from DIR/noise.tsv\n"
             "      --noise-cpu N      the measured CPU it takes (default: the first)\n"
+            "      --wake-cfg DIR     print app.wakeup_latency, cpu.idle_poll_us and\n"
+            "                         cpu.idle_exit from DIR/wake.tsv and env.tsv\n"
             "      --summary F        one line per case of a measured DIR or runs.tsv: the\n"
             "                         saturation median and range, and per load the medians\n"
             "                         (and ranges) of rate, p50 and p99 (no root needed)\n"
@@ -1478,7 +1538,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     enum {
         O_SENDER = 256, O_READER, O_RPS, O_IRQ, O_TOPO, O_PLACE, O_PAYLOAD, O_FLOWS, O_LOADS,
         O_SATREPS, O_LOADREPS, O_DURATION, O_WARMUP, O_BATCH, O_PACED, O_RCVBUF, O_BRNF,
-        O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY, O_NOISE_CFG, O_NOISE_CPU
+        O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY, O_NOISE_CFG, O_NOISE_CPU, O_WAKE_CFG
     };
     static const struct option lo[] = {
         {"out", required_argument, NULL, 'o'},
@@ -1506,6 +1566,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"summary", required_argument, NULL, O_SUMMARY},
         {"noise-cfg", required_argument, NULL, O_NOISE_CFG},
         {"noise-cpu", required_argument, NULL, O_NOISE_CPU},
+        {"wake-cfg", required_argument, NULL, O_WAKE_CFG},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -1547,6 +1608,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case O_CLEANUP: o->cleanup = true; break;
         case O_SUMMARY: o->summary = optarg; break;
         case O_NOISE_CFG: o->noise_cfg = optarg; break;
+        case O_WAKE_CFG: o->wake_cfg = optarg; break;
         case O_NOISE_CPU:
             rc = parse_uint_list("--noise-cpu", optarg, tmp, &ntmp, 0, MS_MAX_CPUS - 1);
             o->noise_cpu = (long)tmp[0];
@@ -1603,7 +1665,7 @@ static void remove_partial(void)
 {
     if (g_partial[0] == '\0')
         return;
-    static const char *const files[] = {"runs.tsv", "env.tsv", "noise.tsv"};
+    static const char *const files[] = {"runs.tsv", "env.tsv", "noise.tsv", "wake.tsv"};
     for (unsigned i = 0; i < SIM_ARRAY_LEN(files); i++) {
         char p[4300];
         snprintf(p, sizeof p, "%s/%s", g_partial, files[i]);
@@ -1701,6 +1763,11 @@ int measure_main(int argc, char **argv)
     if (rc != 0) {
         free(o);
         return rc < 0 ? 0 : rc;
+    }
+    if (o->wake_cfg) {
+        rc = runs_report_wake_cfg(o->wake_cfg);
+        free(o);
+        return rc;
     }
     if (o->noise_cfg) {
         rc = runs_report_noise_cfg(o->noise_cfg, o->noise_cpu);
@@ -1812,6 +1879,11 @@ int measure_main(int argc, char **argv)
         if (!o->quiet)
             msg("noise probe: %.1f s", o->noise_s);
         rc = noise_probe(o, g_partial, env);
+        if (rc == 0) {
+            if (!o->quiet)
+                msg("wake-up probe: 2 x %.1f s", o->noise_s);
+            rc = wake_probe(o, g_partial, env);
+        }
         if (rc != 0)
             goto done;
     }

@@ -242,3 +242,71 @@ int runs_report_noise_cfg(const char *arg, long cpu)
 }
 
 /* }===== Noise profile for the simulator ===== */
+
+/* {===== Wake-up profile for the simulator ===== */
+
+int runs_report_wake_cfg(const char *dir)
+{
+    struct runs_table w, e;
+    struct sim_err err;
+    int rc = runs_table_load_in(dir, "wake.tsv", &w, &err);
+    if (rc != 0) {
+        msg("error: %s", err.msg);
+        return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
+    }
+    static const char *const names[] = {"idle_from_ns", "quantile", "ns", NULL};
+    int c[3];
+    double med[2] = {NAN, NAN}, idle[2] = {0, 0};
+    unsigned n = 0;
+    rc = runs_table_require(&w, names, c, &err);
+    for (unsigned r = 0; rc == 0 && r < w.nrows; r++) {
+        double v[3];
+        for (unsigned k = 0; k < 3 && rc == 0; k++)
+            rc = runs_table_number(&w, r, c[k], &v[k], &err);
+        if (rc != 0 || v[1] != 0.5)
+            continue;
+        if (n == 2) {
+            rc = sim_error(&err, SIM_EINVAL, "%s: more than two idle spacings", w.path);
+            break;
+        }
+        idle[n] = v[0];
+        med[n++] = v[2];
+    }
+    if (rc == 0 && n != 2)
+        rc = sim_error(&err, SIM_EINVAL, "%s: want the medians of two idle spacings", w.path);
+    if (rc != 0) {
+        msg("error: %s", err.msg);
+        runs_table_free(&w);
+        return EX_DATAERR;
+    }
+    unsigned s = idle[0] < idle[1] ? 0 : 1, l = 1 - s;
+    /* the polling window, where the machine says it */
+    double poll_ns = NAN;
+    if (runs_table_load_in(dir, "env.tsv", &e, NULL) == 0) {
+        for (unsigned r = 0; r < e.nrows && e.ncols >= 2; r++)
+            if (strcmp(runs_table_cell(&e, r, 0), "guest_halt_poll_ns") == 0)
+                poll_ns = atof(runs_table_cell(&e, r, 1));
+        runs_table_free(&e);
+    }
+    printf("# A reader's wake-up as falconsim measure's probe saw it (%s): the median\n"
+           "# after idles of %.0f-%.0f us, and after idles of %.0f-%.0f us.\n"
+           "# Copy into the host's base; the tails are the host's stalls (noise.*).\n"
+           "app: { wakeup_latency = %.1f; };\n",
+           w.path, idle[s] / 1e3, 2 * idle[s] / 1e3, idle[l] / 1e3, 2 * idle[l] / 1e3, med[s]);
+    if (isfinite(poll_ns) && poll_ns > 0)
+        printf("# The guest polls %.0f ns before it halts (guest_halt_poll_ns).\n"
+               "cpu: { idle_poll_us = %.1f; idle_exit = %.1f; };\n",
+               poll_ns, poll_ns / 1e3, fmax(0, med[l] - med[s]));
+    else
+        printf("# env.tsv names no polling window (guest_halt_poll_ns): cpu.idle_poll_us and\n"
+               "# cpu.idle_exit are left for you to set (the long-idle median is %.1f ns).\n",
+               med[l]);
+    runs_table_free(&w);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg("error: writing the profile: %s", strerror(errno));
+        return EX_IOERR;
+    }
+    return 0;
+}
+
+/* }===== Wake-up profile for the simulator ===== */

@@ -17,6 +17,12 @@ int runs_report_summary(const char *arg);
 /* cpu < 0: the first CPU in the file. */
 int runs_report_noise_cfg(const char *arg, long cpu);
 
+/* The wake-up probe of a measurement directory (wake.tsv, env.tsv) as
+ * scenario keys: app.wakeup_latency (the median after short idles) and, if
+ * env.tsv has guest_halt_poll_ns, cpu.idle_poll_us and cpu.idle_exit (the
+ * long-idle median less the short one). */
+int runs_report_wake_cfg(const char *dir);
+
 /* Median, minimum and maximum of v[n], into out[3] (sorts v; NAN if n = 0). */
 void runs_report_stats3(double *v, unsigned n, double out[3]);
 

@@ -109,6 +109,17 @@ expect_err "no quantiles for CPU 5"
 expect_exit 65 "noise profile: not a noise file" -- "$bin" measure --noise-cfg "$data/runs_small.tsv"
 expect_err "runs_small.tsv: no column 'cpu'"
 
+# --wake-cfg: the wake-up probe as scenario keys (a real probe's files).
+expect_exit 0 "wake profile" -- "$bin" measure --wake-cfg "$data/wake"
+expect_out "app: { wakeup_latency = 9888.0; };"
+expect_out "cpu: { idle_poll_us = 200.0; idle_exit = 66656.0; };"
+expect_exit 0 "wake profile without a polling window" -- "$bin" measure --wake-cfg "$data/wake_nopoll"
+expect_out "app: { wakeup_latency = 9888.0; };"
+expect_out "left for you to set"
+grep -q "idle_exit = " out.txt && fail "guessed an idle exit without a polling window" || ok
+expect_exit 66 "wake profile: no wake.tsv" -- "$bin" measure --wake-cfg "$work"
+expect_err "wake.tsv: cannot read"
+
 # fit and predict: a measured file's rows as scenarios, a profile, predictions.
 cat >base.cfg <<'CFG'
 kernel: { net_rx_action = "6.18"; ksoftirqd = "6.5"; };

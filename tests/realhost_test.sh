@@ -54,6 +54,9 @@ rows=$(($(wc -l <m/runs.tsv) - 1))
 [ "$rows" -eq 8 ] && ok || fail "runs.tsv has $rows rows, want 8"
 [ -s m/env.tsv ] && grep -q "^kernel	" m/env.tsv && ok || fail "env.tsv lacks the kernel"
 [ "$(awk -F'\t' 'NR>1{print $1}' m/noise.tsv | sort -u | wc -l)" -ge 1 ] && ok || fail "noise.tsv is empty"
+[ "$(awk -F'\t' 'NR>1{print $1}' m/wake.tsv | sort -u | paste -sd' ')" = "20000 500000" ] && ok ||
+    fail "wake.tsv lacks its two idle spacings"
+grep -q "^wake_p50_ns_idle_20000ns	" m/env.tsv && ok || fail "env.tsv lacks the wake-up medians"
 for r in $(seq 1 "$rows"); do
     topo=$(col m/runs.tsv "$r" topology)
     rate=$(col m/runs.tsv "$r" rate_pps)
