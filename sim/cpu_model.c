@@ -13,7 +13,7 @@
  * NET_RX runs net_rx_action (unless, in kernel.ksoftirqd = "5.4" mode, a
  * runnable ksoftirqd swallows it); threads run when no softirq is active.
  *
- * net_rx_action mirrors net/core/dev.c (linux-rx-path.md 1.3): the poll list
+ * net_rx_action mirrors net/core/dev.c (v6.18 and v5.4): the poll list
  * is spliced into a local list at entry; each NAPI is polled with its weight
  * (driver and gro_cell: kernel.napi_weight, backlog: kernel.dev_weight); the
  * budget (kernel.netdev_budget) and the time limit are checked between polls,

@@ -1,7 +1,7 @@
 /*
  * export.c: `falconsim export RUN.h5 [PATH]`, HDF5 -> TSV for gnuplot.
  *
- * gnuplot cannot read HDF5 (ecosystem-notes.md 4.2), so results reach plots
+ * gnuplot cannot read HDF5, so results reach plots
  * as tab-separated text with one header row:
  *   no PATH          every dataset: path, shape, units;
  *   a group of 1-D   one column per dataset (t_ms first when present);

@@ -1,6 +1,7 @@
 /*
  * falcon_policy.c: FALCON (Lei et al., EuroSys 2021), faithful to the
- * paper's Algorithm 1 and the prototype's constants (falcon-model.md 2).
+ * paper's Algorithm 1 and the prototype's constants (munikarmanish/falcon,
+ * Linux 5.4; docs/references.md).
  *
  * Pipelining. At the end of each device, the stage transition becomes
  * netif_rx to CPU = FALCON_CPUS[hash_32(skb->hash + ifindex, 16) mod N]

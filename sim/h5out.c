@@ -2,7 +2,7 @@
  * h5out.c: the HDF5 result writer (and the reader behind `falconsim
  * export`). The only module that includes <hdf5.h>.
  *
- * Conventions (ecosystem-notes.md section 3): strings are variable-length
+ * Conventions (h5py and pandas read them as they are): strings are variable-length
  * UTF-8 (h5py reads them as str); long texts (the scenario) are scalar
  * string datasets, not attributes (64 KiB attribute limit); numeric
  * datasets are little-endian with a `units` attribute, 2-D ones also with

@@ -10,7 +10,8 @@
  *   -- socket
  *
  * Overlay path (Docker overlay: VXLAN + bridge + veth), three NET_RX
- * softirqs per packet (falcon-model.md 1.1, linux-rx-path.md 3.1):
+ * softirqs per packet (the FALCON paper's section 3.1 and Fig. 3; drivers/net/vxlan,
+ * net/bridge, drivers/net/veth.c):
  *   nic_rx      driver poll, skb allocation            (pNIC NAPI, per frame)
  *   gro_tunnel  GRO through vxlan_gro_receive          (pNIC NAPI, per frame)
  *   -- netif_receive_skb: RPS/RFS (TR_RPS_RECEIVE)

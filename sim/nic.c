@@ -12,7 +12,7 @@
  * whichever is first. The hardirq (nic.irq_ns, on the queue's IRQ CPU)
  * schedules the queue's NAPI and disarms the interrupt; napi_complete_done
  * re-arms it. Adaptive moderation (DIM) is not modelled: the settings are
- * the DIM start profile (linux-rx-path.md 5.1).
+ * the DIM start profile (lib/dim/net_dim.c).
  */
 #include "model_internal.h"
 

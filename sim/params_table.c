@@ -8,8 +8,8 @@
  * generated from it (falconsim --help-keys=markdown) and checked by a test;
  * h5out.c stores every resolved row in the result file.
  *
- * Default stage costs are the 16 B UDP per-stage costs derived in
- * falcon-model.md section 1.4(g) from FALCON Figs. 5, 6, 10 and 11 (Xeon
+ * Default stage costs are 16 B UDP per-stage costs derived from the FALCON
+ * paper's Figs. 5, 6, 10 and 11 (docs/references.md; Xeon
  * Silver 4114 at 2.2 GHz), after subtracting the separately modelled
  * cache-line migration (cpu.migrate_ns) and enqueue costs; docs/validation.md
  * gives the arithmetic.
@@ -173,9 +173,11 @@ const struct param_spec k_params[] = {
     P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),
     P_R("cpu.ipi_send_ns", cpu.ipi_send_ns, 0, 1e6, "200.0", "ns",
-        "Sender CPU cost of one IPI (assumption; linux-rx-path.md section 6)."),
+        "Sender CPU cost of one IPI (an assumption: no published bare-metal figure; "
+        "docs/references.md)."),
     P_R("cpu.ipi_recv_ns", cpu.ipi_recv_ns, 0, 1e6, "500.0", "ns",
-        "Target CPU hardirq cost of one IPI (assumption; linux-rx-path.md section 6)."),
+        "Target CPU hardirq cost of one IPI (an assumption: no published bare-metal figure; "
+        "docs/references.md)."),
     P_R("cpu.enqueue_local_ns", cpu.enqueue_local_ns, 0, 1e6, "20.0", "ns",
         "Enqueue of an skb to a queue of the same CPU (gro_cells_receive, netif_rx)."),
     P_R("cpu.enqueue_remote_ns", cpu.enqueue_remote_ns, 0, 1e6, "100.0", "ns",
@@ -237,7 +239,7 @@ const struct param_spec k_params[] = {
         "flushes the core's L1 and L2, so the reader's code and data come from L3 or memory."),
     P_R("app.waker_cost_ns", app.waker_cost_ns, 0, 1e9, "0.0", "ns",
         "Softirq time of a socket enqueue that wakes a sleeping reader (sock_def_readable -> "
-        "try_to_wake_up; linux-rx-path.md c_wakeup 0.3 us), charged to the last stage; 0: folded "
+        "try_to_wake_up; Homa's perf.txt: 0.3 us), charged to the last stage; 0: folded "
         "into that stage's cost."),
     P_D("app.wakeup_latency", app.wakeup_latency, "1500.0",
         "Delay from socket enqueue to a sleeping thread becoming runnable (C1 exit, IPI)."),

@@ -2,7 +2,7 @@
  * scenario.c: parse, override, validate.
  *
  * Order of work: read the file (includes resolved against the scenario's
- * own directory, not the CWD: ecosystem-notes 2.2), apply --set overrides to
+ * own directory, not the CWD, as libconfig 1.5 does), apply --set overrides to
  * the libconfig tree, reject unknown keys by walking the tree against
  * k_params, then walk k_params: look each key up, parse it (or its default,
  * through the same parser), check type and bounds. Cross-field checks (CPU

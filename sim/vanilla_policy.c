@@ -4,7 +4,9 @@
  * vanilla: one RX queue; every softirq of every flow runs on that queue's
  *   IRQ CPU ("the Linux kernel squeezes all stages of a single flow's packet
  *   processing onto a single CPU core", mFlow). gro_cells_receive and
- *   netif_rx stay on the current CPU (linux-rx-path.md 0.1 facts 4 and 5).
+ *   netif_rx stay on the current CPU (net/core/gro_cells.c: gro_cells_receive
+ *   uses this CPU's cell; net/core/dev.c: netif_rx_internal enqueues to
+ *   smp_processor_id() without RPS).
  * rss: the NIC spreads flows over nic.rx_queues by hash (indirection table);
  *   each flow's softirqs then stay on its queue's IRQ CPU.
  * Neither keeps state; both answer POLICY_LOCAL at every transition.
