@@ -29,6 +29,8 @@
 #include "host_rows.h"
 
 #include "calibrate.h"
+#include "measure.h"
+#include "runs_report.h"
 #include "model.h"
 #include "runs_table.h"
 #include "scenario.h"
@@ -48,16 +50,7 @@
 #define HR_MAX_CPUS 256u
 #define HR_MAX_DRAWS 64u
 
-static void msg(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void msg(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "falconsim %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+
 
 /* {===== Rows as scenarios ===== */
 
@@ -111,13 +104,9 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
             if (runs_table_number(&rs->t, r, sc, &v[n], NULL) == 0 && v[n] > 0)
                 n++;
         if (n > 0) {
-            for (unsigned i = 1; i < n; i++)
-                for (unsigned k = i; k > 0 && v[k - 1] > v[k]; k--) {
-                    double x = v[k];
-                    v[k] = v[k - 1];
-                    v[k - 1] = x;
-                }
-            rs->syscall_ns = v[n / 2];
+            double st[3];
+            runs_report_stats3(v, n, st);
+            rs->syscall_ns = st[0];
         }
         free(v);
     }
@@ -362,20 +351,20 @@ int host_rows_predict_main(int argc, char **argv)
         case 'd':
             draws = strtol(optarg, &end, 10);
             if (*end != '\0' || draws < 1 || draws > (long)HR_MAX_DRAWS) {
-                msg("predict", "error: --draws: '%s' must be 1..%u", optarg, HR_MAX_DRAWS);
+                measure_msg("predict", "error: --draws: '%s' must be 1..%u", optarg, HR_MAX_DRAWS);
                 return EX_USAGE;
             }
             break;
         case 's':
             sim_ms = strtod(optarg, &end);
             if (*end != '\0' || !(sim_ms >= 10 && sim_ms <= 1e6)) {
-                msg("predict", "error: --sim-ms: '%s' must be 10..1e6", optarg);
+                measure_msg("predict", "error: --sim-ms: '%s' must be 10..1e6", optarg);
                 return EX_USAGE;
             }
             break;
         case 'h': predict_usage(stdout); return 0;
         default:
-            msg("predict", "error: unknown option or missing value: %s (falconsim predict --help)",
+            measure_msg("predict", "error: unknown option or missing value: %s (falconsim predict --help)",
                 argv[optind - 1]);
             return EX_USAGE;
         }
@@ -385,19 +374,19 @@ int host_rows_predict_main(int argc, char **argv)
         return EX_USAGE;
     }
     if (strcmp(sel, "all") != 0 && strcmp(sel, "sat") != 0 && strcmp(sel, "load") != 0) {
-        msg("predict", "error: --rows: '%s' must be all, sat or load", sel);
+        measure_msg("predict", "error: --rows: '%s' must be all, sat or load", sel);
         return EX_USAGE;
     }
     char profile[4096];
     if (realpath(argv[optind + 1], profile) == NULL) {
-        msg("predict", "error: %s: %s", argv[optind + 1], strerror(errno));
+        measure_msg("predict", "error: %s: %s", argv[optind + 1], strerror(errno));
         return EX_NOINPUT;
     }
     struct rows rs;
     struct sim_err err = {{0}};
     int rc = rows_load(argv[optind], &rs, &err);
     if (rc != 0) {
-        msg("predict", "error: %s", err.msg);
+        measure_msg("predict", "error: %s", err.msg);
         runs_table_free(&rs.t);
         return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
     }
@@ -415,7 +404,7 @@ int host_rows_predict_main(int argc, char **argv)
         for (unsigned cpu = 0; rc == 0 && cpu < rs.ncpu; cpu++)
             rc = runs_table_number(&rs.t, r, rs.busy_col[cpu], &v, &err);
         if (rc != 0) {
-            msg("predict", "error: %s", err.msg);
+            measure_msg("predict", "error: %s", err.msg);
             free(text);
             runs_table_free(&rs.t);
             return EX_DATAERR;
@@ -424,7 +413,7 @@ int host_rows_predict_main(int argc, char **argv)
     }
     char dir[] = "/tmp/falconsim-predict.XXXXXX";
     if (mkdtemp(dir) == NULL) {
-        msg("predict", "error: cannot create a temporary directory: %s", strerror(errno));
+        measure_msg("predict", "error: cannot create a temporary directory: %s", strerror(errno));
         free(text);
         runs_table_free(&rs.t);
         return EX_CANTCREAT;
@@ -435,7 +424,7 @@ int host_rows_predict_main(int argc, char **argv)
         snprintf(outtmp, sizeof outtmp, "%s.partial.%d", out, (int)getpid());
         f = fopen(outtmp, "w");
         if (f == NULL) {
-            msg("predict", "error: %s: cannot create: %s", out, strerror(errno));
+            measure_msg("predict", "error: %s: cannot create: %s", out, strerror(errno));
             rmdir(dir);
             free(text);
             runs_table_free(&rs.t);
@@ -476,7 +465,7 @@ int host_rows_predict_main(int argc, char **argv)
             }
         }
         if (rc != 0) {
-            msg("predict", "error: case %s: %s", cell(&rs, r, C_CASE), err.msg);
+            measure_msg("predict", "error: case %s: %s", cell(&rs, r, C_CASE), err.msg);
             rc = EX_CONFIG;
             break;
         }
@@ -514,12 +503,8 @@ int host_rows_predict_main(int argc, char **argv)
             unsigned n = nerr[k];
             if (n == 0)
                 continue;
-            for (unsigned i = 1; i < n; i++)
-                for (unsigned j = i; j > 0 && e[j - 1] > e[j]; j--) {
-                    double x = e[j];
-                    e[j] = e[j - 1];
-                    e[j - 1] = x;
-                }
+            double st[3];
+            runs_report_stats3(e, n, st); /* sorts e; st[0] is the median */
             unsigned w10 = 0, w20 = 0, w30 = 0;
             for (unsigned i = 0; i < n; i++) {
                 w10 += e[i] <= 0.10;
@@ -532,7 +517,7 @@ int host_rows_predict_main(int argc, char **argv)
             else
                 snprintf(name, sizeof name, "cpu%u_busy_pct", k - M_FIXED);
             fprintf(stderr, "  %-16s %5u %11.1f%% %5u/%-2u %5u/%-2u %5u/%-2u\n", name, n,
-                    100 * e[n / 2], w10, n, w20, n, w30, n);
+                    100 * st[0], w10, n, w20, n, w30, n);
         }
     }
     free(abserr);
@@ -547,17 +532,17 @@ int host_rows_predict_main(int argc, char **argv)
     if (out != NULL) {
         bool ok = fclose(f) == 0;
         if (rc == 0 && !ok) {
-            msg("predict", "error: %s: write failed", out);
+            measure_msg("predict", "error: %s: write failed", out);
             rc = EX_IOERR;
         }
         if (rc == 0 && rename(outtmp, out) != 0) {
-            msg("predict", "error: %s: %s", out, strerror(errno));
+            measure_msg("predict", "error: %s: %s", out, strerror(errno));
             rc = EX_CANTCREAT;
         }
         if (rc != 0)
             unlink(outtmp);
     } else if (fflush(stdout) != 0 || ferror(stdout)) {
-        msg("predict", "error: writing the table: %s", strerror(errno));
+        measure_msg("predict", "error: writing the table: %s", strerror(errno));
         rc = EX_IOERR;
     }
     return rc;
@@ -649,7 +634,7 @@ int host_rows_fit_main(int argc, char **argv)
         case 'j': {
             long j = strtol(optarg, &end, 10);
             if (*end != '\0' || j < 1 || j > 1024) {
-                msg("fit", "error: -j: '%s' must be 1..1024", optarg);
+                measure_msg("fit", "error: -j: '%s' must be 1..1024", optarg);
                 return EX_USAGE;
             }
             jobs = (unsigned)j;
@@ -658,7 +643,7 @@ int host_rows_fit_main(int argc, char **argv)
         case 's':
             sim_ms = strtod(optarg, &end);
             if (*end != '\0' || !(sim_ms >= 10 && sim_ms <= 1e6)) {
-                msg("fit", "error: --sim-ms: '%s' must be 10..1e6", optarg);
+                measure_msg("fit", "error: --sim-ms: '%s' must be 10..1e6", optarg);
                 return EX_USAGE;
             }
             break;
@@ -667,7 +652,7 @@ int host_rows_fit_main(int argc, char **argv)
             char *a = strchr(optarg, ':'), *b = a ? strchr(a + 1, ':') : NULL;
             if (nfk == SIM_ARRAY_LEN(fk) || a == NULL || b == NULL ||
                 (size_t)(a - optarg) >= sizeof k.key) {
-                msg("fit", "error: --free: '%s' must be KEY:MIN:MAX (at most %zu keys)", optarg,
+                measure_msg("fit", "error: --free: '%s' must be KEY:MIN:MAX (at most %zu keys)", optarg,
                     SIM_ARRAY_LEN(fk));
                 return EX_USAGE;
             }
@@ -676,7 +661,7 @@ int host_rows_fit_main(int argc, char **argv)
             bool ok = end == b;
             k.hi = strtod(b + 1, &end);
             if (!ok || *end != '\0' || !(k.hi > k.lo)) {
-                msg("fit", "error: --free: '%s' needs numbers MIN < MAX", optarg);
+                measure_msg("fit", "error: --free: '%s' needs numbers MIN < MAX", optarg);
                 return EX_USAGE;
             }
             fk[nfk++] = k;
@@ -684,7 +669,7 @@ int host_rows_fit_main(int argc, char **argv)
         }
         case 'h': fit_usage(stdout); return 0;
         default:
-            msg("fit", "error: unknown option or missing value: %s (falconsim fit --help)",
+            measure_msg("fit", "error: unknown option or missing value: %s (falconsim fit --help)",
                 argv[optind - 1]);
             return EX_USAGE;
         }
@@ -694,19 +679,19 @@ int host_rows_fit_main(int argc, char **argv)
         return EX_USAGE;
     }
     if (strcmp(sel, "all") != 0 && strcmp(sel, "sat") != 0 && strcmp(sel, "load") != 0) {
-        msg("fit", "error: --rows: '%s' must be all, sat or load", sel);
+        measure_msg("fit", "error: --rows: '%s' must be all, sat or load", sel);
         return EX_USAGE;
     }
     char base_abs[4096];
     if (realpath(base, base_abs) == NULL) {
-        msg("fit", "error: %s: %s", base, strerror(errno));
+        measure_msg("fit", "error: %s: %s", base, strerror(errno));
         return EX_NOINPUT;
     }
     struct rows rs;
     struct sim_err err = {{0}};
     int rc = rows_load(argv[optind], &rs, &err);
     if (rc != 0) {
-        msg("fit", "error: %s", err.msg);
+        measure_msg("fit", "error: %s", err.msg);
         runs_table_free(&rs.t);
         return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
     }
@@ -715,7 +700,7 @@ int host_rows_fit_main(int argc, char **argv)
     char dir[4200], path[4400], fixed[4400];
     snprintf(dir, sizeof dir, "%s.d", out);
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        msg("fit", "error: %s: cannot create: %s", dir, strerror(errno));
+        measure_msg("fit", "error: %s: cannot create: %s", dir, strerror(errno));
         runs_table_free(&rs.t);
         return EX_CANTCREAT;
     }
@@ -785,7 +770,7 @@ int host_rows_fit_main(int argc, char **argv)
     if (rc == 0 && ntargets == 0)
         rc = sim_error(&err, SIM_EINVAL, "%s: no rows selected by --rows %s", rs.t.path, sel);
     if (rc != 0) {
-        msg("fit", "error: %s", err.msg);
+        measure_msg("fit", "error: %s", err.msg);
         free(text);
         runs_table_free(&rs.t);
         return rc == SIM_EINVAL ? EX_DATAERR : EX_CANTCREAT;
@@ -798,7 +783,7 @@ int host_rows_fit_main(int argc, char **argv)
     }
     rc = calibrate_run(path, fitted, NULL, 0, jobs, quiet, &err);
     if (rc != SIM_OK) {
-        msg("fit", "error: %s", err.msg);
+        measure_msg("fit", "error: %s", err.msg);
         free(text);
         runs_table_free(&rs.t);
         return rc == SIM_ENOENT ? EX_NOINPUT : EX_CONFIG;
@@ -811,7 +796,7 @@ int host_rows_fit_main(int argc, char **argv)
     FILE *o = fopen(tmp, "w");
     const char *slash = strrchr(dir, '/');
     if (in == NULL || o == NULL) {
-        msg("fit", "error: cannot write %s", out);
+        measure_msg("fit", "error: cannot write %s", out);
         rc = EX_CANTCREAT;
     } else {
         fprintf(o, "# Host profile fitted by falconsim fit to %s (rows: %s).\n"
@@ -823,7 +808,7 @@ int host_rows_fit_main(int argc, char **argv)
         bool ok = !ferror(in) && fclose(o) == 0;
         o = NULL;
         if (!ok || rename(tmp, out) != 0) {
-            msg("fit", "error: cannot write %s", out);
+            measure_msg("fit", "error: cannot write %s", out);
             unlink(tmp);
             rc = EX_IOERR;
         } else if (!quiet) {

@@ -86,6 +86,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,11 +149,15 @@ static void sleep_until(int64_t t)
     }
 }
 
-static _Noreturn void die(const char *fmt, const char *arg)
+static _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void die(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "falconsim-loadgen: ");
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\n");
+    va_end(ap);
     exit(2);
 }
 
@@ -162,9 +167,7 @@ static void pin_self(unsigned cpu)
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     if (sched_setaffinity(0, sizeof set, &set) != 0) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%u", cpu);
-        die("cannot run on CPU %s", buf);
+        die("cannot run on CPU %u", cpu);
     }
 }
 
@@ -259,17 +262,17 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
     if (o->ncpus == 0)
         die("%s needs --cpus", argv[1]);
     if (o->flows == 0 || o->flows > LG_MAX_FLOWS)
-        die("--flows must be 1..4096%s", "");
+        die("--flows must be 1..4096");
     if (o->payload < LG_MIN_PAYLOAD || o->payload > LG_MAX_PAYLOAD)
-        die("--payload must be 16..65507%s", "");
+        die("--payload must be 16..65507");
     if (o->batch == 0 || o->batch > LG_MAX_BATCH)
-        die("--batch must be 1..1024%s", "");
+        die("--batch must be 1..1024");
     if (o->max_batch < o->batch)
         o->max_batch = o->batch;
     if (o->max_batch > LG_MAX_BATCH)
-        die("--max-batch must be 1..1024%s", "");
+        die("--max-batch must be 1..1024");
     if (o->t1 <= o->t0 || o->stop < o->t1)
-        die("need --window T0,T1 and --stop T with T0 < T1 <= T%s", "");
+        die("need --window T0,T1 and --stop T with T0 < T1 <= T");
 }
 
 /* {===== Sender ===== */
@@ -311,7 +314,7 @@ static void *send_main(void *arg)
     struct iovec *iov = calloc(cap, sizeof *iov);
     uint32_t *seq = calloc(nmy, sizeof *seq);
     if (!payload || !msgs || !iov || !seq)
-        die("out of memory%s", "");
+        die("out of memory");
     for (unsigned b = 0; b < cap; b++) {
         iov[b].iov_base = payload + (size_t)b * o->payload;
         iov[b].iov_len = o->payload;
@@ -378,15 +381,15 @@ static void *send_main(void *arg)
 static int run_send(const struct lg_opts *o)
 {
     if (o->dst == NULL || o->port == 0 || o->port + o->flows > 65535)
-        die("send needs --dst and a --port with room for the flows' source ports%s", "");
+        die("send needs --dst and a --port with room for the flows' source ports");
     unsigned n = o->ncpus < o->flows ? o->ncpus : o->flows;
     struct send_thread *t = calloc(n, sizeof *t);
     if (t == NULL)
-        die("out of memory%s", "");
+        die("out of memory");
     for (unsigned i = 0; i < n; i++) {
         t[i] = (struct send_thread){.o = o, .index = i, .nthreads = n};
         if (pthread_create(&t[i].tid, NULL, send_main, &t[i]) != 0)
-            die("cannot start a sender thread%s", "");
+            die("cannot start a sender thread");
     }
     uint64_t win = 0, total = 0, errors = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -433,7 +436,7 @@ static void *recv_main(void *arg)
     struct mmsghdr msgs[LG_RECV_BATCH];
     struct iovec iov[LG_RECV_BATCH];
     if (bufs == NULL)
-        die("out of memory%s", "");
+        die("out of memory");
     for (unsigned b = 0; b < LG_RECV_BATCH; b++) {
         iov[b].iov_base = bufs + (size_t)b * slot;
         iov[b].iov_len = slot;
@@ -482,10 +485,10 @@ static void *recv_main(void *arg)
 static int run_recv(const struct lg_opts *o)
 {
     if (o->bind == NULL || o->port == 0)
-        die("recv needs --bind and --port%s", "");
+        die("recv needs --bind and --port");
     struct recv_thread *t = calloc(o->ncpus, sizeof *t);
     if (t == NULL)
-        die("out of memory%s", "");
+        die("out of memory");
     for (unsigned i = 0; i < o->ncpus; i++) {
         t[i].o = o;
         t[i].index = i;
@@ -518,7 +521,7 @@ static int run_recv(const struct lg_opts *o)
     fflush(stdout);
     for (unsigned i = 0; i < o->ncpus; i++)
         if (pthread_create(&t[i].tid, NULL, recv_main, &t[i]) != 0)
-            die("cannot start a receiver thread%s", "");
+            die("cannot start a receiver thread");
     struct histogram lat;
     hist_init(&lat);
     uint64_t rcvd = 0, bytes = 0, gaps = 0, reorders = 0, total = 0, bad = 0;
@@ -617,14 +620,14 @@ static void *wake_reader(void *arg)
 static int run_wake(const struct lg_opts *o)
 {
     if (o->ncpus != 2)
-        die("wake needs --cpus A,B%s", "");
+        die("wake needs --cpus A,B");
     struct wake_ctx w = {.o = o};
     hist_init(&w.lat);
     if (pipe(w.fd) != 0)
         die("pipe: %s", strerror(errno));
     pthread_t tid;
     if (pthread_create(&tid, NULL, wake_reader, &w) != 0)
-        die("cannot start the reader%s", "");
+        die("cannot start the reader");
     pin_self(o->cpus[0]);
     uint64_t x = (uint64_t)o->t0 | 1;
     while (now_ns() < o->t1) {
@@ -674,7 +677,7 @@ static int run_speed(const struct lg_opts *o)
     uint32_t *next = calloc(n * stride, sizeof(uint32_t));
     uint32_t *perm = malloc(n * sizeof(uint32_t));
     if (next == NULL || perm == NULL)
-        die("out of memory%s", "");
+        die("out of memory");
     uint64_t x = (uint64_t)o->t0 | 1;
     for (size_t i = 0; i < n; i++)
         perm[i] = (uint32_t)i;

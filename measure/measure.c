@@ -160,16 +160,17 @@ static bool sleep_until(int64_t t)
     return false;
 }
 
-static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void msg(const char *fmt, ...)
+void measure_msg(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "falconsim measure: ");
+    fprintf(stderr, "falconsim %s: ", cmd);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
+
+#define msg(...) measure_msg("measure", __VA_ARGS__)
 
 static int parse_cpu_list(const char *opt, const char *s, struct role_list *l)
 {
@@ -303,28 +304,57 @@ static int parse_seconds(const char *opt, const char *s, double lo, double hi, d
 
 /* {===== Commands and namespaces ===== */
 
-/* Runs argv (PATH lookup) with stdin closed, stdout into out (if non-NULL),
- * stderr into errbuf; returns the exit status, or -1 if it could not run. */
-static int run_cmd(const char *const argv[], char *out, size_t outcap, char *errbuf, size_t errcap)
+/* Starts argv with stdin on /dev/null, stdout (and stderr, if err_fd is not
+ * NULL) into pipes whose read ends it returns; exe NULL looks argv[0] up in
+ * PATH. Returns the pid, or -1 (nothing left open). */
+static pid_t spawn(const char *exe, const char *const argv[], int *out_fd, int *err_fd)
 {
-    int po[2], pe[2];
-    if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0)
+    int po[2], pe[2] = {-1, -1};
+    if (pipe2(po, O_CLOEXEC) != 0)
         return -1;
+    if (err_fd != NULL && pipe2(pe, O_CLOEXEC) != 0) {
+        close(po[0]);
+        close(po[1]);
+        return -1;
+    }
     pid_t pid = fork();
-    if (pid < 0)
-        return -1;
     if (pid == 0) {
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
         dup2(po[1], 1);
-        dup2(pe[1], 2);
-        execvp(argv[0], (char *const *)argv);
+        if (err_fd != NULL)
+            dup2(pe[1], 2);
+        if (exe != NULL)
+            execv(exe, (char *const *)argv);
+        else
+            execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     close(po[1]);
-    close(pe[1]);
+    if (err_fd != NULL)
+        close(pe[1]);
+    if (pid < 0) {
+        close(po[0]);
+        if (err_fd != NULL)
+            close(pe[0]);
+        return -1;
+    }
+    *out_fd = po[0];
+    if (err_fd != NULL)
+        *err_fd = pe[0];
+    return pid;
+}
+
+/* Runs argv (PATH lookup) with stdin closed, stdout into out (if non-NULL),
+ * stderr into errbuf; returns the exit status, or -1 if it could not run. */
+static int run_cmd(const char *const argv[], char *out, size_t outcap, char *errbuf, size_t errcap)
+{
+    int ofd, efd;
+    pid_t pid = spawn(NULL, argv, &ofd, &efd);
+    if (pid < 0)
+        return -1;
     size_t no = 0, ne = 0;
-    struct pollfd pf[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
+    struct pollfd pf[2] = {{.fd = ofd, .events = POLLIN}, {.fd = efd, .events = POLLIN}};
     int open_fds = 2;
     while (open_fds > 0) {
         if (poll(pf, 2, 10000) <= 0)
@@ -744,24 +774,10 @@ static double kv_get(const struct kv *kv, const char *key)
     return NAN;
 }
 
+/* The helper, its stderr on ours (its errors reach the user as they are). */
 static pid_t spawn_loadgen(const char *const argv[], int *out_fd)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        dup2(devnull, 0);
-        dup2(p[1], 1);
-        execv(g_loadgen, (char *const *)argv);
-        _exit(127);
-    }
-    close(p[1]);
-    *out_fd = p[0];
-    return pid;
+    return spawn(g_loadgen, argv, out_fd, NULL);
 }
 
 /* Reads fd until EOF or the deadline; reaps pid (killing it at the
@@ -1424,7 +1440,7 @@ static void print_plan(const struct opts *o, FILE *f)
     unsigned ng = plan_groups(o, NULL);
     struct run_spec *g = xcalloc(ng ? ng : 1, sizeof *g);
     plan_groups(o, g);
-    unsigned runs = ng * (o->sat_reps + o->nloads * o->load_reps), k = 0;
+    unsigned runs = ng * (o->sat_reps + o->nloads * o->load_reps);
     char s[4096], rd[4096], rp[4096], iq[4096];
     cpu_list_text(&o->sender, s, sizeof s);
     cpu_list_text(&o->reader, rd, sizeof rd);
@@ -1443,7 +1459,6 @@ static void print_plan(const struct opts *o, FILE *f)
             fprintf(f, " %% x%u", o->load_reps);
         }
         fputc('\n', f);
-        k++;
     }
     double probes = o->noise_s > 0 ? 3 * o->noise_s + 0.5 : 0;
     double est = runs * run_seconds(o) + probes + 1.0;
@@ -1538,8 +1553,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     enum {
         O_SENDER = 256, O_READER, O_RPS, O_IRQ, O_TOPO, O_PLACE, O_PAYLOAD, O_FLOWS, O_LOADS,
         O_SATREPS, O_LOADREPS, O_DURATION, O_WARMUP, O_BATCH, O_PACED, O_RCVBUF, O_BRNF,
-        O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY, O_NOISE_CFG, O_NOISE_CPU, O_WAKE_CFG
+        O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY, O_NOISE_CFG, O_NOISE_CPU, O_WAKE_CFG,
+        O_END
     };
+    bool given[O_END] = {false}; /* what --quick must not override */
     static const struct option lo[] = {
         {"out", required_argument, NULL, 'o'},
         {"sender-cpus", required_argument, NULL, O_SENDER},
@@ -1575,6 +1592,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     int c, rc = 0;
     unsigned tmp[MS_MAX_LIST], ntmp;
     while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
+        if (c >= 256 && c < O_END)
+            given[c] = true;
         switch (c) {
         case 'o': o->out = optarg; break;
         case 'q': o->quiet = true; break;
@@ -1627,11 +1646,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     }
     if (quick) {
         /* --quick sets what was not given explicitly. */
-        bool given[O_CLEANUP + 1] = {0};
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1)
-            if (c >= 256 && c <= O_CLEANUP)
-                given[c] = true;
         if (!given[O_PAYLOAD]) {
             o->payloads[0] = 16;
             o->npayloads = 1;

@@ -13,4 +13,7 @@
  * installs signal handlers. */
 int measure_main(int argc, char **argv);
 
+/* One line on stderr, "falconsim CMD: ..." (the kit's commands' messages). */
+void measure_msg(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -4,6 +4,7 @@
  * anything is printed, then one pass prints; O(rows x cases).
  */
 #include "runs_report.h"
+#include "measure.h"
 #include "params.h"
 #include "runs_table.h"
 
@@ -17,16 +18,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
-static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void msg(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "falconsim measure: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+#define msg(...) measure_msg("measure", __VA_ARGS__)
 
 /* {===== Summary of a measured file ===== */
 

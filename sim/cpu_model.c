@@ -41,7 +41,7 @@
  * the polling window has halted; a wake-up or an RPS IPI that reaches it
  * waits the idle exit on top of its own latency (cpuidle: halt-polling in
  * a guest, C-states on bare metal). A CPU is idle from the moment it finds
- * nothing to run until its next step.
+ * nothing to run until its next step other than noise.
  *
  * Contention (cpu.contention): a packet step or a recvmsg planned while k
  * other CPUs run packet or application steps costs 1 + contention * k times
@@ -378,9 +378,12 @@ static void start_step(struct model *m, struct cpu *c)
 {
     SIM_ASSERT(!c->busy && c->step.dur >= 0);
     c->busy = true;
-    c->idle_since = -1;
-    if (c->step.kind != STEP_NOISE)
+    /* Noise does not end an idle period: a stall of a halted vCPU does not
+     * wake it, and a tickless idle CPU takes no ticks. */
+    if (c->step.kind != STEP_NOISE) {
+        c->idle_since = -1;
         m->busy_work_cpus++;
+    }
     c->step.start = engine_now(m->eng);
     engine_schedule(m->eng, c->step.start + c->step.dur, EV_STEP_DONE, c->id, 0);
 }

@@ -56,7 +56,7 @@ void nic_napi_complete(struct model *m, struct rxq *q)
 
 /* Sampling happens where a frame enters the host, before any queue: a
  * sampled frame that the first queue drops is recorded with no stage. */
-static uint32_t sample_frame(struct model *m, const struct flow *f, uint64_t msg)
+uint32_t nic_sample_frame(struct model *m, const struct flow *f, uint64_t msg)
 {
     m->frame_count++;
     if (m->sample_cap == 0 || m->frame_count % (uint64_t)m->p->run.sample_every != 0 ||
@@ -101,7 +101,7 @@ void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t f
                        uint32_t bytes, sim_ns t_sent)
 {
     struct rxq *q = &m->rxqs[f->rxq];
-    uint32_t sample = sample_frame(m, f, msg);
+    uint32_t sample = nic_sample_frame(m, f, msg);
     if (q->napi.q.len >= q->napi.limit) {
         m->c.drops[DROP_RING]++;
         traffic_lost(m, f, bytes, frag == 0);
@@ -113,9 +113,4 @@ void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t f
     pktq_push(&q->napi.q, p);
     if (q->irq_enabled)
         signal_frames(m, q, 1);
-}
-
-uint32_t nic_sample_frame(struct model *m, const struct flow *f, uint64_t msg)
-{
-    return sample_frame(m, f, msg);
 }

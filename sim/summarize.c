@@ -6,7 +6,8 @@
  * runs whose resolved parameters agree on everything but run.seed (and
  * run.hash_seed where it moved in step with run.seed: scripts/sweep draws
  * the hashes anew with each replication unless the hash seed is set or
- * swept, and a swept hash seed does not keep step), and prints, per group: the swept keys (those whose value differs between
+ * swept, and a swept hash seed does not keep step), and prints, per group:
+ * the swept keys (those whose value differs between
  * groups), then for every /summary metric its mean and the half-width of
  * its 95 % confidence interval (Student t with n - 1 degrees of freedom,
  * GSL), then n. Rows are ordered by the swept keys, numerically where the
@@ -63,12 +64,14 @@ static bool replication_key(const char *key, bool hash_in_step)
     return strcmp(key, "run.seed") == 0 || (hash_in_step && strcmp(key, "run.hash_seed") == 0);
 }
 
-/* True when run.hash_seed - run.seed is the same in every run. */
+/* True when run.hash_seed - run.seed is the same in every run (seeds go to
+ * 9.2e18, past a double's exact integers: unsigned 64-bit arithmetic). */
 static bool hash_seed_in_step(const struct h5out_run_info *runs, size_t n)
 {
-    double d0 = 0;
+    uint64_t d0 = 0;
     for (size_t i = 0; i < n; i++) {
-        double d = atof(param_of(&runs[i], "run.hash_seed")) - atof(param_of(&runs[i], "run.seed"));
+        uint64_t d = (uint64_t)strtoull(param_of(&runs[i], "run.hash_seed"), NULL, 10) -
+                     (uint64_t)strtoull(param_of(&runs[i], "run.seed"), NULL, 10);
         if (i == 0)
             d0 = d;
         else if (d != d0)

@@ -3,8 +3,8 @@
  *
  * Flows. A stream flow is either open-loop (workload.rate_pps and/or
  * workload.sender_cap_pps: constant or Poisson message times, from the
- * flow's own random stream, workload.burst messages at a time) or, when both are 0, as fast as the link takes
- * it. A TCP flow is also window-limited: at most workload.tcp_window_bytes
+ * flow's own random stream, workload.burst messages at a time) or, when
+ * both are 0, as fast as the link takes it. A TCP flow is also window-limited: at most workload.tcp_window_bytes
  * are in flight between the sender and the application; the window opens
  * workload.ack_delay_us after the application consumes data, and the credit
  * of a dropped segment returns after workload.rto_us (the data is then sent
@@ -254,13 +254,14 @@ void traffic_on_source(void *ctx, uint32_t obj, uint64_t arg)
         /* the whole burst is due before the sender wakes: one send call */
         f->send_due += (uint64_t)m->p->workload.burst;
         cpu_thread_wake(m, f->sender);
-    }
-    for (int64_t k = 0; m->nsenders == 0 && k < m->p->workload.burst; k++) {
-        if (m->proto == PROTO_TCP) {
-            f->pending_msgs++; /* counted as generated when its frames go out */
-            link_ready(m, f);
-        } else {
-            queue_message(m, f);
+    } else {
+        for (int64_t k = 0; k < m->p->workload.burst; k++) {
+            if (m->proto == PROTO_TCP) {
+                f->pending_msgs++; /* counted as generated when its frames go out */
+                link_ready(m, f);
+            } else {
+                queue_message(m, f);
+            }
         }
     }
     schedule_source(m, f);
@@ -471,10 +472,11 @@ void traffic_commit_send(struct model *m, struct cpu *c, struct step *s)
     m->c.gen_msgs++;
     m->c.gen_frames += f->frames_per_msg;
     for (uint32_t frag = 0; frag < f->frames_per_msg; frag++) {
+        uint32_t sample = nic_sample_frame(m, f, msg);
         /* stamped with the send call's start, as the kit's sender stamps a
          * whole sendmmsg batch just before the call */
         struct pkt *p = nic_pkt_new(m, f, msg, frag, frame_bytes(f, frag), s->thread->call_t);
-        p->sample = nic_sample_frame(m, f, msg);
+        p->sample = sample;
         stage_netif_rx(m, c, p);
     }
 }

@@ -38,6 +38,8 @@ expect_out "plan: 8 cases, 56 runs"
 expect_out "estimate:"
 expect_exit 0 "quick dry run" -- "$bin" measure --quick --dry-run
 expect_out "plan: 4 cases, 16 runs"
+expect_exit 0 "quick keeps what is given" -- "$bin" measure --quick --dry-run --payloads 1400 --sat-reps 3
+expect_out "underlay vanilla    1400 B   1 flow : saturation x3, then 50 90 % x1"
 expect_exit 0 "dry run, one case" -- "$bin" measure --dry-run --topologies overlay --placements rps_first \
     --payloads 1400 --flows 4 --loads 10,20 --sat-reps 2 --load-reps 3
 expect_out "plan: 1 cases, 8 runs"

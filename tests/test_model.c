@@ -551,8 +551,17 @@ static void test_idle_exit(void)
     CHECK_NEAR(a.r->sum.send_latency_p999_us, 4.5 + 50, 0.3);
     CHECK_NEAR(b.r->sum.send_latency_p50_us, 4.5, 0.05);
     CHECK_NEAR(b.r->sum.send_latency_p999_us, 4.5, 0.05);
+    /* Noise on the idle reader's CPU (0.1 us every 50 us) does not end its
+     * idle period: the halted CPU still pays the exit. */
+    const char *noisy[] = {"workload.rate_pps=2000", "cpu.idle_poll_us=200",
+                           "cpu.idle_exit=50000", "run.duration_ms=500", "noise.cpus=[1]",
+                           "noise.gap=100", "noise.spacing=50000"};
+    struct run c;
+    run_text(&c, NULL, k_veth, noisy, SIM_ARRAY_LEN(noisy));
+    CHECK_NEAR(c.r->sum.send_latency_p50_us, 4.5 + 50, 0.2);
     model_destroy(a.m);
     model_destroy(b.m);
+    model_destroy(c.m);
 }
 
 /* }===== */
