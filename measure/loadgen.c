@@ -51,13 +51,15 @@
  * interrupt). It reports the count, the time lost, and the quantiles of the
  * gaps' lengths and of the spacing between gap starts.
  *
- * Wake-up probe: a thread on CPU A writes its send time into a pipe every
- * 200-600 us (a random spacing, sleeping in between) to a thread on CPU B
- * that blocks in read(); B records the time from A's write call to its own
- * read's return: a wake-up of a reader whose CPU went idle, with the write
- * and read syscalls, the wake-up IPI and the idle exit (HLT, on a virtual
- * machine an exit to the hypervisor). It reports the quantiles as the noise
- * probe does.
+ * Wake-up probe: a thread on CPU A writes into a pipe every 200-600 us (a
+ * random spacing, sleeping in between; --threshold-ns S: S to 2 S) to a
+ * thread on CPU B that blocks in read(): a wake-up of a reader whose CPU
+ * went idle, with the wake-up IPI and the idle exit (HLT, on a virtual
+ * machine an exit to the hypervisor). It reports three quantile tables as
+ * the noise probe does: q, from A's write call to B's read return; r, from
+ * A's write return to B's read return; w, A's write call. Where the waker
+ * pays for the wake-up inside its call (a trapped IPI or interrupt enable),
+ * r is what the reader waits once the waker's cost is paid.
  *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
@@ -596,66 +598,107 @@ static int run_noise(const struct lg_opts *o)
 
 /* {===== Wake-up probe ===== */
 
+struct wake_msg {
+    int64_t call_ns; /* the write call's start; -1 ends the probe */
+    uint64_t seq;
+};
+
 struct wake_ctx {
     const struct lg_opts *o;
     int fd[2];
-    struct histogram lat;
+    uint64_t cap;       /* wake-ups the arrays hold */
+    int64_t *call_ns;   /* [cap] the write call's start */
+    int64_t *return_ns; /* [cap] the write call's return */
+    int64_t *read_ns;   /* [cap] the read's return, 0 if never read */
 };
 
 static void *wake_reader(void *arg)
 {
     struct wake_ctx *w = arg;
     pin_self(w->o->cpus[1]);
-    int64_t sent;
-    while (read(w->fd[0], &sent, sizeof sent) == (ssize_t)sizeof sent) {
+    struct wake_msg m;
+    while (read(w->fd[0], &m, sizeof m) == (ssize_t)sizeof m) {
         int64_t now = now_ns();
-        if (sent < 0)
+        if (m.call_ns < 0)
             break;
-        if (now >= w->o->t0 && now < w->o->t1)
-            hist_record(&w->lat, now - sent);
+        w->read_ns[m.seq] = now;
     }
     return NULL;
+}
+
+static void wake_print(const char *tag, struct histogram *h)
+{
+    for (int i = 0; i <= 102; i++) {
+        double q = i <= 100 ? i / 100.0 : (i == 101 ? 0.999 : 0.9999);
+        printf("%s\t%.4f\t%.0f\n", tag, q, hist_quantile_ns(h, q));
+    }
 }
 
 static int run_wake(const struct lg_opts *o)
 {
     if (o->ncpus != 2)
         die("wake needs --cpus A,B");
+    /* idle spacing: --threshold-ns S gives S to 2 S; the default (1000) is
+     * read as 200-600 us */
+    int64_t lo = o->threshold_ns > 1000 ? o->threshold_ns : 200000;
+    int64_t span = o->threshold_ns > 1000 ? o->threshold_ns : 400000;
     struct wake_ctx w = {.o = o};
-    hist_init(&w.lat);
+    int64_t start = now_ns();
+    w.cap = (uint64_t)((o->t1 > start ? o->t1 - start : 0) / lo) + 2;
+    w.call_ns = calloc(w.cap, sizeof *w.call_ns);
+    w.return_ns = calloc(w.cap, sizeof *w.return_ns);
+    w.read_ns = calloc(w.cap, sizeof *w.read_ns);
+    if (w.call_ns == NULL || w.return_ns == NULL || w.read_ns == NULL)
+        die("out of memory for %" PRIu64 " wake-ups", w.cap);
     if (pipe(w.fd) != 0)
         die("pipe: %s", strerror(errno));
     pthread_t tid;
     if (pthread_create(&tid, NULL, wake_reader, &w) != 0)
         die("cannot start the reader");
     pin_self(o->cpus[0]);
-    uint64_t x = (uint64_t)o->t0 | 1;
-    while (now_ns() < o->t1) {
+    uint64_t x = (uint64_t)o->t0 | 1, n = 0;
+    while (now_ns() < o->t1 && n < w.cap) {
         x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-        /* idle spacing: --threshold-ns S gives S to 2 S; the default
-         * (1000) is read as 200-600 us */
-        int64_t lo = o->threshold_ns > 1000 ? o->threshold_ns : 200000;
-        int64_t span = o->threshold_ns > 1000 ? o->threshold_ns : 400000;
         int64_t due = now_ns() + lo + (int64_t)((x >> 33) % (uint64_t)span);
         if (lo < LG_SPIN_MAX_NS)
             while (now_ns() < due) {
             }
         else
             sleep_until(due);
-        int64_t t = now_ns();
-        if (write(w.fd[1], &t, sizeof t) != (ssize_t)sizeof t)
+        struct wake_msg m = {.call_ns = now_ns(), .seq = n};
+        if (write(w.fd[1], &m, sizeof m) != (ssize_t)sizeof m)
             die("write: %s", strerror(errno));
+        w.return_ns[n] = now_ns();
+        w.call_ns[n++] = m.call_ns;
     }
-    int64_t end = -1;
+    struct wake_msg end = {.call_ns = -1};
     if (write(w.fd[1], &end, sizeof end) != (ssize_t)sizeof end)
         die("write: %s", strerror(errno));
     pthread_join(tid, NULL);
-    printf("wakeups\t%" PRIu64 "\n", w.lat.total);
-    for (int i = 0; i <= 102; i++) {
-        double q = i <= 100 ? i / 100.0 : (i == 101 ? 0.999 : 0.9999);
-        printf("q\t%.4f\t%.0f\n", q, hist_quantile_ns(&w.lat, q));
+    /* q: write call to read return (everything); r: write return to read
+     * return (what the reader waits once the waker's call is over); w: the
+     * write call itself (the waker's side, wake-up IPI included) */
+    struct histogram from_call, from_return, waker;
+    hist_init(&from_call);
+    hist_init(&from_return);
+    hist_init(&waker);
+    for (uint64_t i = 0; i < n; i++) {
+        if (w.read_ns[i] == 0 || w.read_ns[i] < o->t0 || w.read_ns[i] >= o->t1)
+            continue;
+        hist_record(&from_call, w.read_ns[i] - w.call_ns[i]);
+        hist_record(&from_return, w.read_ns[i] > w.return_ns[i] ? w.read_ns[i] - w.return_ns[i] : 0);
+        hist_record(&waker, w.return_ns[i] - w.call_ns[i]);
     }
-    hist_fini(&w.lat);
+    printf("wakeups\t%" PRIu64 "\n", from_call.total);
+    wake_print("q", &from_call);
+    wake_print("r", &from_return);
+    wake_print("w", &waker);
+    hist_fini(&from_call);
+    hist_fini(&from_return);
+    hist_fini(&waker);
+    free(w.call_ns);
+    free(w.return_ns);
+    free(w.read_ns);
     return 0;
 }
 

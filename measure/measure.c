@@ -1355,9 +1355,28 @@ static void write_env_header(const struct opts *o, FILE *env)
 /* The wake-up probe (loadgen.c): a reader on the first reader CPU woken from
  * the first sender CPU after idles of S to 2 S, for a short S (the CPU still
  * polls) and a long one (it has halted). Writes wake.tsv (idle_from_ns,
- * quantile, ns) and each run's median to the environment file. */
+ * quantile, and three times: from the write call, from its return, and the
+ * call itself) and each run's medians to the environment file. */
 #define MS_WAKE_SHORT_NS 20000
 #define MS_WAKE_LONG_NS 500000
+#define MS_WAKE_QUANTILES 103 /* loadgen's 0, 0.01 ... 1, 0.999, 0.9999 */
+
+/* The loadgen's lines "TAG\tQUANTILE\tNS" for one tag, in order. */
+static unsigned wake_table(const char *text, char tag, char q[][16], double *ns)
+{
+    unsigned n = 0;
+    for (const char *s = text; s && *s && n < MS_WAKE_QUANTILES;
+         s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL) {
+        char qs[16];
+        double v;
+        if (s[0] != tag || s[1] != '\t' || sscanf(s + 2, "%15s %lf", qs, &v) != 2)
+            continue;
+        snprintf(q[n], sizeof q[n], "%s", qs);
+        ns[n++] = v;
+    }
+    return n;
+}
+
 static int wake_probe(const struct opts *o, const char *dir, FILE *env)
 {
     if (o->sender.id[0] == o->reader.id[0])
@@ -1367,8 +1386,10 @@ static int wake_probe(const struct opts *o, const char *dir, FILE *env)
     FILE *f = fopen(path, "w");
     if (f == NULL)
         return EX_CANTCREAT;
-    fprintf(f, "idle_from_ns\tquantile\tns\n");
+    fprintf(f, "idle_from_ns\tquantile\tns\tns_from_return\twaker_ns\n");
     static const int64_t spacing[] = {MS_WAKE_SHORT_NS, MS_WAKE_LONG_NS};
+    static const char *const env_names[] = {"wake_p50_ns", "wake_from_return_p50_ns",
+                                            "waker_p50_ns"};
     int rc = 0;
     for (unsigned i = 0; i < 2 && rc == 0; i++) {
         char cpus[32], win[64], stop[32], thr[32];
@@ -1387,16 +1408,24 @@ static int wake_probe(const struct opts *o, const char *dir, FILE *env)
             rc = g_signal ? -1 : EX_SOFTWARE;
         if (pid >= 0)
             close(fd);
-        for (const char *s = kv->text; rc == 0 && s && *s;
-             s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL) {
-            if (strncmp(s, "q\t", 2) != 0)
-                continue;
-            const char *e = strchr(s, '\n');
-            fprintf(f, "%" PRId64 "\t%.*s\n", spacing[i],
-                    (int)(e ? e - s - 2 : (long)strlen(s + 2)), s + 2);
-            if (strncmp(s + 2, "0.5000\t", 7) == 0)
-                fprintf(env, "wake_p50_ns_idle_%" PRId64 "ns\t%.*s\n", spacing[i],
-                        (int)(e ? e - (s + 9) : (long)strlen(s + 9)), s + 9);
+        static char q[3][MS_WAKE_QUANTILES][16];
+        static double ns[3][MS_WAKE_QUANTILES];
+        unsigned n[3] = {0, 0, 0};
+        static const char tags[3] = {'q', 'r', 'w'};
+        for (unsigned t = 0; rc == 0 && t < 3; t++)
+            n[t] = wake_table(kv->text, tags[t], q[t], ns[t]);
+        if (rc == 0 && (n[0] != MS_WAKE_QUANTILES || n[1] != n[0] || n[2] != n[0])) {
+            msg("error: falconsim-loadgen wake printed %u/%u/%u quantiles, want %d each", n[0],
+                n[1], n[2], MS_WAKE_QUANTILES);
+            rc = EX_SOFTWARE;
+        }
+        for (unsigned k = 0; rc == 0 && k < n[0]; k++) {
+            fprintf(f, "%" PRId64 "\t%s\t%.0f\t%.0f\t%.0f\n", spacing[i], q[0][k], ns[0][k],
+                    ns[1][k], ns[2][k]);
+            if (strcmp(q[0][k], "0.5000") == 0)
+                for (unsigned t = 0; t < 3; t++)
+                    fprintf(env, "%s_idle_%" PRId64 "ns\t%.0f\n", env_names[t], spacing[i],
+                            ns[t][k]);
         }
         free(kv);
     }

@@ -53,6 +53,7 @@ void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f)
         ready_push(t, f);
     if (t->state == THR_SLEEPING) {
         t->state = THR_WAKING;
+        m->cs[waker->id].app_wakeups++;
         t->woken_locally = t->cpu == waker->id;
         if (t->cpu != waker->id)
             m->cs[waker->id].wake_ipis++; /* ttwu_queue_wakelist: an IPI to the target */

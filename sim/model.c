@@ -519,18 +519,20 @@ static void fill_summary(struct model *m, struct model_summary *s)
     s->reorders = c->reorders - w->reorders;
     s->rr_per_s = (double)(c->rr_responses - w->rr_responses) / secs;
     s->rr_ok_per_s = (double)(c->rr_ok - w->rr_ok) / secs;
-    uint64_t netrx = 0, ipis = 0, wake = 0;
+    uint64_t netrx = 0, ipis = 0, wake = 0, app_wakeups = 0;
     double busy = 0;
     for (unsigned i = 0; i < m->ncpu; i++) {
         netrx += m->cs[i].netrx - m->cs_warm[i].netrx;
         ipis += m->cs[i].ipis_sent - m->cs_warm[i].ipis_sent;
         wake += m->cs[i].wake_ipis - m->cs_warm[i].wake_ipis;
+        app_wakeups += m->cs[i].app_wakeups - m->cs_warm[i].app_wakeups;
         for (int k = 0; k < CAT_COUNT; k++)
             busy += (double)(m->cs[i].busy_ns[k] - m->cs_warm[i].busy_ns[k]);
     }
     s->netrx_per_s = (double)netrx / secs;
     s->ipis_per_s = (double)ipis / secs;
     s->wake_ipis_per_s = (double)wake / secs;
+    s->app_wakeups_per_s = (double)app_wakeups / secs;
     s->cpu_busy_cores = busy / (secs * 1e9);
     s->gen_frames = c->gen_frames;
     s->deliv_frames = c->deliv_frames;

@@ -39,6 +39,7 @@ struct model_summary {
     double netrx_per_s;       /* net_rx_action invocations per second, all CPUs */
     double ipis_per_s;        /* RPS/steering IPIs */
     double wake_ipis_per_s;   /* wake-ups of threads on other CPUs (reschedule IPIs) */
+    double app_wakeups_per_s; /* wake-ups of sleeping application threads, any CPU */
     double cpu_busy_cores;    /* sum over CPUs of busy fraction */
     /* whole-run conservation, in frames */
     uint64_t gen_frames, deliv_frames, dropped_frames, inflight_frames;

@@ -354,6 +354,7 @@ struct cpu_stats {
     uint64_t netrx;         /* net_rx_action invocations */
     uint64_t ipis_sent, ipis_recv;
     uint64_t wake_ipis;     /* wake-ups of a thread on another CPU (RES IPIs) */
+    uint64_t app_wakeups;   /* wake-ups of a sleeping application thread, anywhere */
     uint64_t time_squeeze;
     uint64_t ksoftirqd_wakeups;
     uint64_t polls[3];      /* by napi kind */

@@ -242,7 +242,9 @@ const struct param_spec k_params[] = {
         "try_to_wake_up; Homa's perf.txt: 0.3 us), charged to the last stage; 0: folded "
         "into that stage's cost."),
     P_D("app.wakeup_latency", app.wakeup_latency, "1500.0",
-        "Delay from socket enqueue to a sleeping thread becoming runnable (C1 exit, IPI)."),
+        "Delay from the end of the waking softirq step (its app.waker_cost_ns included) to a "
+        "sleeping thread becoming runnable (IPI, C1 exit); the kit's probe times it from the "
+        "waker's write return (docs/measure.md)."),
     P_I("app.rcvbuf_bytes", app.rcvbuf_bytes, 1024, 1e12, "212992", "bytes",
         "Socket receive buffer (net.core.rmem_default); a full socket drops (UDP)."),
     P_I("app.skb_overhead_bytes", app.skb_overhead_bytes, 0, 1e6, "768", "bytes",

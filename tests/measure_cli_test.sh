@@ -119,6 +119,12 @@ expect_exit 0 "wake profile without a polling window" -- "$bin" measure --wake-c
 expect_out "app: { wakeup_latency = 9888.0; };"
 expect_out "left for you to set"
 grep -q "idle_exit = " out.txt && fail "guessed an idle exit without a polling window" || ok
+grep -q "includes the waker's own cost" out.txt && ok || fail "an old wake.tsv is not marked as timed from the call"
+# A probe that timed the write's return: the reader's wait starts there
+# (medians 3864 and 46208 ns in the fixture; the call's are 9632 and 77568).
+expect_exit 0 "wake profile from the write's return" -- "$bin" measure --wake-cfg "$data/wake_return"
+expect_out "app: { wakeup_latency = 3864.0; };"
+expect_out "cpu: { idle_poll_us = 200.0; idle_exit = 42344.0; };"
 expect_exit 66 "wake profile: no wake.tsv" -- "$bin" measure --wake-cfg "$work"
 expect_err "wake.tsv: cannot read"
 
@@ -153,7 +159,11 @@ grep -q 'defaults = "../base.cfg";' prof.cfg.d/fixed.cfg && grep -q 'defaults = 
 mkdir moved && cp -r prof.cfg prof.cfg.d base.cfg moved/
 expect_exit 0 "a moved profile still loads" -- "$bin" check moved/prof.cfg
 expect_exit 0 "predict" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --sim-ms 50 -o pred.tsv
-[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 8)) ] && ok || fail "predict: want 7 rows x 8 metrics"
+[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 9)) ] && ok || fail "predict: want 7 rows x 9 metrics"
+# the paced row (about 80 K datagrams/s against a reader that needs a few us
+# a datagram) wakes its reader for some datagrams but not more than once each
+awk -F'\t' '$1 == 7 && $8 == "wakeups_pp" { exit !($10 > 0 && $10 <= 1) }' pred.tsv && ok ||
+    fail "predict: the paced row's wake-ups per datagram $(awk -F'\t' '$1 == 7 && $8 == "wakeups_pp" {print $10}' pred.tsv)"
 expect_err "rate_pps"
 # the paced row offers 79817 datagrams/s: predicted delivery within 2 % of it
 awk -F'\t' '$1 == 7 && $8 == "rate_pps" { exit !($10 > 0.98 * 79817 && $10 < 1.02 * 79817) }' pred.tsv && ok ||

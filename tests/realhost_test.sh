@@ -57,6 +57,10 @@ rows=$(($(wc -l <m/runs.tsv) - 1))
 [ "$(awk -F'\t' 'NR>1{print $1}' m/wake.tsv | sort -u | paste -sd' ')" = "20000 500000" ] && ok ||
     fail "wake.tsv lacks its two idle spacings"
 grep -q "^wake_p50_ns_idle_20000ns	" m/env.tsv && ok || fail "env.tsv lacks the wake-up medians"
+# the reader's wait from the write's return is part of the wait from the call
+awk -F'\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} $c["quantile"]=="0.5000" && $c["ns_from_return"] > $c["ns"] {bad=1}
+    END{exit bad}' m/wake.tsv && ok || fail "wake.tsv: a median from the return exceeds the one from the call"
+grep -q "^waker_p50_ns_idle_500000ns	" m/env.tsv && ok || fail "env.tsv lacks the waker's median"
 for r in $(seq 1 "$rows"); do
     topo=$(col m/runs.tsv "$r" topology)
     rate=$(col m/runs.tsv "$r" rate_pps)

@@ -803,6 +803,9 @@ static void test_reader_wake_costs(void)
     const double *app = &run.r->busy_frac[2 * MODEL_CATS];
     CHECK_REL(app[CAT_USER], 10000 * (100 + 1000) * 1e-9, 0.02);
     CHECK_REL(app[CAT_SYSTEM], 10000 * 2000 * 1e-9, 0.02);
+    /* every message finds its reader asleep, on another CPU */
+    CHECK_REL(run.r->sum.app_wakeups_per_s, 10000, 0.02);
+    CHECK_REL(run.r->sum.wake_ipis_per_s, 10000, 0.02);
     model_destroy(run.m);
 
     /* The reader's own CPU is idle at every wake-up: the idle exit's extra
