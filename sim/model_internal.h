@@ -530,6 +530,13 @@ void traffic_on_rr_send(void *ctx, uint32_t obj, uint64_t arg);
 void traffic_consumed(struct model *m, struct flow *f, struct pkt *p);
 void traffic_dropped(struct model *m, struct pkt *p);
 void traffic_lost(struct model *m, struct flow *f, uint32_t bytes, bool first_frame);
+/* Whether losing frame frag of one of f's messages loses the message, so
+ * that each lost message is sent again exactly once: for TCP
+ * request/response the frame that ends it (TCP retransmits an earlier
+ * segment, and the message still arrives with its last; the model does not
+ * delay it); otherwise the first (a UDP datagram missing a later fragment is
+ * discarded at reassembly, and counted there under its first fragment). */
+bool traffic_frame_loses_message(const struct model *m, const struct flow *f, uint32_t frag);
 uint64_t traffic_frames_waiting(const struct model *m);
 
 /* app.c */

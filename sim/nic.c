@@ -104,7 +104,7 @@ void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t f
     uint32_t sample = nic_sample_frame(m, f, msg);
     if (q->napi.q.len >= q->napi.limit) {
         m->c.drops[DROP_RING]++;
-        traffic_lost(m, f, bytes, frag == 0);
+        traffic_lost(m, f, bytes, traffic_frame_loses_message(m, f, frag));
         return;
     }
     struct pkt *p = nic_pkt_new(m, f, msg, frag, bytes, t_sent);

@@ -292,8 +292,14 @@ void traffic_on_rr_arrive(void *ctx, uint32_t obj, uint64_t arg)
     f->rr_sent[(f->rr_head + f->rr_n) % f->rr_cap] = (sim_ns)arg;
     f->rr_n++;
     if (!queue_message(m, f)) {
+        /* the switch buffer is full: the client sends its request again,
+         * a backend its response (to the same call) */
         f->rr_n--;
-        engine_schedule(m->eng, engine_now(m->eng) + m->rto_ns, EV_RR_SEND, f->id, 0);
+        sim_ns due = engine_now(m->eng) + m->rto_ns;
+        if (f->tier == 0)
+            engine_schedule(m->eng, due, EV_RR_SEND, f->id, 0);
+        else
+            engine_schedule(m->eng, due, EV_RR_ARRIVE, f->id, arg);
     }
 }
 
@@ -374,9 +380,25 @@ void traffic_lost(struct model *m, struct flow *f, uint32_t bytes, bool first_fr
     }
 }
 
+bool traffic_frame_loses_message(const struct model *m, const struct flow *f, uint32_t frag)
+{
+    if (m->rr && m->proto == PROTO_TCP)
+        return frag + 1 == f->frames_per_msg;
+    return frag == 0;
+}
+
 void traffic_dropped(struct model *m, struct pkt *p)
 {
     struct flow *f = &m->flows[p->flow];
+    if (m->rr && m->proto == PROTO_TCP) {
+        /* A request or response is lost when the skb that ends it is, once
+         * per message it ends (GRO may have merged several). A lost earlier
+         * segment is not: TCP retransmits it, and the message still
+         * arrives with its last segment (the model does not delay it). */
+        for (uint32_t i = 0; i < p->msg_ends; i++)
+            traffic_lost(m, f, p->bytes, true);
+        return;
+    }
     bool first = m->proto == PROTO_TCP ? true : p->seq % f->frames_per_msg == 0;
     traffic_lost(m, f, p->bytes, first);
 }
