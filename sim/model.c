@@ -257,14 +257,28 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     }
     init_view(m);
 
+    /* The most events that can be pending at once: per CPU a step, an IPI
+     * and timers; per queue an interrupt; per noisy CPU its next gap; per
+     * flow its source, link and timers, each outstanding request and
+     * backend call; per application CPU the threads' wake-ups; with TCP one
+     * credit per skb that can exist. Running out is a model bug. */
+    size_t need = 4096 + 16 * (size_t)m->ncpu + 4 * m->nrxq + 2 * (size_t)p->noise.cpus.n +
+                  (size_t)m->nflows *
+                      (size_t)(4 + (m->rr ? p->workload.outstanding : 0) +
+                               (m->web ? p->workload.cache_calls + p->workload.db_calls : 0)) +
+                  (size_t)p->app.cpus.n * 64 +
+                  (m->proto == PROTO_TCP ? (size_t)pool_bound(p, m->nrxq, m->ncpu, m->nflows) : 0);
     size_t cap = (size_t)p->run.max_pending_events;
-    if (cap == 0)
-        cap = 4096 + 16 * (size_t)m->ncpu + 4 * m->nrxq + 2 * (size_t)p->noise.cpus.n +
-              (size_t)m->nflows * (size_t)(4 + (m->rr ? p->workload.outstanding : 0) +
-                                           (m->web ? p->workload.cache_calls + p->workload.db_calls
-                                                   : 0)) +
-              (size_t)p->app.cpus.n * 64 +
-              (m->proto == PROTO_TCP ? (size_t)pool_bound(p, m->nrxq, m->ncpu, m->nflows) : 0);
+    if (cap == 0) {
+        cap = need;
+    } else if (cap < need) {
+        sim_error(err, SIM_EINVAL,
+                  "error: 'run.max_pending_events' = %zu is below the %zu events this scenario can "
+                  "have pending: use 0 (sized from the scenario) or at least %zu",
+                  cap, need, need);
+        model_destroy(m);
+        return NULL;
+    }
     m->eng = engine_create(cap, "run.max_pending_events", err);
     if (m->eng == NULL) {
         model_destroy(m);

@@ -73,7 +73,8 @@ const struct param_spec k_params[] = {
     P_I("run.sample_max", run.sample_max, 0, 1e8, "10000", "records",
         "Most sampled per-packet records kept (memory is reserved at setup)."),
     P_I("run.max_pending_events", run.max_pending_events, 0, 1e9, "0", "events",
-        "Event set capacity; 0 sizes it from the scenario."),
+        "Event set capacity; 0 sizes it from the scenario (a smaller value than that bound is "
+        "refused, naming it; a larger one only reserves memory)."),
     /* host */
     P_I("host.cpus", host.cpus, 1, SIM_MAX_CPUS, "8", "cpus",
         "Logical CPUs of the receiving host (the core budget)."),

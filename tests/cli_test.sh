@@ -52,6 +52,14 @@ expect_err "--set: error: 'nic.speed' is not a known key"
 expect_exit 78 "--set wrong type" -- "$bin" "$small" --set workload.flows=many
 expect_err "'workload.flows' must be an integer"
 expect_exit 64 "--seed not a number" -- "$bin" "$small" --seed x
+# an in-range event capacity below what the scenario can have pending: a
+# clear refusal naming the key and the minimum, never an internal error
+expect_exit 78 "event capacity too small" -- "$bin" "$small" --set run.max_pending_events=10
+expect_err "'run.max_pending_events' = 10 is below the"
+expect_err "or at least"
+need=$(sed -n "s/.*or at least \([0-9]*\).*/\1/p" err.txt)
+expect_exit 0 "event capacity at the minimum" -- "$bin" "$small" --set run.max_pending_events="$need" -o at_min.h5
+rm -f at_min.h5
 ls ./*.h5 >/dev/null 2>&1 && fail "a failed run left a result file" || ok
 
 # unwritable output: clear message, EX_CANTCREAT, nothing left
