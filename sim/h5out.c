@@ -507,6 +507,10 @@ int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *e
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.partial.%ld", path, (long)getpid());
+    /* After a failed H5Fclose (a full disk) the library still holds the
+     * file, and its own cleanup at exit crashed flushing it again: this
+     * process ends soon after writing, so the operating system cleans up. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     g_gcpl = H5Pcreate(H5P_GROUP_CREATE);
     g_dcpl_small = H5Pcreate(H5P_DATASET_CREATE);

@@ -52,6 +52,17 @@ expect_err "--set: error: 'nic.speed' is not a known key"
 expect_exit 78 "--set wrong type" -- "$bin" "$small" --set workload.flows=many
 expect_err "'workload.flows' must be an integer"
 expect_exit 64 "--seed not a number" -- "$bin" "$small" --seed x
+# A full disk while the result is written (a 16-block file-size limit, its
+# signal ignored so write() fails with EFBIG): exit 74, a message, no partial
+# file, the previous result untouched. It used to crash in HDF5's cleanup.
+echo previous >full.h5
+(trap '' XFSZ; ulimit -f 16; exec "$bin" -q "$src/scenarios/udp_stress.cfg" -o full.h5) >out.txt 2>err.txt
+rc=$?
+[ $rc -eq 74 ] && ok || fail "full disk: exit $rc, want 74 ($(head -c 300 err.txt))"
+expect_err "writing the HDF5 result failed"
+[ "$(cat full.h5)" = previous ] && ok || fail "full disk: the previous result was replaced"
+ls full.h5.partial.* >/dev/null 2>&1 && fail "full disk: a partial file was left" || ok
+rm -f full.h5
 # an in-range event capacity below what the scenario can have pending: a
 # clear refusal naming the key and the minimum, never an internal error
 expect_exit 78 "event capacity too small" -- "$bin" "$small" --set run.max_pending_events=10
