@@ -460,18 +460,39 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     return EX_OK;
 }
 
+/* Every command's standard output reaches its file or pipe, or the run
+ * fails: a full disk or a closed pipe must not pass for a complete export,
+ * table or summary. */
+static int finish_stdout(int rc)
+{
+    bool failed = ferror(stdout) != 0;
+    int e = errno;
+    if (fclose(stdout) != 0) {
+        failed = true;
+        e = errno;
+    }
+    if (!failed)
+        return rc;
+    fprintf(stderr, "falconsim: error: writing standard output failed: %s\n",
+            e != 0 ? strerror(e) : "write error");
+    return rc == 0 ? EX_IOERR : rc;
+}
+
 int main(int argc, char **argv)
 {
+    int rc;
     /* measure has options of its own (falconsim measure --help). */
-    if (argc >= 2 && strcmp(argv[1], "measure") == 0)
-        return measure_main(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "predict") == 0)
-        return host_rows_predict_main(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "fit") == 0)
-        return host_rows_fit_main(argc - 1, argv + 1);
-    struct cli cl;
-    memset(&cl, 0, sizeof cl);
-    int rc = cli_main(argc, argv, &cl);
-    cli_free(&cl);
-    return rc;
+    if (argc >= 2 && strcmp(argv[1], "measure") == 0) {
+        rc = measure_main(argc - 1, argv + 1);
+    } else if (argc >= 2 && strcmp(argv[1], "predict") == 0) {
+        rc = host_rows_predict_main(argc - 1, argv + 1);
+    } else if (argc >= 2 && strcmp(argv[1], "fit") == 0) {
+        rc = host_rows_fit_main(argc - 1, argv + 1);
+    } else {
+        struct cli cl;
+        memset(&cl, 0, sizeof cl);
+        rc = cli_main(argc, argv, &cl);
+        cli_free(&cl);
+    }
+    return finish_stdout(rc);
 }

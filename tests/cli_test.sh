@@ -63,6 +63,21 @@ expect_err "writing the HDF5 result failed"
 [ "$(cat full.h5)" = previous ] && ok || fail "full disk: the previous result was replaced"
 ls full.h5.partial.* >/dev/null 2>&1 && fail "full disk: a partial file was left" || ok
 rm -f full.h5
+# Standard output onto a full device: every command fails with 74 and says so.
+if [ -w /dev/full ]; then
+    "$bin" -q "$small" -o devfull.h5 >/dev/null 2>&1
+    for args in "export devfull.h5 /summary" "export devfull.h5" "check $small" "--help-keys" "--help"; do
+        # shellcheck disable=SC2086
+        "$bin" $args >/dev/full 2>err.txt
+        rc=$?
+        [ $rc -eq 74 ] && ok || fail "'falconsim $args' onto /dev/full: exit $rc, want 74"
+        expect_err "writing standard output failed"
+    done
+    "$bin" "$small" -o devfull2.h5 >/dev/full 2>err.txt
+    rc=$?
+    [ $rc -eq 74 ] && ok || fail "a run's summary table onto /dev/full: exit $rc, want 74"
+    rm -f devfull.h5 devfull2.h5
+fi
 # an in-range event capacity below what the scenario can have pending: a
 # clear refusal naming the key and the minimum, never an internal error
 expect_exit 78 "event capacity too small" -- "$bin" "$small" --set run.max_pending_events=10
