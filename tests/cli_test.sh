@@ -91,6 +91,19 @@ ls ./*.h5 >/dev/null 2>&1 && fail "a failed run left a result file" || ok
 # unwritable output: clear message, EX_CANTCREAT, nothing left
 expect_exit 73 "unwritable output" -- "$bin" "$small" -o "$work/no/such/dir/x.h5"
 expect_err "no/such/dir/x.h5: error: cannot create output file"
+# -o onto anything but a regular file or a new name is refused before the
+# run, and the thing is left as it was (the rename used to replace it)
+mkdir out_dir && mkfifo out_fifo && ln -s out_target out_link
+for o in out_dir out_fifo out_link; do
+    expect_exit 73 "-o $o" -- "$bin" "$small" -o "$o"
+    expect_err "$o: error: exists and is not a regular file"
+done
+[ -d out_dir ] && [ -p out_fifo ] && [ -L out_link ] && [ ! -e out_target ] && ok ||
+    fail "a refused output was changed"
+expect_exit 73 "-o /dev/null" -- "$bin" "$small" -o /dev/null
+[ -c /dev/null ] && ok || fail "/dev/null is no longer a device"
+grep -q "simulated\|events in" out.txt && fail "the refused run simulated first" || ok
+rm -rf out_dir out_fifo out_link
 
 # a run: result file, no partial file, summary table
 expect_exit 0 "small run" -- "$bin" "$small" -o run1.h5
