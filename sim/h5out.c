@@ -16,12 +16,14 @@
 #include "params.h"
 #include "version.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -180,6 +182,42 @@ static char *join_prefixed(const char *prefix, unsigned n)
     return s;
 }
 
+/* PATH.partial.PID of a process that is gone (SIGKILL, a crash, a lost
+ * machine) can never be finished: remove it. A live PID may be another
+ * run writing the same path; its file is left alone. */
+static void remove_dead_partials(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    size_t blen = strlen(base);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, base, blen) != 0 || strncmp(e->d_name + blen, ".partial.", 9) != 0)
+            continue;
+        const char *num = e->d_name + blen + 9;
+        char *end;
+        long pid = strtol(num, &end, 10);
+        if (*num == '\0' || *end != '\0' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char victim[8300];
+        snprintf(victim, sizeof victim, "%s/%s", dir, e->d_name);
+        remove(victim);
+    }
+    closedir(d);
+}
+
 int h5out_probe(const char *path, struct sim_err *err)
 {
     /* The finished file is renamed onto path, which would replace a device,
@@ -196,6 +234,7 @@ int h5out_probe(const char *path, struct sim_err *err)
                          : S_ISFIFO(st.st_mode) ? "a FIFO"
                          : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
                                                                       : "a socket");
+    remove_dead_partials(path);
     char probe[4096];
     snprintf(probe, sizeof probe, "%s.partial.%ld", path, (long)getpid());
     FILE *f = fopen(probe, "wb");
@@ -549,6 +588,10 @@ int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *e
     H5Pclose(fcpl);
     H5Pclose(g_gcpl);
     H5Pclose(g_dcpl_small);
+    if (run->interrupted != NULL && *run->interrupted) {
+        remove(tmp);
+        return sim_error(err, SIM_EINTR, "%s: interrupted while writing; no result written", path);
+    }
     if (rename(tmp, path) != 0) {
         int e = errno;
         remove(tmp);

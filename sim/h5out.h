@@ -12,6 +12,7 @@
 #include "model.h"
 #include "scenario.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 struct h5out_run {
@@ -19,10 +20,16 @@ struct h5out_run {
     const struct scenario_text *text;
     const struct model_results *r;
     const char *command_line;
+    /* Set asynchronously by a signal handler: checked before the finished
+     * file is renamed into place (h5out_write then removes it and returns
+     * SIM_EINTR). NULL: never interrupted. */
+    const volatile sig_atomic_t *interrupted;
 };
 
-/* Checks early that PATH's directory is writable (creating and removing a
- * probe file), so a bad -o fails before a long run. */
+/* Checks early that PATH is a new name or a regular file and that its
+ * directory is writable (creating and removing a probe file), so a bad -o
+ * fails before a long run. Removes the partial files (PATH.partial.PID) of
+ * processes that no longer exist: a killed run's leftovers. */
 int h5out_probe(const char *path, struct sim_err *err);
 
 int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *err);

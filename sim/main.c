@@ -14,8 +14,9 @@
  *
  * Exit codes are sysexits(3): 64 usage, 65 bad result file or PATH (export),
  * 66 missing input, 78 bad scenario,
- * 73 output not creatable, 74 write failed, 70 internal error, 130/143 when
- * interrupted by SIGINT/SIGTERM (nothing is written then).
+ * 73 output not creatable, 74 write failed, 70 internal error, 129/130/143
+ * when interrupted by SIGHUP/SIGINT/SIGTERM, in the simulation or while the
+ * result is written (nothing is written then).
  */
 #include "calibrate.h"
 #include "h5out.h"
@@ -94,7 +95,7 @@ static void help(void)
            "\n"
            "Exit status: 0 ok, 64 usage, 65 bad result file or PATH (export), 66 missing\n"
            "input, 70 internal error, 73 cannot create output, 74 write error, 78 bad\n"
-           "scenario, 130/143 interrupted.\n"
+           "scenario, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (no result).\n"
            "Docs: docs/scenarios.md (keys), docs/output.md (HDF5 layout), docs/model.md.\n");
 }
 
@@ -153,6 +154,7 @@ static int exit_for(int status)
     case SIM_EINVAL: return EX_CONFIG;
     case SIM_ECANTCREAT: return EX_CANTCREAT;
     case SIM_EIO: return EX_IOERR;
+    case SIM_EINTR: return 128 + (g_signal ? g_signal : SIGINT);
     default: return EX_SOFTWARE;
     }
 }
@@ -420,6 +422,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
     if (progress < 0)
         progress = isatty(STDERR_FILENO);
 
@@ -448,8 +451,12 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     double wall = wall_now() - t0;
     const struct model_results *r = model_finish(m);
     cl->cmdline = join_argv(argc, argv);
-    struct h5out_run run = {&params, &cl->text, r, cl->cmdline};
-    rc = h5out_write(out_path, &run, &err);
+    struct h5out_run run = {&params, &cl->text, r, cl->cmdline, &g_signal};
+    rc = g_signal ? SIM_EINTR : h5out_write(out_path, &run, &err);
+    if (rc == SIM_EINTR) {
+        fprintf(stderr, "falconsim: interrupted while writing the result; no result written\n");
+        return exit_for(rc);
+    }
     if (rc != SIM_OK) {
         fprintf(stderr, "falconsim: %s\n", err.msg);
         return exit_for(rc);

@@ -37,6 +37,7 @@ enum {
     SIM_ENOENT = -2,  /* missing input file */
     SIM_EIO = -3,     /* output could not be written */
     SIM_ECANTCREAT = -4,
+    SIM_EINTR = -5,   /* stopped by a signal; nothing was written */
 };
 
 /* Formats into err (if non-NULL) and returns status. */

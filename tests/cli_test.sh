@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # CLI behaviour: exit codes, messages, atomic output, export, determinism,
 # interruption, and docs in sync with the parameter table.
-# Usage: cli_test.sh FALCONSIM SOURCE_DIR
+# Usage: cli_test.sh FALCONSIM SOURCE_DIR [SIGNAL_SHIM.so]
 set -u
 bin=$1
 src=$2
+shim=${3:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -155,6 +156,49 @@ code=$?
 [ "$code" -eq 143 ] && ok || fail "SIGTERM exit $code, want 143"
 expect_err "interrupted"
 ls long.h5* >/dev/null 2>&1 && fail "interrupted run left a file" || ok
+# SIGHUP in the simulation: 129 likewise
+"$bin" "$src/scenarios/udp_stress.cfg" --set run.duration_ms=100000 -q -o long.h5 2>err.txt &
+pid=$!
+sleep 1
+kill -HUP $pid
+wait $pid
+code=$?
+[ "$code" -eq 129 ] && ok || fail "SIGHUP exit $code, want 129"
+ls long.h5* >/dev/null 2>&1 && fail "a run stopped by SIGHUP left a file" || ok
+
+# A signal in the write phase (the shim raises it right after the result's
+# H5Fclose, before the rename): 129/130/143, no result and no partial file,
+# the previous result untouched.
+if [ -n "$shim" ] && [ -f "$shim" ]; then
+    for sig in 1 2 15; do
+        echo previous >w.h5
+        FALCONSIM_TEST_SIGNAL=$sig LD_PRELOAD=$shim "$bin" -q "$small" -o w.h5 >out.txt 2>err.txt
+        code=$?
+        [ "$code" -eq $((128 + sig)) ] && ok || fail "signal $sig while writing: exit $code, want $((128 + sig))"
+        expect_err "interrupted while writing"
+        [ "$(cat w.h5)" = previous ] && ok || fail "signal $sig while writing replaced the previous result"
+        ls w.h5.partial.* >/dev/null 2>&1 && fail "signal $sig while writing left a partial file" || ok
+    done
+    rm -f w.h5
+else
+    fail "no signal shim given: the write-phase signal tests did not run"
+fi
+
+# A killed run's partial file (its PID gone) is removed by the next run into
+# the same path; a live process's is left alone.
+sleep 60 &
+live=$!
+sh -c 'exit 0' &
+dead=$!
+wait $dead
+echo half >k.h5.partial.$dead
+echo half >k.h5.partial.$live
+expect_exit 0 "a run over a dead run's partial file" -- "$bin" -q "$small" -o k.h5
+[ -e k.h5.partial.$dead ] && fail "a dead run's partial file was not removed" || ok
+[ -e k.h5.partial.$live ] && ok || fail "a live process's partial file was removed"
+kill $live 2>/dev/null
+wait $live 2>/dev/null
+rm -f k.h5 k.h5.partial.*
 
 # calibrate: a one-parameter fit lands on theory (1 Mpps needs host_l4 + migrate = 1000 ns),
 # and its output works as a defaults file
