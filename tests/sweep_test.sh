@@ -77,6 +77,30 @@ grep -q "another falconsim binary or scenario; use --fresh" "$work/err" && ok ||
 "$sweep" "$small" --axis policy.name=rps,vanilla --axis workload.flows=1,2 --reps 2 --set run.seed=42 \
     --out "$work/run" -j 2 --fresh 2>"$work/err" && ok || fail "--fresh failed"
 grep -q "0 already done, 8 to run" "$work/err" && ok || fail "--fresh redid: $(cat "$work/err")"
+# --fresh also removes partial files (of runs killed outright)
+echo half >"$work/run/leftover.h5.partial.99999999"
+"$sweep" "$small" --axis policy.name=rps,vanilla --axis workload.flows=1,2 --reps 2 --set run.seed=43 \
+    --out "$work/run" -j 2 --fresh 2>"$work/err" && ok || fail "--fresh over a partial file failed"
+ls "$work/run"/*.partial.* >/dev/null 2>&1 && fail "--fresh left a partial file" || ok
+
+# Killing the sweep stops GNU parallel and every run it started: exit 143,
+# no process left, no partial file, the finished runs kept.
+"$sweep" "$src/scenarios/udp_stress.cfg" --axis workload.flows=1,2,3,4 --set run.duration_ms=100000 \
+    --out "$work/killed" -j 2 2>"$work/err" &
+spid=$!
+for _ in $(seq 50); do
+    [ "$(pgrep -f -- "-o $work/killed/" | wc -l)" -ge 2 ] && break
+    sleep 0.1
+done
+kill -TERM $spid
+wait $spid
+code=$?
+[ $code -eq 143 ] && ok || fail "a killed sweep exited $code, want 143"
+sleep 0.5
+pgrep -f -- "$work/killed" >/dev/null && fail "processes of a killed sweep are still running: $(pgrep -af -- "$work/killed")" || ok
+pkill -KILL -f -- "$work/killed" 2>/dev/null
+ls "$work/killed"/*.partial.* >/dev/null 2>&1 && fail "a killed sweep left partial files" || ok
+grep -q "stopped by SIGTERM" "$work/err" && ok || fail "no message from a killed sweep: $(cat "$work/err")"
 "$bin" summarize "$work/nothing" 2>/dev/null
 [ $? -eq 66 ] && ok || fail "summarize of a missing directory"
 
