@@ -143,6 +143,12 @@ struct engine {
     struct handler handlers[ENGINE_MAX_KINDS];
 };
 
+double engine_memory_bytes(double capacity)
+{
+    return capacity * (double)(sizeof(struct node) + 2 * sizeof(uint32_t)) +
+           (capacity / 2 + 2) * (double)sizeof(struct chunk);
+}
+
 struct engine *engine_create(size_t capacity, const char *capacity_key, struct sim_err *err)
 {
     if (capacity < 16)

@@ -32,6 +32,8 @@ typedef void (*engine_handler_fn)(void *ctx, uint32_t obj, uint64_t arg);
 /* capacity: the most events that may be pending at once; exceeding it is a
  * model bug or an undersized setting, reported with capacity_key. */
 struct engine *engine_create(size_t capacity, const char *capacity_key, struct sim_err *err);
+/* Bytes engine_create(capacity) allocates, for estimates before it runs. */
+double engine_memory_bytes(double capacity);
 void engine_destroy(struct engine *eng);
 
 /* Registers the handler for kind (< ENGINE_MAX_KINDS) with its class. */

@@ -16,6 +16,7 @@
 #include "model_internal.h"
 
 #include <math.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,8 +234,106 @@ static void convert_units(struct model *m)
         m->tcp_extra_ns[s] = m->proto == PROTO_TCP ? ns_round(p->stage[s].tcp_extra_ns) : 0;
 }
 
+/* The most events that can be pending at once: per CPU a step, an IPI and
+ * timers; per queue an interrupt; per noisy CPU its next gap; per flow its
+ * source, link and timers, each outstanding request and backend call; per
+ * application CPU the threads' wake-ups; with TCP one credit per skb that
+ * can exist. Running out is a model bug. */
+static size_t event_bound(const struct sim_params *p, uint32_t nflows)
+{
+    bool web = p->workload.type == WL_WEB, rr = p->workload.type == WL_RR || web;
+    unsigned ncpu = (unsigned)p->host.cpus, nrxq = (unsigned)p->nic.rx_queues;
+    return 4096 + 16 * (size_t)ncpu + 4 * nrxq + 2 * (size_t)p->noise.cpus.n +
+           (size_t)nflows * (size_t)(4 + (rr ? p->workload.outstanding : 0) +
+                                     (web ? p->workload.cache_calls + p->workload.db_calls : 0)) +
+           (size_t)p->app.cpus.n * 64 +
+           (p->workload.protocol == PROTO_TCP ? (size_t)pool_bound(p, nrxq, ncpu, nflows) : 0);
+}
+
+/* What setup will allocate, by part, in bytes (doubles: the inputs may ask
+ * for more than a size_t holds), so that a scenario too big for the machine
+ * is refused before anything is allocated. */
+struct setup_memory {
+    double pkts, events, flows, samples, trace, total;
+    double windows;
+};
+
+static void setup_memory_estimate(const struct sim_params *p, struct setup_memory *mm)
+{
+    double ncpu = (double)p->host.cpus, nrxq = (double)p->nic.rx_queues;
+    double nflows = (double)params_flow_count(p);
+    double backlog = (double)p->kernel.netdev_max_backlog + 1;
+    double per_sock = (double)p->app.rcvbuf_bytes / ((double)p->app.skb_overhead_bytes + 1) + 2;
+    double pkts = 64 + ncpu * (3 * backlog + 2) +
+                  nrxq * ((double)p->nic.ring_size + (double)p->kernel.gro_max_flows + 1) +
+                  nflows * (per_sock + 1);
+    mm->pkts = pkts * (double)sizeof(struct pkt);
+    bool web = p->workload.type == WL_WEB, rr = p->workload.type == WL_RR || web;
+    double events = p->run.max_pending_events > 0 ? (double)p->run.max_pending_events
+                    : 4096 + 16 * ncpu + 4 * nrxq + 2 * (double)p->noise.cpus.n +
+                          nflows * (4 + (rr ? (double)p->workload.outstanding : 0) +
+                                    (web ? (double)(p->workload.cache_calls + p->workload.db_calls)
+                                         : 0)) +
+                          (double)p->app.cpus.n * 64 +
+                          (p->workload.protocol == PROTO_TCP ? pkts : 0);
+    mm->events = engine_memory_bytes(events);
+    double hist = (double)HIST_BUCKETS * sizeof(uint64_t);
+    mm->flows = nflows * ((double)sizeof(struct flow) + 2 * hist +
+                          HIST_SPARSE_MAX * sizeof(uint16_t) + 8 * (rr ? 4.0 : 0.0));
+    mm->samples = (p->run.sample_every > 0 ? (double)p->run.sample_max : 1) *
+                  (double)sizeof(struct sample_rec);
+    double window_ns = p->run.trace_window_us * 1e3, duration_ns = p->run.duration_ms * 1e6;
+    mm->windows = window_ns > 0 ? ceil(duration_ns / window_ns) : 1;
+    mm->trace = mm->windows * (8 * sizeof(double) + ncpu * sizeof(float) + 4 * nflows * sizeof(float));
+    mm->total = mm->pkts + mm->events + mm->flows + mm->samples + mm->trace + 16e6;
+}
+
+/* The setup budget: run.max_memory_mb, or half of this machine's memory. */
+static double memory_budget_bytes(const struct sim_params *p)
+{
+    if (p->run.max_memory_mb > 0)
+        return p->run.max_memory_mb * 1048576.0;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 4096.0 * 1048576.0;
+}
+
+static int check_setup_memory(const struct sim_params *p, struct sim_err *err)
+{
+    struct setup_memory mm;
+    setup_memory_estimate(p, &mm);
+    if (mm.windows > (double)UINT32_MAX)
+        return sim_error(err, SIM_EINVAL,
+                         "error: run.duration_ms / run.trace_window_us asks for %.3g trace "
+                         "windows, more than %u: raise run.trace_window_us",
+                         mm.windows, UINT32_MAX);
+    double budget = memory_budget_bytes(p);
+    if (mm.total <= budget)
+        return SIM_OK;
+    static const char *const drivers[] = {
+        "the packet pool: kernel.netdev_max_backlog x host.cpus, nic.ring_size x nic.rx_queues, "
+        "app.rcvbuf_bytes x flows",
+        "the event set: flows (workload.flows, or workload.clients x workload.connections), "
+        "run.max_pending_events",
+        "per-flow state: workload.flows, or workload.clients x workload.connections",
+        "sampled packets: run.sample_max",
+        "the trace: run.duration_ms / run.trace_window_us x flows"};
+    double part[] = {mm.pkts, mm.events, mm.flows, mm.samples, mm.trace};
+    unsigned top = 0;
+    for (unsigned i = 1; i < 5; i++)
+        if (part[i] > part[top])
+            top = i;
+    return sim_error(err, SIM_EINVAL,
+                     "error: this scenario needs about %.0f MB at setup, over the budget of "
+                     "%.0f MB (run.max_memory_mb; 0: half of this machine's memory); %.0f MB of "
+                     "it is %s",
+                     mm.total / 1048576.0, budget / 1048576.0, part[top] / 1048576.0,
+                     drivers[top]);
+}
+
 struct model *model_create(const struct sim_params *p, struct sim_err *err)
 {
+    if (check_setup_memory(p, err) != SIM_OK)
+        return NULL;
     struct model *m = xcalloc(1, sizeof *m);
     m->p = p;
     m->ncpu = (unsigned)p->host.cpus;
@@ -257,17 +356,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     }
     init_view(m);
 
-    /* The most events that can be pending at once: per CPU a step, an IPI
-     * and timers; per queue an interrupt; per noisy CPU its next gap; per
-     * flow its source, link and timers, each outstanding request and
-     * backend call; per application CPU the threads' wake-ups; with TCP one
-     * credit per skb that can exist. Running out is a model bug. */
-    size_t need = 4096 + 16 * (size_t)m->ncpu + 4 * m->nrxq + 2 * (size_t)p->noise.cpus.n +
-                  (size_t)m->nflows *
-                      (size_t)(4 + (m->rr ? p->workload.outstanding : 0) +
-                               (m->web ? p->workload.cache_calls + p->workload.db_calls : 0)) +
-                  (size_t)p->app.cpus.n * 64 +
-                  (m->proto == PROTO_TCP ? (size_t)pool_bound(p, m->nrxq, m->ncpu, m->nflows) : 0);
+    size_t need = event_bound(p, m->nflows);
     size_t cap = (size_t)p->run.max_pending_events;
     if (cap == 0) {
         cap = need;

@@ -87,6 +87,7 @@ struct sim_params {
         int64_t sample_every;
         int64_t sample_max;
         int64_t max_pending_events;
+        double max_memory_mb;
     } run;
     struct {
         int64_t cpus;

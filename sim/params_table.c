@@ -75,6 +75,10 @@ const struct param_spec k_params[] = {
     P_I("run.max_pending_events", run.max_pending_events, 0, 1e9, "0", "events",
         "Event set capacity; 0 sizes it from the scenario (a smaller value than that bound is "
         "refused, naming it; a larger one only reserves memory)."),
+    P_R("run.max_memory_mb", run.max_memory_mb, 0, 1e9, "0.0", "MB",
+        "Most memory setup may allocate (packet pool, event set, per-flow state, samples, "
+        "trace), estimated before anything is allocated; a bigger scenario is refused naming "
+        "the keys that drive it. 0: half of this machine's physical memory."),
     /* host */
     P_I("host.cpus", host.cpus, 1, SIM_MAX_CPUS, "8", "cpus",
         "Logical CPUs of the receiving host (the core budget)."),

@@ -79,6 +79,23 @@ if [ -w /dev/full ]; then
     [ $rc -eq 74 ] && ok || fail "a run's summary table onto /dev/full: exit $rc, want 74"
     rm -f devfull.h5 devfull2.h5
 fi
+# Setup memory is estimated before anything is allocated: a scenario over the
+# budget is refused at once, naming the keys that drive it.
+expect_exit 78 "memory: backlog of a million" -- "$bin" "$src/scenarios/busy.cfg" \
+    --set kernel.netdev_max_backlog=1000000 --set run.max_memory_mb=2000
+expect_err "over the budget of 2000 MB (run.max_memory_mb"
+expect_err "the packet pool: kernel.netdev_max_backlog"
+expect_exit 78 "memory: a thousand web clients" -- "$bin" "$src/scenarios/webserving.cfg" \
+    --set workload.clients=1000 --set run.max_memory_mb=8000
+expect_err "per-flow state: workload.flows, or workload.clients x workload.connections"
+expect_exit 78 "memory: a hundred million samples" -- "$bin" "$small" --set run.sample_every=1 \
+    --set run.sample_max=100000000 --set run.max_memory_mb=1000
+expect_err "sampled packets: run.sample_max"
+expect_exit 78 "trace windows beyond 32 bits" -- "$bin" "$small" --set run.duration_ms=1e7 \
+    --set run.trace_window_us=1
+expect_err "asks for 1e+10 trace windows"
+expect_exit 0 "memory: the small scenario within 64 MB" -- "$bin" -q "$small" --set run.max_memory_mb=64 -o mem.h5
+rm -f mem.h5
 # an in-range event capacity below what the scenario can have pending: a
 # clear refusal naming the key and the minimum, never an internal error
 expect_exit 78 "event capacity too small" -- "$bin" "$small" --set run.max_pending_events=10
