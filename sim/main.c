@@ -309,9 +309,12 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         case 's': sets[nsets++] = optarg; break;
         case OPT_SEED: {
             char *end;
-            (void)strtoll(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0') {
-                fprintf(stderr, "falconsim: error: --seed needs an integer (got \"%s\")\n", optarg);
+            errno = 0;
+            long long seed = strtoll(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || errno != 0 || seed < 0) {
+                fprintf(stderr,
+                        "falconsim: error: --seed needs an integer of 0 or more (got \"%s\")\n",
+                        optarg);
                 return EX_USAGE;
             }
             size_t n = strlen(optarg) + 16;
@@ -490,7 +493,10 @@ int main(int argc, char **argv)
 {
     int rc;
     /* measure has options of its own (falconsim measure --help). */
-    if (argc >= 2 && strcmp(argv[1], "measure") == 0) {
+    if (argc == 2 && strcmp(argv[1], "help") == 0) {
+        help();
+        rc = EX_OK;
+    } else if (argc >= 2 && strcmp(argv[1], "measure") == 0) {
         rc = measure_main(argc - 1, argv + 1);
     } else if (argc >= 2 && strcmp(argv[1], "predict") == 0) {
         rc = host_rows_predict_main(argc - 1, argv + 1);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Marks settings created or changed by --set, so errors name "--set". */
 static char k_set_mark;
@@ -347,6 +348,57 @@ static bool is_group_prefix(const char *prefix)
     return false;
 }
 
+/* The known key nearest to an unknown one (edit distance, at most a third
+ * of its length), for "did you mean": NULL if none is that close. */
+static const char *nearest_key(const char *key)
+{
+    size_t n = strlen(key);
+    if (n == 0 || n > 96)
+        return NULL;
+    const char *best = NULL;
+    size_t best_d = n / 3 + 1;
+    for (size_t i = 0; i < k_params_count; i++) {
+        const char *cand = k_params[i].key;
+        size_t m = strlen(cand);
+        if (m > 96)
+            continue;
+        size_t row[97];
+        for (size_t j = 0; j <= m; j++)
+            row[j] = j;
+        for (size_t a = 1; a <= n; a++) {
+            size_t diag = row[0];
+            row[0] = a;
+            for (size_t j = 1; j <= m; j++) {
+                size_t up = row[j];
+                size_t cost = key[a - 1] == cand[j - 1] ? 0 : 1;
+                size_t v = diag + cost;
+                if (up + 1 < v)
+                    v = up + 1;
+                if (row[j - 1] + 1 < v)
+                    v = row[j - 1] + 1;
+                row[j] = v;
+                diag = up;
+            }
+        }
+        if (row[m] < best_d) {
+            best_d = row[m];
+            best = cand;
+        }
+    }
+    return best;
+}
+
+static int unknown_key(struct sim_err *err, const char *where, const char *key)
+{
+    const char *near = nearest_key(key);
+    if (near != NULL)
+        return sim_error(err, SIM_EINVAL, "%s: error: '%s' is not a known key; did you mean '%s'?",
+                         where, key, near);
+    return sim_error(err, SIM_EINVAL,
+                     "%s: error: '%s' is not a known key (falconsim --help-keys lists them)", where,
+                     key);
+}
+
 static int check_unknown(const config_setting_t *group, const char *prefix, const char *path,
                          struct sim_err *err)
 {
@@ -364,9 +416,7 @@ static int check_unknown(const config_setting_t *group, const char *prefix, cons
                 return rc;
             continue;
         }
-        return sim_error(err, SIM_EINVAL,
-                         "%s: error: '%s' is not a known key (falconsim --help-keys lists them)",
-                         loc, key);
+        return unknown_key(err, loc, key);
     }
     return SIM_OK;
 }
@@ -436,10 +486,7 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
             }
         }
         if (spec == NULL)
-            return sim_error(err, SIM_EINVAL,
-                             "--set: error: '%s' is not a known key (falconsim --help-keys lists "
-                             "them)",
-                             key);
+            return unknown_key(err, "--set", key);
     }
     const char *leaf_path = member ? parent : spec->key;
     const char *last = strrchr(leaf_path, '.');
@@ -805,6 +852,9 @@ static void merge_setting(config_setting_t *dst, const config_setting_t *src, co
         merge_setting(have, config_setting_get_elem(src, (unsigned)i), key, file, o);
 }
 
+static int check_includes(const char *text, const char *file, const char *dir, int depth,
+                          struct sim_err *err);
+
 static char *dir_of(const char *path)
 {
     char *dir = xstrdup(path);
@@ -853,6 +903,15 @@ static int apply_defaults(config_t *c, const char *path, int depth, struct origi
         goto out;
     }
     fclose(probe);
+    char *base_text = slurp(base_path);
+    char *inc_dir = dir_of(base_path);
+    rc = base_text ? check_includes(base_text, base_path, inc_dir, 0, err)
+                   : sim_error(err, SIM_ENOENT, "%s: error: cannot read defaults file '%s': %s", loc,
+                               base_path, strerror(errno));
+    free(base_text);
+    free(inc_dir);
+    if (rc != SIM_OK)
+        goto out;
     if (config_read_file(&base, base_path) != CONFIG_TRUE) {
         rc = sim_error(err, SIM_EINVAL, "%s:%d: error: %s",
                        config_error_file(&base) ? config_error_file(&base) : base_path,
@@ -875,6 +934,57 @@ out:
 }
 
 /* }===== */
+
+/* libconfig 1.5 reports a missing @include without its name, and an
+ * @include of a directory kills the process in its scanner ("input in flex
+ * scanner failed", exit 2). So every @include line is checked first, with
+ * file and line: the named file, resolved against dir as libconfig does,
+ * must be a readable regular file; its own @include lines are checked the
+ * same way. */
+static int check_includes(const char *text, const char *file, const char *dir, int depth,
+                          struct sim_err *err)
+{
+    int line = 1;
+    for (const char *s = text; s != NULL && *s; line++) {
+        const char *eol = strchr(s, '\n');
+        const char *t = s;
+        while (*t == ' ' || *t == '\t')
+            t++;
+        if (strncmp(t, "@include", 8) == 0) {
+            const char *q = strchr(t + 8, '"');
+            const char *q2 = q && (!eol || q < eol) ? strchr(q + 1, '"') : NULL;
+            if (q2 != NULL && (!eol || q2 < eol)) {
+                char name[4096], full[8200];
+                snprintf(name, sizeof name, "%.*s", (int)(q2 - q - 1), q + 1);
+                if (name[0] == '/' || dir == NULL)
+                    snprintf(full, sizeof full, "%s", name);
+                else
+                    snprintf(full, sizeof full, "%s/%s", dir, name);
+                struct stat st;
+                if (stat(full, &st) != 0)
+                    return sim_error(err, SIM_EINVAL, "%s:%d: error: @include \"%s\": cannot read %s: %s",
+                                     file, line, name, full, strerror(errno));
+                if (!S_ISREG(st.st_mode))
+                    return sim_error(err, SIM_EINVAL,
+                                     "%s:%d: error: @include \"%s\": %s is not a regular file", file,
+                                     line, name, full);
+                if (depth >= 10)
+                    return sim_error(err, SIM_EINVAL, "%s:%d: error: @include nested too deep",
+                                     file, line);
+                char *inner = slurp(full);
+                if (inner == NULL)
+                    return sim_error(err, SIM_EINVAL, "%s:%d: error: @include \"%s\": cannot read %s: %s",
+                                     file, line, name, full, strerror(errno));
+                int rc = check_includes(inner, full, dir, depth + 1, err);
+                free(inner);
+                if (rc != SIM_OK)
+                    return rc;
+            }
+        }
+        s = eol ? eol + 1 : NULL;
+    }
+    return SIM_OK;
+}
 
 int scenario_load(const char *path, const char *inline_text, const char *const *sets,
                   size_t nsets, struct sim_params *out, struct scenario_text *text,
@@ -899,6 +1009,11 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
         if (slash != NULL) {
             *slash = '\0';
             config_set_include_dir(&c, *dir ? dir : "/");
+        }
+        rc = check_includes(raw, path, slash ? (*dir ? dir : "/") : NULL, 0, err);
+        if (rc != SIM_OK) {
+            free(dir);
+            goto done;
         }
         int ok = config_read_string(&c, raw);
         free(dir);

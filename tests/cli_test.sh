@@ -53,6 +53,26 @@ expect_err "--set: error: 'nic.speed' is not a known key"
 expect_exit 78 "--set wrong type" -- "$bin" "$small" --set workload.flows=many
 expect_err "'workload.flows' must be an integer"
 expect_exit 64 "--seed not a number" -- "$bin" "$small" --seed x
+expect_exit 64 "--seed negative" -- "$bin" "$small" --seed -1
+expect_err "--seed needs an integer of 0 or more"
+expect_exit 78 "unknown key: nearest" -- "$bin" check "$src/tests/data/bad_unknown_key.cfg"
+expect_err "did you mean 'nic.link_gbps'?"
+expect_exit 78 "unknown key: nothing near" -- "$bin" check "$small" --set zzz.qqq=3
+expect_err "'zzz.qqq' is not a known key (falconsim --help-keys lists them)"
+expect_exit 0 "help as a command" -- "$bin" help
+expect_out "usage: falconsim"
+# @include of a missing file or a directory: file, line and the name
+printf 'run: { seed = 1; };\n@include "no_such.cfg"\n' >inc_missing.cfg
+expect_exit 78 "@include missing" -- "$bin" check inc_missing.cfg
+expect_err "inc_missing.cfg:2: error: @include \"no_such.cfg\": cannot read"
+mkdir -p inc_dir && printf '@include "inc_dir"\n' >inc_dir.cfg
+expect_exit 78 "@include a directory" -- "$bin" check inc_dir.cfg
+expect_err "inc_dir.cfg:1: error: @include \"inc_dir\":"
+expect_err "is not a regular file"
+printf 'defaults = "inc_dir.cfg";\n' >inc_via_defaults.cfg
+expect_exit 78 "@include a directory, in a defaults file" -- "$bin" check inc_via_defaults.cfg
+expect_err "is not a regular file"
+rm -rf inc_missing.cfg inc_dir inc_dir.cfg inc_via_defaults.cfg
 # A full disk while the result is written (a 16-block file-size limit, its
 # signal ignored so write() fails with EFBIG): exit 74, a message, no partial
 # file, the previous result untouched. It used to crash in HDF5's cleanup.
