@@ -4,8 +4,9 @@
  * gnuplot cannot read HDF5, so results reach plots
  * as tab-separated text with one header row:
  *   no PATH          every dataset: path, shape, units;
- *   a group of 1-D   one column per dataset (t_ms first when present);
- *   datasets         (/trace, /flows, /samples, /latency)
+ *   a group of       one column per 1-D dataset (t_ms first when present),
+ *   datasets         and per column of a 2-D one, named DATASET.COLUMN
+ *                    (/trace, /cpu, /flows, /samples, /latency)
  *   a group with     one row of values under a header of attribute names
  *   attributes only  (/summary, /params);
  *   a 1-D dataset    one column;
@@ -133,9 +134,13 @@ static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info, void 
     return 0;
 }
 
+/* A group's columns: its 1-D datasets, and each 2-D dataset as one column
+ * per entry of its second dimension, named DATASET.COLUMN (from its
+ * `columns` attribute; DATASET.cJ without one). */
 struct col_list {
-    char **names;
-    size_t n, cap;
+    char **names; /* datasets */
+    hsize_t *width; /* 1 for a 1-D dataset, the second dimension for a 2-D one */
+    size_t n, cap, wcap;
 };
 
 static herr_t col_cb(hid_t loc, const char *name, const H5L_info_t *info, void *data)
@@ -146,30 +151,61 @@ static herr_t col_cb(hid_t loc, const char *name, const H5L_info_t *info, void *
     if (d < 0)
         return 0;
     hsize_t dims[2];
-    if (!is_string(d) && ds_shape(d, dims) == 1) {
+    int rank = is_string(d) ? 0 : ds_shape(d, dims);
+    if (rank == 1 || (rank == 2 && dims[1] > 0)) {
         xgrow(&c->names, &c->cap, c->n, sizeof *c->names, 16);
+        xgrow(&c->width, &c->wcap, c->n, sizeof *c->width, 16);
+        c->width[c->n] = rank == 1 ? 1 : dims[1];
         c->names[c->n++] = xstrdup(name);
     }
     H5Dclose(d);
     return 0;
 }
 
+static void print_col_header(hid_t g, const struct col_list *cols, size_t i, FILE *out)
+{
+    const char *sep = i ? "\t" : "";
+    if (cols->width[i] == 1) {
+        hid_t d = H5Dopen2(g, cols->names[i], H5P_DEFAULT);
+        hsize_t dims[2];
+        bool one_d = d >= 0 && ds_shape(d, dims) == 1;
+        if (d >= 0)
+            H5Dclose(d);
+        if (one_d) {
+            fprintf(out, "%s%s", sep, cols->names[i]);
+            return;
+        }
+    }
+    hid_t d = H5Dopen2(g, cols->names[i], H5P_DEFAULT);
+    char *columns = d >= 0 ? read_str_attr(d, "columns") : NULL;
+    if (d >= 0)
+        H5Dclose(d);
+    char *save = NULL;
+    char *tok = columns ? strtok_r(columns, ",", &save) : NULL;
+    for (hsize_t j = 0; j < cols->width[i]; j++) {
+        if (tok != NULL) {
+            fprintf(out, "%s%s.%s", j ? "\t" : sep, cols->names[i], tok);
+            tok = strtok_r(NULL, ",", &save);
+        } else {
+            fprintf(out, "%s%s.c%llu", j ? "\t" : sep, cols->names[i], (unsigned long long)j);
+        }
+    }
+    free(columns);
+}
+
 static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *err)
 {
-    struct col_list cols = {NULL, 0, 0};
+    struct col_list cols = {NULL, NULL, 0, 0, 0};
     hsize_t idx = 0;
     H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, col_cb, &cols);
     int rc = SIM_OK;
     if (cols.n == 0) {
-        H5O_info_t oi;
         struct attr_list l = {g, 0, 0, out};
         hsize_t n = 0;
         H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_NATIVE, &n, attr_cb, &l);
-        if (l.n == 0) {
-            (void)oi;
+        if (l.n == 0)
             return sim_error(err, SIM_EINVAL, "%s: error: group has no columns or attributes to export",
                              path);
-        }
         fputc('\n', out);
         l.pass = 1;
         l.n = 0;
@@ -180,10 +216,13 @@ static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *er
     }
     /* t_ms first: it is the x axis of every trace. */
     for (size_t i = 1; i < cols.n; i++)
-        if (strcmp(cols.names[i], "t_ms") == 0) {
+        if (strcmp(cols.names[i], "t_ms") == 0 && cols.width[i] == 1) {
             char *t = cols.names[0];
+            hsize_t w = cols.width[0];
             cols.names[0] = cols.names[i];
+            cols.width[0] = cols.width[i];
             cols.names[i] = t;
+            cols.width[i] = w;
         }
     double **v = xcalloc(cols.n, sizeof *v);
     hsize_t rows = 0;
@@ -194,18 +233,20 @@ static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *er
         if (i == 0)
             rows = dims[0];
         if (dims[0] != rows)
-            rc = sim_error(err, SIM_EINVAL, "%s: error: columns differ in length", path);
-        else if ((v[i] = read_doubles(d, rows)) == NULL)
+            rc = sim_error(err, SIM_EINVAL, "%s: error: columns differ in length (%s)", path,
+                           cols.names[i]);
+        else if ((v[i] = read_doubles(d, (size_t)(rows * cols.width[i]))) == NULL)
             rc = sim_error(err, SIM_EIO, "%s/%s: error: cannot read dataset", path, cols.names[i]);
         H5Dclose(d);
     }
     if (rc == SIM_OK) {
         for (size_t i = 0; i < cols.n; i++)
-            fprintf(out, "%s%s", i ? "\t" : "", cols.names[i]);
+            print_col_header(g, &cols, i, out);
         fputc('\n', out);
         for (hsize_t r = 0; r < rows; r++) {
             for (size_t i = 0; i < cols.n; i++)
-                fprintf(out, "%s%.17g", i ? "\t" : "", v[i][r]);
+                for (hsize_t j = 0; j < cols.width[i]; j++)
+                    fprintf(out, "%s%.17g", i || j ? "\t" : "", v[i][r * cols.width[i] + j]);
             fputc('\n', out);
         }
     }
@@ -215,6 +256,7 @@ static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *er
     }
     free(v);
     free(cols.names);
+    free(cols.width);
     return rc;
 }
 

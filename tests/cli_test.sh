@@ -161,6 +161,11 @@ head -1 out.txt | grep -q "latency_p99_us" && ok || fail "summary header"
 expect_exit 0 "export trace" -- "$bin" export run1.h5 /trace
 head -1 out.txt | cut -f1 | grep -qx "t_ms" && ok || fail "trace does not start with t_ms"
 [ "$(wc -l <out.txt)" -gt 5 ] && ok || fail "trace too short"
+expect_exit 0 "export a group with 2-D datasets" -- "$bin" export run1.h5 /cpu
+head -1 out.txt | tr '\t' '\n' | grep -qx "busy_frac.softirq" && ok || fail "/cpu export lacks busy_frac.softirq"
+head -1 out.txt | tr '\t' '\n' | grep -qx "stage_busy_frac.container" && ok || fail "/cpu export lacks stage_busy_frac"
+[ "$(awk -F'\t' 'NR == 1 { n = NF } NR > 1 && NF != n { bad = 1 } END { print bad + 0 }' out.txt)" = 0 ] && ok ||
+    fail "/cpu export rows differ in width"
 expect_exit 0 "export 2-D" -- "$bin" export run1.h5 /cpu/busy_frac
 head -1 out.txt | grep -q "softirq" && ok || fail "busy_frac header"
 expect_exit 0 "export text" -- "$bin" export run1.h5 /config/raw_text
