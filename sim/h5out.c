@@ -421,7 +421,7 @@ static herr_t write_flows(hid_t file, const struct model_results *r)
             d[i] = r->flows[i].field;                                                      \
         rc = f64_1d(g, name, n, d, units);                                                 \
     }
-    FLOW_U(hash, "hash", "");
+    FLOW_U(hash, "hash", "32-bit hash value");
     FLOW_U(rx_queue, "rx_queue", "queue id");
     FLOW_U(app_cpu, "app_cpu", "cpu id");
     FLOW_D(pps, "throughput_pps", "messages/s");

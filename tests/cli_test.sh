@@ -158,6 +158,9 @@ expect_out "/trace/throughput_pps"
 expect_exit 0 "export summary" -- "$bin" export run1.h5 /summary
 expect_out "throughput_pps"
 head -1 out.txt | grep -q "latency_p99_us" && ok || fail "summary header"
+expect_exit 0 "export listing" -- "$bin" export run1.h5
+awk -F'\t' 'NR > 1 && $2 != "text" && $3 == "" { print $1; bad = 1 } END { exit bad }' out.txt >missing_units.txt &&
+    ok || fail "numeric datasets without units: $(tr '\n' ' ' <missing_units.txt)"
 expect_exit 0 "export trace" -- "$bin" export run1.h5 /trace
 head -1 out.txt | cut -f1 | grep -qx "t_ms" && ok || fail "trace does not start with t_ms"
 [ "$(wc -l <out.txt)" -gt 5 ] && ok || fail "trace too short"
