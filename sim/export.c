@@ -53,6 +53,35 @@ static int ds_shape(hid_t d, hsize_t dims[2])
     return rank;
 }
 
+/* A scalar attribute as text: strings as they are, integers in full
+ * (%lld: 64-bit seeds survive), reals with %.17g. NULL if unreadable. */
+static char *read_attr_text(hid_t obj, const char *name)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return NULL;
+    hid_t t = H5Aget_type(a);
+    H5T_class_t cls = H5Tget_class(t);
+    H5Tclose(t);
+    char buf[64];
+    char *out = NULL;
+    if (cls == H5T_INTEGER) {
+        long long v = 0;
+        if (H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0) {
+            snprintf(buf, sizeof buf, "%lld", v);
+            out = xstrdup(buf);
+        }
+    } else if (cls == H5T_FLOAT) {
+        double v = 0;
+        if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) {
+            snprintf(buf, sizeof buf, "%.17g", v);
+            out = xstrdup(buf);
+        }
+    }
+    H5Aclose(a);
+    return cls == H5T_STRING ? read_str_attr(obj, name) : out;
+}
+
 static double *read_doubles(hid_t d, size_t n)
 {
     double *v = xcalloc(n ? n : 1, sizeof *v);
@@ -125,9 +154,12 @@ static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info, void 
         l->n++;
         return 0;
     } else {
-        double v = 0;
-        H5Aread(a, H5T_NATIVE_DOUBLE, &v);
-        fprintf(l->out, "%s%.17g", l->n ? "\t" : "", v);
+        H5Aclose(a);
+        char *v = read_attr_text(obj, name);
+        fprintf(l->out, "%s%s", l->n ? "\t" : "", v ? v : "");
+        free(v);
+        l->n++;
+        return 0;
     }
     l->n++;
     H5Aclose(a);
@@ -391,7 +423,9 @@ static herr_t collect_cb(hid_t obj, const char *name, const H5A_info_t *ainfo, v
     struct h5out_run_info *in = c->info;
     (void)ainfo;
     if (c->params) {
-        char *v = read_str_attr(obj, name);
+        /* numbers back to the text params_format_value gives them, so a
+         * point's keys compare and print as the scenario's */
+        char *v = read_attr_text(obj, name);
         if (v == NULL)
             return 0;
         xgrow(&in->param_key, &c->key_cap, in->nparams, sizeof *in->param_key, 64);

@@ -276,14 +276,25 @@ static herr_t write_meta(hid_t file, const struct h5out_run *run)
     H5Gclose(g);
     TRY(rc);
 
-    /* /params: one string attribute per key, the resolved value. */
+    /* /params: one attribute per key, the resolved value: integers as
+     * int64, reals as float64 (h5py and pandas read them as numbers), the
+     * rest (booleans, names, CPU lists, distributions) as the scenario
+     * syntax's text. */
     g = group(file, "params");
     TRY(g);
     rc = 0;
     for (size_t i = 0; i < k_params_count && rc >= 0; i++) {
-        char v[8192];
-        params_format_value(&k_params[i], p, v, sizeof v);
-        rc = attr_str(g, k_params[i].key, v);
+        const struct param_spec *spec = &k_params[i];
+        const char *base = (const char *)p + spec->offset;
+        if (spec->type == P_INT) {
+            rc = attr_num(g, spec->key, H5T_STD_I64LE, H5T_NATIVE_INT64, base);
+        } else if (spec->type == P_REAL) {
+            rc = attr_num(g, spec->key, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, base);
+        } else {
+            char v[8192];
+            params_format_value(spec, p, v, sizeof v);
+            rc = attr_str(g, spec->key, v);
+        }
     }
     H5Gclose(g);
     return rc;
