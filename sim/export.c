@@ -53,6 +53,47 @@ static int ds_shape(hid_t d, hsize_t dims[2])
     return rank;
 }
 
+/* A dataset's column names, comma-joined: the attribute is an array of
+ * strings (files from before it was one hold the joined string). */
+static char *read_columns(hid_t d)
+{
+    hid_t a = H5Aopen(d, "columns", H5P_DEFAULT);
+    if (a < 0)
+        return NULL;
+    hid_t sp = H5Aget_space(a);
+    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    hsize_t n = 0;
+    if (rank == 1)
+        H5Sget_simple_extent_dims(sp, &n, NULL);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (rank != 1) {
+        H5Aclose(a);
+        return read_str_attr(d, "columns");
+    }
+    char **items = xcalloc(n ? n : 1, sizeof *items);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    char *out = NULL;
+    if (H5Aread(a, t, items) >= 0) {
+        size_t len = 1;
+        for (hsize_t k = 0; k < n; k++)
+            len += (items[k] ? strlen(items[k]) : 0) + 1;
+        out = xcalloc(len, 1);
+        for (hsize_t k = 0; k < n; k++) {
+            if (k)
+                strcat(out, ",");
+            strcat(out, items[k] ? items[k] : "");
+            H5free_memory(items[k]);
+        }
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    free(items);
+    return out;
+}
+
 /* A scalar attribute as text: strings as they are, integers in full
  * (%lld: 64-bit seeds survive), reals with %.17g. NULL if unreadable. */
 static char *read_attr_text(hid_t obj, const char *name)
@@ -209,7 +250,7 @@ static void print_col_header(hid_t g, const struct col_list *cols, size_t i, FIL
         }
     }
     hid_t d = H5Dopen2(g, cols->names[i], H5P_DEFAULT);
-    char *columns = d >= 0 ? read_str_attr(d, "columns") : NULL;
+    char *columns = d >= 0 ? read_columns(d) : NULL;
     if (d >= 0)
         H5Dclose(d);
     char *save = NULL;
@@ -329,7 +370,7 @@ static int export_dataset(hid_t file, hid_t d, const char *path, FILE *out, stru
     if (v == NULL)
         return sim_error(err, SIM_EIO, "%s: error: cannot read dataset", path);
     char *rows_ds = read_str_attr(d, "rows");
-    char *columns = read_str_attr(d, "columns");
+    char *columns = read_columns(d);
     double *rowv = NULL;
     const char *rowname = "row";
     if (rows_ds != NULL) {

@@ -6,7 +6,7 @@
  * UTF-8 (h5py reads them as str); long texts (the scenario) are scalar
  * string datasets, not attributes (64 KiB attribute limit); numeric
  * datasets are little-endian with a `units` attribute, 2-D ones also with
- * `columns` (names of the second dimension) and `rows` (the dataset that
+ * `columns` (names of the second dimension, an array of strings) and `rows` (the dataset that
  * labels the first); object modification times are not recorded, so the
  * same run writes the same bytes. HDF5's automatic error printing is off;
  * every failure becomes a tier-1 error naming the path.
@@ -68,6 +68,37 @@ static herr_t attr_str(hid_t loc, const char *name, const char *val)
         H5Sclose(sp);
     if (t >= 0)
         H5Tclose(t);
+    return rc;
+}
+
+/* A 1-D array of strings from a comma-separated list (column names): h5py
+ * gives a list, pandas takes it as its columns as it is. */
+static herr_t attr_str_list(hid_t loc, const char *name, const char *csv)
+{
+    char *copy = xstrdup(csv);
+    size_t n = 1;
+    for (const char *c = csv; *c; c++)
+        n += *c == ',';
+    const char **items = xcalloc(n, sizeof *items);
+    size_t k = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok != NULL && k < n; tok = strtok_r(NULL, ",", &save))
+        items[k++] = tok;
+    herr_t rc = -1;
+    hsize_t dims[1] = {k};
+    hid_t t = str_type(), sp = H5Screate_simple(1, dims, NULL), a = H5I_INVALID_HID;
+    if (t >= 0 && sp >= 0)
+        a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0)
+        rc = H5Awrite(a, t, items);
+    if (a >= 0)
+        H5Aclose(a);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    free(items);
+    free(copy);
     return rc;
 }
 
@@ -146,7 +177,7 @@ static herr_t ds_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsiz
         goto out;
     if (attr_str(d, "units", units) < 0)
         goto out;
-    if (columns && attr_str(d, "columns", columns) < 0)
+    if (columns && attr_str_list(d, "columns", columns) < 0)
         goto out;
     if (rows_ds && attr_str(d, "rows", rows_ds) < 0)
         goto out;

@@ -158,6 +158,22 @@ expect_out "/trace/throughput_pps"
 expect_exit 0 "export summary" -- "$bin" export run1.h5 /summary
 expect_out "throughput_pps"
 head -1 out.txt | grep -q "latency_p99_us" && ok || fail "summary header"
+# h5py (where Debian's python3-h5py is installed): column names are a list,
+# numeric keys are numbers, every numeric dataset has units.
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - run1.h5 <<'PY' && ok || fail "h5py reading of the result"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+cols = [c.decode() if isinstance(c, bytes) else c for c in f["cpu/busy_frac"].attrs["columns"]]
+assert cols[:2] == ["hardirq", "softirq"], cols
+assert float(f["params"].attrs["nic.link_gbps"]) > 0
+assert int(f["params"].attrs["run.seed"]) >= 0
+def check(name, obj):
+    if isinstance(obj, h5py.Dataset) and obj.dtype.kind in "fiu":
+        assert obj.attrs.get("units") not in (None, "", b""), name
+f.visititems(check)
+PY
+fi
 expect_exit 0 "export listing" -- "$bin" export run1.h5
 awk -F'\t' 'NR > 1 && $2 != "text" && $3 == "" { print $1; bad = 1 } END { exit bad }' out.txt >missing_units.txt &&
     ok || fail "numeric datasets without units: $(tr '\n' ' ' <missing_units.txt)"
