@@ -182,28 +182,15 @@ static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info, void 
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     if (a < 0)
         return 0;
-    hid_t t = H5Aget_type(a);
-    bool str = H5Tget_class(t) == H5T_STRING;
-    H5Tclose(t);
+    H5Aclose(a);
     if (l->pass == 0) {
         fprintf(l->out, "%s%s", l->n ? "\t" : "", name);
-    } else if (str) {
-        H5Aclose(a);
-        char *v = read_str_attr(obj, name);
-        fprintf(l->out, "%s%s", l->n ? "\t" : "", v ? v : "");
-        free(v);
-        l->n++;
-        return 0;
     } else {
-        H5Aclose(a);
         char *v = read_attr_text(obj, name);
         fprintf(l->out, "%s%s", l->n ? "\t" : "", v ? v : "");
         free(v);
-        l->n++;
-        return 0;
     }
     l->n++;
-    H5Aclose(a);
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <libconfig.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -54,21 +55,30 @@ static hid_t str_type(void)
     return t;
 }
 
-static herr_t attr_str(hid_t loc, const char *name, const char *val)
+/* Creates attribute name on loc with the given type and space, writes
+ * data (in memory type mtype), and closes the type and the space. */
+static herr_t attr_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hid_t sp,
+                         const void *data, bool close_type)
 {
     herr_t rc = -1;
-    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
-    if (t >= 0 && sp >= 0)
-        a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t a = H5I_INVALID_HID;
+    if (ftype >= 0 && sp >= 0)
+        a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
     if (a >= 0)
-        rc = H5Awrite(a, t, &val);
+        rc = H5Awrite(a, mtype, data);
     if (a >= 0)
         H5Aclose(a);
     if (sp >= 0)
         H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
+    if (close_type && ftype >= 0)
+        H5Tclose(ftype);
     return rc;
+}
+
+static herr_t attr_str(hid_t loc, const char *name, const char *val)
+{
+    hid_t t = str_type();
+    return attr_write(loc, name, t, t, H5Screate(H5S_SCALAR), &val, true);
 }
 
 /* A 1-D array of strings from a comma-separated list (column names): h5py
@@ -84,19 +94,9 @@ static herr_t attr_str_list(hid_t loc, const char *name, const char *csv)
     char *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok != NULL && k < n; tok = strtok_r(NULL, ",", &save))
         items[k++] = tok;
-    herr_t rc = -1;
     hsize_t dims[1] = {k};
-    hid_t t = str_type(), sp = H5Screate_simple(1, dims, NULL), a = H5I_INVALID_HID;
-    if (t >= 0 && sp >= 0)
-        a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0)
-        rc = H5Awrite(a, t, items);
-    if (a >= 0)
-        H5Aclose(a);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
+    hid_t t = str_type();
+    herr_t rc = attr_write(loc, name, t, t, H5Screate_simple(1, dims, NULL), items, true);
     free(items);
     free(copy);
     return rc;
@@ -104,17 +104,7 @@ static herr_t attr_str_list(hid_t loc, const char *name, const char *csv)
 
 static herr_t attr_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *v)
 {
-    herr_t rc = -1;
-    hid_t sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
-    if (sp >= 0)
-        a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0)
-        rc = H5Awrite(a, mtype, v);
-    if (a >= 0)
-        H5Aclose(a);
-    if (sp >= 0)
-        H5Sclose(sp);
-    return rc;
+    return attr_write(loc, name, ftype, mtype, H5Screate(H5S_SCALAR), v, false);
 }
 
 static herr_t attr_f64(hid_t loc, const char *name, double v)
