@@ -179,10 +179,6 @@ static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info, void 
 {
     struct attr_list *l = data;
     (void)info;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0)
-        return 0;
-    H5Aclose(a);
     if (l->pass == 0) {
         fprintf(l->out, "%s%s", l->n ? "\t" : "", name);
     } else {
@@ -197,10 +193,15 @@ static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info, void 
 /* A group's columns: its 1-D datasets, and each 2-D dataset as one column
  * per entry of its second dimension, named DATASET.COLUMN (from its
  * `columns` attribute; DATASET.cJ without one). */
+struct col {
+    char *name;
+    hsize_t width; /* 1 for a 1-D dataset, the second dimension for a 2-D one */
+    bool two_d;
+};
+
 struct col_list {
-    char **names; /* datasets */
-    hsize_t *width; /* 1 for a 1-D dataset, the second dimension for a 2-D one */
-    size_t n, cap, wcap;
+    struct col *c;
+    size_t n, cap;
 };
 
 static herr_t col_cb(hid_t loc, const char *name, const H5L_info_t *info, void *data)
@@ -213,41 +214,32 @@ static herr_t col_cb(hid_t loc, const char *name, const H5L_info_t *info, void *
     hsize_t dims[2];
     int rank = is_string(d) ? 0 : ds_shape(d, dims);
     if (rank == 1 || (rank == 2 && dims[1] > 0)) {
-        xgrow(&c->names, &c->cap, c->n, sizeof *c->names, 16);
-        xgrow(&c->width, &c->wcap, c->n, sizeof *c->width, 16);
-        c->width[c->n] = rank == 1 ? 1 : dims[1];
-        c->names[c->n++] = xstrdup(name);
+        xgrow(&c->c, &c->cap, c->n, sizeof *c->c, 16);
+        c->c[c->n++] = (struct col){xstrdup(name), rank == 1 ? 1 : dims[1], rank == 2};
     }
     H5Dclose(d);
     return 0;
 }
 
-static void print_col_header(hid_t g, const struct col_list *cols, size_t i, FILE *out)
+static void print_col_header(hid_t g, const struct col *c, bool first, FILE *out)
 {
-    const char *sep = i ? "\t" : "";
-    if (cols->width[i] == 1) {
-        hid_t d = H5Dopen2(g, cols->names[i], H5P_DEFAULT);
-        hsize_t dims[2];
-        bool one_d = d >= 0 && ds_shape(d, dims) == 1;
-        if (d >= 0)
-            H5Dclose(d);
-        if (one_d) {
-            fprintf(out, "%s%s", sep, cols->names[i]);
-            return;
-        }
+    const char *sep = first ? "" : "\t";
+    if (!c->two_d) {
+        fprintf(out, "%s%s", sep, c->name);
+        return;
     }
-    hid_t d = H5Dopen2(g, cols->names[i], H5P_DEFAULT);
+    hid_t d = H5Dopen2(g, c->name, H5P_DEFAULT);
     char *columns = d >= 0 ? read_columns(d) : NULL;
     if (d >= 0)
         H5Dclose(d);
     char *save = NULL;
     char *tok = columns ? strtok_r(columns, ",", &save) : NULL;
-    for (hsize_t j = 0; j < cols->width[i]; j++) {
+    for (hsize_t j = 0; j < c->width; j++) {
         if (tok != NULL) {
-            fprintf(out, "%s%s.%s", j ? "\t" : sep, cols->names[i], tok);
+            fprintf(out, "%s%s.%s", j ? "\t" : sep, c->name, tok);
             tok = strtok_r(NULL, ",", &save);
         } else {
-            fprintf(out, "%s%s.c%llu", j ? "\t" : sep, cols->names[i], (unsigned long long)j);
+            fprintf(out, "%s%s.c%llu", j ? "\t" : sep, c->name, (unsigned long long)j);
         }
     }
     free(columns);
@@ -255,7 +247,7 @@ static void print_col_header(hid_t g, const struct col_list *cols, size_t i, FIL
 
 static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *err)
 {
-    struct col_list cols = {NULL, NULL, 0, 0, 0};
+    struct col_list cols = {NULL, 0, 0};
     hsize_t idx = 0;
     H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, col_cb, &cols);
     int rc = SIM_OK;
@@ -276,47 +268,43 @@ static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *er
     }
     /* t_ms first: it is the x axis of every trace. */
     for (size_t i = 1; i < cols.n; i++)
-        if (strcmp(cols.names[i], "t_ms") == 0 && cols.width[i] == 1) {
-            char *t = cols.names[0];
-            hsize_t w = cols.width[0];
-            cols.names[0] = cols.names[i];
-            cols.width[0] = cols.width[i];
-            cols.names[i] = t;
-            cols.width[i] = w;
+        if (strcmp(cols.c[i].name, "t_ms") == 0 && !cols.c[i].two_d) {
+            struct col t = cols.c[0];
+            cols.c[0] = cols.c[i];
+            cols.c[i] = t;
         }
     double **v = xcalloc(cols.n, sizeof *v);
     hsize_t rows = 0;
     for (size_t i = 0; i < cols.n && rc == SIM_OK; i++) {
-        hid_t d = H5Dopen2(g, cols.names[i], H5P_DEFAULT);
+        hid_t d = H5Dopen2(g, cols.c[i].name, H5P_DEFAULT);
         hsize_t dims[2];
         ds_shape(d, dims);
         if (i == 0)
             rows = dims[0];
         if (dims[0] != rows)
             rc = sim_error(err, SIM_EINVAL, "%s: error: columns differ in length (%s)", path,
-                           cols.names[i]);
-        else if ((v[i] = read_doubles(d, (size_t)(rows * cols.width[i]))) == NULL)
-            rc = sim_error(err, SIM_EIO, "%s/%s: error: cannot read dataset", path, cols.names[i]);
+                           cols.c[i].name);
+        else if ((v[i] = read_doubles(d, (size_t)(rows * cols.c[i].width))) == NULL)
+            rc = sim_error(err, SIM_EIO, "%s/%s: error: cannot read dataset", path, cols.c[i].name);
         H5Dclose(d);
     }
     if (rc == SIM_OK) {
         for (size_t i = 0; i < cols.n; i++)
-            print_col_header(g, &cols, i, out);
+            print_col_header(g, &cols.c[i], i == 0, out);
         fputc('\n', out);
         for (hsize_t r = 0; r < rows; r++) {
             for (size_t i = 0; i < cols.n; i++)
-                for (hsize_t j = 0; j < cols.width[i]; j++)
-                    fprintf(out, "%s%.17g", i || j ? "\t" : "", v[i][r * cols.width[i] + j]);
+                for (hsize_t j = 0; j < cols.c[i].width; j++)
+                    fprintf(out, "%s%.17g", i || j ? "\t" : "", v[i][r * cols.c[i].width + j]);
             fputc('\n', out);
         }
     }
     for (size_t i = 0; i < cols.n; i++) {
         free(v[i]);
-        free(cols.names[i]);
+        free(cols.c[i].name);
     }
     free(v);
-    free(cols.names);
-    free(cols.width);
+    free(cols.c);
     return rc;
 }
 

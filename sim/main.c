@@ -455,11 +455,9 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     const struct model_results *r = model_finish(m);
     cl->cmdline = join_argv(argc, argv);
     struct h5out_run run = {&params, &cl->text, r, cl->cmdline, &g_signal};
-    rc = g_signal ? SIM_EINTR : h5out_write(out_path, &run, &err);
-    if (rc == SIM_EINTR) {
-        fprintf(stderr, "falconsim: interrupted while writing the result; no result written\n");
-        return exit_for(rc);
-    }
+    rc = g_signal ? sim_error(&err, SIM_EINTR, "%s: interrupted before writing; no result written",
+                              out_path)
+                  : h5out_write(out_path, &run, &err);
     if (rc != SIM_OK) {
         fprintf(stderr, "falconsim: %s\n", err.msg);
         return exit_for(rc);

@@ -77,14 +77,16 @@ void model_drop(struct model *m, struct pkt *p, enum drop_place where)
 
 /* }===== */
 
-static uint64_t pool_bound(const struct sim_params *p, unsigned nrxq, unsigned ncpu,
-                           uint32_t nflows)
+/* In doubles: setup_memory_estimate calls these before anything is known to
+ * fit; model_create converts them once the budget check has passed. */
+static double pool_bound(const struct sim_params *p)
 {
-    uint64_t q = (uint64_t)p->kernel.netdev_max_backlog + 1;
-    uint64_t per_cpu = 3 * q + 2;
-    uint64_t per_rxq = (uint64_t)p->nic.ring_size + (uint64_t)p->kernel.gro_max_flows + 1;
-    uint64_t per_sock = (uint64_t)p->app.rcvbuf_bytes / ((uint64_t)p->app.skb_overhead_bytes + 1) + 2;
-    return 64 + ncpu * per_cpu + nrxq * per_rxq + nflows * (per_sock + 1);
+    double q = (double)p->kernel.netdev_max_backlog + 1;
+    double per_cpu = 3 * q + 2;
+    double per_rxq = (double)p->nic.ring_size + (double)p->kernel.gro_max_flows + 1;
+    double per_sock = floor((double)p->app.rcvbuf_bytes / ((double)p->app.skb_overhead_bytes + 1)) + 2;
+    return 64 + (double)p->host.cpus * per_cpu + (double)p->nic.rx_queues * per_rxq +
+           (double)params_flow_count(p) * (per_sock + 1);
 }
 
 static void init_view(struct model *m)
@@ -239,15 +241,14 @@ static void convert_units(struct model *m)
  * source, link and timers, each outstanding request and backend call; per
  * application CPU the threads' wake-ups; with TCP one credit per skb that
  * can exist. Running out is a model bug. */
-static size_t event_bound(const struct sim_params *p, uint32_t nflows)
+static double event_bound(const struct sim_params *p)
 {
     bool web = p->workload.type == WL_WEB, rr = p->workload.type == WL_RR || web;
-    unsigned ncpu = (unsigned)p->host.cpus, nrxq = (unsigned)p->nic.rx_queues;
-    return 4096 + 16 * (size_t)ncpu + 4 * nrxq + 2 * (size_t)p->noise.cpus.n +
-           (size_t)nflows * (size_t)(4 + (rr ? p->workload.outstanding : 0) +
-                                     (web ? p->workload.cache_calls + p->workload.db_calls : 0)) +
-           (size_t)p->app.cpus.n * 64 +
-           (p->workload.protocol == PROTO_TCP ? (size_t)pool_bound(p, nrxq, ncpu, nflows) : 0);
+    double per_flow = 4 + (rr ? (double)p->workload.outstanding : 0) +
+                      (web ? (double)(p->workload.cache_calls + p->workload.db_calls) : 0);
+    return 4096 + 16 * (double)p->host.cpus + 4 * (double)p->nic.rx_queues +
+           2 * (double)p->noise.cpus.n + (double)params_flow_count(p) * per_flow +
+           (double)p->app.cpus.n * 64 + (p->workload.protocol == PROTO_TCP ? pool_bound(p) : 0);
 }
 
 /* What setup will allocate, by part, in bytes (doubles: the inputs may ask
@@ -260,23 +261,13 @@ struct setup_memory {
 
 static void setup_memory_estimate(const struct sim_params *p, struct setup_memory *mm)
 {
-    double ncpu = (double)p->host.cpus, nrxq = (double)p->nic.rx_queues;
+    double ncpu = (double)p->host.cpus;
     double nflows = (double)params_flow_count(p);
-    double backlog = (double)p->kernel.netdev_max_backlog + 1;
-    double per_sock = (double)p->app.rcvbuf_bytes / ((double)p->app.skb_overhead_bytes + 1) + 2;
-    double pkts = 64 + ncpu * (3 * backlog + 2) +
-                  nrxq * ((double)p->nic.ring_size + (double)p->kernel.gro_max_flows + 1) +
-                  nflows * (per_sock + 1);
-    mm->pkts = pkts * (double)sizeof(struct pkt);
-    bool web = p->workload.type == WL_WEB, rr = p->workload.type == WL_RR || web;
-    double events = p->run.max_pending_events > 0 ? (double)p->run.max_pending_events
-                    : 4096 + 16 * ncpu + 4 * nrxq + 2 * (double)p->noise.cpus.n +
-                          nflows * (4 + (rr ? (double)p->workload.outstanding : 0) +
-                                    (web ? (double)(p->workload.cache_calls + p->workload.db_calls)
-                                         : 0)) +
-                          (double)p->app.cpus.n * 64 +
-                          (p->workload.protocol == PROTO_TCP ? pkts : 0);
-    mm->events = engine_memory_bytes(events);
+    bool rr = p->workload.type == WL_RR || p->workload.type == WL_WEB;
+    mm->pkts = pool_bound(p) * (double)sizeof(struct pkt);
+    mm->events = engine_memory_bytes(p->run.max_pending_events > 0
+                                         ? (double)p->run.max_pending_events
+                                         : event_bound(p));
     double hist = (double)HIST_BUCKETS * sizeof(uint64_t);
     mm->flows = nflows * ((double)sizeof(struct flow) + 2 * hist +
                           HIST_SPARSE_MAX * sizeof(uint16_t) + 8 * (rr ? 4.0 : 0.0));
@@ -356,7 +347,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     }
     init_view(m);
 
-    size_t need = event_bound(p, m->nflows);
+    size_t need = (size_t)event_bound(p); /* fits: the memory check passed */
     size_t cap = (size_t)p->run.max_pending_events;
     if (cap == 0) {
         cap = need;
@@ -390,7 +381,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     engine_register(m->eng, EV_WARMUP, 7, metrics_on_warmup, m);
     engine_register(m->eng, EV_WINDOW, 8, metrics_on_window, m);
 
-    m->pkt_cap = pool_bound(p, m->nrxq, m->ncpu, m->nflows);
+    m->pkt_cap = (uint64_t)pool_bound(p);
     m->pkt_pool = xcalloc(m->pkt_cap, sizeof *m->pkt_pool);
     for (uint64_t i = m->pkt_cap; i-- > 0;) {
         m->pkt_pool[i].next = m->free_pkts;

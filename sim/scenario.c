@@ -961,10 +961,7 @@ static int check_includes(const char *text, const char *file, const char *dir, i
                 else
                     snprintf(full, sizeof full, "%s/%s", dir, name);
                 struct stat st;
-                if (stat(full, &st) != 0)
-                    return sim_error(err, SIM_EINVAL, "%s:%d: error: @include \"%s\": cannot read %s: %s",
-                                     file, line, name, full, strerror(errno));
-                if (!S_ISREG(st.st_mode))
+                if (stat(full, &st) == 0 && !S_ISREG(st.st_mode))
                     return sim_error(err, SIM_EINVAL,
                                      "%s:%d: error: @include \"%s\": %s is not a regular file", file,
                                      line, name, full);
