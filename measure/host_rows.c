@@ -452,8 +452,8 @@ int host_rows_predict_main(int argc, char **argv)
         unsigned nd = row_hash_dependent(&rs, r) ? (unsigned)draws : 1;
         for (unsigned k = 0; k < nmetric; k++) {
             sum[k] = 0;
-            lo[k] = INFINITY;
-            hi[k] = -INFINITY;
+            lo[k] = (double)INFINITY;
+            hi[k] = -(double)INFINITY;
         }
         for (unsigned d = 0; d < nd && rc == 0; d++) {
             char path[4300];

@@ -771,7 +771,7 @@ static double kv_get(const struct kv *kv, const char *key)
     for (const char *s = kv->text; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
         if (strncmp(s, key, k) == 0 && s[k] == '\t')
             return strtod(s + k + 1, NULL);
-    return NAN;
+    return (double)NAN;
 }
 
 /* The helper, its stderr on ours (its errors reach the user as they are). */

@@ -248,7 +248,7 @@ int runs_report_wake_cfg(const char *dir)
     }
     static const char *const names[] = {"idle_from_ns", "quantile", "ns", NULL};
     int c[3];
-    double med[2] = {NAN, NAN}, idle[2] = {0, 0};
+    double med[2] = {(double)NAN, (double)NAN}, idle[2] = {0, 0};
     unsigned n = 0;
     rc = runs_table_require(&w, names, c, &err);
     /* The reader's own wait starts when the waker's call returns: where the
@@ -280,7 +280,7 @@ int runs_report_wake_cfg(const char *dir)
     }
     unsigned s = idle[0] < idle[1] ? 0 : 1, l = 1 - s;
     /* the polling window, where the machine says it */
-    double poll_ns = NAN;
+    double poll_ns = (double)NAN;
     if (runs_table_load_in(dir, "env.tsv", &e, NULL) == 0) {
         for (unsigned r = 0; r < e.nrows && e.ncols >= 2; r++)
             if (strcmp(runs_table_cell(&e, r, 0), "guest_halt_poll_ns") == 0)

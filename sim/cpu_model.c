@@ -704,7 +704,7 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         s->pkt = NULL;
         break;
     case STEP_NONE:
-        SIM_ASSERT(!"step with no kind");
+        SIM_ASSERT(false && "step with no kind");
     }
     cpu_dispatch(m, c);
 }

@@ -652,7 +652,7 @@ const struct model_results *model_finish(struct model *m)
                 "%llu + dropped %llu + in flight %llu\n",
                 (unsigned long long)s->gen_frames, (unsigned long long)s->deliv_frames,
                 (unsigned long long)s->dropped_frames, (unsigned long long)s->inflight_frames);
-        SIM_ASSERT(!"packet conservation");
+        SIM_ASSERT(false && "packet conservation");
     }
     SIM_ASSERT(model_check(m));
 

@@ -83,7 +83,7 @@ enum transition stage_transition(enum net_mode mode, enum stage_id s)
     case ST_COUNT: break;
     }
     (void)mode;
-    SIM_ASSERT(!"no transition after this stage");
+    SIM_ASSERT(false && "no transition after this stage");
 }
 
 /* {===== The packet walk ===== */
@@ -358,7 +358,7 @@ void stage_commit(struct model *m, struct cpu *c, struct step *s)
         stage_socket_enqueue(m, c, p);
         break;
     case ACT_NONE:
-        SIM_ASSERT(!"packet step with no action");
+        SIM_ASSERT(false && "packet step with no action");
     }
 }
 

@@ -34,7 +34,7 @@ struct rng *rng_create(uint64_t master_seed, uint64_t stream_index)
     r->g = gsl_rng_alloc(gsl_rng_mt19937);
     if (r->g == NULL) {
         free(r);
-        SIM_ASSERT(!"gsl_rng_alloc failed (out of memory)");
+        SIM_ASSERT(false && "gsl_rng_alloc failed (out of memory)");
     }
     uint64_t s = rng_mix64(rng_mix64(master_seed) ^ rng_mix64(stream_index + 1));
     unsigned long seed = (unsigned long)(s & 0xffffffffu);
@@ -99,7 +99,7 @@ sim_ns dist_draw_ns(const struct dist *d, struct rng *r)
         break;
     case DIST_COUNT:
     default:
-        SIM_ASSERT(!"bad distribution kind");
+        SIM_ASSERT(false && "bad distribution kind");
     }
     /* v >= 0 here, so adding a half and truncating rounds it (llround is a
      * libm call, measurable on the per-packet path). */

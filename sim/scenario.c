@@ -460,6 +460,68 @@ static bool parse_full_ll(const char *s, long long *v)
     return *s != '\0' && *end == '\0' && errno == 0;
 }
 
+/* Copies src (any type) under parent as name (NULL inside an array or a
+ * list), marked as set on the command line. */
+static config_setting_t *copy_setting(config_setting_t *parent, const char *name,
+                                      const config_setting_t *src)
+{
+    int type = config_setting_type(src);
+    config_setting_t *d = config_setting_add(parent, name, type);
+    if (d == NULL)
+        return NULL;
+    config_setting_set_hook(d, &k_set_mark);
+    switch (type) {
+    case CONFIG_TYPE_INT:
+        config_setting_set_int(d, config_setting_get_int(src));
+        break;
+    case CONFIG_TYPE_INT64:
+        config_setting_set_int64(d, config_setting_get_int64(src));
+        break;
+    case CONFIG_TYPE_FLOAT:
+        config_setting_set_float(d, config_setting_get_float(src));
+        break;
+    case CONFIG_TYPE_BOOL:
+        config_setting_set_bool(d, config_setting_get_bool(src));
+        break;
+    case CONFIG_TYPE_STRING:
+        config_setting_set_string(d, config_setting_get_string(src));
+        break;
+    default: /* group, array, list */
+        for (int i = 0; i < config_setting_length(src); i++) {
+            const config_setting_t *e = config_setting_get_elem(src, (unsigned)i);
+            if (copy_setting(d, type == CONFIG_TYPE_GROUP ? config_setting_name(e) : NULL, e) ==
+                NULL)
+                return NULL;
+        }
+        break;
+    }
+    return d;
+}
+
+/* A --set value written in scenario syntax, as /params and the resolved
+ * text print it: a quoted string ("overlay") or a distribution group
+ * ({ dist = "exponential"; mean_ns = 500; }). Parsed by libconfig as
+ * `v = VALUE;` and copied under g as leaf if its type is want_type.
+ * Returns the copy, or NULL if VALUE is not that. (An @include inside a
+ * value is not scenario syntax here.) */
+static config_setting_t *set_from_text(config_setting_t *g, const char *leaf, const char *val,
+                                       int want_type)
+{
+    config_t tmp;
+    config_init(&tmp);
+    size_t n = strlen(val) + 8;
+    char *text = xmalloc(n);
+    snprintf(text, n, "v = %s;", val);
+    config_setting_t *out = NULL;
+    bool parsed = !strstr(val, "@include") && config_read_string(&tmp, text) == CONFIG_TRUE;
+    const config_setting_t *v = parsed ? config_lookup(&tmp, "v") : NULL;
+    if (v != NULL && config_setting_type(v) == want_type)
+        out = copy_setting(g, leaf, v);
+    config_destroy(&tmp);
+    free(text);
+    return out;
+}
+
 static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
 {
     const char *eq = strchr(assignment, '=');
@@ -521,6 +583,12 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         config_setting_set_hook(dg, &k_set_mark);
         config_setting_remove(dg, member);
         if (strcmp(member, "dist") == 0) {
+            if (val[0] == '"') {
+                if (set_from_text(dg, member, val, CONFIG_TYPE_STRING) == NULL)
+                    return sim_error(err, SIM_EINVAL, "--set: error: '%s' must be a string "
+                                     "(got %s)", key, val);
+                return SIM_OK;
+            }
             s = config_setting_add(dg, member, CONFIG_TYPE_STRING);
             config_setting_set_string(s, val);
         } else {
@@ -543,8 +611,18 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         s = config_setting_add(g, leaf, CONFIG_TYPE_INT64);
         config_setting_set_int64(s, ll);
         break;
-    case P_REAL:
     case P_DIST:
+        if (val[0] == '{') {
+            s = set_from_text(g, leaf, val, CONFIG_TYPE_GROUP);
+            if (s == NULL)
+                return sim_error(err, SIM_EINVAL,
+                                 "--set: error: '%s' must be a number or a group "
+                                 "{ dist = \"...\"; ... } (got %s)",
+                                 key, val);
+            return SIM_OK;
+        }
+        /* fall through */
+    case P_REAL:
         if (!parse_full_double(val, &d))
             return sim_error(err, SIM_EINVAL, "--set: error: '%s' must be a number (got \"%s\")",
                              key, val);
@@ -558,6 +636,13 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         config_setting_set_bool(s, strcmp(val, "true") == 0);
         break;
     case P_ENUM:
+        if (val[0] == '"') {
+            s = set_from_text(g, leaf, val, CONFIG_TYPE_STRING);
+            if (s == NULL)
+                return sim_error(err, SIM_EINVAL, "--set: error: '%s' must be a string (got %s)",
+                                 key, val);
+            return SIM_OK;
+        }
         s = config_setting_add(g, leaf, CONFIG_TYPE_STRING);
         config_setting_set_string(s, val);
         break;
@@ -1027,6 +1112,8 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
         }
     } else {
         raw = xstrdup(inline_text ? inline_text : "");
+        if ((rc = check_includes(raw, "(scenario)", NULL, 0, err)) != SIM_OK)
+            goto done;
         if (config_read_string(&c, raw) != CONFIG_TRUE) {
             rc = sim_error(err, SIM_EINVAL, "(scenario):%d: error: %s", config_error_line(&c),
                            config_error_text(&c));

@@ -17,6 +17,11 @@ int sim_error(struct sim_err *err, int status, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        /* A message is one line: a control character quoted from the
+         * user's input (a newline inside a string) is shown as '?'. */
+        for (char *c = err->msg; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
     }
     return status;
 }

@@ -40,7 +40,8 @@ enum {
     SIM_EINTR = -5,   /* stopped by a signal; nothing was written */
 };
 
-/* Formats into err (if non-NULL) and returns status. */
+/* Formats into err (if non-NULL) and returns status. The message is one
+ * line: control characters (from quoted input) become '?'. */
 int sim_error(struct sim_err *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

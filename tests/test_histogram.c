@@ -94,7 +94,7 @@ static void test_sparse_matches_dense(void)
             hist_reset(&b);
             for (unsigned i = 0; i < HIST_BUCKETS; i++)
                 if (b.counts[i] != 0) {
-                    CHECK_TRUE(!"reset left a count");
+                    CHECK_TRUE(false && "reset left a count");
                     break;
                 }
         }

@@ -77,9 +77,9 @@ static const char *k_free =
  * sum accurate to well below 1e-6 for the t (< 30 D) used here. */
 static double md1_wait_cdf(double t, double lambda, double d)
 {
-    long double rho = (long double)lambda * d, sum = 0;
+    long double rho = (long double)lambda * (long double)d, sum = 0;
     for (int k = 0; k <= (int)floor(t / d); k++) {
-        long double x = (long double)lambda * ((long double)k * d - t);
+        long double x = (long double)lambda * ((long double)k * (long double)d - (long double)t);
         long double mag = k == 0 ? 1.0L : expl(k * logl(fabsl(x)) - lgammal(k + 1.0L));
         long double term = (k % 2 == 1 && x < 0 ? -mag : mag) * expl(-x);
         sum += term;

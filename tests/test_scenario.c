@@ -185,36 +185,76 @@ static void test_cross_checks(void)
     CHECK_STR_CONTAINS(err.msg, "--set: error: 'policy.rps_cpus' lists CPU 9, outside the core budget");
 }
 
-static void test_every_default_formats_back(void)
+/* Every resolved `key = value;` line, applied as --set to an empty
+ * scenario, resolves to the same text: /params is enough to rerun a run
+ * (strings quoted, distributions as groups, as they are printed). */
+static void check_resolved_round_trip(const char *scenario)
 {
-    /* The resolved text of the defaults parses to the same parameters. */
     struct sim_params a, b;
     struct sim_err err = {{0}};
-    struct scenario_text t;
-    CHECK_EQ_I64(scenario_load(NULL, "", NULL, 0, &a, &t, &err), SIM_OK);
+    struct scenario_text t, u;
+    CHECK_EQ_I64(scenario_load(NULL, scenario, NULL, 0, &a, &t, &err), SIM_OK);
     char *text = xstrdup(t.resolved);
-    scenario_text_free(&t);
-    /* resolved text is "key = value;" lines; turn it into nested groups by
-     * loading each key as an override instead */
     size_t n = 0;
     const char *sets[512];
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line && n < 512; line = strtok_r(NULL, "\n", &save)) {
         char *eq = strstr(line, " = ");
-        if (!eq || strchr(line, '{') || strchr(line, '"'))
-            continue; /* groups and strings: covered by the defaults test */
+        CHECK_TRUE(eq != NULL);
+        if (eq == NULL)
+            continue;
         *eq = '=';
         memmove(eq + 1, eq + 3, strlen(eq + 3) + 1);
-        char *semi = strrchr(line, ';');
-        if (semi)
-            *semi = '\0';
+        line[strlen(line) - 1] = '\0'; /* the ';' */
         sets[n++] = line;
     }
-    CHECK_EQ_I64(load_text("", sets, n, &b, &err), SIM_OK);
-    CHECK_TRUE(n > 50);
+    CHECK_EQ_I64(n, k_params_count);
+    CHECK_EQ_I64(scenario_load(NULL, "", sets, n, &b, &u, &err), SIM_OK);
+    CHECK_TRUE(u.resolved != NULL && strcmp(t.resolved, u.resolved) == 0);
     CHECK_TRUE(memcmp(&a.kernel, &b.kernel, sizeof a.kernel) == 0);
     CHECK_TRUE(memcmp(&a.nic, &b.nic, sizeof a.nic) == 0);
+    scenario_text_free(&t);
+    scenario_text_free(&u);
     free(text);
+}
+
+static void test_resolved_text_reloads(void)
+{
+    check_resolved_round_trip("");
+    check_resolved_round_trip(
+        "network: { mode = \"host\"; };\n"
+        "stage: { gro_cell: { cost = { dist = \"exponential\"; mean_ns = 900.5; }; };\n"
+        "         container: { cost = { dist = \"uniform\"; min_ns = 100.0; max_ns = 300.0; }; };\n"
+        "         outer_l4: { cost = { dist = \"lognormal\"; mean_ns = 600.0; cv = 0.5; }; }; };\n");
+
+    struct sim_params p;
+    struct sim_err err = {{0}};
+    const char *quoted[] = {"network.mode=\"host\"", "stage.gro_cell.cost.dist=\"exponential\"",
+                            "stage.container.cost={ dist = \"lognormal\"; mean_ns = 700.0; cv = 1.5; }"};
+    CHECK_EQ_I64(load_text("", quoted, 3, &p, &err), SIM_OK);
+    CHECK_EQ_I64(p.network.mode, NET_HOST);
+    CHECK_EQ_I64(p.stage[ST_GRO_CELL].cost.kind, DIST_EXP);
+    CHECK_EQ_I64(p.stage[ST_CONTAINER].cost.kind, DIST_LOGNORMAL);
+    CHECK_NEAR(p.stage[ST_CONTAINER].cost.cv, 1.5, 0);
+    const char *bad_group[] = {"stage.container.cost={ dist = 3 "};
+    CHECK_EQ_I64(load_text("", bad_group, 1, &p, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--set: error: 'stage.container.cost' must be a number or a group");
+    const char *bad_string[] = {"network.mode=\"host"};
+    CHECK_EQ_I64(load_text("", bad_string, 1, &p, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--set: error: 'network.mode' must be a string (got \"host)");
+}
+
+/* A message is one line, even when it quotes a string with a newline. */
+static void test_messages_are_one_line(void)
+{
+    struct sim_params p;
+    struct sim_err err = {{0}};
+    CHECK_EQ_I64(load_text("defaults = \"a\\nb.cfg\";", NULL, 0, &p, &err), SIM_ENOENT);
+    CHECK_TRUE(strchr(err.msg, '\n') == NULL);
+    CHECK_STR_CONTAINS(err.msg, "a?b.cfg");
+    /* an @include of a directory is refused before libconfig's scanner sees it */
+    CHECK_EQ_I64(load_text("@include \"/\"\n", NULL, 0, &p, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "(scenario):1: error: @include \"/\": / is not a regular file");
 }
 
 int main(void)
@@ -225,6 +265,7 @@ int main(void)
     test_include_relative_to_scenario();
     test_defaults_file();
     test_cross_checks();
-    test_every_default_formats_back();
+    test_resolved_text_reloads();
+    test_messages_are_one_line();
     return check_report("test_scenario");
 }
