@@ -13,7 +13,11 @@
  *   a 2-D dataset    its `rows` dataset as the first column, then one column
  *                    per entry of its `columns` attribute;
  *   a string dataset its text (/config/raw_text).
- * Numbers are printed with %.17g, so nothing is lost on the way.
+ * Numbers are printed in the fewest digits that read back to the same
+ * stored value: a float64 dataset in at most 17, a float32 one (the
+ * per-CPU and per-flow traces) in at most 9, so 0.0253 stored as float32
+ * prints 0.0253, not the float64 widening 0.025299999862909317. Nothing is
+ * lost on the way.
  * Together with h5out.c, the only code that includes <hdf5.h>.
  */
 #include "h5out.h"
@@ -94,8 +98,27 @@ static char *read_columns(hid_t d)
     return out;
 }
 
+/* v in the fewest significant digits (from 6) that parse back to the same
+ * value at the stored precision. */
+static void format_num(char *buf, size_t len, double v, bool single)
+{
+    for (int digits = 6; digits <= 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, v);
+        if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
+            break;
+    }
+}
+
+static void print_num(FILE *out, const char *sep, double v, bool single)
+{
+    char buf[40];
+    format_num(buf, sizeof buf, v, single);
+    fprintf(out, "%s%s", sep, buf);
+}
+
 /* A scalar attribute as text: strings as they are, integers in full
- * (%lld: 64-bit seeds survive), reals with %.17g. NULL if unreadable. */
+ * (%lld: 64-bit seeds survive), reals in the fewest digits that read back
+ * the same. NULL if unreadable. */
 static char *read_attr_text(hid_t obj, const char *name)
 {
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
@@ -115,12 +138,21 @@ static char *read_attr_text(hid_t obj, const char *name)
     } else if (cls == H5T_FLOAT) {
         double v = 0;
         if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) {
-            snprintf(buf, sizeof buf, "%.17g", v);
+            format_num(buf, sizeof buf, v, false);
             out = xstrdup(buf);
         }
     }
     H5Aclose(a);
     return cls == H5T_STRING ? read_str_attr(obj, name) : out;
+}
+
+/* A float32 dataset (its values are printed at float32 precision). */
+static bool is_single(hid_t d)
+{
+    hid_t t = H5Dget_type(d);
+    bool single = H5Tget_class(t) == H5T_FLOAT && H5Tget_size(t) == 4;
+    H5Tclose(t);
+    return single;
 }
 
 static double *read_doubles(hid_t d, size_t n)
@@ -197,6 +229,7 @@ struct col {
     char *name;
     hsize_t width; /* 1 for a 1-D dataset, the second dimension for a 2-D one */
     bool two_d;
+    bool single; /* float32 */
 };
 
 struct col_list {
@@ -215,7 +248,8 @@ static herr_t col_cb(hid_t loc, const char *name, const H5L_info_t *info, void *
     int rank = is_string(d) ? 0 : ds_shape(d, dims);
     if (rank == 1 || (rank == 2 && dims[1] > 0)) {
         xgrow(&c->c, &c->cap, c->n, sizeof *c->c, 16);
-        c->c[c->n++] = (struct col){xstrdup(name), rank == 1 ? 1 : dims[1], rank == 2};
+        c->c[c->n++] = (struct col){xstrdup(name), rank == 1 ? 1 : dims[1], rank == 2,
+                                    is_single(d)};
     }
     H5Dclose(d);
     return 0;
@@ -295,7 +329,8 @@ static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *er
         for (hsize_t r = 0; r < rows; r++) {
             for (size_t i = 0; i < cols.n; i++)
                 for (hsize_t j = 0; j < cols.c[i].width; j++)
-                    fprintf(out, "%s%.17g", i || j ? "\t" : "", v[i][r * cols.c[i].width + j]);
+                    print_num(out, i || j ? "\t" : "", v[i][r * cols.c[i].width + j],
+                              cols.c[i].single);
             fputc('\n', out);
         }
     }
@@ -334,8 +369,11 @@ static int export_dataset(hid_t file, hid_t d, const char *path, FILE *out, stru
         if (v == NULL)
             return sim_error(err, SIM_EIO, "%s: error: cannot read dataset", path);
         fprintf(out, "%s\n", base);
-        for (hsize_t i = 0; i < dims[0]; i++)
-            fprintf(out, "%.17g\n", v[i]);
+        bool single = is_single(d);
+        for (hsize_t i = 0; i < dims[0]; i++) {
+            print_num(out, "", v[i], single);
+            fputc('\n', out);
+        }
         free(v);
         return SIM_OK;
     }
@@ -371,13 +409,14 @@ static int export_dataset(hid_t file, hid_t d, const char *path, FILE *out, stru
         }
     }
     fputc('\n', out);
+    bool single = is_single(d);
     for (hsize_t i = 0; i < dims[0]; i++) {
         if (rowv)
-            fprintf(out, "%.17g", rowv[i]);
+            print_num(out, "", rowv[i], false);
         else
             fprintf(out, "%llu", (unsigned long long)i);
         for (hsize_t j = 0; j < dims[1]; j++)
-            fprintf(out, "\t%.17g", v[i * dims[1] + j]);
+            print_num(out, "\t", v[i * dims[1] + j], single);
         fputc('\n', out);
     }
     free(v);

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -470,6 +471,34 @@ static herr_t write_flows(hid_t file, const struct model_results *r)
     return rc;
 }
 
+static herr_t attach_cb(hid_t g, const char *name, const H5L_info_t *info, void *time)
+{
+    (void)info;
+    if (strcmp(name, "t_ms") == 0)
+        return 0;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    herr_t rc = d < 0 ? -1 : H5DSattach_scale(d, *(hid_t *)time, 0);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc;
+}
+
+/* /trace/t_ms is the time axis of every trace: a dimension scale attached
+ * to dimension 0 of each other dataset, so netCDF-aware readers (xarray,
+ * HDFView) label the axis without being told. */
+static herr_t attach_time_scale(hid_t g)
+{
+    hid_t t = H5Dopen2(g, "t_ms", H5P_DEFAULT);
+    if (t < 0)
+        return -1;
+    herr_t rc = H5DSset_scale(t, "time (ms, window end)");
+    hsize_t idx = 0;
+    if (rc >= 0)
+        rc = H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, attach_cb, &t);
+    H5Dclose(t);
+    return rc;
+}
+
 static herr_t write_trace(hid_t file, const struct model_results *r)
 {
     hid_t g = group(file, "trace");
@@ -507,6 +536,8 @@ static herr_t write_trace(hid_t file, const struct model_results *r)
     for (size_t i = 0; i < SIM_ARRAY_LEN(per_flow) && rc >= 0; i++)
         rc = ds_num(g, per_flow[i].name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, w, r->nflows,
                     per_flow[i].v, per_flow[i].units, flows, "/trace/t_ms");
+    if (rc >= 0)
+        rc = attach_time_scale(g);
     free(cpus);
     free(flows);
     H5Gclose(g);

@@ -172,12 +172,19 @@ def check(name, obj):
     if isinstance(obj, h5py.Dataset) and obj.dtype.kind in "fiu":
         assert obj.attrs.get("units") not in (None, "", b""), name
 f.visititems(check)
+t = f["trace/throughput_pps"].dims[0][0]
+assert t.name == "/trace/t_ms" and len(t) == len(f["trace/throughput_pps"]), t
+assert f["trace/flow_latency_p99_us"].dims[0][0].name == "/trace/t_ms"
 PY
 fi
 expect_exit 0 "export listing" -- "$bin" export run1.h5
 awk -F'\t' 'NR > 1 && $2 != "text" && $3 == "" { print $1; bad = 1 } END { exit bad }' out.txt >missing_units.txt &&
     ok || fail "numeric datasets without units: $(tr '\n' ' ' <missing_units.txt)"
 expect_exit 0 "export trace" -- "$bin" export run1.h5 /trace
+# float32 traces print at their own precision: at most 9 significant digits
+awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^cpu_busy_frac/) c[i] = 1; next }
+     { for (i in c) { v = $i; gsub(/[-.]|e.*/, "", v); sub(/^0+/, "", v); if (length(v) > 9) bad = 1 } }
+     END { exit bad }' out.txt && ok || fail "float32 trace exported with more than 9 digits"
 head -1 out.txt | cut -f1 | grep -qx "t_ms" && ok || fail "trace does not start with t_ms"
 [ "$(wc -l <out.txt)" -gt 5 ] && ok || fail "trace too short"
 expect_exit 0 "export a group with 2-D datasets" -- "$bin" export run1.h5 /cpu
