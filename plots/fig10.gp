@@ -7,8 +7,9 @@ set ylabel "Kpps delivered"
 set logscale y
 set yrange [1:5000]
 set style data histograms
-set style histogram errorbars gap 1 lw 1
-set style fill solid 0.8 border -1
+set style histogram errorbars gap 1 lw 1.2
+set key top right
+@bar_style
 set boxwidth 0.9
 $paper << EOD
 0	2000	550	1300
@@ -17,9 +18,9 @@ $paper << EOD
 3	40	18	32
 EOD
 set datafile separator tab
-plot datafile skip 1 using 2:3:xtic(1) ls 1 title "Host", \
-     '' skip 1 using 4:5 ls 2 title "Con", \
-     '' skip 1 using 6:7 ls 3 title "FALCON", \
+plot datafile skip 1 using 2:3:xtic(1) ls 1 dt 1 title "Host", \
+     '' skip 1 using 4:5 ls 2 dt 1 title "Con", \
+     '' skip 1 using 6:7 ls 3 dt 1 title "FALCON", \
      $paper using ($1-0.27):2 with points ls 9 title "paper", \
      $paper using ($1):3 with points ls 9, \
      $paper using ($1+0.27):4 with points ls 9

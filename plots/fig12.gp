@@ -3,7 +3,7 @@
 # fraction of messages slower), from the runs' /latency histograms.
 load "plots/style.gp"
 set title "Latency tail, 16 B UDP at 400 Kpps (FALCON Fig. 12)"
-set xlabel "latency (us)"
+set xlabel "latency (µs)"
 set ylabel "P(latency > x)"
 set logscale y
 set format y "10^{%L}"

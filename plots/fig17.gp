@@ -6,6 +6,6 @@ set title "Web serving: successful operations (FALCON Fig. 17)"
 set ylabel "operations / s within the limit"
 set yrange [0:*]
 set style data histograms
-set style histogram errorbars gap 2 lw 1
-set style fill solid 0.8 border -1
-plot datafile skip 1 using 2:3:xtic(1) ls 3 title ""
+set style histogram errorbars gap 2 lw 1.2
+@bar_style
+plot datafile skip 1 using 2:3:xtic(1) ls 3 dt 1 title ""
