@@ -180,7 +180,6 @@ struct sim_params {
         double sender_cap_pps;
         double overlay_sender_cap_pps;
         double sender_cap_gbps;
-        double falcon_sender_cap_pps;
         double overlay_sender_cap_fps;
         double overlay_sender_msg_ns;
         int64_t hotspot_flow;

@@ -17,6 +17,7 @@
 #include "params.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const k_dist_names[] = {"constant", "exponential", "uniform", "lognormal",
@@ -285,16 +286,10 @@ const struct param_spec k_params[] = {
         "messages/s",
         "Sender cap when network.mode = overlay (clients in containers pay their own overlay "
         "transmit path); 0 = workload.sender_cap_pps."),
-    P_R("workload.falcon_sender_cap_pps", workload.falcon_sender_cap_pps, 0, 1e10, "0.0",
-        "messages/s",
-        "Sender cap in the overlay when policy.name is falcon*: in the paper both machines ran "
-        "FALCON, which also pipelines the clients' transmit softirqs; 0 = "
-        "workload.overlay_sender_cap_pps."),
     P_R("workload.overlay_sender_cap_fps", workload.overlay_sender_cap_fps, 0, 1e10, "0.0",
         "frames/s",
-        "Frames per second a containerised UDP client's overlay transmit path can send when "
-        "policy.name is not falcon* (each IP fragment crosses it; TCP is segmented after it); "
-        "0 = none."),
+        "Frames per second a containerised UDP client's overlay transmit path can send (each IP "
+        "fragment crosses it; TCP is segmented after it); 0 = none."),
     P_R("workload.overlay_sender_msg_ns", workload.overlay_sender_msg_ns, 0, 1e9, "0.0", "ns",
         "Time per datagram of that transmit path besides its fragments (system call, UDP, "
         "fragmentation), paid with workload.overlay_sender_cap_fps: a client sends at most "
@@ -375,16 +370,33 @@ const struct param_spec *params_find(const char *key)
     return NULL;
 }
 
+/* A real as scenario text that reads back to the same double: the fewest
+ * significant digits that do, and always with a '.' or an exponent, so
+ * libconfig never takes it for an integer (it truncates integers above
+ * 2^31 without an L suffix). */
+static const char *real_text(char out[40], double v)
+{
+    for (int digits = 6; digits <= 17; digits++) {
+        snprintf(out, 40, "%.*g", digits, v);
+        if (strtod(out, NULL) == v)
+            break;
+    }
+    if (strpbrk(out, ".eEn") == NULL) /* n: nan, inf */
+        strcat(out, ".0");
+    return out;
+}
+
 void params_format_value(const struct param_spec *spec, const struct sim_params *p, char *buf,
                          size_t len)
 {
     const char *base = (const char *)p + spec->offset;
+    char r1[40], r2[40];
     switch (spec->type) {
     case P_INT:
         snprintf(buf, len, "%lld", (long long)*(const int64_t *)(const void *)base);
         break;
     case P_REAL:
-        snprintf(buf, len, "%.17g", *(const double *)(const void *)base);
+        snprintf(buf, len, "%s", real_text(r1, *(const double *)(const void *)base));
         break;
     case P_BOOL:
         snprintf(buf, len, "%s", *(const bool *)(const void *)base ? "true" : "false");
@@ -405,27 +417,29 @@ void params_format_value(const struct param_spec *spec, const struct sim_params 
         const struct dist *d = (const struct dist *)(const void *)base;
         switch (d->kind) {
         case DIST_CONST:
-            snprintf(buf, len, "%.17g", d->mean_ns);
+            snprintf(buf, len, "%s", real_text(r1, d->mean_ns));
             break;
         case DIST_EXP:
-            snprintf(buf, len, "{ dist = \"exponential\"; mean_ns = %.17g; }", d->mean_ns);
+            snprintf(buf, len, "{ dist = \"exponential\"; mean_ns = %s; }", real_text(r1, d->mean_ns));
             break;
         case DIST_UNIFORM:
-            snprintf(buf, len, "{ dist = \"uniform\"; min_ns = %.17g; max_ns = %.17g; }",
-                     d->min_ns, d->max_ns);
+            snprintf(buf, len, "{ dist = \"uniform\"; min_ns = %s; max_ns = %s; }",
+                     real_text(r1, d->min_ns), real_text(r2, d->max_ns));
             break;
         case DIST_LOGNORMAL:
-            snprintf(buf, len, "{ dist = \"lognormal\"; mean_ns = %.17g; cv = %.17g; }",
-                     d->mean_ns, d->cv);
+            snprintf(buf, len, "{ dist = \"lognormal\"; mean_ns = %s; cv = %s; }",
+                     real_text(r1, d->mean_ns), real_text(r2, d->cv));
             break;
         case DIST_EMPIRICAL: {
             size_t o = (size_t)snprintf(buf, len, "{ dist = \"empirical\"; quantiles = [");
             for (unsigned i = 0; i < d->n && o < len; i++)
-                o += (size_t)snprintf(buf + o, len - o, "%s%.17g", i ? ", " : "", d->q[i]);
+                o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+                                      real_text(r1, d->q[i]));
             if (o < len)
                 o += (size_t)snprintf(buf + o, len - o, "]; values_ns = [");
             for (unsigned i = 0; i < d->n && o < len; i++)
-                o += (size_t)snprintf(buf + o, len - o, "%s%.17g", i ? ", " : "", d->v[i]);
+                o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+                                      real_text(r1, d->v[i]));
             if (o < len)
                 snprintf(buf + o, len - o, "]; }");
             break;

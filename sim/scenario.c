@@ -388,8 +388,21 @@ static const char *nearest_key(const char *key)
     return best;
 }
 
+/* Keys that existed and were removed, with what to do instead. */
+static const struct {
+    const char *key, *instead;
+} k_retired_keys[] = {
+    {"workload.falcon_sender_cap_pps",
+     "the traffic no longer depends on policy.name: put the sender of a FALCON run in its own "
+     "scenario with workload.overlay_sender_cap_pps (scenarios/udp_stress_falcon.cfg)"},
+};
+
 static int unknown_key(struct sim_err *err, const char *where, const char *key)
 {
+    for (size_t i = 0; i < SIM_ARRAY_LEN(k_retired_keys); i++)
+        if (strcmp(key, k_retired_keys[i].key) == 0)
+            return sim_error(err, SIM_EINVAL, "%s: error: '%s' was removed: %s", where, key,
+                             k_retired_keys[i].instead);
     const char *near = nearest_key(key);
     if (near != NULL)
         return sim_error(err, SIM_EINVAL, "%s: error: '%s' is not a known key; did you mean '%s'?",

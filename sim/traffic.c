@@ -194,18 +194,15 @@ static bool queue_message(struct model *m, struct flow *f)
 static double effective_rate(const struct sim_params *p, const struct flow *f, double rate_pps)
 {
     double cap = p->workload.sender_cap_pps;
-    bool falcon = params_policy_is_falcon(p);
     if (p->network.mode == NET_OVERLAY && p->workload.overlay_sender_cap_pps > 0)
         cap = p->workload.overlay_sender_cap_pps;
-    if (p->network.mode == NET_OVERLAY && falcon && p->workload.falcon_sender_cap_pps > 0)
-        cap = p->workload.falcon_sender_cap_pps;
     double byte_cap = p->workload.sender_cap_gbps > 0
                           ? p->workload.sender_cap_gbps * 1e9 / 8 / (double)f->msg_bytes
                           : 0;
     /* A containerised UDP client's overlay TX path is paid once per datagram
      * and once per IP fragment (TCP segments are cut after it, by GSO/TSO). */
     double frame_cap = 0;
-    if (p->network.mode == NET_OVERLAY && !falcon && p->workload.protocol == PROTO_UDP) {
+    if (p->network.mode == NET_OVERLAY && p->workload.protocol == PROTO_UDP) {
         double s = p->workload.overlay_sender_msg_ns * 1e-9;
         if (p->workload.overlay_sender_cap_fps > 0)
             s += (double)f->frames_per_msg / p->workload.overlay_sender_cap_fps;

@@ -102,7 +102,7 @@ expect_out 'gap = { dist = "empirical";'
 cp out.txt noise1.cfg
 printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "noise1.cfg"\n' "$2" >with_noise.cfg
 expect_exit 0 "a scenario with the profile loads" -- "$bin" check with_noise.cfg
-expect_out 'noise.gap = { dist = "empirical"; quantiles = [0, 0.01'
+expect_out 'noise.gap = { dist = "empirical"; quantiles = [0.0, 0.01'
 expect_exit 0 "and runs" -- "$bin" with_noise.cfg -o with_noise.h5
 awk -F'\t' 'NR==1{for(i=1;i<=NF;i++) if($i=="noise") c=i} NR==3{exit !($c > 0.001)}' \
     <("$bin" export with_noise.h5 /cpu/busy_frac) && ok || fail "the profile's CPU shows no noise time"

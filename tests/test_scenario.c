@@ -226,6 +226,11 @@ static void test_resolved_text_reloads(void)
         "stage: { gro_cell: { cost = { dist = \"exponential\"; mean_ns = 900.5; }; };\n"
         "         container: { cost = { dist = \"uniform\"; min_ns = 100.0; max_ns = 300.0; }; };\n"
         "         outer_l4: { cost = { dist = \"lognormal\"; mean_ns = 600.0; cv = 0.5; }; }; };\n");
+    /* a real above 2^31 with no fraction prints as a real (1e+10), never as
+     * an integer literal that libconfig would truncate (found by the fuzzer) */
+    check_resolved_round_trip(
+        "workload: { cache_delay = { dist = \"exponential\"; mean_ns = 10000000000.0; };\n"
+        "            db_delay = 3000000000.0; };\n");
 
     struct sim_params p;
     struct sim_err err = {{0}};
