@@ -98,21 +98,10 @@ static char *read_columns(hid_t d)
     return out;
 }
 
-/* v in the fewest significant digits (from 6) that parse back to the same
- * value at the stored precision. */
-static void format_num(char *buf, size_t len, double v, bool single)
-{
-    for (int digits = 6; digits <= 17; digits++) {
-        snprintf(buf, len, "%.*g", digits, v);
-        if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
-            break;
-    }
-}
-
 static void print_num(FILE *out, const char *sep, double v, bool single)
 {
     char buf[40];
-    format_num(buf, sizeof buf, v, single);
+    sim_format_number(buf, sizeof buf, v, single);
     fprintf(out, "%s%s", sep, buf);
 }
 
@@ -138,7 +127,7 @@ static char *read_attr_text(hid_t obj, const char *name)
     } else if (cls == H5T_FLOAT) {
         double v = 0;
         if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) {
-            format_num(buf, sizeof buf, v, false);
+            sim_format_number(buf, sizeof buf, v, false);
             out = xstrdup(buf);
         }
     }

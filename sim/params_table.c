@@ -17,7 +17,6 @@
 #include "params.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 const char *const k_dist_names[] = {"constant", "exponential", "uniform", "lognormal",
@@ -370,17 +369,12 @@ const struct param_spec *params_find(const char *key)
     return NULL;
 }
 
-/* A real as scenario text that reads back to the same double: the fewest
- * significant digits that do, and always with a '.' or an exponent, so
- * libconfig never takes it for an integer (it truncates integers above
- * 2^31 without an L suffix). */
+/* A real as scenario text that reads back to the same double, always with
+ * a '.' or an exponent, so libconfig never takes it for an integer (it
+ * truncates integers above 2^31 without an L suffix). */
 static const char *real_text(char out[40], double v)
 {
-    for (int digits = 6; digits <= 17; digits++) {
-        snprintf(out, 40, "%.*g", digits, v);
-        if (strtod(out, NULL) == v)
-            break;
-    }
+    sim_format_number(out, 38, v, false);
     if (strpbrk(out, ".eEn") == NULL) /* n: nan, inf */
         strcat(out, ".0");
     return out;

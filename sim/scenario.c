@@ -514,25 +514,25 @@ static config_setting_t *copy_setting(config_setting_t *parent, const char *name
 /* A --set value written in scenario syntax, as /params and the resolved
  * text print it: a quoted string ("overlay") or a distribution group
  * ({ dist = "exponential"; mean_ns = 500; }). Parsed by libconfig as
- * `v = VALUE;` and copied under g as leaf if its type is want_type.
- * Returns the copy, or NULL if VALUE is not that. (An @include inside a
+ * `v = VALUE;` and copied under g as leaf if its type is want_type;
+ * otherwise an error saying the key must be `what`. (An @include inside a
  * value is not scenario syntax here.) */
-static config_setting_t *set_from_text(config_setting_t *g, const char *leaf, const char *val,
-                                       int want_type)
+static int set_from_text(config_setting_t *g, const char *leaf, const char *key, const char *val,
+                         int want_type, const char *what, struct sim_err *err)
 {
     config_t tmp;
     config_init(&tmp);
     size_t n = strlen(val) + 8;
     char *text = xmalloc(n);
     snprintf(text, n, "v = %s;", val);
-    config_setting_t *out = NULL;
     bool parsed = !strstr(val, "@include") && config_read_string(&tmp, text) == CONFIG_TRUE;
     const config_setting_t *v = parsed ? config_lookup(&tmp, "v") : NULL;
-    if (v != NULL && config_setting_type(v) == want_type)
-        out = copy_setting(g, leaf, v);
+    bool ok = v != NULL && config_setting_type(v) == want_type &&
+              copy_setting(g, leaf, v) != NULL;
     config_destroy(&tmp);
     free(text);
-    return out;
+    return ok ? SIM_OK
+              : sim_error(err, SIM_EINVAL, "--set: error: '%s' must be %s (got %s)", key, what, val);
 }
 
 static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
@@ -596,12 +596,8 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         config_setting_set_hook(dg, &k_set_mark);
         config_setting_remove(dg, member);
         if (strcmp(member, "dist") == 0) {
-            if (val[0] == '"') {
-                if (set_from_text(dg, member, val, CONFIG_TYPE_STRING) == NULL)
-                    return sim_error(err, SIM_EINVAL, "--set: error: '%s' must be a string "
-                                     "(got %s)", key, val);
-                return SIM_OK;
-            }
+            if (val[0] == '"')
+                return set_from_text(dg, member, key, val, CONFIG_TYPE_STRING, "a string", err);
             s = config_setting_add(dg, member, CONFIG_TYPE_STRING);
             config_setting_set_string(s, val);
         } else {
@@ -625,15 +621,9 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         config_setting_set_int64(s, ll);
         break;
     case P_DIST:
-        if (val[0] == '{') {
-            s = set_from_text(g, leaf, val, CONFIG_TYPE_GROUP);
-            if (s == NULL)
-                return sim_error(err, SIM_EINVAL,
-                                 "--set: error: '%s' must be a number or a group "
-                                 "{ dist = \"...\"; ... } (got %s)",
-                                 key, val);
-            return SIM_OK;
-        }
+        if (val[0] == '{')
+            return set_from_text(g, leaf, key, val, CONFIG_TYPE_GROUP,
+                                 "a number or a group { dist = \"...\"; ... }", err);
         /* fall through */
     case P_REAL:
         if (!parse_full_double(val, &d))
@@ -649,13 +639,8 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         config_setting_set_bool(s, strcmp(val, "true") == 0);
         break;
     case P_ENUM:
-        if (val[0] == '"') {
-            s = set_from_text(g, leaf, val, CONFIG_TYPE_STRING);
-            if (s == NULL)
-                return sim_error(err, SIM_EINVAL, "--set: error: '%s' must be a string (got %s)",
-                                 key, val);
-            return SIM_OK;
-        }
+        if (val[0] == '"')
+            return set_from_text(g, leaf, key, val, CONFIG_TYPE_STRING, "a string", err);
         s = config_setting_add(g, leaf, CONFIG_TYPE_STRING);
         config_setting_set_string(s, val);
         break;

@@ -10,6 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+void sim_format_number(char *buf, size_t len, double v, bool single)
+{
+    for (int digits = 6; digits <= 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, v);
+        if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
+            break;
+    }
+}
+
 int sim_error(struct sim_err *err, int status, const char *fmt, ...)
 {
     if (err != NULL) {

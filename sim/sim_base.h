@@ -15,6 +15,7 @@
 #ifndef FALCONSIM_SIM_BASE_H
 #define FALCONSIM_SIM_BASE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,11 @@ enum {
     SIM_ECANTCREAT = -4,
     SIM_EINTR = -5,   /* stopped by a signal; nothing was written */
 };
+
+/* v as text in the fewest significant digits (from 6) that parse back to
+ * the same value: as a float if single (a float32 dataset), else as a
+ * double. len >= 32. Used wherever a number is written to be read back. */
+void sim_format_number(char *buf, size_t len, double v, bool single);
 
 /* Formats into err (if non-NULL) and returns status. The message is one
  * line: control characters (from quoted input) become '?'. */
