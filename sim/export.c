@@ -268,16 +268,32 @@ static void print_col_header(hid_t g, const struct col *c, bool first, FILE *out
     free(columns);
 }
 
+/* Attributes in the order they were written: the writer tracks creation
+ * order; files from before that tracking hold them in that order natively. */
+static herr_t attrs_in_written_order(hid_t obj, hsize_t *n, H5A_operator2_t op, void *data)
+{
+    hid_t cpl = H5Iget_type(obj) == H5I_DATASET ? H5Dget_create_plist(obj) : H5Gget_create_plist(obj);
+    unsigned order_flags = 0;
+    if (cpl >= 0) {
+        if (H5Pget_attr_creation_order(cpl, &order_flags) < 0)
+            order_flags = 0;
+        H5Pclose(cpl);
+    }
+    H5_index_t index = (order_flags & H5P_CRT_ORDER_TRACKED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
+    H5_iter_order_t order = (order_flags & H5P_CRT_ORDER_TRACKED) ? H5_ITER_INC : H5_ITER_NATIVE;
+    return H5Aiterate2(obj, index, order, n, op, data);
+}
+
 static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *err)
 {
     struct col_list cols = {NULL, 0, 0};
     hsize_t idx = 0;
-    H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, col_cb, &cols);
+    H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, col_cb, &cols);
     int rc = SIM_OK;
     if (cols.n == 0) {
         struct attr_list l = {g, 0, 0, out};
         hsize_t n = 0;
-        H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_NATIVE, &n, attr_cb, &l);
+        attrs_in_written_order(g, &n, attr_cb, &l);
         if (l.n == 0)
             return sim_error(err, SIM_EINVAL, "%s: error: group has no columns or attributes to export",
                              path);
@@ -285,7 +301,7 @@ static int export_group(hid_t g, const char *path, FILE *out, struct sim_err *er
         l.pass = 1;
         l.n = 0;
         n = 0;
-        H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_NATIVE, &n, attr_cb, &l);
+        attrs_in_written_order(g, &n, attr_cb, &l);
         fputc('\n', out);
         return SIM_OK;
     }
@@ -429,7 +445,7 @@ int h5out_export(const char *file, const char *object, FILE *out, struct sim_err
     if (object == NULL) {
         struct listing l = {out, f};
         fprintf(out, "path\tshape\tunits\n");
-        H5Lvisit(f, H5_INDEX_NAME, H5_ITER_NATIVE, list_cb, &l);
+        H5Lvisit(f, H5_INDEX_NAME, H5_ITER_INC, list_cb, &l);
     } else if (H5Lexists(f, object, H5P_DEFAULT) <= 0 && strcmp(object, "/") != 0) {
         rc = sim_error(err, SIM_EINVAL,
                        "%s: error: no object '%s' (run 'falconsim export %s' to list them)", file,
@@ -513,7 +529,7 @@ int h5out_read_run(const char *file, struct h5out_run_info *info, struct sim_err
         }
         struct attr_collect c = {info, i == 0, 0, 0};
         hsize_t n = 0;
-        H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_NATIVE, &n, collect_cb, &c);
+        attrs_in_written_order(g, &n, collect_cb, &c);
         H5Gclose(g);
     }
     H5Fclose(f);

@@ -7,9 +7,13 @@
  * string datasets, not attributes (64 KiB attribute limit); numeric
  * datasets are little-endian with a `units` attribute, 2-D ones also with
  * `columns` (names of the second dimension, an array of strings) and `rows` (the dataset that
- * labels the first); object modification times are not recorded, so the
- * same run writes the same bytes. HDF5's automatic error printing is off;
- * every failure becomes a tier-1 error naming the path.
+ * labels the first); object times are not recorded (the root group's included), so the
+ * same run writes the same bytes. Files use the HDF5 1.8 format (any
+ * reader since 2008): its dense attribute storage holds a `columns` list
+ * of thousands of per-flow names past the 64 KiB object-header limit, and
+ * attributes keep the order they were written in. HDF5's automatic error
+ * printing is off; every failure becomes a tier-1 error naming the path
+ * and HDF5's innermost reason.
  */
 #include "h5out.h"
 
@@ -35,6 +39,16 @@
         if ((expr) < 0)                                                                    \
             goto fail;                                                                     \
     } while (0)
+
+/* Column lists longer than this (bytes of their comma-joined text) go to
+ * dense attribute storage; shorter ones hold at most 512 names, whose
+ * 16-byte variable-length references fill 8 of the header's 64 KiB. */
+static const size_t k_compact_attr_bytes = 1024;
+
+/* The 1.8 format's object headers iterate attributes in hash order, not in
+ * the order written: tracking creation order keeps /params and /summary in
+ * the table's order for readers (export, summarize, h5py's attrs). */
+static const unsigned k_attr_order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 
 static hid_t g_gcpl = H5I_INVALID_HID;
 static hid_t g_dcpl_small = H5I_INVALID_HID;
@@ -161,6 +175,12 @@ static herr_t ds_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsiz
             H5Pset_deflate(dcpl, 4) < 0)
             goto out;
     }
+    /* An attribute lives in the object header, whose messages are at most
+     * 64 KiB: a `columns` list of more than about 4000 names (a web run's
+     * per-flow traces) only fits in dense (fractal-heap) attribute storage. */
+    if (columns != NULL && strlen(columns) > k_compact_attr_bytes &&
+        H5Pset_attr_phase_change(dcpl, 0, 0) < 0)
+        goto out;
     d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (d < 0)
         goto out;
@@ -494,7 +514,7 @@ static herr_t attach_time_scale(hid_t g)
     herr_t rc = H5DSset_scale(t, "time (ms, window end)");
     hsize_t idx = 0;
     if (rc >= 0)
-        rc = H5Literate(g, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, attach_cb, &t);
+        rc = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, attach_cb, &t);
     H5Dclose(t);
     return rc;
 }
@@ -620,6 +640,29 @@ static herr_t write_samples(hid_t file, const struct model_results *r)
     return rc;
 }
 
+enum { k_reason_len = 120 };
+
+/* H5Ewalk2 callback: keeps the first entry of an upward walk, the most
+ * specific failure ("object header message is too large").  A system-call
+ * failure's entry is a long "file write failed: time = ..., errno = 27,
+ * error message = 'File too large', ..." record: only the quoted message is
+ * kept, so the one-line error stays readable. */
+static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *reason_out)
+{
+    char *reason = reason_out;
+    if (n != 0 || e->desc == NULL)
+        return 0;
+    const char *msg = strstr(e->desc, "error message = '");
+    if (msg != NULL) {
+        msg += strlen("error message = '");
+        size_t len = strcspn(msg, "'");
+        snprintf(reason, k_reason_len, "%.*s", (int)len, msg);
+    } else {
+        snprintf(reason, k_reason_len, "%s", e->desc);
+    }
+    return 0;
+}
+
 int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *err)
 {
     char tmp[4096];
@@ -632,11 +675,18 @@ int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *e
     g_gcpl = H5Pcreate(H5P_GROUP_CREATE);
     g_dcpl_small = H5Pcreate(H5P_DATASET_CREATE);
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     hid_t file = H5I_INVALID_HID;
-    if (g_gcpl < 0 || g_dcpl_small < 0 || fcpl < 0 || H5Pset_obj_track_times(g_gcpl, 0) < 0 ||
-        H5Pset_obj_track_times(g_dcpl_small, 0) < 0)
+    /* Dense attribute storage needs the 1.8 file format (HDF5 1.8 and later
+     * read it; h5py has for fifteen years). */
+    if (g_gcpl < 0 || g_dcpl_small < 0 || fcpl < 0 || fapl < 0 ||
+        H5Pset_obj_track_times(g_gcpl, 0) < 0 || H5Pset_obj_track_times(g_dcpl_small, 0) < 0 ||
+        H5Pset_obj_track_times(fcpl, 0) < 0 || H5Pset_attr_creation_order(fcpl, k_attr_order) < 0 ||
+        H5Pset_attr_creation_order(g_gcpl, k_attr_order) < 0 ||
+        H5Pset_attr_creation_order(g_dcpl_small, k_attr_order) < 0 ||
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0)
         goto fail;
-    file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
     if (file < 0)
         goto fail;
     if (write_meta(file, run) < 0 || write_summary(file, run->r) < 0 ||
@@ -649,6 +699,7 @@ int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *e
     if (closed < 0)
         goto fail;
     H5Pclose(fcpl);
+    H5Pclose(fapl);
     H5Pclose(g_gcpl);
     H5Pclose(g_dcpl_small);
     if (run->interrupted != NULL && *run->interrupted) {
@@ -662,17 +713,21 @@ int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *e
                          path, strerror(e));
     }
     return SIM_OK;
-fail:
+fail:;
+    /* Read the reason before the clean-up calls below clear the stack. */
+    char reason[k_reason_len] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, reason);
     if (file >= 0)
         H5Fclose(file);
     if (fcpl >= 0)
         H5Pclose(fcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (g_gcpl >= 0)
         H5Pclose(g_gcpl);
     if (g_dcpl_small >= 0)
         H5Pclose(g_dcpl_small);
     remove(tmp);
-    return sim_error(err, SIM_EIO, "%s: error: writing the HDF5 result failed (disk full or "
-                                   "not writable?); no result file was left",
-                     path);
+    return sim_error(err, SIM_EIO, "%s: error: writing the HDF5 result failed (%s); no result file was left",
+                     path, reason[0] ? reason : "HDF5 gave no reason");
 }
