@@ -36,6 +36,8 @@
  */
 #include "calibrate.h"
 
+#include "policy.h"
+
 #include "model.h"
 #include "params.h"
 #include "scenario.h"
@@ -589,11 +591,12 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
             goto out;
         scenario_text_free(&text);
         for (size_t k = 0; k < cal->nfree; k++) {
-            const struct param_spec *spec = params_find(cal->fr[k].key);
+            const struct param_spec *spec = params_run_find(&params, cal->fr[k].key);
             if (spec == NULL || !(spec->type == P_REAL || spec->type == P_DIST)) {
                 rc = sim_error(err, SIM_EINVAL,
-                               "%s: error: free key '%s' is not a real or distribution key",
-                               targets, cal->fr[k].key);
+                               "%s: error: free key '%s' is not a real or distribution key of "
+                               "this run (policy.name = \"%s\")",
+                               targets, cal->fr[k].key, policy_of(&params)->name);
                 goto out;
             }
             const char *base = (const char *)&params + spec->offset;

@@ -8,7 +8,8 @@
  *
  * Total order, documented once and relied upon everywhere: events run by
  *   1. time (integer ns, earliest first), then
- *   2. class (smaller first; see enum engine_class in the model), then
+ *   2. class (smaller first; the model names its classes in enum ev_class,
+ *      model_internal.h), then
  *   3. sequence (the order in which engine_schedule was called).
  * Runs are therefore bit-reproducible: nothing depends on pointer values.
  *

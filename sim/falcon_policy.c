@@ -43,6 +43,62 @@
 #define FALCON_HASH_BITS 16u
 
 enum falcon_variant { FALCON_FULL, FALCON_STATIC, FALCON_ALWAYS };
+enum gro_split_mode { GRO_SPLIT_AUTO, GRO_SPLIT_ON, GRO_SPLIT_OFF };
+
+struct falcon_params {
+    struct cpu_list rps_cpus;
+    struct cpu_list falcon_cpus;
+    double threshold;
+    int64_t load_period_jiffies;
+    double ewma_new;
+    int gro_split; /* enum gro_split_mode */
+    struct cpu_list grosplit_cpus;
+};
+
+static const char *const k_gro_split_names[] = {"auto", "on", "off", NULL};
+
+/* Shared by the three variants: one table, one parameter struct. */
+static const struct param_spec k_falcon_keys[] = {
+    POLICY_CPUS("policy.rps_cpus", struct falcon_params, rps_cpus, "[1]",
+                "RPS beside FALCON: the rps_cpus map of the pNIC queue, and of the veth while "
+                "FALCON is switched off; [] turns RPS off."),
+    POLICY_CPUS("policy.falcon_cpus", struct falcon_params, falcon_cpus, "[3, 4]",
+                "FALCON_CPUS, where device softirqs are pipelined (dedicated cores or the "
+                "receive cores themselves)."),
+    POLICY_REAL("policy.falcon_threshold", struct falcon_params, threshold, 0, 100, "80.0", "%",
+                "FALCON_LOAD_THRESHOLD: per-CPU load for the second choice, average for the "
+                "global switch (prototype: 80; paper: 80-90 best)."),
+    POLICY_INT("policy.falcon_load_period_jiffies", struct falcon_params, load_period_jiffies, 1,
+               100000, "10", "jiffies",
+               "Load sampling period (CPUSTAT_INTERVAL = 10 jiffies in the prototype)."),
+    POLICY_REAL("policy.falcon_ewma_new", struct falcon_params, ewma_new, 0.001, 1, "0.2", "",
+                "Weight of the new sample in load = (1 - w) old + w new (prototype: 0.2)."),
+    POLICY_ENUM("policy.gro_split", struct falcon_params, gro_split, k_gro_split_names, "auto",
+                "GRO splitting: auto (on for TCP, off for UDP), on, off."),
+    POLICY_CPUS("policy.grosplit_cpus", struct falcon_params, grosplit_cpus, "[5]",
+                "GROSPLIT_CPUS, where GRO and the rest of the pNIC stage run when split."),
+};
+
+static bool splits_gro(const struct falcon_params *fp, const struct sim_params *p)
+{
+    return p->workload.protocol == PROTO_TCP && fp->gro_split != GRO_SPLIT_OFF;
+}
+
+static int falcon_validate(const struct sim_params *p, struct policy_complaint *c)
+{
+    const struct falcon_params *fp = policy_params(p);
+    int rc;
+    if ((rc = policy_check_cpus(p, &fp->rps_cpus, "policy.rps_cpus", true, c)) ||
+        (rc = policy_check_cpus(p, &fp->falcon_cpus, "policy.falcon_cpus", false, c)))
+        return rc;
+    if (fp->gro_split == GRO_SPLIT_ON && p->workload.protocol != PROTO_TCP)
+        return policy_complain(c, "policy.gro_split",
+                               "is \"on\" but workload.protocol is \"udp\": GRO splitting "
+                               "applies to TCP only (use \"auto\" or \"off\")");
+    if (splits_gro(fp, p))
+        return policy_check_cpus(p, &fp->grosplit_cpus, "policy.grosplit_cpus", false, c);
+    return SIM_OK;
+}
 
 struct falcon_state {
     enum falcon_variant variant;
@@ -60,26 +116,19 @@ struct falcon_state {
 static int falcon_init_variant(struct falcon_state *st, const struct sim_params *p,
                                enum falcon_variant v, struct sim_err *err)
 {
+    const struct falcon_params *fp = policy_params(p);
+    struct policy_complaint c;
+    int valid = falcon_validate(p, &c); /* the loader ran it */
+    (void)err;
+    SIM_ASSERT(valid == SIM_OK);
     st->variant = v;
-    if (p->policy.falcon_cpus.n == 0)
-        return sim_error(err, SIM_EINVAL,
-                         "error: 'policy.falcon_cpus' must list at least one CPU");
-    bool tcp = p->workload.protocol == PROTO_TCP;
-    if (p->policy.gro_split == GRO_SPLIT_ON && !tcp)
-        return sim_error(err, SIM_EINVAL,
-                         "error: 'policy.gro_split' is \"on\" but workload.protocol is \"udp\": "
-                         "GRO splitting applies to TCP only (use \"auto\" or \"off\")");
-    st->gro_split = tcp && p->policy.gro_split != GRO_SPLIT_OFF;
-    if (st->gro_split && p->policy.grosplit_cpus.n == 0)
-        return sim_error(err, SIM_EINVAL,
-                         "error: 'policy.grosplit_cpus' must list at least one CPU when GRO "
-                         "splitting is on");
-    memcpy(&st->rps, &p->policy.rps_cpus, sizeof st->rps);
-    memcpy(&st->fcpus, &p->policy.falcon_cpus, sizeof st->fcpus);
-    memcpy(&st->gcpus, &p->policy.grosplit_cpus, sizeof st->gcpus);
-    st->threshold = p->policy.falcon_threshold;
-    st->ewma_new = p->policy.falcon_ewma_new;
-    st->period = (sim_ns)p->policy.falcon_load_period_jiffies * SIM_NS_PER_S / p->kernel.hz;
+    st->gro_split = splits_gro(fp, p);
+    memcpy(&st->rps, &fp->rps_cpus, sizeof st->rps);
+    memcpy(&st->fcpus, &fp->falcon_cpus, sizeof st->fcpus);
+    memcpy(&st->gcpus, &fp->grosplit_cpus, sizeof st->gcpus);
+    st->threshold = fp->threshold;
+    st->ewma_new = fp->ewma_new;
+    st->period = (sim_ns)fp->load_period_jiffies * SIM_NS_PER_S / p->kernel.hz;
     st->ncpu = (unsigned)p->host.cpus;
     st->load = xcalloc(st->ncpu, sizeof *st->load);
     st->last_busy = xcalloc(st->ncpu, sizeof *st->last_busy);
@@ -189,6 +238,10 @@ static void falcon_tick(void *state, const struct cpu_view *view)
         .name = nm,                                                                        \
         .abi = PLACEMENT_POLICY_ABI,                                                       \
         .state_size = sizeof(struct falcon_state),                                         \
+        .keys = k_falcon_keys,                                                             \
+        .nkeys = SIM_ARRAY_LEN(k_falcon_keys),                                             \
+        .params_size = sizeof(struct falcon_params),                                       \
+        .validate = falcon_validate,                                                       \
         .init = initfn,                                                                    \
         .select_rx_queue = NULL,                                                           \
         .select_cpu = falcon_select_cpu,                                                   \

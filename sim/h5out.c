@@ -325,8 +325,8 @@ static herr_t write_meta(hid_t file, const struct h5out_run *run)
     g = group(file, "params");
     TRY(g);
     rc = 0;
-    for (size_t i = 0; i < k_params_count && rc >= 0; i++) {
-        const struct param_spec *spec = &k_params[i];
+    const struct param_spec *spec;
+    for (size_t i = 0; (spec = params_run_key(p, i)) != NULL && rc >= 0; i++) {
         const char *base = (const char *)p + spec->offset;
         if (spec->type == P_INT) {
             rc = attr_num(g, spec->key, H5T_STD_I64LE, H5T_NATIVE_INT64, base);

@@ -24,6 +24,7 @@
 #include "measure.h"
 #include "summarize.h"
 #include "model.h"
+#include "policy.h"
 #include "scenario.h"
 #include "version.h"
 
@@ -129,21 +130,42 @@ static void range_text(const struct param_spec *s, const char *sep, char *buf, s
     }
 }
 
-static void help_keys(bool markdown)
+static void help_key_rows(const struct param_spec *keys, size_t n, bool markdown)
 {
     char range[256];
     if (markdown) {
         printf("| key | default | unit | allowed | meaning and source |\n");
         printf("|---|---|---|---|---|\n");
     }
-    for (size_t i = 0; i < k_params_count; i++) {
-        const struct param_spec *s = &k_params[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct param_spec *s = &keys[i];
         range_text(s, markdown ? ", " : " | ", range, sizeof range);
         if (markdown)
             printf("| `%s` | `%s` | %s | %s | %s |\n", s->key, s->def, s->unit, range, s->help);
         else
             printf("%-34s default %-12s %-10s [%s]\n    %s\n", s->key, s->def, s->unit, range,
                    s->help);
+    }
+}
+
+/* The core keys, then each policy's own, once per key table (the FALCON
+ * variants share one). */
+static void help_keys(bool markdown)
+{
+    help_key_rows(k_params, k_params_count, markdown);
+    for (unsigned id = 0; id < policy_count(); id++) {
+        const struct placement_policy_ops *ops = policy_at(id);
+        bool seen = false;
+        for (unsigned j = 0; j < id; j++)
+            seen |= ops->nkeys > 0 && policy_at(j)->keys == ops->keys;
+        if (ops->nkeys == 0 || seen)
+            continue;
+        printf(markdown ? "\n### Keys of policy " : "\n# keys of policy.name = ");
+        for (unsigned j = id, k = 0; j < policy_count(); j++)
+            if (policy_at(j)->keys == ops->keys)
+                printf(markdown ? "%s`%s`" : "%s%s", k++ ? ", " : "", policy_at(j)->name);
+        printf(markdown ? "\n\n" : " (no effect under another policy)\n");
+        help_key_rows(ops->keys, ops->nkeys, markdown);
     }
 }
 
@@ -405,6 +427,11 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     if (rc != SIM_OK) {
         fprintf(stderr, "falconsim: %s\n", err.msg);
         return exit_for(rc);
+    }
+    for (const char *line = cl->text.notes; line != NULL && *line != '\0';) {
+        size_t n = strcspn(line, "\n");
+        fprintf(stderr, "falconsim: %.*s\n", (int)n, line);
+        line += n + (line[n] == '\n');
     }
     if (strcmp(cmd, "check") == 0) {
         fputs(cl->text.resolved, stdout);

@@ -337,7 +337,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     m->nflows = params_flow_count(p);
     convert_units(m);
 
-    m->pol = policy_by_id((enum policy_id)p->policy.name);
+    m->pol = policy_of(p);
     m->pol_state = m->pol->state_size ? xcalloc(1, m->pol->state_size) : NULL;
     if (m->pol->init(m->pol_state, p, err) != SIM_OK) {
         free(m->pol_state);
@@ -364,22 +364,22 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
         model_destroy(m);
         return NULL;
     }
-    /* Classes order equal-time events (engine.h); see enum ev_kind. */
-    engine_register(m->eng, EV_LINK_DONE, 0, traffic_on_link_done, m);
-    engine_register(m->eng, EV_COALESCE, 1, nic_on_coalesce_timer, m);
-    engine_register(m->eng, EV_IPI, 2, cpu_on_ipi, m);
-    engine_register(m->eng, EV_THREAD_WAKE, 3, cpu_on_thread_wake, m);
-    engine_register(m->eng, EV_STEP_DONE, 4, cpu_on_step_done, m);
-    engine_register(m->eng, EV_SOURCE, 5, traffic_on_source, m);
-    engine_register(m->eng, EV_CREDIT, 5, traffic_on_credit, m);
-    engine_register(m->eng, EV_RR_ARRIVE, 5, traffic_on_rr_arrive, m);
-    engine_register(m->eng, EV_RR_RESPONSE, 5, traffic_on_rr_response, m);
-    engine_register(m->eng, EV_RR_SEND, 5, traffic_on_rr_send, m);
-    engine_register(m->eng, EV_MIGRATE, 6, app_on_migrate, m);
-    engine_register(m->eng, EV_POLICY_TICK, 6, model_on_policy_tick, m);
-    engine_register(m->eng, EV_NOISE, 2, cpu_on_noise, m);
-    engine_register(m->eng, EV_WARMUP, 7, metrics_on_warmup, m);
-    engine_register(m->eng, EV_WINDOW, 8, metrics_on_window, m);
+    /* Classes order equal-time events (engine.h); see enum ev_class. */
+    engine_register(m->eng, EV_LINK_DONE, CLASS_WIRE, traffic_on_link_done, m);
+    engine_register(m->eng, EV_COALESCE, CLASS_NIC_TIMER, nic_on_coalesce_timer, m);
+    engine_register(m->eng, EV_IPI, CLASS_INTERRUPT, cpu_on_ipi, m);
+    engine_register(m->eng, EV_THREAD_WAKE, CLASS_WAKE, cpu_on_thread_wake, m);
+    engine_register(m->eng, EV_STEP_DONE, CLASS_STEP, cpu_on_step_done, m);
+    engine_register(m->eng, EV_SOURCE, CLASS_SENDER, traffic_on_source, m);
+    engine_register(m->eng, EV_CREDIT, CLASS_SENDER, traffic_on_credit, m);
+    engine_register(m->eng, EV_RR_ARRIVE, CLASS_SENDER, traffic_on_rr_arrive, m);
+    engine_register(m->eng, EV_RR_RESPONSE, CLASS_SENDER, traffic_on_rr_response, m);
+    engine_register(m->eng, EV_RR_SEND, CLASS_SENDER, traffic_on_rr_send, m);
+    engine_register(m->eng, EV_MIGRATE, CLASS_CONTROL, app_on_migrate, m);
+    engine_register(m->eng, EV_POLICY_TICK, CLASS_CONTROL, model_on_policy_tick, m);
+    engine_register(m->eng, EV_NOISE, CLASS_INTERRUPT, cpu_on_noise, m);
+    engine_register(m->eng, EV_WARMUP, CLASS_WARMUP, metrics_on_warmup, m);
+    engine_register(m->eng, EV_WINDOW, CLASS_WINDOW, metrics_on_window, m);
 
     m->pkt_cap = (uint64_t)pool_bound(p);
     m->pkt_pool = xcalloc(m->pkt_cap, sizeof *m->pkt_pool);

@@ -28,9 +28,26 @@
 
 /* {===== Events ===== */
 
-/* Event kinds. The class (second column in model.c) orders events at equal
- * time: frame arrivals, then timers, interrupts, wake-ups, CPU step
- * completions, sender and bookkeeping events. */
+/* Event classes: the order of events at equal time (engine.h), smaller
+ * first. Why this order: a frame that reaches the NIC at t is on the ring
+ * before a coalescing timer firing at t looks at it; the interrupt and IPI
+ * it raises are seen by a CPU before that CPU's step ending at t picks its
+ * next work; senders act after the receiver's state at t is settled;
+ * run-control events (migration, policy sampling) see all of t's work; the
+ * warm-up snapshot and the trace window close after everything at t. */
+enum ev_class {
+    CLASS_WIRE = 0,     /* EV_LINK_DONE */
+    CLASS_NIC_TIMER,    /* EV_COALESCE */
+    CLASS_INTERRUPT,    /* EV_IPI, EV_NOISE: a CPU is interrupted */
+    CLASS_WAKE,         /* EV_THREAD_WAKE */
+    CLASS_STEP,         /* EV_STEP_DONE */
+    CLASS_SENDER,       /* EV_SOURCE, EV_CREDIT, EV_RR_* */
+    CLASS_CONTROL,      /* EV_MIGRATE, EV_POLICY_TICK */
+    CLASS_WARMUP,       /* EV_WARMUP */
+    CLASS_WINDOW,       /* EV_WINDOW */
+};
+
+/* Event kinds; each has one class (engine_register in model.c). */
 enum ev_kind {
     EV_LINK_DONE,   /* obj: -, the frame on the wire reaches the NIC */
     EV_COALESCE,    /* obj: rx queue, arg: timer generation */

@@ -17,9 +17,13 @@
 #include "sim_base.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define SIM_MAX_CPUS 1024
 #define SIM_MAX_LIST 1024
+/* Bytes of the running policy's own parameters (FALCON's three CPU lists
+ * take 6.2 KB); the registry refuses a policy whose struct is larger. */
+#define POLICY_PARAMS_MAX 8192
 
 /* Stages of the receive path; order is path order (netstack_stages.c). */
 enum stage_id {
@@ -65,9 +69,6 @@ enum workload_type { WL_STREAM, WL_RR, WL_WEB };
 enum arrival_kind { ARR_CONSTANT, ARR_POISSON };
 enum ksoftirqd_mode { KSOFTIRQD_5_4, KSOFTIRQD_6_5 };
 enum netrx_mode { NETRX_5_4, NETRX_6_18 };
-enum policy_id { POL_VANILLA, POL_RSS, POL_RPS, POL_RFS, POL_FALCON, POL_FALCON_STATIC,
-                 POL_FALCON_ALWAYS, POL_COUNT };
-enum gro_split_mode { GRO_SPLIT_AUTO, GRO_SPLIT_ON, GRO_SPLIT_OFF };
 
 struct stage_cost_params {
     struct dist cost;    /* per skb (or per frame for frame stages) */
@@ -201,14 +202,13 @@ struct sim_params {
         struct dist cache_delay, db_delay;
     } workload;
     struct {
-        int name; /* enum policy_id */
-        struct cpu_list rps_cpus;
-        struct cpu_list falcon_cpus;
-        double falcon_threshold;
-        int64_t falcon_load_period_jiffies;
-        double falcon_ewma_new;
-        int gro_split; /* enum gro_split_mode */
-        struct cpu_list grosplit_cpus;
+        int name; /* index in the policy registry (policy.h) */
+        /* The running policy's own keys, laid out as its struct: only
+         * that policy reads them (policy_params() in policy.h). */
+        union {
+            max_align_t align;
+            unsigned char bytes[POLICY_PARAMS_MAX];
+        } params;
     } policy;
 };
 
@@ -222,12 +222,6 @@ static inline uint32_t params_flow_count(const struct sim_params *p)
     case WL_WEB: return (uint32_t)(3 * conn);
     default: return (uint32_t)p->workload.flows;
     }
-}
-
-static inline bool params_policy_is_falcon(const struct sim_params *p)
-{
-    return p->policy.name == POL_FALCON || p->policy.name == POL_FALCON_STATIC ||
-           p->policy.name == POL_FALCON_ALWAYS;
 }
 
 /* {===== The declarative table ===== */
@@ -245,14 +239,26 @@ struct param_spec {
     const char *help;     /* one sentence, with its source */
 };
 
+/* The core keys. Each policy adds its own rows, in the same form, with
+ * offsets into struct sim_params through policy.params (POLICY_KEY in
+ * policy.h). */
 extern const struct param_spec k_params[];
 extern const size_t k_params_count;
 
-extern const char *const k_dist_names[];   /* "constant", "exponential", ... */
-extern const char *const k_policy_names[]; /* indexed by enum policy_id */
-extern const char *const k_stage_names[];  /* indexed by enum stage_id */
+extern const char *const k_dist_names[];  /* "constant", "exponential", ... */
+extern const char *const k_stage_names[]; /* indexed by enum stage_id */
+/* Registered policies' names, NULL-terminated, indexed by policy.name
+ * (filled by the registry, policy_registry.c). */
+extern const char *k_policy_names[];
 
+/* Any key: a core one, else the first registered policy's that has it. */
 const struct param_spec *params_find(const char *key);
+
+/* The keys of one run: the core keys, then those of the policy p runs;
+ * NULL past the last. for (i = 0; (s = params_run_key(p, i)); i++). */
+const struct param_spec *params_run_key(const struct sim_params *p, size_t i);
+/* The run's key of that name (its row under p's policy), or NULL. */
+const struct param_spec *params_run_find(const struct sim_params *p, const char *key);
 
 /* Formats the value of spec in p as scenario text (for provenance, docs). */
 void params_format_value(const struct param_spec *spec, const struct sim_params *p, char *buf,

@@ -15,15 +15,13 @@
  * gives the arithmetic.
  */
 #include "params.h"
+#include "policy.h"
 
 #include <stdio.h>
 #include <string.h>
 
 const char *const k_dist_names[] = {"constant", "exponential", "uniform", "lognormal",
                                     "empirical", NULL};
-const char *const k_policy_names[] = {"vanilla", "rss", "rps", "rfs", "falcon", "falcon_static",
-                                      "falcon_always", NULL};
-static const char *const k_gro_split_names[] = {"auto", "on", "off", NULL};
 const char *const k_stage_names[] = {"nic_rx",    "gro",      "host_l4",   "gro_tunnel",
                                      "outer_l4",  "gro_cell", "container", NULL};
 static const char *const k_mode_names[] = {"host", "overlay", NULL};
@@ -337,26 +335,9 @@ const struct param_spec k_params[] = {
     P_D("workload.db_delay", workload.db_delay, "1000000.0",
         "web: from the call to its response reaching the link (network + database query)."),
     /* policy */
-    P_E("policy.name", policy.name, k_policy_names, "rps",
-        "Placement policy: vanilla, rss, rps, rfs, falcon, falcon_static, falcon_always "
-        "(docs/policies.md)."),
-    P_C("policy.rps_cpus", policy.rps_cpus, "[1]",
-        "rps/rfs/falcon*: the rps_cpus map (same map on the pNIC and veth queues); falcon: [] "
-        "turns RPS off."),
-    P_C("policy.falcon_cpus", policy.falcon_cpus, "[3, 4]",
-        "falcon*: FALCON_CPUS, where device softirqs are pipelined (dedicated cores or the "
-        "receive cores themselves)."),
-    P_R("policy.falcon_threshold", policy.falcon_threshold, 0, 100, "80.0", "%",
-        "falcon*: FALCON_LOAD_THRESHOLD: per-CPU load for the second choice, average for the "
-        "global switch (prototype: 80; paper: 80-90 best)."),
-    P_I("policy.falcon_load_period_jiffies", policy.falcon_load_period_jiffies, 1, 100000, "10",
-        "jiffies", "falcon*: load sampling period (CPUSTAT_INTERVAL = 10 jiffies in the prototype)."),
-    P_R("policy.falcon_ewma_new", policy.falcon_ewma_new, 0.001, 1, "0.2", "",
-        "falcon*: weight of the new sample in load = (1 - w) old + w new (prototype: 0.2)."),
-    P_E("policy.gro_split", policy.gro_split, k_gro_split_names, "auto",
-        "falcon*: GRO splitting: auto (on for TCP, off for UDP), on, off."),
-    P_C("policy.grosplit_cpus", policy.grosplit_cpus, "[5]",
-        "falcon*: GROSPLIT_CPUS, where GRO and the rest of the pNIC stage run when split."),
+    P_E("policy.name", policy.name, (const char *const *)k_policy_names, "rps",
+        "Placement policy, a name in the registry (falconsim --help-keys lists each one's keys; "
+        "docs/policies.md)."),
 };
 
 const size_t k_params_count = SIM_ARRAY_LEN(k_params);
@@ -366,6 +347,30 @@ const struct param_spec *params_find(const char *key)
     for (size_t i = 0; i < k_params_count; i++)
         if (strcmp(k_params[i].key, key) == 0)
             return &k_params[i];
+    for (unsigned id = 0; id < policy_count(); id++) {
+        const struct placement_policy_ops *ops = policy_at(id);
+        for (size_t k = 0; k < ops->nkeys; k++)
+            if (strcmp(ops->keys[k].key, key) == 0)
+                return &ops->keys[k];
+    }
+    return NULL;
+}
+
+const struct param_spec *params_run_key(const struct sim_params *p, size_t i)
+{
+    if (i < k_params_count)
+        return &k_params[i];
+    const struct placement_policy_ops *ops = policy_of(p);
+    i -= k_params_count;
+    return i < ops->nkeys ? &ops->keys[i] : NULL;
+}
+
+const struct param_spec *params_run_find(const struct sim_params *p, const char *key)
+{
+    const struct param_spec *spec;
+    for (size_t i = 0; (spec = params_run_key(p, i)) != NULL; i++)
+        if (strcmp(spec->key, key) == 0)
+            return spec;
     return NULL;
 }
 

@@ -27,6 +27,18 @@
  *    to sample per-CPU load from view->busy_ns (FALCON's calc_cpu_loads).
  *  - fini (optional): releases what init acquired.
  * A view pointer is valid only during the call.
+ *
+ * What a policy owns (one file, one line in policy_registry.c):
+ *  - keys/nkeys: its scenario keys, rows of the one declarative table's
+ *    form (params.h) built with POLICY_INT/REAL/ENUM/CPUS, stored in
+ *    sim_params.policy.params as the policy's own struct (params_size
+ *    bytes; read back with policy_params()). The loader parses, defaults,
+ *    documents (--help-keys) and records (HDF5 /params) them like core
+ *    keys; only the running policy's keys take effect. Several policies may
+ *    share a key name (policy.rps_cpus); its type must then agree.
+ *  - validate (optional): cross-checks of its keys against the rest of the
+ *    scenario, at load time; names the offending key in *c, and the loader
+ *    adds the file:line where that key was set.
  */
 #ifndef FALCONSIM_POLICY_H
 #define FALCONSIM_POLICY_H
@@ -34,7 +46,7 @@
 #include "netstack_stages.h"
 #include "params.h"
 
-#define PLACEMENT_POLICY_ABI 1u
+#define PLACEMENT_POLICY_ABI 2u
 #define POLICY_LOCAL (-1)
 
 struct cpu_view {
@@ -55,10 +67,21 @@ struct pkt_meta {
     uint8_t mode;     /* enum net_mode */
 };
 
+/* A policy's objection to the scenario: the key and what is wrong with it,
+ * worded to follow "'KEY' " ("must list at least one CPU"). */
+struct policy_complaint {
+    const char *key;
+    char msg[256];
+};
+
 struct placement_policy_ops {
-    const char *name;
+    const char *name; /* the value of policy.name: [a-z0-9_]+ */
     unsigned abi;
     size_t state_size;
+    const struct param_spec *keys;
+    size_t nkeys;
+    size_t params_size;
+    int (*validate)(const struct sim_params *p, struct policy_complaint *c);
     int (*init)(void *state, const struct sim_params *p, struct sim_err *err);
     unsigned (*select_rx_queue)(void *state, const struct pkt_meta *pkt, unsigned nqueues);
     int (*select_cpu)(void *state, const struct pkt_meta *pkt, enum transition tr,
@@ -81,16 +104,51 @@ static inline unsigned policy_reciprocal_scale(uint32_t hash, unsigned n)
     return (unsigned)(((uint64_t)hash * n) >> 32);
 }
 
-const struct placement_policy_ops *policy_lookup(const char *name);
-const struct placement_policy_ops *policy_by_id(enum policy_id id);
+/* {===== The registry (policy_registry.c) ===== */
 
-extern const struct placement_policy_ops vanilla_policy_ops;
-extern const struct placement_policy_ops rss_policy_ops;
-extern const struct placement_policy_ops rps_policy_ops;
-extern const struct placement_policy_ops rfs_policy_ops;
-extern const struct placement_policy_ops falcon_policy_ops;
-extern const struct placement_policy_ops falcon_static_policy_ops;
-extern const struct placement_policy_ops falcon_always_policy_ops;
+#define POLICY_MAX 64
+
+unsigned policy_count(void);
+/* The policy with registry index id (< policy_count()). */
+const struct placement_policy_ops *policy_at(unsigned id);
+/* By name; NULL (policy_id: -1) if no policy has it. */
+const struct placement_policy_ops *policy_lookup(const char *name);
+int policy_id(const char *name);
+/* The policy a scenario runs. */
+const struct placement_policy_ops *policy_of(const struct sim_params *p);
+/* Adds a policy compiled into this binary (a test's, a plug-in's) after
+ * the built-in ones; before any scenario is loaded. Refuses, with a
+ * message, a malformed table or a name or key type already taken. */
+int policy_register(const struct placement_policy_ops *ops, struct sim_err *err);
+
+/* }===== */
+
+/* {===== Helpers for policy files ===== */
+
+/* The running policy's parameters, as its own struct. */
+static inline const void *policy_params(const struct sim_params *p)
+{
+    return p->policy.params.bytes;
+}
+
+/* Rows of a policy's key table; type is the policy's parameter struct. */
+#define POLICY_OFF(type, field) (offsetof(struct sim_params, policy.params) + offsetof(type, field))
+#define POLICY_ROW(k, t, type, f, lo, hi, nm, d, u, h) {k, t, POLICY_OFF(type, f), lo, hi, nm, d, u, h}
+#define POLICY_INT(k, type, f, lo, hi, d, u, h) POLICY_ROW(k, P_INT, type, f, lo, hi, NULL, d, u, h)
+#define POLICY_REAL(k, type, f, lo, hi, d, u, h) POLICY_ROW(k, P_REAL, type, f, lo, hi, NULL, d, u, h)
+#define POLICY_ENUM(k, type, f, nm, d, h) POLICY_ROW(k, P_ENUM, type, f, 0, 0, nm, d, "", h)
+#define POLICY_CPUS(k, type, f, d, h) POLICY_ROW(k, P_CPUS, type, f, 0, 0, NULL, d, "cpu ids", h)
+
+/* Fills *c and returns SIM_EINVAL: for validate hooks. */
+int policy_complain(struct policy_complaint *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A CPU list of the policy's keys must name CPUs inside host.cpus and,
+ * unless allow_empty, at least one. Returns SIM_OK or policy_complain's. */
+int policy_check_cpus(const struct sim_params *p, const struct cpu_list *l, const char *key,
+                      bool allow_empty, struct policy_complaint *c);
+
+/* }===== */
 
 /* The kernel's hash_32(val, bits): multiply by GOLDEN_RATIO_32, keep the top bits. */
 static inline uint32_t policy_hash_32(uint32_t val, unsigned bits)

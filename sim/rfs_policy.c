@@ -19,6 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct rfs_params {
+    struct cpu_list rps_cpus;
+};
+
+static const struct param_spec k_rfs_keys[] = {
+    POLICY_CPUS("policy.rps_cpus", struct rfs_params, rps_cpus, "[1]",
+                "The rps_cpus map RFS falls back to before a flow's first recvmsg (the same on "
+                "the pNIC and veth queues)."),
+};
+
+static int rfs_validate(const struct sim_params *p, struct policy_complaint *c)
+{
+    const struct rfs_params *rp = policy_params(p);
+    return policy_check_cpus(p, &rp->rps_cpus, "policy.rps_cpus", false, c);
+}
+
 struct rfs_flow {
     int32_t cpu; /* -1: unset */
     uint64_t last_qtail;
@@ -34,9 +50,10 @@ struct rfs_state {
 static int rfs_init(void *state, const struct sim_params *p, struct sim_err *err)
 {
     struct rfs_state *st = state;
-    if (p->policy.rps_cpus.n == 0)
-        return sim_error(err, SIM_EINVAL, "error: 'policy.rps_cpus' must list at least one CPU");
-    memcpy(&st->map, &p->policy.rps_cpus, sizeof st->map);
+    const struct rfs_params *rp = policy_params(p);
+    (void)err;
+    SIM_ASSERT(rp->rps_cpus.n > 0); /* rfs_validate */
+    memcpy(&st->map, &rp->rps_cpus, sizeof st->map);
     st->nflows = params_flow_count(p);
     st->desired = xmalloc(st->nflows * sizeof *st->desired);
     for (uint32_t i = 0; i < st->nflows; i++)
@@ -96,6 +113,10 @@ const struct placement_policy_ops rfs_policy_ops = {
     .name = "rfs",
     .abi = PLACEMENT_POLICY_ABI,
     .state_size = sizeof(struct rfs_state),
+    .keys = k_rfs_keys,
+    .nkeys = SIM_ARRAY_LEN(k_rfs_keys),
+    .params_size = sizeof(struct rfs_params),
+    .validate = rfs_validate,
     .init = rfs_init,
     .select_rx_queue = NULL,
     .select_cpu = rfs_select_cpu,

@@ -15,6 +15,16 @@
 
 #include <string.h>
 
+struct rps_params {
+    struct cpu_list rps_cpus;
+};
+
+static const struct param_spec k_rps_keys[] = {
+    POLICY_CPUS("policy.rps_cpus", struct rps_params, rps_cpus, "[1]",
+                "The rps_cpus map (/sys/class/net/DEV/queues/rx-N/rps_cpus), the same on the "
+                "pNIC and veth queues."),
+};
+
 struct rps_state {
     struct cpu_list map;
 };
@@ -27,12 +37,19 @@ unsigned policy_rss_queue(uint32_t flow_hash, unsigned nqueues)
     return entry % nqueues;
 }
 
+static int rps_validate(const struct sim_params *p, struct policy_complaint *c)
+{
+    const struct rps_params *rp = policy_params(p);
+    return policy_check_cpus(p, &rp->rps_cpus, "policy.rps_cpus", false, c);
+}
+
 static int rps_init(void *state, const struct sim_params *p, struct sim_err *err)
 {
     struct rps_state *st = state;
-    if (p->policy.rps_cpus.n == 0)
-        return sim_error(err, SIM_EINVAL, "error: 'policy.rps_cpus' must list at least one CPU");
-    memcpy(&st->map, &p->policy.rps_cpus, sizeof st->map);
+    const struct rps_params *rp = policy_params(p);
+    (void)err;
+    SIM_ASSERT(rp->rps_cpus.n > 0); /* rps_validate */
+    memcpy(&st->map, &rp->rps_cpus, sizeof st->map);
     return SIM_OK;
 }
 
@@ -50,6 +67,10 @@ const struct placement_policy_ops rps_policy_ops = {
     .name = "rps",
     .abi = PLACEMENT_POLICY_ABI,
     .state_size = sizeof(struct rps_state),
+    .keys = k_rps_keys,
+    .nkeys = SIM_ARRAY_LEN(k_rps_keys),
+    .params_size = sizeof(struct rps_params),
+    .validate = rps_validate,
     .init = rps_init,
     .select_rx_queue = NULL,
     .select_cpu = rps_select_cpu,

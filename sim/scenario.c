@@ -4,15 +4,20 @@
  * Order of work: read the file (includes resolved against the scenario's
  * own directory, not the CWD, as libconfig 1.5 does), apply --set overrides to
  * the libconfig tree, reject unknown keys by walking the tree against
- * k_params, then walk k_params: look each key up, parse it (or its default,
- * through the same parser), check type and bounds. Cross-field checks (CPU
- * ids below host.cpus, warm-up shorter than the run, ...) come last.
+ * k_params and every policy's keys, then walk the run's keys (the core
+ * ones, then the chosen policy's: params_run_key): look each key up, parse
+ * it (or its default, through the same parser), check type and bounds.
+ * Keys of policies that do not run are checked against their own rows and
+ * otherwise ignored. Cross-field checks (CPU ids below host.cpus, warm-up
+ * shorter than the run, the policy's validate hook, ...) come last.
  *
  * libconfig traps handled here: an integer literal is not a float (we accept
  * both where a real is wanted); a 64-bit literal needs the L suffix (said in
  * docs/scenarios.md); source lines are unsigned short.
  */
 #include "scenario.h"
+
+#include "policy.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -331,19 +336,46 @@ static void apply_default(const struct param_spec *spec, struct sim_params *p)
     config_destroy(&c);
 }
 
+/* The defaults of the keys of p's policy (its own struct, zeroed first). */
+static void policy_defaults(struct sim_params *p)
+{
+    const struct placement_policy_ops *ops = policy_of(p);
+    memset(&p->policy.params, 0, sizeof p->policy.params);
+    for (size_t k = 0; k < ops->nkeys; k++)
+        apply_default(&ops->keys[k], p);
+}
+
 void scenario_defaults(struct sim_params *p)
 {
     memset(p, 0, sizeof *p);
     for (size_t i = 0; i < k_params_count; i++)
         apply_default(&k_params[i], p);
+    policy_defaults(p);
+}
+
+/* Every key any policy might run with: the core keys, then each
+ * registered policy's (a shared name more than once); NULL past the end. */
+static const struct param_spec *any_key(size_t i)
+{
+    if (i < k_params_count)
+        return &k_params[i];
+    i -= k_params_count;
+    for (unsigned id = 0; id < policy_count(); id++) {
+        const struct placement_policy_ops *ops = policy_at(id);
+        if (i < ops->nkeys)
+            return &ops->keys[i];
+        i -= ops->nkeys;
+    }
+    return NULL;
 }
 
 /* True if some key of the table lies under the group path prefix. */
 static bool is_group_prefix(const char *prefix)
 {
     size_t n = strlen(prefix);
-    for (size_t i = 0; i < k_params_count; i++)
-        if (strncmp(k_params[i].key, prefix, n) == 0 && k_params[i].key[n] == '.')
+    const struct param_spec *spec;
+    for (size_t i = 0; (spec = any_key(i)) != NULL; i++)
+        if (strncmp(spec->key, prefix, n) == 0 && spec->key[n] == '.')
             return true;
     return false;
 }
@@ -357,8 +389,9 @@ static const char *nearest_key(const char *key)
         return NULL;
     const char *best = NULL;
     size_t best_d = n / 3 + 1;
-    for (size_t i = 0; i < k_params_count; i++) {
-        const char *cand = k_params[i].key;
+    const struct param_spec *spec;
+    for (size_t i = 0; (spec = any_key(i)) != NULL; i++) {
+        const char *cand = spec->key;
         size_t m = strlen(cand);
         if (m > 96)
             continue;
@@ -719,25 +752,15 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
                          "noise.cpus is set (got %g)",
                          loc, p->noise.spacing.mean_ns);
     }
-    bool rps_like = p->policy.name == POL_RPS || p->policy.name == POL_RFS;
-    bool falcon = params_policy_is_falcon(p);
-    bool split = falcon && p->workload.protocol == PROTO_TCP && p->policy.gro_split != GRO_SPLIT_OFF;
-    /* FALCON coexists with RPS; an empty rps_cpus turns RPS off under FALCON. */
-    if ((rps_like || falcon) &&
-        (rc = cpu_list_check(p, &p->policy.rps_cpus, "policy.rps_cpus", c, path, falcon, err)))
-        return rc;
-    if (falcon &&
-        (rc = cpu_list_check(p, &p->policy.falcon_cpus, "policy.falcon_cpus", c, path, false, err)))
-        return rc;
-    if (split && (rc = cpu_list_check(p, &p->policy.grosplit_cpus, "policy.grosplit_cpus", c, path,
-                                      false, err)))
-        return rc;
-    if (falcon && p->policy.gro_split == GRO_SPLIT_ON && p->workload.protocol != PROTO_TCP) {
-        where(config_lookup(c, "policy.gro_split"), path, loc, sizeof loc);
-        return sim_error(err, SIM_EINVAL,
-                         "%s: error: 'policy.gro_split' is \"on\" but workload.protocol is "
-                         "\"udp\": GRO splitting applies to TCP only (use \"auto\" or \"off\")",
-                         loc);
+    const struct placement_policy_ops *ops = policy_of(p);
+    struct policy_complaint complaint = {NULL, ""};
+    if (ops->validate != NULL && ops->validate(p, &complaint) != SIM_OK) {
+        SIM_ASSERT(complaint.key != NULL);
+        const config_setting_t *s = config_lookup(c, complaint.key);
+        where(s, path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL, "%s: error: '%s' %s%s", loc, complaint.key,
+                         complaint.msg,
+                         s == NULL ? " (this is its default: set it in the scenario)" : "");
     }
     if (p->run.warmup_ms >= p->run.duration_ms) {
         where(config_lookup(c, "run.warmup_ms"), path, loc, sizeof loc);
@@ -841,10 +864,11 @@ static char *resolved_text(const struct sim_params *p)
     FILE *m = open_memstream(&buf, &len);
     if (m == NULL)
         return xstrdup("");
-    for (size_t i = 0; i < k_params_count; i++) {
+    const struct param_spec *spec;
+    for (size_t i = 0; (spec = params_run_key(p, i)) != NULL; i++) {
         char v[8192];
-        params_format_value(&k_params[i], p, v, sizeof v);
-        fprintf(m, "%s = %s;\n", k_params[i].key, v);
+        params_format_value(spec, p, v, sizeof v);
+        fprintf(m, "%s = %s;\n", spec->key, v);
     }
     fclose(m);
     char *out = xstrdup(buf ? buf : "");
@@ -1066,6 +1090,59 @@ static int check_includes(const char *text, const char *file, const char *dir, i
     return SIM_OK;
 }
 
+/* Keys of policies other than the running one: a scenario may carry the
+ * settings of every policy it is compared under (--set policy.name picks
+ * one). They are checked against their owner's row, so a typo or a bad
+ * value is still an error, and otherwise have no effect; one set by --set
+ * was meant for this run, so it earns a warning line in *notes. */
+static int dormant_keys(const config_t *c, const char *path, const struct sim_params *p,
+                        char **notes, struct sim_err *err)
+{
+    const struct placement_policy_ops *running = policy_of(p);
+    struct sim_params *scratch = NULL;
+    const struct param_spec *spec;
+    int rc = SIM_OK;
+    for (size_t i = k_params_count; (spec = any_key(i)) != NULL && rc == SIM_OK; i++) {
+        const config_setting_t *s = config_lookup(c, spec->key);
+        bool runs_it = false;
+        for (size_t k = 0; k < running->nkeys; k++)
+            runs_it |= strcmp(running->keys[k].key, spec->key) == 0;
+        bool earlier = false; /* a shared name (or a shared table) is checked once */
+        for (size_t j = k_params_count; j < i && !earlier; j++)
+            earlier = strcmp(any_key(j)->key, spec->key) == 0;
+        if (s == NULL || runs_it || earlier)
+            continue;
+        char loc[300];
+        where(s, path, loc, sizeof loc);
+        if (scratch == NULL)
+            scratch = xcalloc(1, sizeof *scratch);
+        if ((rc = parse_value(s, spec, loc, scratch, err)) != SIM_OK)
+            break;
+        if (strcmp(loc, "--set") == 0) {
+            char owners[300] = "";
+            size_t o = 0;
+            for (unsigned id = 0; id < policy_count(); id++)
+                for (size_t k = 0; k < policy_at(id)->nkeys; k++)
+                    if (strcmp(policy_at(id)->keys[k].key, spec->key) == 0 && o < sizeof owners)
+                        o += (size_t)snprintf(owners + o, sizeof owners - o, "%s%s",
+                                              o ? ", " : "", policy_at(id)->name);
+            char line[800];
+            snprintf(line, sizeof line,
+                     "--set: warning: '%s' is a key of policy %s; it has no effect under "
+                     "policy.name = \"%s\"\n",
+                     spec->key, owners, running->name);
+            size_t old = *notes ? strlen(*notes) : 0;
+            char *joined = xmalloc(old + strlen(line) + 1);
+            memcpy(joined, *notes ? *notes : "", old);
+            memcpy(joined + old, line, strlen(line) + 1);
+            free(*notes);
+            *notes = joined;
+        }
+    }
+    free(scratch);
+    return rc;
+}
+
 int scenario_load(const char *path, const char *inline_text, const char *const *sets,
                   size_t nsets, struct sim_params *out, struct scenario_text *text,
                   struct sim_err *err)
@@ -1074,6 +1151,7 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
     int rc = SIM_OK;
     char *raw = NULL;
     struct origins origins = {NULL, 0, 0};
+    char *notes = NULL;
     memset(text, 0, sizeof *text);
     config_init(&c);
 
@@ -1128,16 +1206,23 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
     if ((rc = check_unknown(config_root_setting(&c), "", path, err)) != SIM_OK)
         goto done;
 
+    /* The core keys (policy.name among them), then the running policy's
+     * defaults and keys, then the keys only other policies have. */
     scenario_defaults(out);
-    for (size_t i = 0; i < k_params_count; i++) {
-        const config_setting_t *s = config_lookup(&c, k_params[i].key);
+    const struct param_spec *spec;
+    for (size_t i = 0; (spec = params_run_key(out, i)) != NULL; i++) {
+        if (i == k_params_count)
+            policy_defaults(out);
+        const config_setting_t *s = config_lookup(&c, spec->key);
         if (s == NULL)
             continue;
         char loc[300];
         where(s, path, loc, sizeof loc);
-        if ((rc = parse_value(s, &k_params[i], loc, out, err)) != SIM_OK)
+        if ((rc = parse_value(s, spec, loc, out, err)) != SIM_OK)
             goto done;
     }
+    if ((rc = dormant_keys(&c, path, out, &notes, err)) != SIM_OK)
+        goto done;
     if ((rc = cross_checks(out, &c, path, err)) != SIM_OK)
         goto done;
 
@@ -1146,7 +1231,10 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
     raw = NULL;
     text->effective = config_to_text(&c);
     text->resolved = resolved_text(out);
+    text->notes = notes;
+    notes = NULL;
 done:
+    free(notes);
     free(raw);
     config_destroy(&c);
     origins_free(&origins);
@@ -1158,6 +1246,7 @@ void scenario_text_free(struct scenario_text *text)
     if (text == NULL)
         return;
     free(text->path);
+    free(text->notes);
     free(text->raw);
     free(text->effective);
     free(text->resolved);

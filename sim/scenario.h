@@ -19,7 +19,8 @@ struct scenario_text {
     char *path;      /* as given */
     char *raw;       /* the file exactly as read */
     char *effective; /* config_write() after @include and --set */
-    char *resolved;  /* every key of k_params with its resolved value */
+    char *resolved;  /* every key of the run (params_run_key) with its resolved value */
+    char *notes;     /* warning lines for stderr ("--set: warning: ..."), or NULL */
 };
 
 /* Loads path (or, if path is NULL, the text in inline_text) and applies the

@@ -7,8 +7,8 @@
  * run.hash_seed where it moved in step with run.seed: scripts/sweep draws
  * the hashes anew with each replication unless the hash seed is set or
  * swept, and a swept hash seed does not keep step), and prints, per group:
- * the swept keys (those whose value differs between
- * groups), then for every /summary metric its mean and the half-width of
+ * the swept keys (those with two values among the groups that have them:
+ * a policy's own keys exist only in its runs), then for every /summary metric its mean and the half-width of
  * its 95 % confidence interval (Student t with n - 1 degrees of freedom,
  * GSL), then n. Rows are ordered by the swept keys, numerically where the
  * values are numbers. With one replication the half-width is "nan".
@@ -159,7 +159,10 @@ int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
 
     struct point *pts = xcalloc(nruns ? nruns : 1, sizeof *pts);
     size_t npts = 0;
-    const char **swept = xcalloc(runs[0].nparams + 1, sizeof *swept);
+    size_t nkeys_max = 1;
+    for (size_t i = 0; i < nruns; i++)
+        nkeys_max += runs[i].nparams;
+    const char **swept = xcalloc(nkeys_max, sizeof *swept);
     size_t nswept = 0;
     bool hash_in_step = rc == SIM_OK && hash_seed_in_step(runs, nruns);
     if (rc == SIM_OK) {
@@ -174,16 +177,32 @@ int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
             }
             pts[p].runs[pts[p].n++] = i;
         }
-        for (size_t k = 0; k < runs[0].nparams; k++) {
-            const char *key = runs[0].param_key[k];
-            if (replication_key(key, hash_in_step))
-                continue;
-            for (size_t p = 1; p < npts; p++)
-                if (strcmp(param_of(&runs[pts[p].first], key), param_of(&runs[0], key)) != 0) {
-                    swept[nswept++] = key;
-                    break;
+        /* Swept: a key with two values among the points that have it. A
+         * policy's own key is absent from runs of other policies; that
+         * alone sweeps nothing (policy.name tells those points apart). */
+        for (size_t i = 0; i < nruns; i++)
+            for (size_t k = 0; k < runs[i].nparams; k++) {
+                const char *key = runs[i].param_key[k];
+                bool seen = replication_key(key, hash_in_step);
+                for (size_t j = 0; j < nswept && !seen; j++)
+                    seen = strcmp(swept[j], key) == 0;
+                for (size_t j = 0; j < i && !seen; j++)
+                    seen = *param_of(&runs[j], key) != '\0'; /* decided at run j */
+                if (seen)
+                    continue;
+                const char *first = NULL;
+                for (size_t p = 0; p < npts; p++) {
+                    const char *v = param_of(&runs[pts[p].first], key);
+                    if (*v == '\0')
+                        continue;
+                    if (first == NULL) {
+                        first = v;
+                    } else if (strcmp(v, first) != 0) {
+                        swept[nswept++] = key;
+                        break;
+                    }
                 }
-        }
+            }
         g_swept = swept;
         g_nswept = nswept;
         g_runs = runs;

@@ -59,6 +59,13 @@ expect_exit 78 "unknown key: nearest" -- "$bin" check "$src/tests/data/bad_unkno
 expect_err "did you mean 'nic.link_gbps'?"
 expect_exit 78 "unknown key: nothing near" -- "$bin" check "$small" --set zzz.qqq=3
 expect_err "'zzz.qqq' is not a known key (falconsim --help-keys lists them)"
+# A key of a policy that does not run: a warning line with --set, and the
+# run goes on; an unregistered policy name lists the registered ones.
+expect_exit 0 "--set a key of another policy" -- "$bin" check "$small" --set policy.falcon_cpus=[1]
+expect_err "--set: warning: 'policy.falcon_cpus' is a key of policy falcon, falcon_static, falcon_always; it has no effect under policy.name = \"rps\""
+grep -q "falcon_cpus" out.txt && fail "a dormant key in the resolved text" || ok
+expect_exit 78 "unknown policy" -- "$bin" check "$small" --set policy.name=nope
+expect_err "'policy.name' must be one of \"vanilla\", \"rss\", \"rps\""
 expect_exit 0 "help as a command" -- "$bin" help
 expect_out "usage: falconsim"
 # @include of a missing file or a directory: file, line and the name

@@ -60,7 +60,9 @@ static size_t resolved_as_sets(char *resolved, char **sets, size_t cap)
 
 static void check_round_trip(const char *resolved)
 {
-    size_t cap = k_params_count + 1;
+    size_t cap = 1; /* one per resolved line */
+    for (const char *c = resolved; *c; c++)
+        cap += *c == '\n';
     char **sets = calloc(cap, sizeof *sets);
     char *copy = strdup(resolved);
     if (sets == NULL || copy == NULL)

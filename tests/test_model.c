@@ -231,8 +231,9 @@ static void test_traffic_independent_of_policy(void)
     /* every policy, with every sender cap of the overlay binding (a
      * containerised UDP client's per-datagram and per-fragment transmit
      * path): the frames reach the NIC at the same times whatever the policy */
-    struct run runs[POL_COUNT];
-    for (int i = 0; i < POL_COUNT; i++) {
+    unsigned npol = policy_count();
+    struct run runs[POLICY_MAX];
+    for (unsigned i = 0; i < npol; i++) {
         char pol[64];
         snprintf(pol, sizeof pol, "policy.name=%s", k_policy_names[i]);
         const char *sets[] = {pol, "workload.overlay_sender_cap_pps=150000",
@@ -240,7 +241,7 @@ static void test_traffic_independent_of_policy(void)
                               "workload.overlay_sender_msg_ns=500"};
         run_text(&runs[i], NULL, k_small_overlay, sets, 4);
     }
-    for (int i = 1; i < POL_COUNT; i++) {
+    for (unsigned i = 1; i < npol; i++) {
         CHECK_EQ_I64(runs[i].r->nsamples, runs[0].r->nsamples);
         CHECK_EQ_I64(runs[i].r->sum.gen_frames, runs[0].r->sum.gen_frames);
         bool same = runs[i].r->nsamples == runs[0].r->nsamples;
@@ -254,8 +255,9 @@ static void test_traffic_independent_of_policy(void)
      * per datagram, 72 k/s per flow of 100 k/s offered) ... */
     CHECK_REL(runs[0].r->sum.offered_pps, 4 * 1e9 / (500 + 2e9 / 150000), 0.05);
     /* ... while placement did change */
-    CHECK_TRUE(runs[POL_RPS].r->sum.latency_mean_us != runs[POL_VANILLA].r->sum.latency_mean_us);
-    for (int i = 0; i < POL_COUNT; i++)
+    CHECK_TRUE(runs[policy_id("rps")].r->sum.latency_mean_us !=
+               runs[policy_id("vanilla")].r->sum.latency_mean_us);
+    for (unsigned i = 0; i < npol; i++)
         model_destroy(runs[i].m);
 }
 
@@ -916,7 +918,7 @@ static void test_scenarios_policies_clients_rings(void)
     static const char *const rings[] = {"1", "4", "1024"};
     unsigned ran = 0, refused = 0;
     for (size_t s = 0; s < SIM_ARRAY_LEN(scenarios); s++)
-        for (unsigned pol = 0; pol < POL_COUNT; pol++)
+        for (unsigned pol = 0; pol < policy_count(); pol++)
             for (size_t c = 0; c < SIM_ARRAY_LEN(clients); c++)
                 for (size_t r = 0; r < SIM_ARRAY_LEN(rings); r++) {
                     char set_pol[64], set_cl[64], set_ring[64];
@@ -930,7 +932,7 @@ static void test_scenarios_policies_clients_rings(void)
                     else
                         refused++;
                 }
-    CHECK_EQ_I64(ran + refused, (int64_t)(SIM_ARRAY_LEN(scenarios) * POL_COUNT *
+    CHECK_EQ_I64(ran + refused, (int64_t)(SIM_ARRAY_LEN(scenarios) * policy_count() *
                                           SIM_ARRAY_LEN(clients) * SIM_ARRAY_LEN(rings)));
     CHECK_EQ_I64(refused, 0);
     printf("scenarios x policies x clients x rings: %u ran\n", ran);

@@ -27,14 +27,29 @@ static void fake_init(struct fake_cpus *f, unsigned ncpu, unsigned cur)
     f->view.busy_ns = f->busy;
 }
 
-static void params_with(struct sim_params *p, const char *const *sets, size_t n)
+/* The built-in policies under test (policy_registry.c registers them). */
+extern const struct placement_policy_ops vanilla_policy_ops, rps_policy_ops, rfs_policy_ops,
+    falcon_policy_ops, falcon_static_policy_ops, falcon_always_policy_ops;
+
+/* A 16-CPU scenario running ops, with the given --set overrides: the
+ * policy's keys are loaded, defaulted and validated as in a real run. */
+static void params_for(const struct placement_policy_ops *ops, struct sim_params *p,
+                       const char *const *sets, size_t n)
 {
     struct sim_err err;
     struct scenario_text t;
-    int rc = scenario_load(NULL, "host: { cpus = 16; };", sets, n, p, &t, &err);
+    char name[80];
+    const char *all[16];
+    CHECK_TRUE(n < 16);
+    snprintf(name, sizeof name, "policy.name=%s", ops->name);
+    all[0] = name;
+    for (size_t i = 0; i < n; i++)
+        all[i + 1] = sets[i];
+    int rc = scenario_load(NULL, "host: { cpus = 16; };", all, n + 1, p, &t, &err);
     if (rc != SIM_OK)
         fprintf(stderr, "%s\n", err.msg);
     CHECK_EQ_I64(rc, SIM_OK);
+    CHECK_TRUE(policy_of(p) == ops);
     scenario_text_free(&t);
 }
 
@@ -51,14 +66,20 @@ static void test_registry(void)
     CHECK_TRUE(policy_lookup("rps") == &rps_policy_ops);
     CHECK_TRUE(policy_lookup("vanilla") == &vanilla_policy_ops);
     CHECK_TRUE(policy_lookup("nope") == NULL);
-    for (unsigned i = 0; i < POL_COUNT; i++)
-        CHECK_TRUE(policy_by_id((enum policy_id)i)->abi == PLACEMENT_POLICY_ABI);
+    CHECK_EQ_I64(policy_id("nope"), -1);
+    CHECK_TRUE(policy_count() >= 7);
+    for (unsigned i = 0; i < policy_count(); i++) {
+        CHECK_TRUE(policy_at(i)->abi == PLACEMENT_POLICY_ABI);
+        CHECK_EQ_I64(policy_id(policy_at(i)->name), i);
+        CHECK_TRUE(strcmp(k_policy_names[i], policy_at(i)->name) == 0);
+    }
+    CHECK_TRUE(k_policy_names[policy_count()] == NULL);
 }
 
 static void test_vanilla_stays_local(void)
 {
     struct sim_params p;
-    params_with(&p, NULL, 0);
+    params_for(&vanilla_policy_ops, &p, NULL, 0);
     struct fake_cpus f;
     fake_init(&f, 16, 5);
     struct pkt_meta m = {.flow_hash = 0xdeadbeef};
@@ -75,7 +96,7 @@ static void test_rps(void)
 {
     struct sim_params p;
     const char *sets[] = {"policy.rps_cpus=3,5,7,9,11"};
-    params_with(&p, sets, 1);
+    params_for(&rps_policy_ops, &p, sets, 1);
     void *st = policy_state(&rps_policy_ops, &p);
     struct fake_cpus f;
     fake_init(&f, 16, 0);
@@ -106,16 +127,27 @@ static void test_rps(void)
     free(st);
 }
 
+/* The validate hooks name the key; the loader adds where it was set. */
 static void test_rps_needs_a_map(void)
 {
     struct sim_params p;
-    params_with(&p, NULL, 0);
-    p.policy.rps_cpus.n = 0;
-    struct sim_err err;
-    void *st = calloc(1, rps_policy_ops.state_size);
-    CHECK_EQ_I64(rps_policy_ops.init(st, &p, &err), SIM_EINVAL);
-    CHECK_STR_CONTAINS(err.msg, "'policy.rps_cpus' must list at least one CPU");
-    free(st);
+    params_for(&rps_policy_ops, &p, NULL, 0);
+    struct policy_complaint c = {NULL, ""};
+    CHECK_EQ_I64(rps_policy_ops.validate(&p, &c), SIM_OK);
+    const struct cpu_list empty = {0, {0}};
+    memcpy((char *)&p + params_run_find(&p, "policy.rps_cpus")->offset, &empty, sizeof empty);
+    CHECK_EQ_I64(rps_policy_ops.validate(&p, &c), SIM_EINVAL);
+    CHECK_TRUE(c.key != NULL && strcmp(c.key, "policy.rps_cpus") == 0);
+    CHECK_STR_CONTAINS(c.msg, "must list at least one CPU");
+    struct sim_err err = {{0}};
+    struct scenario_text t;
+    const char *sets[] = {"policy.name=rfs", "policy.rps_cpus="};
+    CHECK_EQ_I64(scenario_load(NULL, "host: { cpus = 4; };", sets, 2, &p, &t, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--set: error: 'policy.rps_cpus' must list at least one CPU");
+    CHECK_EQ_I64(scenario_load(NULL, "host: { cpus = 4; };\npolicy: { name = \"rps\"; rps_cpus = [4]; };",
+                               NULL, 0, &p, &t, &err),
+                 SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "(scenario):2: error: 'policy.rps_cpus' lists CPU 4, outside");
 }
 
 static void test_rss_spread(void)
@@ -135,7 +167,7 @@ static void test_rfs_in_order_migration(void)
 {
     struct sim_params p;
     const char *sets[] = {"policy.rps_cpus=1", "workload.flows=4"};
-    params_with(&p, sets, 2);
+    params_for(&rfs_policy_ops, &p, sets, 2);
     void *st = policy_state(&rfs_policy_ops, &p);
     struct fake_cpus f;
     fake_init(&f, 16, 0);
@@ -178,7 +210,7 @@ static void *falcon_with(const struct placement_policy_ops *ops, const char *con
                          size_t n)
 {
     struct sim_params p;
-    params_with(&p, sets, n);
+    params_for(ops, &p, sets, n);
     return policy_state(ops, &p);
 }
 

@@ -3,6 +3,7 @@
  * with the exact message a user sees.
  */
 #include "check.h"
+#include "policy.h"
 #include "scenario.h"
 
 #include <stdlib.h>
@@ -31,6 +32,14 @@ static int load_text(const char *text, const char *const *sets, size_t n, struct
     return rc;
 }
 
+/* The value of one of the run's keys, wherever its row puts it. */
+static const void *run_value(const struct sim_params *p, const char *key)
+{
+    const struct param_spec *spec = params_run_find(p, key);
+    CHECK_TRUE(spec != NULL);
+    return (const char *)p + spec->offset;
+}
+
 static void test_defaults(void)
 {
     struct sim_params p;
@@ -39,7 +48,7 @@ static void test_defaults(void)
     CHECK_EQ_I64(p.kernel.napi_weight, 64);
     CHECK_EQ_I64(p.kernel.netdev_budget, 300);
     CHECK_EQ_I64(p.kernel.netdev_max_backlog, 1000);
-    CHECK_EQ_I64(p.policy.name, POL_RPS);
+    CHECK_EQ_I64(p.policy.name, policy_id("rps"));
     CHECK_EQ_I64(p.network.mode, NET_OVERLAY);
     CHECK_EQ_I64(p.app.cpus.n, 1);
     CHECK_EQ_I64(p.app.cpus.cpu[0], 2);
@@ -60,8 +69,9 @@ static void test_values_and_overrides(void)
     CHECK_NEAR(p.nic.link_gbps, 10, 0); /* an integer literal where a real is wanted */
     CHECK_EQ_I64(p.nic.irq_cpus.n, 2);
     CHECK_EQ_I64(p.workload.flows, 7);
-    CHECK_EQ_I64(p.policy.rps_cpus.n, 2);
-    CHECK_EQ_I64(p.policy.rps_cpus.cpu[1], 4);
+    const struct cpu_list *rps = run_value(&p, "policy.rps_cpus");
+    CHECK_EQ_I64(rps->n, 2);
+    CHECK_EQ_I64(rps->cpu[1], 4);
     CHECK_NEAR(p.stage[ST_OUTER_L4].cost.mean_ns, 123, 0);
     CHECK_EQ_I64(p.stage[ST_CONTAINER].cost.kind, DIST_LOGNORMAL);
     CHECK_NEAR(p.stage[ST_CONTAINER].cost.cv, 0.5, 0);
@@ -208,11 +218,12 @@ static void check_resolved_round_trip(const char *scenario)
         line[strlen(line) - 1] = '\0'; /* the ';' */
         sets[n++] = line;
     }
-    CHECK_EQ_I64(n, k_params_count);
+    CHECK_EQ_I64(n, k_params_count + policy_of(&a)->nkeys);
     CHECK_EQ_I64(scenario_load(NULL, "", sets, n, &b, &u, &err), SIM_OK);
     CHECK_TRUE(u.resolved != NULL && strcmp(t.resolved, u.resolved) == 0);
     CHECK_TRUE(memcmp(&a.kernel, &b.kernel, sizeof a.kernel) == 0);
     CHECK_TRUE(memcmp(&a.nic, &b.nic, sizeof a.nic) == 0);
+    CHECK_TRUE(memcmp(&a.policy, &b.policy, sizeof a.policy) == 0);
     scenario_text_free(&t);
     scenario_text_free(&u);
     free(text);
