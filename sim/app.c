@@ -27,21 +27,12 @@
 static void ready_push(struct thread *t, struct flow *f)
 {
     f->on_ready = true;
-    f->ready_next = NULL;
-    if (t->ready_tail)
-        t->ready_tail->ready_next = f;
-    else
-        t->ready_head = f;
-    t->ready_tail = f;
+    flow_ready_list_push(&t->ready, f);
 }
 
 static struct flow *ready_pop(struct thread *t)
 {
-    struct flow *f = t->ready_head;
-    t->ready_head = f->ready_next;
-    if (!t->ready_head)
-        t->ready_tail = NULL;
-    f->ready_next = NULL;
+    struct flow *f = flow_ready_list_pop(&t->ready);
     f->on_ready = false;
     return f;
 }

@@ -115,64 +115,17 @@ uint32_t cpu_backlog_len(const struct cpu *c) { return c->backlog.q.len + c->bac
 
 /* {===== Lists and run queues ===== */
 
-static void nl_push(struct napi_list *l, struct napi *n)
-{
-    n->next = NULL;
-    if (l->tail)
-        l->tail->next = n;
-    else
-        l->head = n;
-    l->tail = n;
-}
-
-static struct napi *nl_pop(struct napi_list *l)
-{
-    struct napi *n = l->head;
-    if (n) {
-        l->head = n->next;
-        if (!l->head)
-            l->tail = NULL;
-        n->next = NULL;
-    }
-    return n;
-}
-
-static void nl_append(struct napi_list *dst, struct napi_list *src)
-{
-    if (!src->head)
-        return;
-    if (dst->tail)
-        dst->tail->next = src->head;
-    else
-        dst->head = src->head;
-    dst->tail = src->tail;
-    src->head = src->tail = NULL;
-}
-
 static void rq_push(struct cpu *c, struct thread *t)
 {
-    t->rq_next = NULL;
-    if (c->rq_tail)
-        c->rq_tail->rq_next = t;
-    else
-        c->rq_head = t;
-    c->rq_tail = t;
+    run_queue_push(&c->rq, t);
     c->nr_running++;
 }
 
 /* O(run queue length); run queues hold a handful of threads. */
 static void rq_remove(struct cpu *c, struct thread *t)
 {
-    struct thread **pp = &c->rq_head, *prev = NULL;
-    while (*pp && *pp != t) {
-        prev = *pp;
-        pp = &(*pp)->rq_next;
-    }
-    SIM_ASSERT(*pp == t);
-    *pp = t->rq_next;
-    if (c->rq_tail == t)
-        c->rq_tail = prev;
-    t->rq_next = NULL;
+    bool was_queued = run_queue_remove(&c->rq, t);
+    SIM_ASSERT(was_queued);
     c->nr_running--;
     if (c->cur_thread == t)
         c->cur_thread = NULL;
@@ -250,13 +203,9 @@ static struct thread *pick_thread(struct model *m, struct cpu *c)
         c->cur_thread = NULL;
         return NULL;
     }
-    if (t != NULL && c->rq_head == t && c->nr_running > 1) {
-        c->rq_head = t->rq_next;
-        t->rq_next = NULL;
-        c->rq_tail->rq_next = t;
-        c->rq_tail = t;
-    }
-    t = c->rq_head;
+    if (t != NULL && c->rq.head == t && c->nr_running > 1)
+        run_queue_rotate(&c->rq);
+    t = c->rq.head;
     c->cur_thread = t;
     sim_ns slice = m->sched_latency_ns / (sim_ns)c->nr_running;
     if (slice < m->sched_min_gran_ns)
@@ -276,7 +225,7 @@ static struct thread *pick_thread(struct model *m, struct cpu *c)
  * which is why the overlay's three devices triple the NET_RX count. */
 static void napi_list_and_raise(struct model *m, struct cpu *c, struct napi *n)
 {
-    nl_push(&c->poll_list, n);
+    napi_list_push(&c->poll_list, n);
     if (!c->in_net_rx_action || m->p->kernel.net_rx_action == NETRX_5_4)
         c->softirq_pending = true;
 }
@@ -421,7 +370,7 @@ static void net_rx_begin(struct model *m, struct cpu *c)
     m->cs[c->id].netrx++;
     c->budget = m->p->kernel.netdev_budget;
     c->time_limit = now + m->budget_ns;
-    nl_append(&c->local, &c->poll_list);
+    napi_list_splice(&c->local, &c->poll_list);
     c->cur = NULL;
 }
 
@@ -437,11 +386,11 @@ static void softirq_enter(struct model *m, struct cpu *c, enum softirq_ctx ctx)
 static bool net_rx_end(struct model *m, struct cpu *c)
 {
     struct napi_list all = {NULL, NULL};
-    nl_append(&all, &c->local);
-    nl_append(&all, &c->poll_list);
-    nl_append(&all, &c->repoll);
+    napi_list_splice(&all, &c->local);
+    napi_list_splice(&all, &c->poll_list);
+    napi_list_splice(&all, &c->repoll);
     c->poll_list = all;
-    if (c->poll_list.head != NULL)
+    if (!napi_list_empty(&c->poll_list))
         c->softirq_pending = true;
     c->in_net_rx_action = false;
     uint64_t done = (uint64_t)(m->p->kernel.netdev_budget - c->budget);
@@ -488,7 +437,7 @@ static void poll_finish(struct model *m, struct cpu *c, struct napi *n)
         if (n->kind == NAPI_PNIC)
             nic_napi_complete(m, &m->rxqs[n->rxq]);
     } else {
-        nl_push(&c->repoll, n);
+        napi_list_push(&c->repoll, n);
     }
 }
 
@@ -497,15 +446,15 @@ static bool softirq_next(struct model *m, struct cpu *c)
 {
     for (;;) {
         if (c->cur == NULL) {
-            if (c->local.head == NULL) {
-                if (m->p->kernel.net_rx_action == NETRX_6_18 && c->repoll.head == NULL &&
-                    c->poll_list.head != NULL) {
-                    nl_append(&c->local, &c->poll_list); /* "goto start", same budget */
+            if (napi_list_empty(&c->local)) {
+                if (m->p->kernel.net_rx_action == NETRX_6_18 && napi_list_empty(&c->repoll) &&
+                    !napi_list_empty(&c->poll_list)) {
+                    napi_list_splice(&c->local, &c->poll_list); /* "goto start", same budget */
                     continue;
                 }
                 goto end;
             }
-            c->cur = nl_pop(&c->local);
+            c->cur = napi_list_pop(&c->local);
             c->work = 0;
             c->batch_mask = 0;
             m->cs[c->id].polls[c->cur->kind]++;
@@ -623,7 +572,7 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
             start_step(m, c);
             return;
         }
-        if (t->ready_head == NULL) {
+        if (flow_ready_list_empty(&t->ready)) {
             thread_sleep(c, t);
             continue;
         }

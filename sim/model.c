@@ -485,7 +485,7 @@ uint64_t model_events(const struct model *m) { return engine_events_run(m->eng);
 static uint64_t frames_in(const struct pktq *q)
 {
     uint64_t n = 0;
-    for (const struct pkt *p = q->head; p; p = p->next)
+    for (const struct pkt *p = q->l.head; p; p = p->next)
         n += p->segs;
     return n;
 }
@@ -521,7 +521,7 @@ static uint64_t inflight_frames(const struct model *m)
 static uint64_t pkts_in(const struct pktq *q)
 {
     uint64_t n = 0;
-    for (const struct pkt *p = q->head; p; p = p->next)
+    for (const struct pkt *p = q->l.head; p; p = p->next)
         n++;
     return n;
 }

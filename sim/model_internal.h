@@ -22,6 +22,7 @@
 #include "histogram.h"
 #include "model.h"
 #include "netstack_stages.h"
+#include "fifo.h"
 #include "params.h"
 #include "policy.h"
 #include "rng.h"
@@ -96,47 +97,33 @@ struct pkt {
 };
 #define NO_SAMPLE UINT32_MAX
 
+FIFO_DEFINE(pkt_list, struct pkt, next)
+
+/* A packet queue: a FIFO with its length (the kernel's qlen limits). */
 struct pktq {
-    struct pkt *head, *tail;
+    struct pkt_list l;
     uint32_t len;
 };
 
 static inline void pktq_push(struct pktq *q, struct pkt *p)
 {
-    p->next = NULL;
-    if (q->tail)
-        q->tail->next = p;
-    else
-        q->head = p;
-    q->tail = p;
+    pkt_list_push(&q->l, p);
     q->len++;
 }
 
 static inline struct pkt *pktq_pop(struct pktq *q)
 {
-    struct pkt *p = q->head;
-    if (p) {
-        q->head = p->next;
-        if (!q->head)
-            q->tail = NULL;
+    struct pkt *p = pkt_list_pop(&q->l);
+    if (p != NULL)
         q->len--;
-        p->next = NULL;
-    }
     return p;
 }
 
 /* Moves all of src to the tail of dst; O(1). */
 static inline void pktq_splice(struct pktq *dst, struct pktq *src)
 {
-    if (!src->head)
-        return;
-    if (dst->tail)
-        dst->tail->next = src->head;
-    else
-        dst->head = src->head;
-    dst->tail = src->tail;
+    pkt_list_splice(&dst->l, &src->l);
     dst->len += src->len;
-    src->head = src->tail = NULL;
     src->len = 0;
 }
 
@@ -162,9 +149,7 @@ struct napi {
     struct pkt *gro_held[GRO_MAX_HELD];
 };
 
-struct napi_list {
-    struct napi *head, *tail;
-};
+FIFO_DEFINE(napi_list, struct napi, next) /* a CPU's poll lists */
 
 enum cpu_cat { CAT_HARDIRQ, CAT_SOFTIRQ, CAT_SYSTEM, CAT_USER, CAT_NOISE, CAT_COUNT };
 
@@ -203,6 +188,10 @@ enum thread_state { THR_SLEEPING, THR_WAKING, THR_RUNNABLE };
 
 struct flow;
 
+struct flow;
+FIFO_STRUCT(flow_ready_list, struct flow); /* through flow.ready_next */
+FIFO_STRUCT(link_ready_list, struct flow); /* through flow.link_next */
+
 struct thread {
     struct thread *rq_next;
     uint32_t id;
@@ -214,13 +203,15 @@ struct thread {
     bool woken_locally;   /* the pending wake-up comes from its own CPU's softirq */
     bool migrate_pending; /* move to migrate_cpu at the end of its step */
     uint16_t migrate_cpu;
-    struct flow *ready_head, *ready_tail; /* sockets with data, round robin */
+    struct flow_ready_list ready; /* sockets with data, round robin */
     struct rng *rng;
     /* THR_SENDER: the flows it sends, the next one to look at, and the
      * datagrams left in the current send call (0: the next starts a call) */
     uint32_t *send_flows, nsend_flows, send_next, batch_left;
     sim_ns call_t; /* when the current send call began: every datagram's t_sent */
 };
+
+FIFO_DEFINE(run_queue, struct thread, rq_next) /* a CPU's runnable threads */
 
 struct irq_req {
     uint8_t kind; /* STEP_NIC_IRQ or STEP_IPI_IRQ */
@@ -268,7 +259,7 @@ struct cpu {
     uint64_t input_queue_head, input_queue_tail;
 
     /* threads: runnable FIFO (round robin), the running one and its slice */
-    struct thread *rq_head, *rq_tail;
+    struct run_queue rq;
     uint32_t nr_running;
     struct thread *cur_thread;
     sim_ns slice_end;
@@ -325,11 +316,14 @@ struct flow {
     struct histogram win_lat; /* current trace window */
 };
 
+FIFO_FUNCS(flow_ready_list, struct flow, ready_next)
+FIFO_FUNCS(link_ready_list, struct flow, link_next)
+
 struct link {
     sim_ns ns_per_byte_x1000; /* wire time of 1000 bytes, ns (integer arithmetic) */
     double gbps;
     bool busy;
-    struct flow *ready_head, *ready_tail;
+    struct link_ready_list ready; /* flows with a frame to send, round robin */
     int64_t queued_bytes;     /* wire bytes of UDP/rr messages waiting */
     /* the frame on the wire */
     struct flow *cur_flow;

@@ -98,12 +98,7 @@ static void link_ready(struct model *m, struct flow *f)
     if (f->on_link || !has_data(m, f))
         return;
     f->on_link = true;
-    f->link_next = NULL;
-    if (m->link.ready_tail)
-        m->link.ready_tail->link_next = f;
-    else
-        m->link.ready_head = f;
-    m->link.ready_tail = f;
+    link_ready_list_push(&m->link.ready, f);
     if (!m->link.busy)
         link_start(m);
 }
@@ -111,12 +106,9 @@ static void link_ready(struct model *m, struct flow *f)
 static void link_start(struct model *m)
 {
     struct link *l = &m->link;
-    struct flow *f = l->ready_head;
+    struct flow *f = link_ready_list_pop(&l->ready);
     if (f == NULL)
         return;
-    l->ready_head = f->link_next;
-    if (!l->ready_head)
-        l->ready_tail = NULL;
     f->on_link = false;
     SIM_ASSERT(has_data(m, f));
 
