@@ -44,10 +44,10 @@ void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f)
         ready_push(t, f);
     if (t->state == THR_SLEEPING) {
         t->state = THR_WAKING;
-        m->cs[waker->id].app_wakeups++;
+        metrics_cpu_count(m, waker->id, CPU_APP_WAKEUPS, 1);
         t->woken_locally = t->cpu == waker->id;
         if (t->cpu != waker->id)
-            m->cs[waker->id].wake_ipis++; /* ttwu_queue_wakelist: an IPI to the target */
+            metrics_cpu_count(m, waker->id, CPU_WAKE_IPIS, 1); /* ttwu_queue_wakelist: an IPI to the target */
         sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, waker->rng) +
                        cpu_idle_exit_ns(m, &m->cpus[t->cpu], waker->rng);
         engine_schedule(m->eng, engine_now(m->eng) + delay, EV_THREAD_WAKE, t->id, 0);

@@ -143,7 +143,7 @@ static void wakeup_ksoftirqd(struct model *m, struct cpu *c)
         return;
     c->ksoftirqd.state = THR_RUNNABLE;
     rq_push(c, &c->ksoftirqd);
-    m->cs[c->id].ksoftirqd_wakeups++;
+    metrics_cpu_count(m, c->id, CPU_KSOFTIRQD_WAKEUPS, 1);
 }
 
 void cpu_thread_wake(struct model *m, struct thread *t)
@@ -339,7 +339,7 @@ static void start_step(struct model *m, struct cpu *c)
 
 static void account(struct model *m, struct cpu *c, enum cpu_cat cat, sim_ns dur)
 {
-    m->cs[c->id].busy_ns[cat] += dur;
+    metrics_cpu_busy(m, c->id, cat, dur);
     m->view_busy[c->id] += dur;
 }
 
@@ -367,7 +367,7 @@ static void net_rx_begin(struct model *m, struct cpu *c)
     sim_ns now = engine_now(m->eng);
     c->softirq_pending = false;
     c->in_net_rx_action = true;
-    m->cs[c->id].netrx++;
+    metrics_cpu_count(m, c->id, CPU_NETRX, 1);
     c->budget = m->p->kernel.netdev_budget;
     c->time_limit = now + m->budget_ns;
     napi_list_splice(&c->local, &c->poll_list);
@@ -394,8 +394,7 @@ static bool net_rx_end(struct model *m, struct cpu *c)
         c->softirq_pending = true;
     c->in_net_rx_action = false;
     uint64_t done = (uint64_t)(m->p->kernel.netdev_budget - c->budget);
-    if (done > m->cs[c->id].sirq_max_work)
-        m->cs[c->id].sirq_max_work = done;
+    metrics_cpu_netrx_work(m, c->id, done);
     if (c->ipi_n == 0)
         return false;
     c->step.kind = STEP_IPI_SEND;
@@ -429,8 +428,7 @@ static bool softirq_after_netrx(struct model *m, struct cpu *c)
 static void poll_finish(struct model *m, struct cpu *c, struct napi *n)
 {
     c->budget -= c->work;
-    if (c->work > m->cs[c->id].poll_work_max)
-        m->cs[c->id].poll_work_max = c->work;
+    metrics_cpu_poll_done(m, c->id, c->work);
     if (c->work < n->weight) {
         /* napi_complete_done: off the list; the driver re-arms its IRQ. */
         n->scheduled = false;
@@ -457,7 +455,7 @@ static bool softirq_next(struct model *m, struct cpu *c)
             c->cur = napi_list_pop(&c->local);
             c->work = 0;
             c->batch_mask = 0;
-            m->cs[c->id].polls[c->cur->kind]++;
+            metrics_cpu_poll_start(m, c->id, (enum napi_kind)c->cur->kind);
         }
         struct napi *n = c->cur;
         if (c->work < n->weight) {
@@ -478,7 +476,7 @@ static bool softirq_next(struct model *m, struct cpu *c)
         poll_finish(m, c, n);
         c->cur = NULL;
         if (c->budget <= 0 || engine_now(m->eng) >= c->time_limit) {
-            m->cs[c->id].time_squeeze++;
+            metrics_cpu_count(m, c->id, CPU_TIME_SQUEEZE, 1);
             goto end;
         }
         continue;
@@ -501,7 +499,7 @@ static void send_ipis(struct model *m, struct cpu *c)
                        cpu_idle_exit_ns(m, &m->cpus[t], c->rng);
         engine_schedule(m->eng, now + delay, EV_IPI, t, 0);
     }
-    m->cs[c->id].ipis_sent += c->ipi_n;
+    metrics_cpu_count(m, c->id, CPU_IPIS_SENT, c->ipi_n);
     c->ipi_n = 0;
 }
 
@@ -609,7 +607,7 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         break;
     case STEP_IPI_IRQ:
         account(m, c, CAT_HARDIRQ, s->dur);
-        m->cs[c->id].ipis_recv++;
+        metrics_cpu_count(m, c->id, CPU_IPIS_RECV, 1);
         /* rps_trigger_softirq: the sender set SCHED; list the backlog here. */
         SIM_ASSERT(c->backlog.scheduled);
         napi_list_and_raise(m, c, &c->backlog);
@@ -621,7 +619,7 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
     case STEP_FLUSH:
         account(m, c, CAT_SOFTIRQ, s->dur);
         if (c->sirq_ctx == SIRQ_KSOFTIRQD)
-            m->cs[c->id].ksoftirqd_ns += s->dur;
+            metrics_cpu_ksoftirqd(m, c->id, s->dur);
         stage_commit(m, c, s);
         s->pkt = NULL;
         break;

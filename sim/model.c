@@ -70,7 +70,7 @@ void model_pkt_free(struct model *m, struct pkt *p)
 
 void model_drop(struct model *m, struct pkt *p, enum drop_place where)
 {
-    m->c.drops[where] += p->segs;
+    metrics_dropped(m, where, p->segs);
     traffic_dropped(m, p);
     model_pkt_free(m, p);
 }

@@ -568,6 +568,103 @@ void metrics_deliver(struct model *m, struct flow *f, struct pkt *p, unsigned ap
 void metrics_sample_stage(struct model *m, struct pkt *p, enum stage_id s, unsigned cpu,
                           sim_ns t);
 
+/* The counters' one write interface: every module reports events through
+ * these, none writes m->c or m->cs itself. Inline: they sit on the per-
+ * packet path. The warm-up snapshot and trace windows (metrics.c) read the
+ * same counters, so steady-state figures are differences of them. */
+
+/* Senders generated msgs messages of frames wire frames in all. */
+static inline void metrics_generated(struct model *m, uint64_t msgs, uint64_t frames)
+{
+    m->c.gen_msgs += msgs;
+    m->c.gen_frames += frames;
+}
+
+/* frames wire frames were lost at where. */
+static inline void metrics_dropped(struct model *m, enum drop_place where, uint64_t frames)
+{
+    m->c.drops[where] += frames;
+}
+
+/* A message reached its socket behind a later one of its flow. */
+static inline void metrics_reordered(struct model *m)
+{
+    m->c.reorders++;
+}
+
+/* An rr/web response came back; ok: within workload.response_limit_ms. */
+static inline void metrics_rr_response(struct model *m, bool ok)
+{
+    m->c.rr_responses++;
+    m->c.rr_ok += ok;
+}
+
+/* Per-CPU event counts, as /proc/softirqs, /proc/net/softnet_stat and
+ * /proc/interrupts count them. */
+enum cpu_counter {
+    CPU_NETRX,             /* a net_rx_action invocation */
+    CPU_IPIS_SENT,         /* RPS/FALCON IPIs this CPU sent */
+    CPU_IPIS_RECV,         /* ... and received */
+    CPU_WAKE_IPIS,         /* a wake-up of a thread on another CPU (RES) */
+    CPU_APP_WAKEUPS,       /* a wake-up of a sleeping application thread */
+    CPU_TIME_SQUEEZE,      /* net_rx_action out of budget or time */
+    CPU_KSOFTIRQD_WAKEUPS, /* softirq work deferred to ksoftirqd */
+    CPU_BACKLOG_DROPS,     /* counted at the target CPU, as softnet_stat */
+};
+
+static inline void metrics_cpu_count(struct model *m, unsigned cpu, enum cpu_counter k,
+                                     uint64_t n)
+{
+    struct cpu_stats *cs = &m->cs[cpu];
+    switch (k) {
+    case CPU_NETRX: cs->netrx += n; break;
+    case CPU_IPIS_SENT: cs->ipis_sent += n; break;
+    case CPU_IPIS_RECV: cs->ipis_recv += n; break;
+    case CPU_WAKE_IPIS: cs->wake_ipis += n; break;
+    case CPU_APP_WAKEUPS: cs->app_wakeups += n; break;
+    case CPU_TIME_SQUEEZE: cs->time_squeeze += n; break;
+    case CPU_KSOFTIRQD_WAKEUPS: cs->ksoftirqd_wakeups += n; break;
+    case CPU_BACKLOG_DROPS: cs->backlog_drops += n; break;
+    }
+}
+
+/* A step of dur ns ended on cpu: its category, and (softirq work) the time
+ * of it spent inside ksoftirqd. */
+static inline void metrics_cpu_busy(struct model *m, unsigned cpu, enum cpu_cat cat, sim_ns dur)
+{
+    m->cs[cpu].busy_ns[cat] += dur;
+}
+
+static inline void metrics_cpu_ksoftirqd(struct model *m, unsigned cpu, sim_ns dur)
+{
+    m->cs[cpu].ksoftirqd_ns += dur;
+}
+
+/* A NAPI poll of the given kind starts; one ends having done work packets
+ * (the largest kept); a net_rx_action ends having done sirq_work. */
+static inline void metrics_cpu_poll_start(struct model *m, unsigned cpu, enum napi_kind kind)
+{
+    m->cs[cpu].polls[kind]++;
+}
+
+static inline void metrics_cpu_poll_done(struct model *m, unsigned cpu, uint64_t work)
+{
+    if (work > m->cs[cpu].poll_work_max)
+        m->cs[cpu].poll_work_max = work;
+}
+
+static inline void metrics_cpu_netrx_work(struct model *m, unsigned cpu, uint64_t sirq_work)
+{
+    if (sirq_work > m->cs[cpu].sirq_max_work)
+        m->cs[cpu].sirq_max_work = sirq_work;
+}
+
+/* Softirq time on cpu charged to stage st (migration and enqueue included). */
+static inline void metrics_cpu_stage(struct model *m, unsigned cpu, enum stage_id st, sim_ns ns)
+{
+    m->cs[cpu].stage_ns[st] += ns;
+}
+
 /* }===== */
 
 #endif

@@ -204,7 +204,6 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
     p->flags &= (uint8_t)~PKT_FLUSHED;
     s->action = ACT_NONE;
     s->pkt = NULL;
-    sim_ns *stage_ns = m->cs[c->id].stage_ns;
     sim_ns charged = 0; /* cost already attributed to a stage */
     for (;;) {
         if (!resume) {
@@ -219,7 +218,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
             if (p->msg_ends > 0 || (p->flags & PKT_TCP))
                 cost += contended(m, m->per_message_ns[st]);
             cost += contended(m, m->tcp_extra_ns[st]);
-            stage_ns[st] += cost - charged;
+            metrics_cpu_stage(m, c->id, st, cost - charged);
             charged = cost;
             if (k_stage_info[st].is_gro && (p->flags & PKT_TCP)) {
                 p->stage = (uint8_t)st; /* a held skb resumes after this stage */
@@ -263,7 +262,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
         cost += contended(m, s->target == (int32_t)c->id ? m->enq_local_ns : m->enq_remote_ns);
         break;
     }
-    stage_ns[st] += cost - charged; /* the enqueue ending the last stage run */
+    metrics_cpu_stage(m, c->id, st, cost - charged); /* the enqueue ending the last stage run */
     s->dur = cost;
 }
 
@@ -285,7 +284,7 @@ static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, st
 {
     struct napi *n = &t->backlog;
     if (n->q.len >= n->limit) {
-        m->cs[t->id].backlog_drops++;
+        metrics_cpu_count(m, t->id, CPU_BACKLOG_DROPS, 1);
         model_drop(m, p, DROP_BACKLOG);
         return;
     }
@@ -400,7 +399,7 @@ void stage_socket_enqueue(struct model *m, struct cpu *c, struct pkt *p)
         p->msg_ends = 1;
     }
     if (p->seq < f->max_seq_end) {
-        m->c.reorders++;
+        metrics_reordered(m);
         f->reorders++;
     } else {
         f->max_seq_end = p->seq_end;

@@ -103,7 +103,7 @@ void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t f
     struct rxq *q = &m->rxqs[f->rxq];
     uint32_t sample = nic_sample_frame(m, f, msg);
     if (q->napi.q.len >= q->napi.limit) {
-        m->c.drops[DROP_RING]++;
+        metrics_dropped(m, DROP_RING, 1);
         traffic_lost(m, f, bytes, traffic_frame_loses_message(m, f, frag));
         return;
     }

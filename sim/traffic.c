@@ -119,9 +119,7 @@ static void link_start(struct model *m)
     if (queued) {
         l->queued_bytes -= wire;
     } else {
-        m->c.gen_frames++;
-        if (frag == 0)
-            m->c.gen_msgs++;
+        metrics_generated(m, frag == 0, 1);
     }
     if (m->proto == PROTO_TCP && !m->rr)
         f->inflight_bytes += bytes;
@@ -169,10 +167,9 @@ void traffic_on_link_done(void *ctx, uint32_t obj, uint64_t arg)
 static bool queue_message(struct model *m, struct flow *f)
 {
     uint64_t wire = msg_wire_bytes(f);
-    m->c.gen_msgs++;
-    m->c.gen_frames += f->frames_per_msg;
+    metrics_generated(m, 1, f->frames_per_msg);
     if (m->link.queued_bytes + (int64_t)wire > m->p->nic.wire_buffer_bytes) {
-        m->c.drops[DROP_WIRE] += f->frames_per_msg;
+        metrics_dropped(m, DROP_WIRE, f->frames_per_msg);
         return false;
     }
     m->link.queued_bytes += (int64_t)wire;
@@ -297,9 +294,7 @@ void traffic_on_rr_response(void *ctx, uint32_t obj, uint64_t arg)
     struct model *m = ctx;
     sim_ns now = engine_now(m->eng);
     sim_ns rtt = now - (sim_ns)arg;
-    m->c.rr_responses++;
-    if (rtt <= m->response_limit)
-        m->c.rr_ok++;
+    metrics_rr_response(m, rtt <= m->response_limit);
     if (m->warm)
         hist_record(&m->rtt, rtt);
     hist_record(&m->win_rtt, rtt);
@@ -480,8 +475,7 @@ void traffic_commit_send(struct model *m, struct cpu *c, struct step *s)
 {
     struct flow *f = &m->flows[s->target];
     uint64_t msg = f->tx_msg++;
-    m->c.gen_msgs++;
-    m->c.gen_frames += f->frames_per_msg;
+    metrics_generated(m, 1, f->frames_per_msg);
     for (uint32_t frag = 0; frag < f->frames_per_msg; frag++) {
         uint32_t sample = nic_sample_frame(m, f, msg);
         /* stamped with the send call's start, as the kit's sender stamps a
