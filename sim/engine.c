@@ -492,6 +492,7 @@ sim_ns engine_now(const struct engine *eng) { return eng->now; }
 uint64_t engine_events_run(const struct engine *eng) { return eng->events_run; }
 size_t engine_pending(const struct engine *eng) { return eng->n; }
 size_t engine_peak_pending(const struct engine *eng) { return eng->peak; }
+size_t engine_capacity(const struct engine *eng) { return eng->cap; }
 
 static bool event_in(const struct engine *eng, uint32_t id, sim_ns lo, sim_ns width)
 {

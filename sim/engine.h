@@ -57,6 +57,8 @@ sim_ns engine_now(const struct engine *eng);
 uint64_t engine_events_run(const struct engine *eng);
 size_t engine_pending(const struct engine *eng);
 size_t engine_peak_pending(const struct engine *eng);
+/* The most events that may be pending at once (engine_create). */
+size_t engine_capacity(const struct engine *eng);
 
 /* Verifies the event set's structure (every pending event in one tier, in
  * its bucket, none before the clock); O(n). For tests and end-of-run checks. */

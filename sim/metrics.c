@@ -2,6 +2,8 @@
  * metrics.c: counters, latency histograms and the per-window trace.
  *
  * Nothing here does I/O: the HDF5 writer reads the results after the run.
+ * Other modules report events only through the metrics_* functions of
+ * model_internal.h (counters) and metrics_deliver / metrics_sample_stage.
  * Steady-state figures cover [run.warmup_ms, run.duration_ms): counters are
  * snapshotted at the end of warm-up and the steady histograms are reset
  * then. The trace covers the whole run in windows of run.trace_window_us:

@@ -236,19 +236,40 @@ static void convert_units(struct model *m)
         m->tcp_extra_ns[s] = m->proto == PROTO_TCP ? ns_round(p->stage[s].tcp_extra_ns) : 0;
 }
 
-/* The most events that can be pending at once: per CPU a step, an IPI and
- * timers; per queue an interrupt; per noisy CPU its next gap; per flow its
- * source, link and timers, each outstanding request and backend call; per
- * application CPU the threads' wake-ups; with TCP one credit per skb that
- * can exist. Running out is a model bug. */
+/* The most events that can be pending at once, by kind.
+ *
+ * Structural bounds (a guard allows at most this many):
+ *   EV_LINK_DONE 1 (one frame on the wire); EV_WARMUP, EV_WINDOW,
+ *   EV_MIGRATE, EV_POLICY_TICK 1 each (each reschedules itself);
+ *   EV_STEP_DONE 1 per CPU (one step at a time); EV_NOISE 2 per noisy CPU
+ *   (its next gap and next tick); EV_SOURCE 1 per flow; EV_THREAD_WAKE 1
+ *   per thread with a flow (only a THR_SLEEPING thread is woken), so at
+ *   most 1 per flow; EV_RR_SEND/ARRIVE/RESPONSE 1 per outstanding request
+ *   of a connection, and in web 1 per backend call of it; EV_CREDIT 1 per
+ *   TCP skb awaiting its ACK or RTO, at most the packet pool.
+ * Rate bounds (no guard: how many are pending depends on timing):
+ *   EV_IPI: each net_rx_action end sends one to every CPU on its RPS list,
+ *   each in flight for cpu.ipi_latency (+ idle exit), so pending IPIs are
+ *   (IPIs sent per ns) x (latency ns); EV_COALESCE: a timer cancelled by
+ *   the frame-count interrupt stays pending (stale) for up to
+ *   nic.coalesce_usecs, one per interrupt fired in that time.
+ * The allowances below for the rate-bound kinds (15 per CPU, 4 per queue,
+ * 64 per application CPU and 4096 overall) are margins, not derivations:
+ * the property test over every bundled scenario x policy x clients x ring
+ * size uses at most a few per cent of the total (test_model prints it and
+ * fails above a quarter). Running out aborts naming run.max_pending_events. */
 static double event_bound(const struct sim_params *p)
 {
     bool web = p->workload.type == WL_WEB, rr = p->workload.type == WL_RR || web;
-    double per_flow = 4 + (rr ? (double)p->workload.outstanding : 0) +
+    double per_flow = 1 /* source */ + 1 /* its thread's wake-up */ + 2 /* allowance */ +
+                      (rr ? (double)p->workload.outstanding : 0) +
                       (web ? (double)(p->workload.cache_calls + p->workload.db_calls) : 0);
-    return 4096 + 16 * (double)p->host.cpus + 4 * (double)p->nic.rx_queues +
-           2 * (double)p->noise.cpus.n + (double)params_flow_count(p) * per_flow +
-           (double)p->app.cpus.n * 64 + (p->workload.protocol == PROTO_TCP ? pool_bound(p) : 0);
+    double structural = 1 + 4 + (double)p->host.cpus + 2 * (double)p->noise.cpus.n +
+                        (double)params_flow_count(p) * per_flow +
+                        (p->workload.protocol == PROTO_TCP ? pool_bound(p) : 0);
+    double allowance = 4096 + 15 * (double)p->host.cpus + 4 * (double)p->nic.rx_queues +
+                       64 * (double)p->app.cpus.n;
+    return structural + allowance;
 }
 
 /* What setup will allocate, by part, in bytes (doubles: the inputs may ask

@@ -877,6 +877,11 @@ static void test_conservation_everywhere(void)
 /* Loads a bundled scenario with overrides, runs it and checks that every
  * frame is accounted for (model_finish asserts conservation). Returns
  * false, with a message in err, where the scenario refuses the overrides. */
+/* The largest share of the event set's capacity (sized by the model from
+ * the scenario) any run of the property grid used, and which run. */
+static double g_peak_event_use;
+static char g_peak_event_case[512];
+
 static bool run_bundled(const char *rel, const char *const *sets, size_t n)
 {
     char path[1024];
@@ -900,6 +905,14 @@ static bool run_bundled(const char *rel, const char *const *sets, size_t n)
     CHECK_EQ_I64(res->sum.gen_frames,
                  res->sum.deliv_frames + res->sum.dropped_frames + res->sum.inflight_frames);
     CHECK_TRUE(res->sum.deliv_frames > 0);
+    double use = (double)engine_peak_pending(m->eng) / (double)engine_capacity(m->eng);
+    if (use > g_peak_event_use) {
+        g_peak_event_use = use;
+        snprintf(g_peak_event_case, sizeof g_peak_event_case, "%s", rel);
+        for (size_t i = 0; i < n; i++)
+            snprintf(g_peak_event_case + strlen(g_peak_event_case),
+                     sizeof g_peak_event_case - strlen(g_peak_event_case), " %s", sets[i]);
+    }
     model_destroy(m);
     return true;
 }
@@ -936,6 +949,9 @@ static void test_scenarios_policies_clients_rings(void)
                                           SIM_ARRAY_LEN(clients) * SIM_ARRAY_LEN(rings)));
     CHECK_EQ_I64(refused, 0);
     printf("scenarios x policies x clients x rings: %u ran\n", ran);
+    printf("event set: at most %.1f %% of its capacity pending (%s)\n", 100 * g_peak_event_use,
+           g_peak_event_case);
+    CHECK_TRUE(g_peak_event_use < 0.25); /* the margins of event_bound (model.c) */
 }
 
 /* Regressions: the web workload re-sent a TCP message once per lost segment
