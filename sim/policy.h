@@ -143,8 +143,9 @@ static inline const void *policy_params(const struct sim_params *p)
 int policy_complain(struct policy_complaint *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* A CPU list of the policy's keys must name CPUs inside host.cpus and,
- * unless allow_empty, at least one. Returns SIM_OK or policy_complain's. */
+/* A CPU list must name CPUs inside host.cpus and, unless allow_empty, at
+ * least one (the loader checks core keys' lists with it too). Returns SIM_OK
+ * or policy_complain's. */
 int policy_check_cpus(const struct sim_params *p, const struct cpu_list *l, const char *key,
                       bool allow_empty, struct policy_complaint *c);
 

@@ -3,7 +3,7 @@
  *
  * Adding a policy is one new file (sim/NAME_policy.c, found by CMake's
  * glob) defining `const struct placement_policy_ops NAME_policy_ops`, and one
- * X(NAME) line in k_builtin below; docs/policies.md walks through it. The
+ * X(NAME) line in BUILTIN_POLICIES below; docs/policies.md walks through it. The
  * registry index of a policy is the value of sim_params.policy.name; names
  * for the policy.name key, --help-keys and the result files come from here.
  *

@@ -703,25 +703,26 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
 /* A CPU list that the scenario uses must name CPUs inside the budget (and,
  * unless allow_empty, at least one). Lists of unused features are not
  * checked, so a small host.cpus does not trip over their defaults. */
+/* A complaint (a policy's, or a core key's CPU list) as one error line,
+ * located where its key was set. */
+static int complaint_error(const struct policy_complaint *pc, const config_t *c, const char *path,
+                           struct sim_err *err)
+{
+    char loc[300];
+    const config_setting_t *s = config_lookup(c, pc->key);
+    where(s, path, loc, sizeof loc);
+    return sim_error(err, SIM_EINVAL, "%s: error: '%s' %s%s", loc, pc->key, pc->msg,
+                     s == NULL ? " (this is its default: set it in the scenario)" : "");
+}
+
 static int cpu_list_check(const struct sim_params *p, const struct cpu_list *l, const char *key,
                           const config_t *c, const char *path, bool allow_empty,
                           struct sim_err *err)
 {
-    char loc[300];
-    const config_setting_t *s = config_lookup(c, key);
-    where(s, path, loc, sizeof loc);
-    const char *hint = s == NULL ? " (this is its default: set it in the scenario)" : "";
-    if (!allow_empty && l->n == 0)
-        return sim_error(err, SIM_EINVAL, "%s: error: '%s' must list at least one CPU%s", loc, key,
-                         hint);
-    for (unsigned i = 0; i < l->n; i++)
-        if (l->cpu[i] >= p->host.cpus)
-            return sim_error(err, SIM_EINVAL,
-                             "%s: error: '%s' lists CPU %u, outside the core budget host.cpus = "
-                             "%lld (allowed: 0..%lld)%s",
-                             loc, key, l->cpu[i], (long long)p->host.cpus,
-                             (long long)p->host.cpus - 1, hint);
-    return SIM_OK;
+    struct policy_complaint pc;
+    if (policy_check_cpus(p, l, key, allow_empty, &pc) == SIM_OK)
+        return SIM_OK;
+    return complaint_error(&pc, c, path, err);
 }
 
 static int cross_checks(const struct sim_params *p, const config_t *c, const char *path,
@@ -756,11 +757,7 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
     struct policy_complaint complaint = {NULL, ""};
     if (ops->validate != NULL && ops->validate(p, &complaint) != SIM_OK) {
         SIM_ASSERT(complaint.key != NULL);
-        const config_setting_t *s = config_lookup(c, complaint.key);
-        where(s, path, loc, sizeof loc);
-        return sim_error(err, SIM_EINVAL, "%s: error: '%s' %s%s", loc, complaint.key,
-                         complaint.msg,
-                         s == NULL ? " (this is its default: set it in the scenario)" : "");
+        return complaint_error(&complaint, c, path, err);
     }
     if (p->run.warmup_ms >= p->run.duration_ms) {
         where(config_lookup(c, "run.warmup_ms"), path, loc, sizeof loc);

@@ -180,29 +180,35 @@ int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
         /* Swept: a key with two values among the points that have it. A
          * policy's own key is absent from runs of other policies; that
          * alone sweeps nothing (policy.name tells those points apart). */
+        const char **keys = xcalloc(nkeys_max, sizeof *keys); /* every run's keys, once */
+        size_t nkeys = 0;
         for (size_t i = 0; i < nruns; i++)
             for (size_t k = 0; k < runs[i].nparams; k++) {
                 const char *key = runs[i].param_key[k];
-                bool seen = replication_key(key, hash_in_step);
-                for (size_t j = 0; j < nswept && !seen; j++)
-                    seen = strcmp(swept[j], key) == 0;
-                for (size_t j = 0; j < i && !seen; j++)
-                    seen = *param_of(&runs[j], key) != '\0'; /* decided at run j */
-                if (seen)
+                bool seen = false;
+                for (size_t j = 0; j < nkeys && !seen; j++)
+                    seen = strcmp(keys[j], key) == 0;
+                if (!seen)
+                    keys[nkeys++] = key;
+            }
+        for (size_t k = 0; k < nkeys; k++) {
+            const char *key = keys[k];
+            if (replication_key(key, hash_in_step))
+                continue;
+            const char *first = NULL;
+            for (size_t p = 0; p < npts; p++) {
+                const char *v = param_of(&runs[pts[p].first], key);
+                if (*v == '\0')
                     continue;
-                const char *first = NULL;
-                for (size_t p = 0; p < npts; p++) {
-                    const char *v = param_of(&runs[pts[p].first], key);
-                    if (*v == '\0')
-                        continue;
-                    if (first == NULL) {
-                        first = v;
-                    } else if (strcmp(v, first) != 0) {
-                        swept[nswept++] = key;
-                        break;
-                    }
+                if (first == NULL) {
+                    first = v;
+                } else if (strcmp(v, first) != 0) {
+                    swept[nswept++] = key;
+                    break;
                 }
             }
+        }
+        free(keys);
         g_swept = swept;
         g_nswept = nswept;
         g_runs = runs;
