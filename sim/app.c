@@ -9,6 +9,8 @@
  *   system: app.recv_ns + app.per_byte_ns x bytes
  *           + app.remote_data_ns per CPU the skb moved to on its way here
  *           + app.wake_cost_ns on the first read after sleeping
+ *           + the micro-flow merge's queue operations, if the policy cuts
+ *             micro-flows (netstack_stages.c, merge_receive)
  *           (+ app.idle_wake_ns if the wake-up found its CPU idle)
  *           (+ app.response_tx_ns for a server's response);
  * the first read after sleeping adds app.wake_user_ns of user time too
@@ -69,6 +71,8 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
      * Host, two hops, and about 0.77 us under FALCON, four hops). */
     sim_ns hops = p->hops + (p->cpu != (int16_t)c->id ? 1 : 0);
     sys += hops * m->app_remote_ns;
+    sys += f->merge_due_ns; /* the micro-flow merge runs inside recvmsg */
+    f->merge_due_ns = 0;
     if (t->wake_cost_due) {
         sys += m->app_wake_cost_ns;
         user += m->app_wake_user_ns; /* its code and data went cold while it slept */

@@ -109,7 +109,10 @@ void cpu_fini(struct cpu *c)
     free(c->ipi_listed);
 }
 
-uint32_t cpu_backlog_len(const struct cpu *c) { return c->backlog.q.len + c->backlog.process.len; }
+uint32_t cpu_backlog_len(const struct cpu *c)
+{
+    return c->backlog.q.len + c->backlog.process.len + c->backlog.hq.len;
+}
 
 /* }===== */
 
@@ -219,12 +222,29 @@ static struct thread *pick_thread(struct model *m, struct cpu *c)
 
 /* {===== NAPI scheduling, hardirqs, IPIs ===== */
 
+/* PRISM's streamlined NAPI poll (policy poll_list): one per-CPU list. */
+static bool streamlined(const struct model *m)
+{
+    return m->pol->poll_list == POLL_LIST_STREAMLINED;
+}
+
 /* ____napi_schedule on this CPU: list it and raise NET_RX. Since v6.4
  * (8b43fd3d1d7d) no raise is needed while net_rx_action runs, which then
  * splices the list again; in v5.4 the NAPI waits for the next invocation,
  * which is why the overlay's three devices triple the NET_RX count. */
-static void napi_list_and_raise(struct model *m, struct cpu *c, struct napi *n)
+static void napi_list_and_raise(struct model *m, struct cpu *c, struct napi *n, bool head)
 {
+    if (streamlined(m)) {
+        /* PRISM: one list, no local copy; the softirq running here picks
+         * the NAPI up in this very invocation */
+        if (head)
+            napi_list_push_head(&c->poll_list, n);
+        else
+            napi_list_push(&c->poll_list, n);
+        if (!c->in_net_rx_action)
+            c->softirq_pending = true;
+        return;
+    }
     napi_list_push(&c->poll_list, n);
     if (!c->in_net_rx_action || m->p->kernel.net_rx_action == NETRX_5_4)
         c->softirq_pending = true;
@@ -236,7 +256,16 @@ void cpu_napi_schedule(struct model *m, struct cpu *c, struct napi *n)
     if (n->scheduled)
         return;
     n->scheduled = true;
-    napi_list_and_raise(m, c, n);
+    napi_list_and_raise(m, c, n, false);
+}
+
+void cpu_napi_schedule_high(struct model *m, struct cpu *c, struct napi *n)
+{
+    SIM_ASSERT(n->cpu == c->id);
+    if (n->scheduled)
+        return;
+    n->scheduled = true;
+    napi_list_and_raise(m, c, n, true);
 }
 
 void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg)
@@ -345,6 +374,16 @@ static void account(struct model *m, struct cpu *c, enum cpu_cat cat, sim_ns dur
 
 static struct pkt *napi_dequeue(struct model *m, struct cpu *c, struct napi *n)
 {
+    if (c->cur_high) {
+        /* PRISM's high-priority queue (backlog: no process_queue split) */
+        struct pkt *p = pktq_pop(&n->hq);
+        if (p != NULL && n->kind == NAPI_BACKLOG) {
+            c->input_queue_head++;
+            m->view_head[c->id] = c->input_queue_head;
+            m->view_backlog_len[c->id] = cpu_backlog_len(c);
+        }
+        return p;
+    }
     if (n->kind != NAPI_BACKLOG)
         return pktq_pop(&n->q);
     /* process_backlog: drain process_queue, then splice input_pkt_queue. */
@@ -370,7 +409,8 @@ static void net_rx_begin(struct model *m, struct cpu *c)
     metrics_cpu_count(m, c->id, CPU_NETRX, 1);
     c->budget = m->p->kernel.netdev_budget;
     c->time_limit = now + m->budget_ns;
-    napi_list_splice(&c->local, &c->poll_list);
+    if (!streamlined(m))
+        napi_list_splice(&c->local, &c->poll_list);
     c->cur = NULL;
 }
 
@@ -429,7 +469,22 @@ static void poll_finish(struct model *m, struct cpu *c, struct napi *n)
 {
     c->budget -= c->work;
     metrics_cpu_poll_done(m, c->id, c->work);
-    if (c->work < n->weight) {
+    /* A poll that drained one class's queue while the other holds packets
+     * (PRISM) has work left, like one that used its whole weight. */
+    bool other_class = c->cur_high ? n->q.len + n->process.len > 0 : n->hq.len > 0;
+    if (streamlined(m)) {
+        if (c->work < n->weight && !other_class) {
+            n->scheduled = false;
+            if (n->kind == NAPI_PNIC)
+                nic_napi_complete(m, &m->rxqs[n->rxq]);
+        } else if (n->hq.len > 0) {
+            napi_list_push_head(&c->poll_list, n);
+        } else {
+            napi_list_push(&c->poll_list, n);
+        }
+        return;
+    }
+    if (c->work < n->weight && !other_class) {
         /* napi_complete_done: off the list; the driver re-arms its IRQ. */
         n->scheduled = false;
         if (n->kind == NAPI_PNIC)
@@ -443,6 +498,15 @@ static void poll_finish(struct model *m, struct cpu *c, struct napi *n)
 static bool softirq_next(struct model *m, struct cpu *c)
 {
     for (;;) {
+        if (c->cur == NULL && streamlined(m)) {
+            if (napi_list_empty(&c->poll_list))
+                goto end;
+            c->cur = napi_list_pop(&c->poll_list);
+            c->cur_high = c->cur->hq.len > 0;
+            c->work = 0;
+            c->batch_mask = 0;
+            metrics_cpu_poll_start(m, c->id, (enum napi_kind)c->cur->kind);
+        }
         if (c->cur == NULL) {
             if (napi_list_empty(&c->local)) {
                 if (m->p->kernel.net_rx_action == NETRX_6_18 && napi_list_empty(&c->repoll) &&
@@ -453,6 +517,7 @@ static bool softirq_next(struct model *m, struct cpu *c)
                 goto end;
             }
             c->cur = napi_list_pop(&c->local);
+            c->cur_high = c->cur->hq.len > 0;
             c->work = 0;
             c->batch_mask = 0;
             metrics_cpu_poll_start(m, c->id, (enum napi_kind)c->cur->kind);
@@ -610,7 +675,7 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         metrics_cpu_count(m, c->id, CPU_IPIS_RECV, 1);
         /* rps_trigger_softirq: the sender set SCHED; list the backlog here. */
         SIM_ASSERT(c->backlog.scheduled);
-        napi_list_and_raise(m, c, &c->backlog);
+        napi_list_and_raise(m, c, &c->backlog, c->backlog.hq.len > 0);
         c->irq_exit_due = true;
         break;
     case STEP_PACKET:

@@ -199,6 +199,7 @@ static int falcon_select_cpu(void *state, const struct pkt_meta *pkt, enum trans
         return on ? falcon_cpu(st, pkt->flow_hash, FALCON_IFINDEX_VETH)
                   : rps_cpu(st, pkt->flow_hash);
     case TR_INLINE:
+    case TR_IRQ_SPLIT:
     case TR_SOCKET:
     case TR_COUNT:
         break;

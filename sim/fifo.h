@@ -3,14 +3,15 @@
  * element type that queues (packets, NAPI instances, threads, sockets).
  *
  * FIFO_DEFINE(name, type, link) defines `struct name { type *head, *tail; }`
- * (FIFO_STRUCT) and (FIFO_FUNCS) name_empty, name_push / name_pop / name_splice / name_remove / name_rotate over
- * elements chained through their `type *link` member, so one element can
- * sit in several lists through several members. Nothing allocates: the
+ * (FIFO_STRUCT) and (FIFO_FUNCS) name_empty, name_push / name_push_head /
+ * name_pop / name_splice / name_remove / name_rotate over elements
+ * chained through their `type *link` member, so one element can sit in
+ * several lists through several members. Nothing allocates: the
  * element carries its link. Invariants: head == NULL exactly when tail ==
  * NULL; tail->link == NULL; an element is in at most one list per member
- * (a popped or removed element's link is NULL). push, pop, splice and
- * rotate are O(1); remove is O(position), for the short lists that need it
- * (a CPU's run queue).
+ * (a popped or removed element's link is NULL). push, push_head, pop,
+ * splice and rotate are O(1); remove is O(position), for the short lists
+ * that need it (a CPU's run queue).
  */
 #ifndef FALCONSIM_FIFO_H
 #define FALCONSIM_FIFO_H
@@ -43,6 +44,15 @@
         else                                                                                       \
             q->head = e;                                                                           \
         q->tail = e;                                                                               \
+    }                                                                                              \
+                                                                                                   \
+    /* e goes first (PRISM's head insertion). */                                                  \
+    static inline void name##_push_head(struct name *q, type *e)                                   \
+    {                                                                                              \
+        e->link = q->head;                                                                         \
+        q->head = e;                                                                               \
+        if (q->tail == NULL)                                                                       \
+            q->tail = e;                                                                           \
     }                                                                                              \
                                                                                                    \
     static inline type *name##_pop(struct name *q)                                                 \

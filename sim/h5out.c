@@ -383,6 +383,14 @@ static herr_t write_summary(hid_t file, const struct model_results *r)
         {"cpu_busy_cores", s->cpu_busy_cores},
         {"rr_per_s", s->rr_per_s},
         {"rr_ok_per_s", s->rr_ok_per_s},
+        {"probe_throughput_pps", s->probe_throughput_pps},
+        {"probe_latency_mean_us", s->probe_latency_mean_us},
+        {"probe_latency_p50_us", s->probe_latency_p50_us},
+        {"probe_latency_p90_us", s->probe_latency_p90_us},
+        {"probe_latency_p99_us", s->probe_latency_p99_us},
+        {"probe_latency_p999_us", s->probe_latency_p999_us},
+        {"bulk_latency_p50_us", s->bulk_latency_p50_us},
+        {"bulk_latency_p99_us", s->bulk_latency_p99_us},
     };
     herr_t rc = 0;
     for (size_t i = 0; i < SIM_ARRAY_LEN(f) && rc >= 0; i++)
@@ -393,6 +401,8 @@ static herr_t write_summary(hid_t file, const struct model_results *r)
     } u[] = {
         {"drops", s->drops},
         {"reorders", s->reorders},
+        {"reorders_premerge", s->reorders_premerge},
+        {"high_priority_frames", s->high_priority_frames},
         {"generated_frames", s->gen_frames},
         {"delivered_frames", s->deliv_frames},
         {"dropped_frames", s->dropped_frames},
@@ -483,6 +493,9 @@ static herr_t write_flows(hid_t file, const struct model_results *r)
     FLOW_D(p99_us, "latency_p99_us", "us");
     FLOW_D(p999_us, "latency_p999_us", "us");
     FLOW_U(reorders, "reorders", "skbs");
+    FLOW_U(reorders_premerge, "reorders_premerge", "skbs");
+    FLOW_U(dst_port, "dst_port", "port");
+    FLOW_U(probe, "probe", "1: a probe flow");
 #undef FLOW_U
 #undef FLOW_D
     free(d);
@@ -538,6 +551,10 @@ static herr_t write_trace(hid_t file, const struct model_results *r)
         rc = f64_1d(g, "latency_p999_us", w, r->p999_us, "us");
     if (rc >= 0)
         rc = f64_1d(g, "rtt_p99_us", w, r->rtt_p99_us, "us");
+    if (rc >= 0)
+        rc = f64_1d(g, "probe_latency_p50_us", w, r->probe_p50_us, "us");
+    if (rc >= 0)
+        rc = f64_1d(g, "probe_latency_p99_us", w, r->probe_p99_us, "us");
     if (rc >= 0)
         rc = f64_1d(g, "drops", w, r->drops, "frames per window");
     char *cpus = join_prefixed("cpu", r->ncpu);

@@ -122,7 +122,10 @@ static void range_text(const struct param_spec *s, const char *sep, char *buf, s
         break;
     }
     case P_CPUS:
-        snprintf(buf, len, "list of CPU ids < host.cpus");
+        if (s->max > s->min)
+            snprintf(buf, len, "list of integers in [%.0f, %.0f]", s->min, s->max);
+        else
+            snprintf(buf, len, "list of CPU ids < host.cpus");
         break;
     case P_BOOL:
         snprintf(buf, len, "true%sfalse", sep);
@@ -236,12 +239,23 @@ static void print_summary(const struct sim_params *p, const struct model_results
     if (p->workload.type == WL_RR)
         printf("  round trip (us) mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f\n",
                s->rtt_mean_us, s->rtt_p50_us, s->rtt_p90_us, s->rtt_p99_us, s->rtt_p999_us);
+    if (p->workload.probe_flows > 0 && p->workload.type == WL_STREAM)
+        printf("  probes         %.1f msg/s   latency (us) mean %.2f  p50 %.2f  p90 %.2f  p99 "
+               "%.2f  p99.9 %.2f   (bulk p50 %.2f  p99 %.2f)\n",
+               s->probe_throughput_pps, s->probe_latency_mean_us, s->probe_latency_p50_us,
+               s->probe_latency_p90_us, s->probe_latency_p99_us, s->probe_latency_p999_us,
+               s->bulk_latency_p50_us, s->bulk_latency_p99_us);
+    if (s->high_priority_frames > 0)
+        printf("  high priority  %llu frames\n", (unsigned long long)s->high_priority_frames);
     printf("  drops          %llu (", (unsigned long long)s->drops);
     for (int d = 0; d < MODEL_DROP_PLACES; d++)
         printf("%s%s %llu", d ? ", " : "", k_drop_place_names[d],
                (unsigned long long)s->drops_by[d]);
-    printf(")\n  reorders %llu   NET_RX %.0f/s   IPIs %.0f/s   busy cores %.2f\n",
-           (unsigned long long)s->reorders, s->netrx_per_s, s->ipis_per_s, s->cpu_busy_cores);
+    printf(")\n  reorders %llu", (unsigned long long)s->reorders);
+    if (s->reorders_premerge > 0)
+        printf(" (before the micro-flow merge %llu)", (unsigned long long)s->reorders_premerge);
+    printf("   NET_RX %.0f/s   IPIs %.0f/s   busy cores %.2f\n", s->netrx_per_s, s->ipis_per_s,
+           s->cpu_busy_cores);
     printf("  cpu ");
     for (unsigned k = 0; k < MODEL_CATS; k++)
         printf(" %7s", k_cpu_cat_names[k]);

@@ -12,6 +12,12 @@
  * CPU's busy fraction (busy time is charged when a step ends, so a step
  * that straddles a window boundary counts in the later window).
  *
+ * Traffic classes: the probe flows (workload.probe_flows, the latency-
+ * critical class a priority policy such as PRISM favours) have their own
+ * steady-state histogram, message count and per-window p50/p99; the other
+ * flows (bulk) their own steady-state histogram. The class is the
+ * workload's, not the policy's: every policy is measured on the same flows.
+ *
  * Latency is measured from the NIC arrival of an skb's earliest frame to
  * the end of the application's read: per message for UDP (after
  * reassembly), per received skb for TCP.
@@ -26,6 +32,9 @@ void metrics_init(struct model *m)
     hist_init(&m->lat);
     hist_init(&m->rtt);
     hist_init(&m->send_lat);
+    hist_init(&m->probe_lat);
+    hist_init(&m->bulk_lat);
+    hist_init(&m->win_probe_lat);
     hist_init(&m->win_lat);
     hist_init(&m->win_rtt);
     m->cs = xcalloc(m->ncpu, sizeof *m->cs);
@@ -44,6 +53,8 @@ void metrics_init(struct model *m)
     t->p99_us = xcalloc(w, sizeof(double));
     t->p999_us = xcalloc(w, sizeof(double));
     t->rtt_p99_us = xcalloc(w, sizeof(double));
+    t->probe_p50_us = xcalloc(w, sizeof(double));
+    t->probe_p99_us = xcalloc(w, sizeof(double));
     t->drops = xcalloc(w, sizeof(double));
     t->cpu_busy = xcalloc(w * m->ncpu, sizeof(float));
     t->flow_pps = xcalloc(w * m->nflows, sizeof(float));
@@ -58,6 +69,9 @@ void metrics_fini(struct model *m)
     hist_fini(&m->lat);
     hist_fini(&m->rtt);
     hist_fini(&m->send_lat);
+    hist_fini(&m->probe_lat);
+    hist_fini(&m->bulk_lat);
+    hist_fini(&m->win_probe_lat);
     hist_fini(&m->win_lat);
     hist_fini(&m->win_rtt);
     free(m->cs);
@@ -73,6 +87,8 @@ void metrics_fini(struct model *m)
         free(t->p99_us);
         free(t->p999_us);
         free(t->rtt_p99_us);
+        free(t->probe_p50_us);
+        free(t->probe_p99_us);
         free(t->drops);
         free(t->cpu_busy);
         free(t->flow_pps);
@@ -94,8 +110,13 @@ void metrics_deliver(struct model *m, struct flow *f, struct pkt *p, unsigned ap
     f->win_bytes += p->bytes;
     hist_record(&m->win_lat, lat);
     hist_record(&f->win_lat, lat);
+    if (f->probe) {
+        hist_record(&m->win_probe_lat, lat);
+        m->probe_msgs += p->msg_ends;
+    }
     if (m->warm) {
         hist_record(&m->lat, lat);
+        hist_record(f->probe ? &m->probe_lat : &m->bulk_lat, lat);
         /* as falconsim measure's loadgen sees it: from the send call */
         if (m->nsenders > 0)
             hist_record(&m->send_lat, now - p->t_sent);
@@ -127,11 +148,14 @@ void metrics_on_warmup(void *ctx, uint32_t obj, uint64_t arg)
     hist_reset(&m->lat);
     hist_reset(&m->rtt);
     hist_reset(&m->send_lat);
+    hist_reset(&m->probe_lat);
+    hist_reset(&m->bulk_lat);
+    m->probe_msgs_warm = m->probe_msgs;
     for (uint32_t i = 0; i < m->nflows; i++) {
         struct flow *f = &m->flows[i];
         hist_reset(&f->lat);
         f->deliv_msgs = f->deliv_bytes = f->deliv_frames = 0;
-        f->reorders = 0;
+        f->reorders = f->reorders_premerge = 0;
     }
     m->warm = true;
 }
@@ -166,6 +190,9 @@ void metrics_on_window(void *ctx, uint32_t obj, uint64_t arg)
     t->p99_us[w] = v[1] / 1e3;
     t->p999_us[w] = v[2] / 1e3;
     t->rtt_p99_us[w] = hist_quantile_ns(&m->win_rtt, 0.99) / 1e3;
+    t->probe_p50_us[w] = hist_quantile_ns(&m->win_probe_lat, 0.5) / 1e3;
+    t->probe_p99_us[w] = hist_quantile_ns(&m->win_probe_lat, 0.99) / 1e3;
+    hist_reset(&m->win_probe_lat);
     t->drops[w] = (double)(total_drops(&m->c) - total_drops(&m->win_start));
     for (unsigned i = 0; i < m->ncpu; i++) {
         sim_ns busy = 0;

@@ -120,7 +120,13 @@ static void init_flows(struct model *m)
          * [2C, 3C) database responses of connection i mod C */
         f->tier = (uint8_t)(m->web ? i / m->nconn : 0);
         f->conn = m->web ? i % m->nconn : i;
-        uint32_t msg_bytes = (uint32_t)(!m->rr ? p->workload.message_bytes
+        /* stream: flows [workload.flows, + probe_flows) are the probes */
+        f->probe = !m->rr && i >= (uint32_t)p->workload.flows;
+        f->dst_port = (uint16_t)(f->probe ? p->workload.probe_dst_port : p->workload.dst_port);
+        if (m->mf_lanes > 0)
+            f->mf_lanes = xcalloc(m->mf_lanes, sizeof *f->mf_lanes);
+        uint32_t msg_bytes = (uint32_t)(f->probe ? p->workload.probe_message_bytes
+                                        : !m->rr ? p->workload.message_bytes
                                         : f->tier == 1 ? p->workload.cache_bytes
                                         : f->tier == 2 ? p->workload.db_bytes
                                                        : p->workload.request_bytes);
@@ -367,6 +373,10 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
         return NULL;
     }
     init_view(m);
+    if (m->pol->merge_lanes != NULL) {
+        m->mf_lanes = m->pol->merge_lanes(m->pol_state);
+        SIM_ASSERT(m->mf_lanes >= 1 && m->mf_lanes <= POLICY_LANES_MAX);
+    }
 
     size_t need = (size_t)event_bound(p); /* fits: the memory check passed */
     size_t cap = (size_t)p->run.max_pending_events;
@@ -459,6 +469,7 @@ void model_destroy(struct model *m)
         for (uint32_t i = 0; i < m->nflows; i++) {
             rng_destroy(m->flows[i].rng);
             free(m->flows[i].rr_sent);
+            free(m->flows[i].mf_lanes);
             hist_fini(&m->flows[i].lat);
             hist_fini(&m->flows[i].win_lat);
         }
@@ -513,7 +524,7 @@ static uint64_t frames_in(const struct pktq *q)
 
 static uint64_t napi_frames(const struct napi *n)
 {
-    uint64_t f = frames_in(&n->q) + frames_in(&n->process);
+    uint64_t f = frames_in(&n->q) + frames_in(&n->process) + frames_in(&n->hq);
     for (uint32_t i = 0; i < n->gro_n; i++)
         f += n->gro_held[i]->segs;
     return f;
@@ -535,6 +546,8 @@ static uint64_t inflight_frames(const struct model *m)
         n += frames_in(&m->flows[i].sockq);
         if (m->flows[i].reasm)
             n += m->flows[i].reasm->segs;
+        for (unsigned l = 0; l < m->mf_lanes; l++)
+            n += frames_in(&m->flows[i].mf_lanes[l]);
     }
     return n;
 }
@@ -568,18 +581,25 @@ bool model_check(const struct model *m)
         const struct cpu *c = &m->cpus[i];
         if (c->backlog.q.len != pkts_in(&c->backlog.q) ||
             c->gro_cell.q.len != pkts_in(&c->gro_cell.q) ||
+            c->backlog.hq.len != pkts_in(&c->backlog.hq) ||
+            c->gro_cell.hq.len != pkts_in(&c->gro_cell.hq) ||
+            c->backlog.hq.len > c->backlog.limit || c->gro_cell.hq.len > c->gro_cell.limit ||
             c->backlog.q.len > c->backlog.limit || c->gro_cell.q.len > c->gro_cell.limit) {
             fprintf(stderr, "model_check: cpu %u queue accounting broken\n", i);
             return false;
         }
         /* GRO also holds skbs in a backlog NAPI when FALCON splits GRO off */
         pkts += pkts_in(&c->backlog.q) + pkts_in(&c->backlog.process) + pkts_in(&c->gro_cell.q) +
-                c->backlog.gro_n + c->gro_cell.gro_n;
+                pkts_in(&c->backlog.hq) + pkts_in(&c->gro_cell.hq) + c->backlog.gro_n +
+                c->gro_cell.gro_n;
         if (c->busy && c->step.pkt != NULL)
             pkts++;
     }
-    for (uint32_t i = 0; i < m->nflows; i++)
+    for (uint32_t i = 0; i < m->nflows; i++) {
         pkts += pkts_in(&m->flows[i].sockq) + (m->flows[i].reasm != NULL);
+        for (unsigned l = 0; l < m->mf_lanes; l++)
+            pkts += pkts_in(&m->flows[i].mf_lanes[l]);
+    }
     if (pkts != m->pkt_used)
         fprintf(stderr, "model_check: %llu packets found, %llu in use\n", (unsigned long long)pkts,
                 (unsigned long long)m->pkt_used);
@@ -632,6 +652,16 @@ static void fill_summary(struct model *m, struct model_summary *s)
         s->drops += s->drops_by[d];
     }
     s->reorders = c->reorders - w->reorders;
+    s->reorders_premerge = c->reorders_premerge - w->reorders_premerge;
+    s->high_priority_frames = c->high_frames - w->high_frames;
+    s->probe_throughput_pps = (double)(m->probe_msgs - m->probe_msgs_warm) / secs;
+    s->probe_latency_mean_us = hist_mean_ns(&m->probe_lat) / 1e3;
+    s->probe_latency_p50_us = hist_quantile_ns(&m->probe_lat, 0.50) / 1e3;
+    s->probe_latency_p90_us = hist_quantile_ns(&m->probe_lat, 0.90) / 1e3;
+    s->probe_latency_p99_us = hist_quantile_ns(&m->probe_lat, 0.99) / 1e3;
+    s->probe_latency_p999_us = hist_quantile_ns(&m->probe_lat, 0.999) / 1e3;
+    s->bulk_latency_p50_us = hist_quantile_ns(&m->bulk_lat, 0.50) / 1e3;
+    s->bulk_latency_p99_us = hist_quantile_ns(&m->bulk_lat, 0.99) / 1e3;
     s->rr_per_s = (double)(c->rr_responses - w->rr_responses) / secs;
     s->rr_ok_per_s = (double)(c->rr_ok - w->rr_ok) / secs;
     uint64_t netrx = 0, ipis = 0, wake = 0, app_wakeups = 0;
@@ -723,6 +753,9 @@ const struct model_results *model_finish(struct model *m)
         fr->p99_us = hist_quantile_ns(&f->lat, 0.99) / 1e3;
         fr->p999_us = hist_quantile_ns(&f->lat, 0.999) / 1e3;
         fr->reorders = f->reorders;
+        fr->reorders_premerge = f->reorders_premerge;
+        fr->dst_port = f->dst_port;
+        fr->probe = f->probe;
     }
     r->flows = st->flows;
 
@@ -735,6 +768,8 @@ const struct model_results *model_finish(struct model *m)
     r->p99_us = t->p99_us;
     r->p999_us = t->p999_us;
     r->rtt_p99_us = t->rtt_p99_us;
+    r->probe_p50_us = t->probe_p50_us;
+    r->probe_p99_us = t->probe_p99_us;
     r->drops = t->drops;
     r->cpu_busy = t->cpu_busy;
     r->flow_pps = t->flow_pps;

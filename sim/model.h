@@ -34,6 +34,12 @@ struct model_summary {
     uint64_t drops;           /* frames, steady state */
     uint64_t drops_by[MODEL_DROP_PLACES];
     uint64_t reorders;        /* skbs reaching a socket out of order */
+    uint64_t reorders_premerge; /* skbs reaching the micro-flow merge out of order */
+    uint64_t high_priority_frames; /* frames the policy classified high priority */
+    double probe_throughput_pps; /* the probe flows (workload.probe_flows); 0 without */
+    double probe_latency_mean_us, probe_latency_p50_us, probe_latency_p90_us,
+        probe_latency_p99_us, probe_latency_p999_us;
+    double bulk_latency_p50_us, bulk_latency_p99_us; /* the other flows */
     double rr_per_s;          /* rr/web: operations completed per second */
     double rr_ok_per_s;       /* rr/web: completed within workload.response_limit_ms */
     double netrx_per_s;       /* net_rx_action invocations per second, all CPUs */
@@ -51,7 +57,9 @@ struct model_flow_result {
     uint32_t hash;
     uint16_t rx_queue, app_cpu;
     double pps, gbps, p50_us, p99_us, p999_us;
-    uint64_t reorders;
+    uint64_t reorders, reorders_premerge;
+    uint16_t dst_port;
+    uint8_t probe;
 };
 
 struct model_sample {
@@ -76,6 +84,7 @@ struct model_results {
     const struct model_flow_result *flows;
     uint32_t nwin;
     const double *t_ms, *pps, *gbps, *p50_us, *p99_us, *p999_us, *rtt_p99_us, *drops;
+    const double *probe_p50_us, *probe_p99_us;
     const float *cpu_busy;          /* [nwin x ncpu] */
     const float *flow_pps, *flow_p50_us, *flow_p99_us, *flow_p999_us; /* [nwin x nflows] */
     uint32_t nsamples;

@@ -75,6 +75,9 @@ enum ev_kind {
 enum pkt_flags {
     PKT_TCP = 1u << 0,
     PKT_FLUSHED = 1u << 1, /* left GRO: resume at the transition after GRO */
+    PKT_HIGH = 1u << 2,    /* the policy's classify put it in the high class */
+    PKT_MF = 1u << 3,      /* in a micro-flow (mf_id, mf_lane) */
+    PKT_MF_LAST = 1u << 4, /* ... and it ends that micro-flow */
 };
 
 struct pkt {
@@ -94,6 +97,8 @@ struct pkt {
     uint8_t stage;     /* next stage to run */
     uint8_t flags;
     uint8_t hops;      /* times it moved to another CPU (cache lines scattered) */
+    uint8_t mf_lane;   /* PKT_MF: its lane */
+    uint32_t mf_id;    /* PKT_MF: its micro-flow */
 };
 #define NO_SAMPLE UINT32_MAX
 
@@ -138,6 +143,7 @@ enum napi_kind { NAPI_PNIC, NAPI_GRO_CELL, NAPI_BACKLOG };
 struct napi {
     struct napi *next;     /* poll-list link */
     struct pktq q;         /* ring / cell queue / backlog input_pkt_queue */
+    struct pktq hq;        /* gro_cell and backlog: the high-priority class (PRISM) */
     struct pktq process;   /* backlog only: process_queue */
     uint32_t limit;        /* q.len must stay below this */
     uint32_t weight;
@@ -243,6 +249,7 @@ struct cpu {
     struct napi_list local;      /* net_rx_action's spliced list */
     struct napi_list repoll;
     struct napi *cur;            /* the NAPI being polled */
+    bool cur_high;               /* ... from its high-priority queue */
     uint32_t work;               /* packets in the current poll */
     uint32_t batch_mask;         /* stages already charged per_batch_ns this poll */
     int64_t budget;
@@ -307,10 +314,20 @@ struct flow {
     struct pkt *reasm;
     uint64_t max_seq_end;    /* highest seq_end seen at the socket */
     uint64_t rx_frame_seq;   /* TCP: frames numbered in wire order */
+    uint16_t dst_port;
+    bool probe;              /* one of workload.probe_flows */
+    /* micro-flow merge (policy merge_lanes > 0): a buffer queue per lane,
+     * the merging counter, the skbs' truesize held there, the highest
+     * seq_end seen there, and merge work the reader has not yet paid */
+    struct pktq *mf_lanes;
+    uint32_t mf_next;
+    int64_t mf_bytes;
+    uint64_t mf_max_seq_end;
+    sim_ns merge_due_ns;
     double src_t;            /* next due send time, ns, unrounded */
 
     /* per-flow metrics */
-    uint64_t deliv_msgs, deliv_bytes, deliv_frames, reorders;
+    uint64_t deliv_msgs, deliv_bytes, deliv_frames, reorders, reorders_premerge;
     uint64_t win_msgs, win_bytes;
     struct histogram lat;     /* steady state */
     struct histogram win_lat; /* current trace window */
@@ -356,6 +373,8 @@ struct counters {
     uint64_t deliv_frames, deliv_msgs, deliv_bytes;
     uint64_t drops[DROP_COUNT];
     uint64_t reorders;
+    uint64_t reorders_premerge; /* skbs reaching the micro-flow merge out of order */
+    uint64_t high_frames;       /* frames classified high priority */
     uint64_t rr_responses;
     uint64_t rr_ok;          /* responses within workload.response_limit_ms */
 };
@@ -419,6 +438,7 @@ struct model {
     /* policy */
     const struct placement_policy_ops *pol;
     void *pol_state;
+    unsigned mf_lanes; /* merge_lanes: 0 unless the policy cuts micro-flows */
     struct cpu_view view;
     uint32_t *view_backlog_len;
     uint64_t *view_head;
@@ -448,6 +468,10 @@ struct model {
     bool warm;
     struct histogram lat, rtt, win_lat, win_rtt;
     struct histogram send_lat; /* sender.*: send call -> recvmsg return, steady state */
+    /* by traffic class: the probe flows (workload.probe_flows) and the rest */
+    struct histogram probe_lat, bulk_lat, win_probe_lat;
+    uint64_t probe_msgs, probe_msgs_warm;
+    uint32_t nprobe;
     uint64_t frame_count; /* for sampling */
     struct sample_rec *samples;
     uint32_t nsamples, sample_cap;
@@ -463,6 +487,7 @@ struct model {
 /* Per-window time series, preallocated [nwin] and [nwin x n]. */
 struct trace {
     double *t_ms, *pps, *gbps, *p50_us, *p99_us, *p999_us, *rtt_p99_us;
+    double *probe_p50_us, *probe_p99_us; /* the probe flows' latency */
     double *drops;
     float *cpu_busy;  /* [nwin x ncpu] */
     float *flow_pps;  /* [nwin x nflows] */
@@ -493,6 +518,9 @@ void cpu_init(struct model *m, struct cpu *c, unsigned id);
 void cpu_fini(struct cpu *c);
 void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg);
 void cpu_napi_schedule(struct model *m, struct cpu *c, struct napi *n);
+/* The same for a NAPI given a high-priority packet: under a streamlined
+ * poll list (PRISM) it goes to the head of the list. */
+void cpu_napi_schedule_high(struct model *m, struct cpu *c, struct napi *n);
 void cpu_kick(struct model *m, struct cpu *c);
 void cpu_thread_wake(struct model *m, struct thread *t);
 void cpu_thread_move(struct model *m, struct thread *t, uint16_t new_cpu);
@@ -590,6 +618,18 @@ static inline void metrics_dropped(struct model *m, enum drop_place where, uint6
 static inline void metrics_reordered(struct model *m)
 {
     m->c.reorders++;
+}
+
+/* An skb reached the micro-flow merge behind a later one of its flow. */
+static inline void metrics_reordered_premerge(struct model *m)
+{
+    m->c.reorders_premerge++;
+}
+
+/* frames wire frames were classified high priority. */
+static inline void metrics_high_priority(struct model *m, uint64_t frames)
+{
+    m->c.high_frames += frames;
 }
 
 /* An rr/web response came back; ok: within workload.response_limit_ms. */

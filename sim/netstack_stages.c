@@ -42,7 +42,7 @@ const struct stage_info k_stage_info[ST_COUNT] = {
 };
 
 const char *const k_transition_names[TR_COUNT] = {
-    "inline", "gro_split", "rps_receive", "gro_cells", "netif_rx", "socket",
+    "inline", "irq_split", "gro_split", "rps_receive", "gro_cells", "netif_rx", "socket",
 };
 
 enum stage_id stage_first(enum net_mode mode)
@@ -129,6 +129,7 @@ static struct pkt *gro_receive(struct model *m, struct napi *n, struct pkt *p)
             h->segs += p->segs;
             h->seq_end = p->seq_end;
             h->msg_ends += p->msg_ends;
+            h->flags |= p->flags & PKT_MF_LAST;
             if (p->sample != NO_SAMPLE)
                 m->samples[p->sample].merged = 1;
             model_pkt_free(m, p);
@@ -163,12 +164,43 @@ struct pkt *stage_gro_flush_one(struct napi *n)
 /* What a policy may know of packet p. */
 static struct pkt_meta pkt_meta_of(const struct model *m, const struct pkt *p)
 {
-    return (struct pkt_meta){.flow_hash = m->flows[p->flow].hash,
+    const struct flow *f = &m->flows[p->flow];
+    return (struct pkt_meta){.flow_hash = f->hash,
                              .flow_id = p->flow,
                              .bytes = p->bytes,
                              .rx_queue = p->rxq,
+                             .dst_port = f->dst_port,
                              .protocol = (uint8_t)m->proto,
-                             .mode = (uint8_t)m->mode};
+                             .mode = (uint8_t)m->mode,
+                             .priority = (p->flags & PKT_HIGH) ? 1 : 0,
+                             .in_microflow = (p->flags & PKT_MF) != 0,
+                             .lane = p->mf_lane,
+                             .microflow = p->mf_id};
+}
+
+/* The policy's decision at transition tr for p on CPU c: first, if it cuts
+ * micro-flows and p is in none yet, whether p joins one here; then where p
+ * continues (a CPU, POLICY_LOCAL or POLICY_INLINE). */
+static int policy_decide(struct model *m, const struct cpu *c, struct pkt *p, enum transition tr,
+                         sim_ns now)
+{
+    struct pkt_meta meta = pkt_meta_of(m, p);
+    if (m->mf_lanes > 0 && !(p->flags & PKT_MF)) {
+        struct microflow_tag tag = {0, 0, false};
+        if (m->pol->tag_microflow(m->pol_state, &meta, tr, &tag)) {
+            SIM_ASSERT(tag.lane < m->mf_lanes && tag.lane == tag.id % m->mf_lanes);
+            p->flags |= PKT_MF | (tag.last ? PKT_MF_LAST : 0);
+            p->mf_id = tag.id;
+            p->mf_lane = (uint8_t)tag.lane;
+            meta = pkt_meta_of(m, p);
+        }
+    }
+    m->view.now = now;
+    m->view.cur_cpu = c->id;
+    int cpu = m->pol->select_cpu(m->pol_state, &meta, tr, &m->view);
+    SIM_ASSERT(cpu == POLICY_LOCAL || cpu == POLICY_INLINE ||
+               (cpu >= 0 && (unsigned)cpu < m->ncpu));
+    return cpu;
 }
 
 /* Whether this packet's socket enqueue will wake its reader, judged when the
@@ -205,6 +237,22 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
     s->action = ACT_NONE;
     s->pkt = NULL;
     sim_ns charged = 0; /* cost already attributed to a stage */
+    bool direct_call = false; /* a transition became a direct call (POLICY_INLINE) */
+    if (!resume && n->kind == NAPI_PNIC && st == stage_first(m->mode)) {
+        /* The driver's raw request, before its skb exists: the policy may
+         * hand it to another CPU's queue (mFlow's IRQ splitting), which then
+         * allocates the skb and runs the rest; this CPU pays one enqueue. */
+        int cpu = policy_decide(m, c, p, TR_IRQ_SPLIT, now);
+        if (cpu >= 0) {
+            s->pkt = p;
+            s->tr = TR_IRQ_SPLIT;
+            s->action = ACT_BACKLOG;
+            s->target = cpu;
+            s->dur = contended(m, m->enq_remote_ns);
+            metrics_cpu_stage(m, c->id, st, s->dur);
+            return;
+        }
+    }
     for (;;) {
         if (!resume) {
             if (p->sample != NO_SAMPLE)
@@ -237,13 +285,11 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
                 cost += contended(m, m->app_waker_cost_ns);
             break;
         }
-        int cpu = POLICY_LOCAL;
-        if (tr != TR_INLINE) {
-            struct pkt_meta meta = pkt_meta_of(m, p);
-            m->view.now = now;
-            m->view.cur_cpu = c->id;
-            cpu = m->pol->select_cpu(m->pol_state, &meta, tr, &m->view);
-            SIM_ASSERT(cpu == POLICY_LOCAL || (cpu >= 0 && (unsigned)cpu < m->ncpu));
+        int cpu = tr == TR_INLINE ? POLICY_LOCAL : policy_decide(m, c, p, tr, now);
+        if (cpu == POLICY_INLINE) {
+            direct_call |= tr == TR_GRO_CELLS || tr == TR_NETIF_RX;
+            st = next;
+            continue;
         }
         if (cpu == POLICY_LOCAL && (tr == TR_INLINE || tr == TR_GRO_SPLIT || tr == TR_RPS_RECEIVE)) {
             st = next;
@@ -264,6 +310,8 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
     }
     metrics_cpu_stage(m, c->id, st, cost - charged); /* the enqueue ending the last stage run */
     s->dur = cost;
+    if (direct_call)
+        c->batch_mask = 0; /* run to completion: no stage's code stays warm for the next packet */
 }
 
 static void add_ipi_target(struct cpu *c, unsigned target)
@@ -283,12 +331,14 @@ static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, st
                                enum transition tr)
 {
     struct napi *n = &t->backlog;
-    if (n->q.len >= n->limit) {
+    bool high = (p->flags & PKT_HIGH) != 0;
+    struct pktq *q = high ? &n->hq : &n->q;
+    if (q->len >= n->limit) {
         metrics_cpu_count(m, t->id, CPU_BACKLOG_DROPS, 1);
         model_drop(m, p, DROP_BACKLOG);
         return;
     }
-    pktq_push(&n->q, p);
+    pktq_push(q, p);
     t->input_queue_tail++;
     m->view_backlog_len[t->id] = cpu_backlog_len(t);
     if (m->pol->enqueued != NULL) {
@@ -298,7 +348,7 @@ static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, st
     if (n->scheduled)
         return;
     if (t == c) {
-        cpu_napi_schedule(m, c, n);
+        (high ? cpu_napi_schedule_high : cpu_napi_schedule)(m, c, n);
     } else {
         n->scheduled = true;
         add_ipi_target(c, t->id);
@@ -318,27 +368,26 @@ void stage_netif_rx(struct model *m, struct cpu *c, struct pkt *p)
 {
     p->stage = (uint8_t)stage_next(m->mode, m->mode == NET_HOST ? ST_GRO : ST_GRO_TUNNEL);
     p->cpu = (int16_t)c->id;
-    struct pkt_meta meta = pkt_meta_of(m, p);
-    m->view.now = engine_now(m->eng);
-    m->view.cur_cpu = c->id;
-    int cpu = m->pol->select_cpu(m->pol_state, &meta, TR_RPS_RECEIVE, &m->view);
-    SIM_ASSERT(cpu == POLICY_LOCAL || (cpu >= 0 && (unsigned)cpu < m->ncpu));
-    struct cpu *t = cpu == POLICY_LOCAL ? c : &m->cpus[cpu];
+    int cpu = policy_decide(m, c, p, TR_RPS_RECEIVE, engine_now(m->eng));
+    struct cpu *t = cpu < 0 ? c : &m->cpus[cpu];
     enqueue_to_backlog(m, c, t, p, TR_RPS_RECEIVE);
     if (c->ipi_n > 0 && !c->in_net_rx_action)
         c->softirq_pending = true;
 }
 
-/* gro_cells_receive: the current CPU's cell, same limit as the backlog. */
+/* gro_cells_receive: the current CPU's cell, same limit as the backlog
+ * (per class: PRISM adds a high-priority queue beside it). */
 static void gro_cells_receive(struct model *m, struct cpu *c, struct pkt *p)
 {
     struct napi *n = &c->gro_cell;
-    if (n->q.len >= n->limit) {
+    bool high = (p->flags & PKT_HIGH) != 0;
+    struct pktq *q = high ? &n->hq : &n->q;
+    if (q->len >= n->limit) {
         model_drop(m, p, DROP_GRO_CELL);
         return;
     }
-    pktq_push(&n->q, p);
-    cpu_napi_schedule(m, c, n);
+    pktq_push(q, p);
+    (high ? cpu_napi_schedule_high : cpu_napi_schedule)(m, c, n);
 }
 
 void stage_commit(struct model *m, struct cpu *c, struct step *s)
@@ -361,15 +410,11 @@ void stage_commit(struct model *m, struct cpu *c, struct step *s)
     }
 }
 
-/* The last stage's socket enqueue: IP reassembly of UDP fragments (one
- * partial message per flow; a fragment of another message discards it),
- * reorder detection, the receive-buffer limit, and the wake-up. */
-void stage_socket_enqueue(struct model *m, struct cpu *c, struct pkt *p)
+/* The socket enqueue proper: IP reassembly of UDP fragments (one partial
+ * message per flow; a fragment of another message discards it), reorder
+ * detection, the receive-buffer limit, and the wake-up. */
+static void socket_accept(struct model *m, struct cpu *c, struct flow *f, struct pkt *p)
 {
-    struct flow *f = &m->flows[p->flow];
-    sim_ns now = engine_now(m->eng);
-    if (p->sample != NO_SAMPLE)
-        m->samples[p->sample].t_socket = now;
     if (!(p->flags & PKT_TCP) && f->frames_per_msg > 1) {
         if (f->reasm != NULL && f->reasm->msg != p->msg) {
             model_drop(m, f->reasm, DROP_REASM);
@@ -412,6 +457,66 @@ void stage_socket_enqueue(struct model *m, struct cpu *c, struct pkt *p)
     pktq_push(&f->sockq, p);
     f->sock_bytes += truesize;
     app_socket_ready(m, c, f);
+}
+
+/*
+ * The micro-flow merge (mFlow's in-order reassembly), as late as possible:
+ * just before the socket. Each lane has a buffer queue; the merging counter
+ * f->mf_next names the micro-flow to take next, which lives on lane
+ * mf_next mod L. Take from that lane while its head belongs to mf_next;
+ * the micro-flow is over when its last packet is taken, or when the lane's
+ * head belongs to a later micro-flow (its end was lost: a lane keeps order,
+ * so nothing more of mf_next can come); then count up. Stop at an empty
+ * lane. Buffered skbs count against the receive buffer (mFlow reuses
+ * sk_receive_queue as the buffer), and each skb moved costs the reader one
+ * queue operation (kernel.enqueue_local_ns) in its next recvmsg, where
+ * mFlow runs the merge. Packets that reach the merge out of order are
+ * counted (reorders before the merge); those after it are the socket's
+ * usual reorder count.
+ */
+static void merge_receive(struct model *m, struct cpu *c, struct flow *f, struct pkt *p)
+{
+    if (p->seq < f->mf_max_seq_end) {
+        metrics_reordered_premerge(m);
+        f->reorders_premerge++;
+    } else {
+        f->mf_max_seq_end = p->seq_end;
+    }
+    int64_t truesize = (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
+    if (f->sock_bytes + f->mf_bytes + truesize > m->p->app.rcvbuf_bytes) {
+        model_drop(m, p, DROP_SOCKET);
+        return;
+    }
+    pktq_push(&f->mf_lanes[p->mf_lane], p);
+    f->mf_bytes += truesize;
+    for (;;) {
+        struct pktq *q = &f->mf_lanes[f->mf_next % m->mf_lanes];
+        struct pkt *h = q->l.head;
+        if (h == NULL)
+            return;
+        SIM_ASSERT(h->mf_id >= f->mf_next); /* a lane keeps its micro-flows in order */
+        if (h->mf_id != f->mf_next) {
+            f->mf_next++;
+            continue;
+        }
+        pktq_pop(q);
+        f->mf_bytes -= (int64_t)h->bytes + m->p->app.skb_overhead_bytes;
+        f->merge_due_ns += m->enq_local_ns;
+        if (h->flags & PKT_MF_LAST)
+            f->mf_next++;
+        socket_accept(m, c, f, h);
+    }
+}
+
+void stage_socket_enqueue(struct model *m, struct cpu *c, struct pkt *p)
+{
+    struct flow *f = &m->flows[p->flow];
+    if (p->sample != NO_SAMPLE)
+        m->samples[p->sample].t_socket = engine_now(m->eng);
+    if (p->flags & PKT_MF)
+        merge_receive(m, c, f, p);
+    else
+        socket_accept(m, c, f, p);
 }
 
 /* }===== */

@@ -13,6 +13,7 @@
  * a queue (gro_cell or backlog) or continues inline on the same CPU. */
 enum transition {
     TR_INLINE,      /* same softirq continues (no queue) */
+    TR_IRQ_SPLIT,   /* in the driver poll, before skb allocation (mFlow's IRQ splitting) */
     TR_GRO_SPLIT,   /* before GRO (FALCON's GRO splitting; inline unless a policy moves it) */
     TR_RPS_RECEIVE, /* netif_receive_skb after GRO: RPS/RFS may enqueue to a backlog */
     TR_GRO_CELLS,   /* vxlan_rcv -> gro_cells_receive: the local gro_cell unless moved */

@@ -94,6 +94,16 @@ struct pkt *nic_pkt_new(struct model *m, struct flow *f, uint64_t msg, uint32_t 
     p->stage = (uint8_t)stage_first(m->mode);
     p->flags = m->proto == PROTO_TCP ? PKT_TCP : 0;
     p->rxq = 0;
+    if (m->pol->classify != NULL) {
+        /* once, at skb allocation (PRISM parses the headers in the driver poll) */
+        struct pkt_meta meta = {.flow_hash = f->hash, .flow_id = f->id, .bytes = bytes,
+                                .dst_port = f->dst_port, .protocol = (uint8_t)m->proto,
+                                .mode = (uint8_t)m->mode};
+        if (m->pol->classify(m->pol_state, &meta) > 0) {
+            p->flags |= PKT_HIGH;
+            metrics_high_priority(m, 1);
+        }
+    }
     return p;
 }
 

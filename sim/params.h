@@ -186,6 +186,11 @@ struct sim_params {
         int64_t hotspot_flow;
         double hotspot_at_ms;
         double hotspot_rate_pps;
+        int64_t dst_port;
+        int64_t probe_flows;
+        double probe_rate_pps;
+        int64_t probe_message_bytes;
+        int64_t probe_dst_port;
         int64_t tcp_window_bytes;
         double ack_delay_us;
         double rto_us;
@@ -212,7 +217,7 @@ struct sim_params {
     } policy;
 };
 
-/* Flows of a run: stream flows, rr connections, or for web each
+/* Flows of a run: stream flows (then the probe flows), or for web each
  * connection's client flow plus its cache and database response flows. */
 static inline uint32_t params_flow_count(const struct sim_params *p)
 {
@@ -220,7 +225,7 @@ static inline uint32_t params_flow_count(const struct sim_params *p)
     switch (p->workload.type) {
     case WL_RR: return (uint32_t)conn;
     case WL_WEB: return (uint32_t)(3 * conn);
-    default: return (uint32_t)p->workload.flows;
+    default: return (uint32_t)(p->workload.flows + p->workload.probe_flows);
     }
 }
 
@@ -232,7 +237,9 @@ struct param_spec {
     const char *key;      /* dotted scenario path, e.g. "nic.link_gbps" */
     enum param_type type;
     size_t offset;        /* into struct sim_params */
-    double min, max;      /* inclusive bounds (P_INT, P_REAL, P_DIST mean) */
+    double min, max;      /* inclusive bounds (P_INT, P_REAL, P_DIST mean); a P_CPUS row
+                             with max > min is a list of integers in them (ports), not
+                             of CPU ids */
     const char *const *names; /* P_ENUM: NULL-terminated allowed values */
     const char *def;      /* default, as scenario text */
     const char *unit;     /* "" when dimensionless */

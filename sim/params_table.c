@@ -300,6 +300,19 @@ const struct param_spec k_params[] = {
         "When the hotspot flow switches to workload.hotspot_rate_pps."),
     P_R("workload.hotspot_rate_pps", workload.hotspot_rate_pps, 0, 1e10, "0.0", "messages/s",
         "The hotspot flow's offered rate from then on (its sender caps still apply)."),
+    P_I("workload.dst_port", workload.dst_port, 1, 65535, "11111", "port",
+        "Destination (container) port of every flow but the probes (sockperf's default server "
+        "port); a priority policy may classify by it."),
+    P_I("workload.probe_flows", workload.probe_flows, 0, 1000, "0", "flows",
+        "Latency-probe stream flows added after workload.flows, with their own rate, size and "
+        "port: the latency-critical class (PRISM's high-priority flow). Their throughput and "
+        "latency are reported apart (probe_* in /summary, /trace), the rest as bulk_*."),
+    P_R("workload.probe_rate_pps", workload.probe_rate_pps, 0, 1e10, "1000.0", "messages/s",
+        "Offered rate of each probe flow (PRISM's evaluation: 1000)."),
+    P_I("workload.probe_message_bytes", workload.probe_message_bytes, 1, 1 << 26, "16", "bytes",
+        "Message size of the probe flows."),
+    P_I("workload.probe_dst_port", workload.probe_dst_port, 1, 65535, "11112", "port",
+        "Destination port of the probe flows."),
     P_I("workload.tcp_window_bytes", workload.tcp_window_bytes, 1500, 1e10, "4194304", "bytes",
         "TCP: bytes in flight before the sender waits for the receiver to consume."),
     P_R("workload.ack_delay_us", workload.ack_delay_us, 0, 1e7, "20.0", "us",

@@ -15,9 +15,12 @@
  *  - select_cpu (required): per packet per transition, in softirq context of
  *    view->cur_cpu. Returns a CPU in [0, view->ncpu) to enqueue the packet to
  *    that CPU's backlog, or POLICY_LOCAL for the kernel's default at this
- *    transition (inline for TR_RPS_RECEIVE and TR_GRO_SPLIT, the local
- *    gro_cell for TR_GRO_CELLS, the local backlog for TR_NETIF_RX). Must not
- *    allocate or block; may update *state.
+ *    transition (inline for TR_IRQ_SPLIT, TR_RPS_RECEIVE and TR_GRO_SPLIT,
+ *    the local gro_cell for TR_GRO_CELLS, the local backlog for
+ *    TR_NETIF_RX), or POLICY_INLINE to call the next stage directly in this
+ *    softirq with no queue (PRISM-sync's run to completion; its stages then
+ *    lose their batching: their per-batch costs are paid per packet). Must
+ *    not allocate or block; may update *state.
  *  - enqueued (optional): after a backlog enqueue the policy asked for, with
  *    the target's input_queue_tail (RFS's last_qtail).
  *  - record_recv (optional): an application thread on `cpu` read from the
@@ -25,6 +28,22 @@
  *  - tick_period_ns / tick (optional, both or neither): tick is called every
  *    tick_period_ns(state) ns of simulated time with the current view, e.g.
  *    to sample per-CPU load from view->busy_ns (FALCON's calc_cpu_loads).
+ *  - classify (optional): once per packet, when its skb is allocated: its
+ *    priority class (0 low, 1 high; NULL: all low). Every queue after the
+ *    driver's ring (gro_cell, backlog) has a queue per class and a poll
+ *    takes its batch from the high one when it holds packets (PRISM).
+ *  - merge_lanes / tag_microflow (optional, both or neither): micro-flows.
+ *    merge_lanes(state), after init, is the number of lanes L (1..
+ *    POLICY_LANES_MAX). At each transition, a packet not yet in a micro-flow
+ *    is offered to tag_microflow, which may put it in one: micro-flow ids of
+ *    a flow count up from 0 in packet order, micro-flow i travels on lane
+ *    i mod L, and the packet ending a micro-flow says so. The model then
+ *    merges the flow back in id order just before the socket (mFlow's
+ *    merging counter over per-lane buffer queues; the reader pays the merge
+ *    in its recvmsg). A lane must keep its packets in order (one CPU).
+ *  - poll_list: POLL_LIST_VANILLA (net_rx_action's spliced local list) or
+ *    POLL_LIST_STREAMLINED (PRISM: one list; a device with high-priority
+ *    packets pending, or newly scheduled by one, goes to the head).
  *  - fini (optional): releases what init acquired.
  * A view pointer is valid only during the call.
  *
@@ -38,7 +57,8 @@
  *    share a key name (policy.rps_cpus); its type must then agree.
  *  - validate (optional): cross-checks of its keys against the rest of the
  *    scenario, at load time; names the offending key in *c, and the loader
- *    adds the file:line where that key was set.
+ *    adds the file:line where that key was set. Returning SIM_OK with *c
+ *    filled accepts the scenario with a warning line.
  */
 #ifndef FALCONSIM_POLICY_H
 #define FALCONSIM_POLICY_H
@@ -46,8 +66,10 @@
 #include "netstack_stages.h"
 #include "params.h"
 
-#define PLACEMENT_POLICY_ABI 2u
+#define PLACEMENT_POLICY_ABI 3u
 #define POLICY_LOCAL (-1)
+#define POLICY_INLINE (-2)
+#define POLICY_LANES_MAX 64u
 
 struct cpu_view {
     sim_ns now;
@@ -63,12 +85,26 @@ struct pkt_meta {
     uint32_t flow_id;
     uint32_t bytes;
     uint16_t rx_queue;
-    uint8_t protocol; /* enum proto */
-    uint8_t mode;     /* enum net_mode */
+    uint16_t dst_port;   /* the flow's destination (container) port */
+    uint8_t protocol;    /* enum proto */
+    uint8_t mode;        /* enum net_mode */
+    uint8_t priority;    /* classify's class, 0 without it */
+    bool in_microflow;   /* tagged by tag_microflow: */
+    uint16_t lane;       /*   its lane */
+    uint32_t microflow;  /*   and micro-flow id */
 };
 
+struct microflow_tag {
+    uint32_t id;   /* the flow's micro-flow counter */
+    uint16_t lane; /* id mod merge_lanes */
+    bool last;     /* the packet ends its micro-flow */
+};
+
+enum poll_list_kind { POLL_LIST_VANILLA, POLL_LIST_STREAMLINED };
+
 /* A policy's objection to the scenario: the key and what is wrong with it,
- * worded to follow "'KEY' " ("must list at least one CPU"). */
+ * worded to follow "'KEY' " ("must list at least one CPU"). A validate hook
+ * that fills it and still returns SIM_OK makes it a warning. */
 struct policy_complaint {
     const char *key;
     char msg[256];
@@ -91,6 +127,11 @@ struct placement_policy_ops {
     void (*record_recv)(void *state, const struct pkt_meta *pkt, unsigned cpu);
     sim_ns (*tick_period_ns)(const void *state);
     void (*tick)(void *state, const struct cpu_view *view);
+    uint8_t (*classify)(void *state, const struct pkt_meta *pkt);
+    unsigned (*merge_lanes)(const void *state);
+    bool (*tag_microflow)(void *state, const struct pkt_meta *pkt, enum transition tr,
+                          struct microflow_tag *tag);
+    enum poll_list_kind poll_list;
     void (*fini)(void *state);
 };
 
@@ -138,6 +179,8 @@ static inline const void *policy_params(const struct sim_params *p)
 #define POLICY_REAL(k, type, f, lo, hi, d, u, h) POLICY_ROW(k, P_REAL, type, f, lo, hi, NULL, d, u, h)
 #define POLICY_ENUM(k, type, f, nm, d, h) POLICY_ROW(k, P_ENUM, type, f, 0, 0, nm, d, "", h)
 #define POLICY_CPUS(k, type, f, d, h) POLICY_ROW(k, P_CPUS, type, f, 0, 0, NULL, d, "cpu ids", h)
+/* A list of integers in [lo, hi] (at most 65535), stored as a cpu_list. */
+#define POLICY_INTS(k, type, f, lo, hi, d, u, h) POLICY_ROW(k, P_CPUS, type, f, lo, hi, NULL, d, u, h)
 
 /* Fills *c and returns SIM_EINVAL: for validate hooks. */
 int policy_complain(struct policy_complaint *c, const char *key, const char *fmt, ...)

@@ -10,7 +10,8 @@
  * Invariants, checked once for the built-in policies (a broken one is a
  * programming error: abort) and on every policy_register (refused with a
  * message): the ABI matches; init and select_cpu exist; tick and
- * tick_period_ns come together; the name is [a-z0-9_]+ and unique; the
+ * tick_period_ns come together, and so do merge_lanes and tag_microflow;
+ * the name is [a-z0-9_]+ and unique; the
  * parameter struct fits POLICY_PARAMS_MAX and every key row lies inside it,
  * is under "policy.", and has the type and unit of any other policy's key
  * of the same name.
@@ -28,7 +29,9 @@
     X(rfs)                                                                                         \
     X(falcon)                                                                                      \
     X(falcon_static)                                                                               \
-    X(falcon_always)
+    X(falcon_always)                                                                               \
+    X(mflow)                                                                                       \
+    X(prism)
 
 #define DECLARE(n) extern const struct placement_policy_ops n##_policy_ops;
 BUILTIN_POLICIES(DECLARE)
@@ -91,6 +94,9 @@ static int check_ops(const struct placement_policy_ops *ops, unsigned self, unsi
                          ops->abi, PLACEMENT_POLICY_ABI);
     if (ops->init == NULL || ops->select_cpu == NULL)
         return sim_error(err, SIM_EINVAL, "policy '%s': init and select_cpu are required", name);
+    if ((ops->merge_lanes == NULL) != (ops->tag_microflow == NULL))
+        return sim_error(err, SIM_EINVAL,
+                         "policy '%s': merge_lanes and tag_microflow come together", name);
     if ((ops->tick == NULL) != (ops->tick_period_ns == NULL))
         return sim_error(err, SIM_EINVAL, "policy '%s': tick and tick_period_ns come together",
                          name);

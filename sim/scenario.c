@@ -291,21 +291,26 @@ static int parse_value(const config_setting_t *s, const struct param_spec *spec,
         return SIM_OK;
     }
     case P_CPUS: {
+        /* a CPU list, or (a row with bounds) a list of integers in them */
         struct cpu_list *l = (struct cpu_list *)(void *)base;
+        bool cpus = spec->max <= spec->min;
+        double lo = cpus ? 0 : spec->min, hi = cpus ? SIM_MAX_CPUS - 1 : spec->max;
         if (!config_setting_is_array(s) && !config_setting_is_list(s))
-            return bad(err, loc, spec->key, "must be a list of CPU ids, e.g. [0, 2]");
+            return bad(err, loc, spec->key, cpus ? "must be a list of CPU ids, e.g. [0, 2]"
+                                                 : "must be a list of integers, e.g. [%.0f]",
+                       lo);
         int n = config_setting_length(s);
         if (n > SIM_MAX_LIST)
             return bad(err, loc, spec->key, "has %d entries (at most %d)", n, SIM_MAX_LIST);
         l->n = 0;
         for (int i = 0; i < n; i++) {
             const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-            if (!setting_number(e, &v, &is_int) || !is_int || v < 0 || v >= SIM_MAX_CPUS)
-                return bad(err, loc, spec->key, "entry %d must be a CPU id in [0, %d]", i,
-                           SIM_MAX_CPUS - 1);
+            if (!setting_number(e, &v, &is_int) || !is_int || v < lo || v > hi)
+                return bad(err, loc, spec->key, "entry %d must be %s in [%.0f, %.0f]", i,
+                           cpus ? "a CPU id" : "an integer", lo, hi);
             for (unsigned j = 0; j < l->n; j++)
                 if (l->cpu[j] == (uint16_t)v)
-                    return bad(err, loc, spec->key, "lists CPU %.0f twice", v);
+                    return bad(err, loc, spec->key, "lists %s%.0f twice", cpus ? "CPU " : "", v);
             l->cpu[l->n++] = (uint16_t)v;
         }
         return SIM_OK;
@@ -684,11 +689,11 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         char *save = NULL;
         for (char *tok = strtok_r(buf, "[], ", &save); tok != NULL;
              tok = strtok_r(NULL, "[], ", &save)) {
-            if (!parse_full_ll(tok, &ll) || ll < 0 || ll >= SIM_MAX_CPUS)
+            if (!parse_full_ll(tok, &ll) || ll < 0 || ll > 65535)
                 return sim_error(err, SIM_EINVAL,
-                                 "--set: error: '%s' must be a comma-separated list of CPU ids "
+                                 "--set: error: '%s' must be a comma-separated list of %s "
                                  "(got \"%s\")",
-                                 key, val);
+                                 key, spec->max > spec->min ? "integers" : "CPU ids", val);
             config_setting_set_int_elem(s, -1, (int)ll);
         }
         break;
@@ -725,8 +730,19 @@ static int cpu_list_check(const struct sim_params *p, const struct cpu_list *l, 
     return complaint_error(&pc, c, path, err);
 }
 
+/* Appends line (ending in a newline) to *notes. */
+static void append_note(char **notes, const char *line)
+{
+    size_t old = *notes ? strlen(*notes) : 0;
+    char *joined = xmalloc(old + strlen(line) + 1);
+    memcpy(joined, *notes ? *notes : "", old);
+    memcpy(joined + old, line, strlen(line) + 1);
+    free(*notes);
+    *notes = joined;
+}
+
 static int cross_checks(const struct sim_params *p, const config_t *c, const char *path,
-                        struct sim_err *err)
+                        char **notes, struct sim_err *err)
 {
     int rc;
     char loc[300];
@@ -758,6 +774,20 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
     if (ops->validate != NULL && ops->validate(p, &complaint) != SIM_OK) {
         SIM_ASSERT(complaint.key != NULL);
         return complaint_error(&complaint, c, path, err);
+    }
+    if (complaint.key != NULL) {
+        /* accepted with a remark: a warning line, located like an error */
+        char line[800];
+        where(config_lookup(c, complaint.key), path, loc, sizeof loc);
+        snprintf(line, sizeof line, "%s: warning: '%s' %s\n", loc, complaint.key, complaint.msg);
+        append_note(notes, line);
+    }
+    if (p->workload.probe_flows > 0 && p->workload.type != WL_STREAM) {
+        where(config_lookup(c, "workload.probe_flows"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'workload.probe_flows' takes a stream workload "
+                         "(workload.type = \"stream\")",
+                         loc);
     }
     if (p->run.warmup_ms >= p->run.duration_ms) {
         where(config_lookup(c, "run.warmup_ms"), path, loc, sizeof loc);
@@ -1128,12 +1158,7 @@ static int dormant_keys(const config_t *c, const char *path, const struct sim_pa
                      "--set: warning: '%s' is a key of policy %s; it has no effect under "
                      "policy.name = \"%s\"\n",
                      spec->key, owners, running->name);
-            size_t old = *notes ? strlen(*notes) : 0;
-            char *joined = xmalloc(old + strlen(line) + 1);
-            memcpy(joined, *notes ? *notes : "", old);
-            memcpy(joined + old, line, strlen(line) + 1);
-            free(*notes);
-            *notes = joined;
+            append_note(notes, line);
         }
     }
     free(scratch);
@@ -1220,7 +1245,7 @@ int scenario_load(const char *path, const char *inline_text, const char *const *
     }
     if ((rc = dormant_keys(&c, path, out, &notes, err)) != SIM_OK)
         goto done;
-    if ((rc = cross_checks(out, &c, path, err)) != SIM_OK)
+    if ((rc = cross_checks(out, &c, path, &notes, err)) != SIM_OK)
         goto done;
 
     text->path = xstrdup(path ? path : "(inline)");

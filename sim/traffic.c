@@ -204,12 +204,13 @@ static double effective_rate(const struct sim_params *p, const struct flow *f, d
     return r;
 }
 
-/* The flow's offered rate now: workload.rate_pps, or the hotspot rate for
- * the hotspot flow once its time has come. */
+/* The flow's offered rate now: workload.rate_pps (a probe flow's:
+ * workload.probe_rate_pps), or the hotspot rate for the hotspot flow once
+ * its time has come. */
 static double flow_rate(const struct model *m, const struct flow *f)
 {
     const struct sim_params *p = m->p;
-    double r = p->workload.rate_pps;
+    double r = f->probe ? p->workload.probe_rate_pps : p->workload.rate_pps;
     if ((int64_t)f->id == p->workload.hotspot_flow &&
         (double)engine_now(m->eng) >= p->workload.hotspot_at_ms * 1e6)
         r = p->workload.hotspot_rate_pps;

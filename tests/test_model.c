@@ -934,12 +934,16 @@ static void test_scenarios_policies_clients_rings(void)
         for (unsigned pol = 0; pol < policy_count(); pol++)
             for (size_t c = 0; c < SIM_ARRAY_LEN(clients); c++)
                 for (size_t r = 0; r < SIM_ARRAY_LEN(rings); r++) {
-                    char set_pol[64], set_cl[64], set_ring[64];
+                    char set_pol[64], set_cl[64], set_ring[64], set_batch[64];
                     snprintf(set_pol, sizeof set_pol, "policy.name=%s", k_policy_names[pol]);
                     snprintf(set_cl, sizeof set_cl, "workload.clients=%s", clients[c]);
                     snprintf(set_ring, sizeof set_ring, "nic.ring_size=%s", rings[r]);
-                    const char *sets[] = {set_pol, set_cl, set_ring, "workload.connections=10",
-                                          "run.duration_ms=3", "run.warmup_ms=1"};
+                    /* a micro-flow is at most a ring long (mflow_validate) */
+                    snprintf(set_batch, sizeof set_batch, "policy.mflow_batch=%d",
+                             atoi(rings[r]) < 256 ? atoi(rings[r]) : 256);
+                    const char *sets[] = {set_pol, set_cl, set_ring, set_batch,
+                                          "workload.connections=10", "run.duration_ms=3",
+                                          "run.warmup_ms=1"};
                     if (run_bundled(scenarios[s], sets, SIM_ARRAY_LEN(sets)))
                         ran++;
                     else

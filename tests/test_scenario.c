@@ -105,7 +105,8 @@ static void test_bad_files(void)
          SIM_EINVAL},
         {"bad_enum.cfg",
          "bad_enum.cfg:1: error: 'policy.name' must be one of \"vanilla\", \"rss\", \"rps\", "
-         "\"rfs\", \"falcon\", \"falcon_static\", \"falcon_always\" (got \"falcom\")",
+         "\"rfs\", \"falcon\", \"falcon_static\", \"falcon_always\", \"mflow\", \"prism\" "
+         "(got \"falcom\")",
          SIM_EINVAL},
         {"bad_cpu.cfg",
          "bad_cpu.cfg:2: error: 'app.cpus' lists CPU 7, outside the core budget host.cpus = 4 "
