@@ -482,6 +482,11 @@ struct model {
     sim_ns *win_busy_start; /* [ncpu] */
     struct trace *tr;
     void *results_store; /* model.c's results block */
+
+    /* White-box tests only (NULL otherwise): every NAPI poll started, in
+     * order, as cpu << 8 | napi kind, up to poll_log_cap entries. */
+    uint32_t *poll_log;
+    uint32_t poll_log_n, poll_log_cap;
 };
 
 /* Per-window time series, preallocated [nwin] and [nwin x n]. */
@@ -685,6 +690,8 @@ static inline void metrics_cpu_ksoftirqd(struct model *m, unsigned cpu, sim_ns d
 static inline void metrics_cpu_poll_start(struct model *m, unsigned cpu, enum napi_kind kind)
 {
     m->cs[cpu].polls[kind]++;
+    if (m->poll_log != NULL && m->poll_log_n < m->poll_log_cap)
+        m->poll_log[m->poll_log_n++] = (uint32_t)cpu << 8 | (uint32_t)kind;
 }
 
 static inline void metrics_cpu_poll_done(struct model *m, unsigned cpu, uint64_t work)

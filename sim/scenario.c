@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -689,7 +690,7 @@ static int apply_set(config_t *c, const char *assignment, struct sim_err *err)
         char *save = NULL;
         for (char *tok = strtok_r(buf, "[], ", &save); tok != NULL;
              tok = strtok_r(NULL, "[], ", &save)) {
-            if (!parse_full_ll(tok, &ll) || ll < 0 || ll > 65535)
+            if (!parse_full_ll(tok, &ll) || ll < INT_MIN || ll > INT_MAX)
                 return sim_error(err, SIM_EINVAL,
                                  "--set: error: '%s' must be a comma-separated list of %s "
                                  "(got \"%s\")",

@@ -29,7 +29,8 @@ static void fake_init(struct fake_cpus *f, unsigned ncpu, unsigned cur)
 
 /* The built-in policies under test (policy_registry.c registers them). */
 extern const struct placement_policy_ops vanilla_policy_ops, rps_policy_ops, rfs_policy_ops,
-    falcon_policy_ops, falcon_static_policy_ops, falcon_always_policy_ops;
+    falcon_policy_ops, falcon_static_policy_ops, falcon_always_policy_ops, mflow_policy_ops,
+    prism_policy_ops;
 
 /* A 16-CPU scenario running ops, with the given --set overrides: the
  * policy's keys are loaded, defaulted and validated as in a real run. */
@@ -369,6 +370,86 @@ static void test_falcon_bad_input(void)
 
 /* }===== */
 
+/* mFlow: a flow's packets at the split point get micro-flow ids 0, 1, 2,
+ * ... in runs of exactly mflow_batch packets, the last of each run says it
+ * ends it, micro-flow i travels on lane i mod S to mflow_cpus[lane], and
+ * each flow counts on its own. Elsewhere nothing is tagged or moved. */
+static void test_mflow_microflows(void)
+{
+    struct sim_params p;
+    const char *sets[] = {"policy.mflow_batch=5", "policy.mflow_cpus=[6, 2, 9]",
+                          "workload.flows=2", "policy.mflow_mode=device"};
+    params_for(&mflow_policy_ops, &p, sets, SIM_ARRAY_LEN(sets));
+    void *st = policy_state(&mflow_policy_ops, &p);
+    struct fake_cpus f;
+    fake_init(&f, 16, 0);
+    CHECK_EQ_I64(mflow_policy_ops.merge_lanes(st), 3);
+    struct microflow_tag tag;
+    for (int tr = 0; tr < TR_COUNT; tr++) {
+        struct pkt_meta m = {.flow_hash = 7, .flow_id = 0};
+        if (tr != TR_GRO_CELLS)
+            CHECK_TRUE(!mflow_policy_ops.tag_microflow(st, &m, (enum transition)tr, &tag));
+    }
+    static const int cpus[3] = {6, 2, 9};
+    uint32_t expect[2] = {0, 0};
+    for (uint32_t i = 0; i < 200; i++) {
+        uint32_t flow = i % 7 == 3 ? 1u : 0u; /* the flows interleave */
+        struct pkt_meta m = {.flow_hash = 7 + flow, .flow_id = flow};
+        CHECK_TRUE(mflow_policy_ops.tag_microflow(st, &m, TR_GRO_CELLS, &tag));
+        uint32_t n = expect[flow]++;
+        CHECK_EQ_I64(tag.id, n / 5);
+        CHECK_EQ_I64(tag.lane, (n / 5) % 3);
+        CHECK_EQ_I64(tag.last, n % 5 == 4);
+        m.in_microflow = true;
+        m.lane = tag.lane;
+        m.microflow = tag.id;
+        CHECK_EQ_I64(mflow_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view), cpus[tag.lane]);
+        CHECK_EQ_I64(mflow_policy_ops.select_cpu(st, &m, TR_NETIF_RX, &f.view), POLICY_LOCAL);
+    }
+    mflow_policy_ops.fini(st);
+    free(st);
+    /* full path: the split is in the driver poll, before skb allocation */
+    const char *fp[] = {"policy.mflow_mode=auto", "workload.protocol=tcp"};
+    params_for(&mflow_policy_ops, &p, fp, SIM_ARRAY_LEN(fp));
+    st = policy_state(&mflow_policy_ops, &p);
+    struct pkt_meta m = {.flow_hash = 7, .flow_id = 0};
+    CHECK_TRUE(!mflow_policy_ops.tag_microflow(st, &m, TR_GRO_CELLS, &tag));
+    CHECK_TRUE(mflow_policy_ops.tag_microflow(st, &m, TR_IRQ_SPLIT, &tag));
+    CHECK_EQ_I64(tag.id, 0);
+    mflow_policy_ops.fini(st);
+    free(st);
+}
+
+/* PRISM: high priority exactly for the listed destination ports; sync
+ * mode calls the next device directly for high priority only. */
+static void test_prism_classes(void)
+{
+    struct sim_params p;
+    const char *sets[] = {"policy.prism_ports=[80, 11112]", "policy.prism_mode=sync"};
+    params_for(&prism_policy_ops, &p, sets, SIM_ARRAY_LEN(sets));
+    void *st = policy_state(&prism_policy_ops, &p);
+    struct fake_cpus f;
+    fake_init(&f, 16, 0);
+    struct pkt_meta hi = {.dst_port = 80}, lo = {.dst_port = 81};
+    CHECK_EQ_I64(prism_policy_ops.classify(st, &hi), 1);
+    CHECK_EQ_I64(prism_policy_ops.classify(st, &lo), 0);
+    hi.priority = 1;
+    for (int tr = 0; tr < TR_COUNT; tr++) {
+        bool direct = tr == TR_GRO_CELLS || tr == TR_NETIF_RX;
+        CHECK_EQ_I64(prism_policy_ops.select_cpu(st, &hi, (enum transition)tr, &f.view),
+                     direct ? POLICY_INLINE : POLICY_LOCAL);
+        CHECK_EQ_I64(prism_policy_ops.select_cpu(st, &lo, (enum transition)tr, &f.view),
+                     POLICY_LOCAL);
+    }
+    CHECK_EQ_I64(prism_policy_ops.poll_list, POLL_LIST_STREAMLINED);
+    free(st);
+    const char *batch[] = {"policy.prism_mode=batch"};
+    params_for(&prism_policy_ops, &p, batch, 1);
+    st = policy_state(&prism_policy_ops, &p);
+    CHECK_EQ_I64(prism_policy_ops.select_cpu(st, &hi, TR_GRO_CELLS, &f.view), POLICY_LOCAL);
+    free(st);
+}
+
 int main(void)
 {
     test_registry();
@@ -382,5 +463,7 @@ int main(void)
     test_falcon_global_switch();
     test_falcon_gro_split();
     test_falcon_bad_input();
+    test_mflow_microflows();
+    test_prism_classes();
     return check_report("test_policies");
 }
