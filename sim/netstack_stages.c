@@ -473,22 +473,18 @@ static void socket_accept(struct model *m, struct cpu *c, struct flow *f, struct
  * mFlow runs the merge. Packets that reach the merge out of order are
  * counted (reorders before the merge); those after it are the socket's
  * usual reorder count.
+ *
+ * Memory pressure: when the buffer holds later micro-flows and an skb does
+ * not fit, the merge gives up the micro-flow it waits for (its missing
+ * packets were lost, or are so late that waiting would fill the buffer and
+ * then refuse the very packets that would unblock it: the socket would
+ * stall for good) and counts up until the skb fits or nothing is held; a
+ * late packet of a micro-flow given up is dropped. So the merge never
+ * delivers out of order and never stalls; the paper does not say how its
+ * merge handles loss.
  */
-static void merge_receive(struct model *m, struct cpu *c, struct flow *f, struct pkt *p)
+static void merge_release(struct model *m, struct cpu *c, struct flow *f)
 {
-    if (p->seq < f->mf_max_seq_end) {
-        metrics_reordered_premerge(m);
-        f->reorders_premerge++;
-    } else {
-        f->mf_max_seq_end = p->seq_end;
-    }
-    int64_t truesize = (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
-    if (f->sock_bytes + f->mf_bytes + truesize > m->p->app.rcvbuf_bytes) {
-        model_drop(m, p, DROP_SOCKET);
-        return;
-    }
-    pktq_push(&f->mf_lanes[p->mf_lane], p);
-    f->mf_bytes += truesize;
     for (;;) {
         struct pktq *q = &f->mf_lanes[f->mf_next % m->mf_lanes];
         struct pkt *h = q->l.head;
@@ -506,6 +502,33 @@ static void merge_receive(struct model *m, struct cpu *c, struct flow *f, struct
             f->mf_next++;
         socket_accept(m, c, f, h);
     }
+}
+
+static void merge_receive(struct model *m, struct cpu *c, struct flow *f, struct pkt *p)
+{
+    if (p->seq < f->mf_max_seq_end) {
+        metrics_reordered_premerge(m);
+        f->reorders_premerge++;
+    } else {
+        f->mf_max_seq_end = p->seq_end;
+    }
+    if (p->mf_id < f->mf_next) {
+        model_drop(m, p, DROP_SOCKET); /* its micro-flow was given up */
+        return;
+    }
+    int64_t truesize = (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
+    while (f->sock_bytes + f->mf_bytes + truesize > m->p->app.rcvbuf_bytes && f->mf_bytes > 0) {
+        f->mf_next++;
+        merge_release(m, c, f);
+    }
+    if (p->mf_id < f->mf_next ||
+        f->sock_bytes + f->mf_bytes + truesize > m->p->app.rcvbuf_bytes) {
+        model_drop(m, p, DROP_SOCKET);
+        return;
+    }
+    pktq_push(&f->mf_lanes[p->mf_lane], p);
+    f->mf_bytes += truesize;
+    merge_release(m, c, f);
 }
 
 void stage_socket_enqueue(struct model *m, struct cpu *c, struct pkt *p)
