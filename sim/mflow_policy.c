@@ -6,9 +6,13 @@
  *
  * Splitting. Consecutive packets of a flow are cut into micro-flows of
  * policy.mflow_batch packets; micro-flow i carries the id i (the paper's
- * incremental id in the skb) and goes to splitting core
- * mflow_cpus[i mod S], S = the number of splitting cores, round robin, so
- * each core (a lane) sees every S-th micro-flow, in order. Where:
+ * incremental id in the skb) and goes to lane i mod S, S =
+ * policy.mflow_lanes splitting cores per flow (the paper: 2), round robin,
+ * so each lane sees every S-th micro-flow, in order. A flow's lanes are S
+ * consecutive entries of policy.mflow_cpus starting at an offset drawn
+ * from its hash (lane l: mflow_cpus[(h + l) mod N]), so that several flows
+ * spread over a larger pool; with one flow and N = S, lane l is core l.
+ * Where:
  *  - device scaling: just before the VXLAN device (TR_GRO_CELLS), by the
  *    re-purposed netif_rx into the splitting core's queue with an IPI; the
  *    first device (driver, GRO, outer IP/UDP) runs where RSS and, with
@@ -42,6 +46,7 @@ enum mflow_mode { MFLOW_AUTO, MFLOW_DEVICE, MFLOW_FULL_PATH };
 struct mflow_params {
     int mode; /* enum mflow_mode */
     int64_t batch;
+    int64_t lanes;
     struct cpu_list split_cpus;
     struct cpu_list rps_cpus;
 };
@@ -56,8 +61,12 @@ static const struct param_spec k_mflow_keys[] = {
     POLICY_INT("policy.mflow_batch", struct mflow_params, batch, 1, 1 << 20, "256", "packets",
                "Packets per micro-flow (the paper's batch size, default 256); at most "
                "nic.ring_size."),
+    POLICY_INT("policy.mflow_lanes", struct mflow_params, lanes, 1, POLICY_LANES_MAX, "2", "cores",
+               "Splitting cores per flow (the paper: 2): micro-flow i takes lane i mod lanes; at "
+               "most the length of policy.mflow_cpus."),
     POLICY_CPUS("policy.mflow_cpus", struct mflow_params, split_cpus, "[3, 4]",
-                "Splitting cores; micro-flow i goes to entry i mod length (the paper: 2 cores)."),
+                "The pool of splitting cores; a flow's lanes are mflow_lanes consecutive entries "
+                "from an offset given by its hash."),
     POLICY_CPUS("policy.rps_cpus", struct mflow_params, rps_cpus, "[]",
                 "RPS of the first device under device scaling ([]: none, the rest of the first "
                 "device stays on the IRQ core)."),
@@ -78,9 +87,10 @@ static int mflow_validate(const struct sim_params *p, struct policy_complaint *c
     if ((rc = policy_check_cpus(p, &mp->split_cpus, "policy.mflow_cpus", false, c)) ||
         (rc = policy_check_cpus(p, &mp->rps_cpus, "policy.rps_cpus", true, c)))
         return rc;
-    if (mp->split_cpus.n > POLICY_LANES_MAX)
-        return policy_complain(c, "policy.mflow_cpus", "lists %u splitting cores (at most %u)",
-                               mp->split_cpus.n, POLICY_LANES_MAX);
+    if (mp->lanes > (int64_t)mp->split_cpus.n)
+        return policy_complain(c, "policy.mflow_lanes",
+                               "= %lld is more than the %u cores of policy.mflow_cpus",
+                               (long long)mp->lanes, mp->split_cpus.n);
     if (mp->batch > p->nic.ring_size)
         return policy_complain(c, "policy.mflow_batch",
                                "= %lld is above nic.ring_size = %lld: a micro-flow cannot be "
@@ -97,7 +107,7 @@ static int mflow_validate(const struct sim_params *p, struct policy_complaint *c
 struct mflow_state {
     enum mflow_mode mode;
     enum transition split_at;
-    uint32_t batch;
+    uint32_t batch, lanes;
     struct cpu_list split, rps;
     uint32_t nflows;
     uint64_t *seen; /* [nflows] packets of the flow cut so far */
@@ -114,6 +124,7 @@ static int mflow_init(void *state, const struct sim_params *p, struct sim_err *e
     st->mode = effective_mode(mp, p);
     st->split_at = st->mode == MFLOW_FULL_PATH ? TR_IRQ_SPLIT : TR_GRO_CELLS;
     st->batch = (uint32_t)mp->batch;
+    st->lanes = (uint32_t)mp->lanes;
     memcpy(&st->split, &mp->split_cpus, sizeof st->split);
     memcpy(&st->rps, &mp->rps_cpus, sizeof st->rps);
     st->nflows = params_flow_count(p);
@@ -130,7 +141,7 @@ static void mflow_fini(void *state)
 static unsigned mflow_merge_lanes(const void *state)
 {
     const struct mflow_state *st = state;
-    return st->split.n;
+    return st->lanes;
 }
 
 static bool mflow_tag(void *state, const struct pkt_meta *pkt, enum transition tr,
@@ -144,7 +155,7 @@ static bool mflow_tag(void *state, const struct pkt_meta *pkt, enum transition t
     uint64_t id = n / st->batch;
     SIM_ASSERT(id <= UINT32_MAX); /* 2^32 micro-flows of one flow: beyond any run */
     tag->id = (uint32_t)id;
-    tag->lane = (uint16_t)(id % st->split.n);
+    tag->lane = (uint16_t)(id % st->lanes);
     tag->last = n % st->batch == st->batch - 1;
     return true;
 }
@@ -154,8 +165,12 @@ static int mflow_select_cpu(void *state, const struct pkt_meta *pkt, enum transi
 {
     const struct mflow_state *st = state;
     (void)view;
-    if (tr == st->split_at && pkt->in_microflow)
-        return st->split.cpu[pkt->lane];
+    if (tr == st->split_at && pkt->in_microflow) {
+        uint32_t offset = st->lanes < st->split.n
+                              ? policy_reciprocal_scale(pkt->flow_hash, st->split.n)
+                              : 0;
+        return st->split.cpu[(offset + pkt->lane) % st->split.n];
+    }
     if (tr == TR_RPS_RECEIVE && st->mode == MFLOW_DEVICE && st->rps.n > 0)
         return st->rps.cpu[policy_reciprocal_scale(pkt->flow_hash, st->rps.n)];
     return POLICY_LOCAL;

@@ -378,7 +378,7 @@ static void test_mflow_microflows(void)
 {
     struct sim_params p;
     const char *sets[] = {"policy.mflow_batch=5", "policy.mflow_cpus=[6, 2, 9]",
-                          "workload.flows=2", "policy.mflow_mode=device"};
+                          "policy.mflow_lanes=3", "workload.flows=2", "policy.mflow_mode=device"};
     params_for(&mflow_policy_ops, &p, sets, SIM_ARRAY_LEN(sets));
     void *st = policy_state(&mflow_policy_ops, &p);
     struct fake_cpus f;
@@ -406,6 +406,27 @@ static void test_mflow_microflows(void)
         CHECK_EQ_I64(mflow_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view), cpus[tag.lane]);
         CHECK_EQ_I64(mflow_policy_ops.select_cpu(st, &m, TR_NETIF_RX, &f.view), POLICY_LOCAL);
     }
+    mflow_policy_ops.fini(st);
+    free(st);
+    /* two lanes from a pool of five: each flow's lanes are two consecutive
+     * pool entries from a hash offset, and the flows spread over the pool */
+    const char *pool[] = {"policy.mflow_cpus=[1, 2, 3, 4, 5]", "workload.flows=64"};
+    params_for(&mflow_policy_ops, &p, pool, SIM_ARRAY_LEN(pool));
+    st = policy_state(&mflow_policy_ops, &p);
+    CHECK_EQ_I64(mflow_policy_ops.merge_lanes(st), 2);
+    unsigned used[6] = {0};
+    for (uint32_t flow = 0; flow < 64; flow++) {
+        struct pkt_meta m = {.flow_hash = (uint32_t)rng_mix64(flow + 1), .flow_id = flow,
+                             .in_microflow = true};
+        m.lane = 0;
+        int c0 = mflow_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view);
+        m.lane = 1;
+        int c1 = mflow_policy_ops.select_cpu(st, &m, TR_GRO_CELLS, &f.view);
+        CHECK_TRUE(c0 >= 1 && c0 <= 5 && c1 == c0 % 5 + 1);
+        used[c0]++;
+    }
+    for (int c = 1; c <= 5; c++)
+        CHECK_TRUE(used[c] > 3);
     mflow_policy_ops.fini(st);
     free(st);
     /* full path: the split is in the driver poll, before skb allocation */
