@@ -20,6 +20,10 @@ set style line 2 lc rgb "#d95f02" lw 2 pt 5 dt 2
 set style line 3 lc rgb "#7570b3" lw 2 pt 9 dt 3
 set style line 4 lc rgb "#e7298a" lw 2 pt 11 dt 4
 set style line 5 lc rgb "#66a61e" lw 2 pt 13 dt 5
+# mFlow, PRISM-batch, PRISM-sync
+set style line 6 lc rgb "#e6ab02" lw 2 pt 15 dt 1
+set style line 7 lc rgb "#a6761d" lw 2 pt 4 dt 2
+set style line 8 lc rgb "#666666" lw 2 pt 6 dt 3
 set style line 9 lc rgb "#000000" lw 1 pt 2 ps 1.3   # the paper's measured points
 # Bar charts: `@bar_style` draws error bars (95 % CI) solid black over any
 # fill; their bars are plotted with dt 1 so a system's dash pattern never

@@ -591,6 +591,9 @@ static herr_t write_latency(hid_t file, const struct model_results *r)
         rc = f64_1d(g, "bucket_width_ns", r->nbuckets, r->bucket_width_ns, "ns");
     if (rc >= 0)
         rc = u64_1d(g, "count", r->nbuckets, r->bucket_count, "messages");
+    if (rc >= 0)
+        rc = u64_1d(g, "probe_count", r->nbuckets, r->bucket_probe_count,
+                    "messages of the probe flows");
     H5Gclose(g);
     return rc;
 }

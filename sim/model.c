@@ -617,7 +617,7 @@ struct results_store {
     struct model_flow_result *flows;
     struct model_sample *samples;
     double *blo, *bw;
-    uint64_t *bc;
+    uint64_t *bc, *bpc;
 };
 
 static void fill_summary(struct model *m, struct model_summary *s)
@@ -800,12 +800,14 @@ const struct model_results *model_finish(struct model *m)
         if (m->lat.counts[i]) {
             hist_bucket_range(i, &st->blo[nb], &st->bw[nb]);
             st->bc[nb] = m->lat.counts[i];
+            st->bpc[nb] = m->probe_lat.counts[i];
             nb++;
         }
     r->nbuckets = nb;
     r->bucket_lo_ns = st->blo;
     r->bucket_width_ns = st->bw;
     r->bucket_count = st->bc;
+    r->bucket_probe_count = st->bpc;
     return r;
 }
 
@@ -827,6 +829,7 @@ static struct results_store *results_of(struct model *m)
     st->blo = xcalloc(HIST_BUCKETS, sizeof *st->blo);
     st->bw = xcalloc(HIST_BUCKETS, sizeof *st->bw);
     st->bc = xcalloc(HIST_BUCKETS, sizeof *st->bc);
+    st->bpc = xcalloc(HIST_BUCKETS, sizeof *st->bpc);
     m->results_store = st;
     return st;
 }
@@ -846,6 +849,7 @@ static void results_free(struct model *m)
     free(st->blo);
     free(st->bw);
     free(st->bc);
+    free(st->bpc);
     free(st);
     m->results_store = NULL;
 }

@@ -93,6 +93,7 @@ struct model_results {
     uint32_t nbuckets;
     const double *bucket_lo_ns, *bucket_width_ns;
     const uint64_t *bucket_count;
+    const uint64_t *bucket_probe_count; /* the probe flows' share of each bucket */
 };
 
 struct model *model_create(const struct sim_params *p, struct sim_err *err);

@@ -469,7 +469,7 @@ static void socket_accept(struct model *m, struct cpu *c, struct flow *f, struct
  * so nothing more of mf_next can come); then count up. Stop at an empty
  * lane. Buffered skbs count against the receive buffer (mFlow reuses
  * sk_receive_queue as the buffer), and each skb moved costs the reader one
- * queue operation (kernel.enqueue_local_ns) in its next recvmsg, where
+ * queue operation (cpu.enqueue_local_ns) in its next recvmsg, where
  * mFlow runs the merge. Packets that reach the merge out of order are
  * counted (reorders before the merge); those after it are the socket's
  * usual reorder count.
