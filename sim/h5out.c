@@ -389,6 +389,7 @@ static herr_t write_summary(hid_t file, const struct model_results *r)
         {"probe_latency_p90_us", s->probe_latency_p90_us},
         {"probe_latency_p99_us", s->probe_latency_p99_us},
         {"probe_latency_p999_us", s->probe_latency_p999_us},
+        {"bulk_throughput_pps", s->bulk_throughput_pps},
         {"bulk_latency_p50_us", s->bulk_latency_p50_us},
         {"bulk_latency_p99_us", s->bulk_latency_p99_us},
     };

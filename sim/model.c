@@ -660,6 +660,7 @@ static void fill_summary(struct model *m, struct model_summary *s)
     s->probe_latency_p90_us = hist_quantile_ns(&m->probe_lat, 0.90) / 1e3;
     s->probe_latency_p99_us = hist_quantile_ns(&m->probe_lat, 0.99) / 1e3;
     s->probe_latency_p999_us = hist_quantile_ns(&m->probe_lat, 0.999) / 1e3;
+    s->bulk_throughput_pps = s->throughput_pps - s->probe_throughput_pps;
     s->bulk_latency_p50_us = hist_quantile_ns(&m->bulk_lat, 0.50) / 1e3;
     s->bulk_latency_p99_us = hist_quantile_ns(&m->bulk_lat, 0.99) / 1e3;
     s->rr_per_s = (double)(c->rr_responses - w->rr_responses) / secs;

@@ -39,7 +39,7 @@ struct model_summary {
     double probe_throughput_pps; /* the probe flows (workload.probe_flows); 0 without */
     double probe_latency_mean_us, probe_latency_p50_us, probe_latency_p90_us,
         probe_latency_p99_us, probe_latency_p999_us;
-    double bulk_latency_p50_us, bulk_latency_p99_us; /* the other flows */
+    double bulk_throughput_pps, bulk_latency_p50_us, bulk_latency_p99_us; /* the other flows */
     double rr_per_s;          /* rr/web: operations completed per second */
     double rr_ok_per_s;       /* rr/web: completed within workload.response_limit_ms */
     double netrx_per_s;       /* net_rx_action invocations per second, all CPUs */
