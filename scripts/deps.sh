@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages falconsim needs, if any are missing.
 # Sourced by scripts/setup and scripts/test; safe to run again.
-FALCONSIM_PACKAGES="cmake gcc make pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools gnuplot-nox parallel iproute2 procps clang libclang-rt-14-dev python3-h5py"
+FALCONSIM_PACKAGES="cmake gcc make pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools gnuplot-nox parallel iproute2 procps clang libclang-rt-14-dev python3-h5py rsync"
 
 falconsim_install_deps() {
     local missing=()

@@ -46,7 +46,7 @@ static void usage_short(FILE *f)
 {
     fprintf(f, "usage: falconsim [run] SCENARIO.cfg [-o OUT.h5] [--set KEY=VALUE]... [--seed N] "
                "[--quiet]\n"
-               "       falconsim check SCENARIO.cfg [--set KEY=VALUE]...\n"
+               "       falconsim check SCENARIO.cfg [--set KEY=VALUE]... [--effective]\n"
                "       falconsim export RUN.h5 [PATH]\n"
                "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]... [-j N]\n"
                "       falconsim summarize DIR\n"
@@ -89,6 +89,9 @@ static void help(void)
            "  -q, --quiet          no summary table\n"
            "      --progress       progress on stderr even when it is not a terminal\n"
            "      --no-progress    never show progress (also FALCONSIM_PROGRESS=0)\n"
+           "      --effective      check: print the scenario as one self-contained libconfig\n"
+           "                       file instead (defaults and @include merged, --set applied,\n"
+           "                       other policies' keys kept): a sweep's campaign.cfg\n"
            "      --help-keys      list every scenario key with default, range and unit\n"
            "                       (=markdown: the table of docs/scenarios.md)\n"
            "  -h, --help           this text\n"
@@ -273,7 +276,7 @@ static void print_summary(const struct sim_params *p, const struct model_results
            (unsigned long long)s->events, wall_s);
 }
 
-enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS };
+enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS, OPT_EFFECTIVE };
 
 /* Everything the command line allocates, released on every exit path. */
 struct cli {
@@ -308,6 +311,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         {"quiet", no_argument, NULL, 'q'},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"effective", no_argument, NULL, OPT_EFFECTIVE},
         {"help-keys", optional_argument, NULL, OPT_HELP_KEYS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -318,7 +322,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     const char **sets = cl->sets = xcalloc((size_t)argc + 1, sizeof *sets);
     char **owned = cl->owned = xcalloc((size_t)argc + 1, sizeof *owned);
     size_t nsets = 0;
-    bool quiet = false;
+    bool quiet = false, effective = false;
     int progress = -1;
     const char *env = getenv("FALCONSIM_PROGRESS");
     if (env != NULL)
@@ -362,6 +366,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         case 'q': quiet = true; break;
         case OPT_PROGRESS: progress = 1; break;
         case OPT_NO_PROGRESS: progress = 0; break;
+        case OPT_EFFECTIVE: effective = true; break;
         case OPT_HELP_KEYS: help_keys(optarg && strcmp(optarg, "markdown") == 0); return EX_OK;
         case 'h': help(); return EX_OK;
         case 'V':
@@ -448,7 +453,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         line += n + (line[n] == '\n');
     }
     if (strcmp(cmd, "check") == 0) {
-        fputs(cl->text.resolved, stdout);
+        fputs(effective ? cl->text.effective : cl->text.resolved, stdout);
         return EX_OK;
     }
 
