@@ -84,25 +84,82 @@ echo half >"$work/run/leftover.h5.partial.99999999"
 ls "$work/run"/*.partial.* >/dev/null 2>&1 && fail "--fresh left a partial file" || ok
 
 # Killing the sweep stops GNU parallel and every run it started: exit 143,
-# no process left, no partial file, the finished runs kept.
+# no process left, no partial file, the finished runs kept. A campaign's
+# runs work in its directory: they are found by their working directory.
+runs_in() { # DIR: the pids of falconsim runs working in DIR
+    local p
+    for p in $(pgrep -f "falconsim campaign.cfg"); do
+        [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$1" ] && echo "$p"
+    done
+}
 "$sweep" "$src/scenarios/udp_stress.cfg" --axis workload.flows=1,2,3,4 --set run.duration_ms=100000 \
     --out "$work/killed" -j 2 2>"$work/err" &
 spid=$!
-for _ in $(seq 50); do
-    [ "$(pgrep -f -- "-o $work/killed/" | wc -l)" -ge 2 ] && break
+started=0
+for _ in $(seq 100); do
+    [ "$(runs_in "$work/killed" | wc -l)" -ge 2 ] && { started=1; break; }
     sleep 0.1
 done
+[ "$started" -eq 1 ] && ok || fail "the sweep to be killed did not start its runs"
 kill -TERM $spid
 wait $spid
 code=$?
 [ $code -eq 143 ] && ok || fail "a killed sweep exited $code, want 143"
 sleep 0.5
-pgrep -f -- "$work/killed" >/dev/null && fail "processes of a killed sweep are still running: $(pgrep -af -- "$work/killed")" || ok
-pkill -KILL -f -- "$work/killed" 2>/dev/null
+[ -z "$(runs_in "$work/killed")" ] && ok || fail "runs of a killed sweep are still running"
+for p in $(runs_in "$work/killed"); do kill -KILL "$p"; done
 ls "$work/killed"/*.partial.* >/dev/null 2>&1 && fail "a killed sweep left partial files" || ok
 grep -q "stopped by SIGTERM" "$work/err" && ok || fail "no message from a killed sweep: $(cat "$work/err")"
 "$bin" summarize "$work/nothing" 2>/dev/null
 [ $? -eq 66 ] && ok || fail "summarize of a missing directory"
+
+# A campaign is relocatable: moved, it is still complete, resumes in place,
+# and gives the same files; a hand-edited job list, another binary's
+# campaign and an unreachable SSH host are refused before any run.
+mv "$work/hash" "$work/moved"
+"$sweep" --status "$work/moved" 2>&1 | grep -q "4 run(s): 4 done, 0 running, 0 missing" && ok ||
+    fail "status of a moved campaign: $("$sweep" --status "$work/moved" 2>&1)"
+grep -q "$work" "$work/moved/jobs.txt" "$work/moved/campaign.cfg" && fail "the campaign holds an absolute path" || ok
+cp "$work/moved/run.hash_seed=2_r1.h5" "$work/keep.h5"
+rm "$work/moved/run.hash_seed=2_r1.h5"
+"$sweep" --resume "$work/moved" 2>"$work/err" && ok || fail "resume of a moved campaign"
+grep -q "3 already done, 1 to run" "$work/err" && ok || fail "moved resume: $(cat "$work/err")"
+cmp -s "$work/keep.h5" "$work/moved/run.hash_seed=2_r1.h5" && ok || fail "a rerun is not byte-identical"
+cp "$work/moved/jobs.txt" "$work/jobs.keep"
+echo "falconsim campaign.cfg -q --no-progress --set 'x y' --seed 1 -o ../escape.h5" >>"$work/moved/jobs.txt"
+rm "$work/moved/run.hash_seed=1_r1.h5"
+"$sweep" --resume "$work/moved" 2>"$work/err"
+[ $? -eq 65 ] && ok || fail "edited job list: want exit 65"
+grep -q "jobs.txt:5: not a run of this campaign" "$work/err" && ok || fail "edited job list message: $(cat "$work/err")"
+[ -f "$work/moved/run.hash_seed=1_r1.h5" ] && fail "an invalid job list ran something" || ok
+sed -n 1p "$work/jobs.keep" >>"$work/jobs.keep2"
+cat "$work/jobs.keep" "$work/jobs.keep2" >"$work/moved/jobs.txt"
+"$sweep" --resume "$work/moved" 2>"$work/err"
+[ $? -eq 65 ] && grep -q "is the result of line 1 too" "$work/err" && ok || fail "duplicate result: $(cat "$work/err")"
+cp "$work/jobs.keep" "$work/moved/jobs.txt"
+sed -i 's/^binary .*/binary 0000/' "$work/moved/fingerprint"
+"$sweep" --resume "$work/moved" 2>"$work/err"
+[ $? -eq 73 ] && grep -q "made by another falconsim binary" "$work/err" && ok ||
+    fail "another binary's campaign: $(cat "$work/err")"
+"$sweep" --status "$work/no_such_dir" 2>/dev/null
+[ $? -eq 66 ] && ok || fail "status of a missing directory"
+if command -v ssh >/dev/null; then
+    "$sweep" "$small" --axis workload.flows=1 --out "$work/ssh" --sshlogin root@127.0.0.1 \
+        --ssh-command "ssh -p 1 -o StrictHostKeyChecking=no" 2>"$work/err"
+    [ $? -eq 69 ] && grep -q "SSH host 'root@127.0.0.1' is unreachable" "$work/err" && ok ||
+        fail "unreachable SSH host: $(cat "$work/err")"
+    ls "$work/ssh"/*.h5 >/dev/null 2>&1 && fail "runs started with an unreachable host" || ok
+fi
+# Slurm: the job array script, in chunks, over what is missing
+"$sweep" "$small" --axis workload.flows=1,2,3 --reps 2 --out "$work/sl" --slurm --chunk 4 --time 5 \
+    --mem 1G --partition p --account a 2>"$work/err" && ok || fail "--slurm: $(cat "$work/err")"
+grep -qx "#SBATCH --array=0-1" "$work/sl/slurm.sbatch" && grep -qx "#SBATCH --mem=1G" "$work/sl/slurm.sbatch" &&
+    grep -qx "#SBATCH --account=a" "$work/sl/slurm.sbatch" && [ "$(wc -l <"$work/sl/slurm.todo")" -eq 6 ] && ok ||
+    fail "slurm.sbatch: $(cat "$work/sl/slurm.sbatch")"
+(cd "$work/sl" && SLURM_ARRAY_TASK_ID=1 PATH="$(dirname "$bin"):$PATH" bash slurm.sbatch) && ok ||
+    fail "array task 1 failed"
+"$sweep" --status "$work/sl" | grep -q "6 run(s): 2 done, 0 running, 4 missing" && ok ||
+    fail "array task 1 did not run exactly its chunk: $("$sweep" --status "$work/sl")"
 
 echo "sweep_test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
