@@ -149,6 +149,25 @@ static herr_t ds_text(hid_t loc, const char *name, const char *text)
     return rc;
 }
 
+/* A 1-D dataset of n strings. */
+static herr_t str_1d(hid_t loc, const char *name, size_t n, const char *const *v)
+{
+    herr_t rc = -1;
+    hsize_t dims[1] = {n};
+    hid_t t = str_type(), sp = H5Screate_simple(1, dims, NULL), d = H5I_INVALID_HID;
+    if (t >= 0 && sp >= 0)
+        d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, g_dcpl_small, H5P_DEFAULT);
+    if (d >= 0)
+        rc = n ? H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0;
+    if (d >= 0)
+        H5Dclose(d);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    return rc;
+}
+
 /* A 1-D or 2-D numeric dataset; chunked and compressed when large. */
 static herr_t ds_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t rows,
                      hsize_t cols, const void *data, const char *units, const char *columns,
@@ -682,6 +701,73 @@ static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *reason_ou
         snprintf(reason, k_reason_len, "%s", e->desc);
     }
     return 0;
+}
+
+int h5out_write_index(const char *path, const struct h5out_index *idx, struct sim_err *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.partial.%ld", path, (long)getpid());
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    g_gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    g_dcpl_small = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t file = H5I_INVALID_HID, runs = H5I_INVALID_HID, table = H5I_INVALID_HID;
+    if (g_gcpl < 0 || g_dcpl_small < 0 || fapl < 0 || H5Pset_obj_track_times(g_gcpl, 0) < 0 ||
+        H5Pset_obj_track_times(g_dcpl_small, 0) < 0 ||
+        H5Pset_link_creation_order(g_gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0)
+        goto fail;
+    file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (file < 0 || (runs = group(file, "runs")) < 0 || (table = group(file, "table")) < 0)
+        goto fail;
+    for (size_t i = 0; i < idx->nruns; i++)
+        if (H5Lcreate_external(idx->file[i], "/", runs, idx->link_name[i], H5P_DEFAULT,
+                               H5P_DEFAULT) < 0)
+            goto fail;
+    if (str_1d(table, "file", idx->nruns, idx->file) < 0 ||
+        attr_u64(file, "runs", idx->nruns) < 0)
+        goto fail;
+    for (size_t c = 0; c < idx->ntext; c++)
+        if (str_1d(table, idx->text_name[c], idx->nruns, idx->text_value[c]) < 0)
+            goto fail;
+    for (size_t c = 0; c < idx->nnum; c++)
+        if (f64_1d(table, idx->num_name[c], idx->nruns, idx->num_value[c], "") < 0)
+            goto fail;
+    H5Gclose(runs);
+    H5Gclose(table);
+    runs = table = H5I_INVALID_HID;
+    herr_t closed = H5Fclose(file);
+    file = H5I_INVALID_HID;
+    if (closed < 0)
+        goto fail;
+    H5Pclose(fapl);
+    H5Pclose(g_gcpl);
+    H5Pclose(g_dcpl_small);
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return sim_error(err, SIM_EIO, "%s: error: cannot rename the index into place: %s", path,
+                         strerror(e));
+    }
+    return SIM_OK;
+fail:;
+    char reason[k_reason_len] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, reason);
+    if (runs >= 0)
+        H5Gclose(runs);
+    if (table >= 0)
+        H5Gclose(table);
+    if (file >= 0)
+        H5Fclose(file);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    if (g_gcpl >= 0)
+        H5Pclose(g_gcpl);
+    if (g_dcpl_small >= 0)
+        H5Pclose(g_dcpl_small);
+    remove(tmp);
+    return sim_error(err, SIM_EIO, "%s: error: writing the campaign index failed (%s)", path,
+                     reason[0] ? reason : "HDF5 gave no reason");
 }
 
 int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *err)

@@ -47,6 +47,23 @@ struct h5out_run_info {
 int h5out_read_run(const char *file, struct h5out_run_info *info, struct sim_err *err);
 void h5out_run_info_free(struct h5out_run_info *info);
 
+/* A campaign index (falconsim summarize --index): one HDF5 file that opens
+ * a whole study. /runs/<link_name[i]> is an external link to file[i]'s
+ * root group (a path relative to the index's own directory); /table holds
+ * one row per run: `file`, each text column (swept keys) and each numeric
+ * column (/summary metrics). Written atomically like a result file. */
+struct h5out_index {
+    size_t nruns;
+    const char *const *link_name, *const *file;
+    size_t ntext;
+    const char *const *text_name;
+    const char *const *const *text_value; /* [ntext][nruns] */
+    size_t nnum;
+    const char *const *num_name;
+    const double *const *num_value;       /* [nnum][nruns] */
+};
+int h5out_write_index(const char *path, const struct h5out_index *idx, struct sim_err *err);
+
 /* falconsim export: TSV with a header row on out. */
 int h5out_export(const char *file, const char *object, FILE *out, struct sim_err *err);
 

@@ -6,7 +6,7 @@
  *   falconsim check SCENARIO.cfg [--set KEY=VALUE]...
  *   falconsim export RUN.h5 [PATH]
  *   falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]...
- *   falconsim summarize DIR
+ *   falconsim summarize DIR... [--index INDEX.h5]
  *   falconsim measure [-o DIR] [options]   (the real-host kit; measure/measure.c)
  *   falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [options]   (measure/host_rows.c)
  *   falconsim predict MEASURED PROFILE.cfg [options]
@@ -49,7 +49,7 @@ static void usage_short(FILE *f)
                "       falconsim check SCENARIO.cfg [--set KEY=VALUE]... [--effective]\n"
                "       falconsim export RUN.h5 [PATH]\n"
                "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]... [-j N]\n"
-               "       falconsim summarize DIR\n"
+               "       falconsim summarize DIR... [--index INDEX.h5]\n"
                "       falconsim measure [-o DIR] [--quick] [--dry-run] [--cleanup] [options]\n"
                "       falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [options]\n"
                "       falconsim predict MEASURED PROFILE.cfg [-o OUT.tsv] [options]\n"
@@ -69,8 +69,10 @@ static void help(void)
            "  check SCENARIO.cfg   validate the scenario and overrides, print resolved keys\n"
            "  export RUN.h5 [PATH] print a dataset or group as TSV with a header row;\n"
            "                       without PATH, list every dataset\n"
-           "  summarize DIR        one TSV row per point of a sweep's result files: swept\n"
-           "                       keys, mean and 95 %% CI half-width of every summary metric\n"
+           "  summarize DIR...     one TSV row per point of a sweep's result files: swept\n"
+           "                       keys, mean and 95 %% CI half-width of every summary metric;\n"
+           "                       several DIRs: one campaign gathered from several hosts;\n"
+           "                       --index FILE also writes an HDF5 index of every run\n"
            "  calibrate TARGETS.tsv fit free costs to measured targets (GSL nonlinear least\n"
            "                       squares); -o writes the fitted keys (docs/calibration.md)\n"
            "  measure              measure this machine's overlay receive path in network\n"
@@ -276,11 +278,12 @@ static void print_summary(const struct sim_params *p, const struct model_results
            (unsigned long long)s->events, wall_s);
 }
 
-enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS, OPT_EFFECTIVE };
+enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS, OPT_EFFECTIVE, OPT_INDEX };
 
 /* Everything the command line allocates, released on every exit path. */
 struct cli {
     const char **sets;
+    const char **operands;
     char **owned;
     size_t nsets, nowned;
     char *out_owned;
@@ -291,6 +294,7 @@ struct cli {
 
 static void cli_free(struct cli *c)
 {
+    free(c->operands);
     for (size_t i = 0; i < c->nowned; i++)
         free(c->owned[i]);
     free(c->owned);
@@ -312,6 +316,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"effective", no_argument, NULL, OPT_EFFECTIVE},
+        {"index", required_argument, NULL, OPT_INDEX},
         {"help-keys", optional_argument, NULL, OPT_HELP_KEYS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -323,6 +328,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     char **owned = cl->owned = xcalloc((size_t)argc + 1, sizeof *owned);
     size_t nsets = 0;
     bool quiet = false, effective = false;
+    const char *index_path = NULL;
     int progress = -1;
     const char *env = getenv("FALCONSIM_PROGRESS");
     if (env != NULL)
@@ -367,6 +373,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         case OPT_PROGRESS: progress = 1; break;
         case OPT_NO_PROGRESS: progress = 0; break;
         case OPT_EFFECTIVE: effective = true; break;
+        case OPT_INDEX: index_path = optarg; break;
         case OPT_HELP_KEYS: help_keys(optarg && strcmp(optarg, "markdown") == 0); return EX_OK;
         case 'h': help(); return EX_OK;
         case 'V':
@@ -383,10 +390,12 @@ static int cli_main(int argc, char **argv, struct cli *cl)
                           strcmp(argv[optind], "calibrate") == 0 ||
                           strcmp(argv[optind], "summarize") == 0))
         cmd = argv[optind++];
-    const char *operands[2] = {NULL, NULL};
+    /* summarize takes any number of directories, the others at most two operands */
+    const char **operands = cl->operands = xcalloc((size_t)argc + 2, sizeof *operands);
     int nops = 0;
+    int max_ops = strcmp(cmd, "summarize") == 0 ? argc : 2;
     for (; optind < argc; optind++) {
-        if (nops == 2) {
+        if (nops == max_ops) {
             fprintf(stderr, "falconsim: error: unexpected argument '%s'\n", argv[optind]);
             usage_short(stderr);
             return EX_USAGE;
@@ -409,12 +418,13 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         return EX_OK;
     }
     if (strcmp(cmd, "summarize") == 0) {
-        if (nops != 1) {
-            fprintf(stderr, "falconsim: error: summarize needs one directory of result files\n");
+        if (nops < 1) {
+            fprintf(stderr, "falconsim: error: summarize needs a directory of result files (or "
+                            "several: one campaign gathered from several hosts)\n");
             usage_short(stderr);
             return EX_USAGE;
         }
-        int rc = summarize_dir(operands[0], stdout, &err);
+        int rc = summarize_dirs(operands, (size_t)nops, index_path, stdout, &err);
         if (rc != SIM_OK) {
             fprintf(stderr, "falconsim: %s\n", err.msg);
             return rc == SIM_EINVAL ? EX_DATAERR : exit_for(rc);

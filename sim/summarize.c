@@ -1,8 +1,11 @@
 /*
- * summarize.c: `falconsim summarize DIR` - one TSV row per sweep point.
+ * summarize.c: `falconsim summarize DIR...` - one TSV row per sweep point.
  *
- * Reads every .h5 file in DIR (result files are written atomically, so a file
- * with that name is complete; *.partial.* files are skipped), groups the
+ * Reads every .h5 file in each DIR (result files are written atomically, so
+ * a file with that name is complete; *.partial.* files are skipped); a
+ * campaign gathered from several hosts is several directories, and a result
+ * name found in more than one counts once (the same run gives the same
+ * file on every host). Groups the
  * runs whose resolved parameters agree on everything but run.seed (and
  * run.hash_seed where it moved in step with run.seed: scripts/sweep draws
  * the hashes anew with each replication unless the hash seed is set or
@@ -12,7 +15,15 @@
  * its 95 % confidence interval (Student t with n - 1 degrees of freedom,
  * GSL), then n. Rows are ordered by the swept keys, numerically where the
  * values are numbers. With one replication the half-width is "nan".
+ *
+ * Speed: a run's point is the text of its parameters but the replication
+ * keys; runs are sorted by it, so grouping is O(runs log runs), and 10 000
+ * files take seconds (bench/summarize). --index FILE also writes a campaign
+ * index (h5out_write_index): external links to every run and a table of
+ * its swept keys and summary metrics, one file to open a whole study.
  */
+/* realpath() is X/Open (the build defines POSIX 2008 only). */
+#define _XOPEN_SOURCE 700
 #include "summarize.h"
 
 #include "h5out.h"
@@ -33,11 +44,6 @@ double summarize_ci95(const double *x, size_t n, double *mean)
         return (double)NAN;
     double sd = gsl_stats_sd_m(x, 1, n, *mean);
     return gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static const char *param_of(const struct h5out_run_info *r, const char *key)
@@ -100,6 +106,47 @@ struct point {
     size_t n;
 };
 
+/* The text of a run's parameters but the replication keys: equal exactly
+ * when the runs are the same point (same_point), in the file's key order. */
+static char *point_signature(const struct h5out_run_info *r, bool hash_in_step)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < r->nparams; i++)
+        len += strlen(r->param_key[i]) + strlen(r->param_value[i]) + 2;
+    char *sig = xmalloc(len), *w = sig;
+    for (size_t i = 0; i < r->nparams; i++) {
+        if (replication_key(r->param_key[i], hash_in_step))
+            continue;
+        w += sprintf(w, "%s\x1f%s\x1e", r->param_key[i], r->param_value[i]);
+    }
+    *w = '\0';
+    return sig;
+}
+
+static char **g_sig;
+
+static int cmp_by_sig(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(g_sig[x], g_sig[y]);
+    return c != 0 ? c : (x > y) - (x < y);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* By result name, then by path (which copy of a duplicate is kept does not
+ * matter: the same run gives the same file; the order is deterministic). */
+static int cmp_base(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    int c = strcmp(base_name(x), base_name(y));
+    return c != 0 ? c : strcmp(x, y);
+}
+
 static const char *const *g_swept;
 static size_t g_nswept;
 static const struct h5out_run_info *g_runs;
@@ -125,31 +172,160 @@ static int cmp_point(const void *pa, const void *pb)
     return 0;
 }
 
+/* The path of file as seen from directory from (both resolved). */
+static char *relative_to(const char *from, const char *file)
+{
+    char *a = realpath(from, NULL), *b = realpath(file, NULL);
+    if (a == NULL || b == NULL) {
+        free(a);
+        free(b);
+        return xstrdup(file);
+    }
+    char *rel;
+    if (strcmp(a, "/") == 0) {
+        rel = xstrdup(b + 1);
+    } else {
+        size_t i = 0;
+        while (a[i] != '\0' && a[i] == b[i])
+            i++;
+        size_t common = i; /* where the shared directories end: a '/' of a, or its end */
+        if (!(a[i] == '\0' && b[i] == '/'))
+            while (common > 0 && a[common] != '/')
+                common--;
+        size_t ups = 0;
+        for (size_t j = common; a[j] != '\0'; j++)
+            ups += a[j] == '/';
+        rel = xmalloc(3 * ups + strlen(b) + 1);
+        char *w = rel;
+        for (size_t k = 0; k < ups; k++)
+            w += sprintf(w, "../");
+        sprintf(w, "%s", b + common + 1);
+    }
+    free(a);
+    free(b);
+    return rel;
+}
+
+/* The campaign index: an external link and a table row per run. */
+static int write_index(const char *path, char *const *files, const struct h5out_run_info *runs,
+                       size_t nruns, const char *const *swept, size_t nswept, struct sim_err *err)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    const char **link = xcalloc(nruns + 1, sizeof *link), **rel = xcalloc(nruns + 1, sizeof *rel);
+    const char ***text = xcalloc(nswept + 1, sizeof *text);
+    const struct h5out_run_info *r0 = &runs[0];
+    double **num = xcalloc(r0->nsummary + 1, sizeof *num);
+    for (size_t i = 0; i < nruns; i++) {
+        const char *b = base_name(files[i]);
+        char *l = xstrdup(b);
+        l[strlen(l) - 3] = '\0'; /* .h5 */
+        link[i] = l;
+        rel[i] = relative_to(dir, files[i]);
+    }
+    for (size_t k = 0; k < nswept; k++) {
+        text[k] = xcalloc(nruns + 1, sizeof **text);
+        for (size_t i = 0; i < nruns; i++) {
+            const char *v = param_of(&runs[i], swept[k]);
+            size_t len = strlen(v);
+            char *t = len >= 2 && v[0] == '"' && v[len - 1] == '"' ? xstrdup(v + 1) : xstrdup(v);
+            if (t[0] != '\0' && v[0] == '"')
+                t[len - 2] = '\0';
+            text[k][i] = t;
+        }
+    }
+    const char **num_name = xcalloc(r0->nsummary + 1, sizeof *num_name);
+    for (size_t m = 0; m < r0->nsummary; m++) {
+        num_name[m] = r0->summary_key[m];
+        num[m] = xcalloc(nruns + 1, sizeof **num);
+        for (size_t i = 0; i < nruns; i++)
+            if (!summary_of(&runs[i], r0->summary_key[m], &num[m][i]))
+                num[m][i] = (double)NAN;
+    }
+    struct h5out_index idx = {nruns, link, rel, nswept, (const char *const *)swept,
+                              (const char *const *const *)text, r0->nsummary, num_name,
+                              (const double *const *)num};
+    int rc = h5out_write_index(path, &idx, err);
+    for (size_t i = 0; i < nruns; i++) {
+        free((void *)link[i]);
+        free((void *)rel[i]);
+    }
+    for (size_t k = 0; k < nswept; k++) {
+        for (size_t i = 0; i < nruns; i++)
+            free((void *)text[k][i]);
+        free(text[k]);
+    }
+    for (size_t m = 0; m < r0->nsummary; m++)
+        free(num[m]);
+    free(link);
+    free(rel);
+    free(text);
+    free(num);
+    free(num_name);
+    free(dir);
+    return rc;
+}
+
 int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return sim_error(err, errno == ENOENT ? SIM_ENOENT : SIM_EINVAL,
-                         "%s: error: cannot open directory: %s", dir, strerror(errno));
+    return summarize_dirs(&dir, 1, NULL, out, err);
+}
+
+int summarize_dirs(const char *const *dirs, size_t ndirs, const char *index_path, FILE *out,
+                   struct sim_err *err)
+{
     size_t nfiles = 0, cap = 0;
     char **files = NULL;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        size_t len = strlen(e->d_name);
-        if (len < 4 || strcmp(e->d_name + len - 3, ".h5") != 0 || strstr(e->d_name, ".partial"))
-            continue;
-        xgrow(&files, &cap, nfiles, sizeof *files, 64);
-        size_t n = strlen(dir) + len + 2;
-        files[nfiles] = xmalloc(n);
-        snprintf(files[nfiles], n, "%s/%s", dir, e->d_name);
-        nfiles++;
+    for (size_t k = 0; k < ndirs; k++) {
+        const char *dir = dirs[k];
+        DIR *d = opendir(dir);
+        if (d == NULL) {
+            int e = errno;
+            for (size_t i = 0; i < nfiles; i++)
+                free(files[i]);
+            free(files);
+            return sim_error(err, e == ENOENT ? SIM_ENOENT : SIM_EINVAL,
+                             "%s: error: cannot open directory: %s", dir, strerror(e));
+        }
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            size_t len = strlen(e->d_name);
+            if (len < 4 || strcmp(e->d_name + len - 3, ".h5") != 0 || strstr(e->d_name, ".partial"))
+                continue;
+            xgrow(&files, &cap, nfiles, sizeof *files, 64);
+            size_t n = strlen(dir) + len + 2;
+            files[nfiles] = xmalloc(n);
+            snprintf(files[nfiles], n, "%s/%s", dir, e->d_name);
+            nfiles++;
+        }
+        closedir(d);
     }
-    closedir(d);
     int rc = SIM_OK;
     if (nfiles == 0) {
         free(files);
-        return sim_error(err, SIM_EINVAL, "%s: error: no result files (*.h5) to summarize", dir);
+        return sim_error(err, SIM_EINVAL, "%s%s: error: no result files (*.h5) to summarize",
+                         dirs[0], ndirs > 1 ? " and the other directories" : "");
     }
-    qsort(files, nfiles, sizeof *files, cmp_str);
+    /* one file per result name (the same run from several hosts) */
+    qsort(files, nfiles, sizeof *files, cmp_base);
+    size_t kept = 0, dups = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        if (kept > 0 && strcmp(base_name(files[kept - 1]), base_name(files[i])) == 0) {
+            free(files[i]);
+            dups++;
+            continue;
+        }
+        files[kept++] = files[i];
+    }
+    nfiles = kept;
+    if (dups > 0)
+        fprintf(stderr, "falconsim: summarize: %zu result file(s) found in more than one directory, "
+                        "counted once\n", dups);
 
     struct h5out_run_info *runs = xcalloc(nfiles, sizeof *runs);
     size_t nruns = 0;
@@ -165,17 +341,26 @@ int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
     const char **swept = xcalloc(nkeys_max, sizeof *swept);
     size_t nswept = 0;
     bool hash_in_step = rc == SIM_OK && hash_seed_in_step(runs, nruns);
+    size_t *order = xcalloc(nruns ? nruns : 1, sizeof *order);
+    size_t *members = xcalloc(nruns ? nruns : 1, sizeof *members);
+    g_sig = xcalloc(nruns ? nruns : 1, sizeof *g_sig);
     if (rc == SIM_OK) {
+        /* group: runs sorted by their point's signature */
         for (size_t i = 0; i < nruns; i++) {
-            size_t p = 0;
-            while (p < npts && !same_point(&runs[pts[p].first], &runs[i], hash_in_step))
-                p++;
-            if (p == npts) {
+            g_sig[i] = point_signature(&runs[i], hash_in_step);
+            order[i] = i;
+        }
+        qsort(order, nruns, sizeof *order, cmp_by_sig);
+        for (size_t k = 0; k < nruns; k++) {
+            size_t i = order[k];
+            if (npts == 0 || strcmp(g_sig[pts[npts - 1].first], g_sig[i]) != 0) {
+                SIM_ASSERT(npts == 0 || !same_point(&runs[pts[npts - 1].first], &runs[i],
+                                                    hash_in_step));
                 pts[npts].first = i;
-                pts[npts].runs = xcalloc(nruns, sizeof(size_t));
+                pts[npts].runs = members + k;
                 npts++;
             }
-            pts[p].runs[pts[p].n++] = i;
+            pts[npts - 1].runs[pts[npts - 1].n++] = i;
         }
         /* Swept: a key with two values among the points that have it. A
          * policy's own key is absent from runs of other policies; that
@@ -241,10 +426,16 @@ int summarize_dir(const char *dir, FILE *out, struct sim_err *err)
             fprintf(out, "%zu\n", pts[p].n);
         }
         free(x);
+        if (index_path != NULL)
+            rc = write_index(index_path, files, runs, nruns, swept, nswept, err);
     }
-    for (size_t p = 0; p < npts; p++)
-        free(pts[p].runs);
     free(pts);
+    free(members);
+    free(order);
+    for (size_t i = 0; i < nruns && g_sig != NULL; i++)
+        free(g_sig[i]);
+    free(g_sig);
+    g_sig = NULL;
     free(swept);
     for (size_t i = 0; i < nruns; i++)
         h5out_run_info_free(&runs[i]);

@@ -14,5 +14,10 @@
 double summarize_ci95(const double *x, size_t n, double *mean);
 
 int summarize_dir(const char *dir, FILE *out, struct sim_err *err);
+/* Several directories of one campaign (gathered from several hosts: a
+ * result name found twice counts once); with index_path, also writes the
+ * campaign index there (h5out_write_index). */
+int summarize_dirs(const char *const *dirs, size_t ndirs, const char *index_path, FILE *out,
+                   struct sim_err *err);
 
 #endif

@@ -150,6 +150,37 @@ if command -v ssh >/dev/null; then
         fail "unreachable SSH host: $(cat "$work/err")"
     ls "$work/ssh"/*.h5 >/dev/null 2>&1 && fail "runs started with an unreachable host" || ok
 fi
+# A campaign gathered from several hosts: its directories summarize as one
+# (a result found twice counts once), and --index writes one HDF5 file that
+# opens every run through external links, with a table of its keys and metrics.
+mkdir -p "$work/hostA" "$work/hostB"
+cp "$work/run"/policy.name=rps_*.h5 "$work/hostA/"
+cp "$work/run"/policy.name=vanilla_*.h5 "$work/run/policy.name=rps_workload.flows=1_r1.h5" "$work/hostB/"
+"$bin" summarize "$work/run" >"$work/one.tsv"
+"$bin" summarize "$work/hostA" "$work/hostB" --index "$work/idx/index.h5" >"$work/two.tsv" 2>"$work/err"
+[ $? -ne 0 ] && ok || fail "--index into a missing directory should fail"
+mkdir -p "$work/idx"
+"$bin" summarize "$work/hostA" "$work/hostB" --index "$work/idx/index.h5" >"$work/two.tsv" 2>"$work/err" &&
+    ok || fail "summarize of two directories: $(cat "$work/err")"
+cmp -s "$work/one.tsv" "$work/two.tsv" && ok || fail "two directories summarize differently from one"
+grep -q "1 result file(s) found in more than one directory, counted once" "$work/err" && ok ||
+    fail "duplicate note: $(cat "$work/err")"
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+    /usr/bin/python3 - "$work/idx/index.h5" <<'PY' && ok || fail "the campaign index"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+runs = f["runs"]
+assert len(runs) == 8, len(runs)
+assert f["table/file"].shape == (8,)
+assert all(x.decode().startswith("../host") for x in f["table/file"][:])
+name = "policy.name=vanilla_workload.flows=2_r1"
+assert runs[name]["summary"].attrs["throughput_pps"] > 0
+i = [x.decode() for x in f["table/file"][:]].index("../hostB/" + name + ".h5")
+assert f["table/policy.name"][i].decode() == "vanilla"
+assert f["table/throughput_pps"][i] == runs[name]["summary"].attrs["throughput_pps"]
+PY
+fi
+
 # Slurm: the job array script, in chunks, over what is missing
 "$sweep" "$small" --axis workload.flows=1,2,3 --reps 2 --out "$work/sl" --slurm --chunk 4 --time 5 \
     --mem 1G --partition p --account a 2>"$work/err" && ok || fail "--slurm: $(cat "$work/err")"
