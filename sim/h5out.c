@@ -703,29 +703,101 @@ static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *reason_ou
     return 0;
 }
 
-int h5out_write_index(const char *path, const struct h5out_index *idx, struct sim_err *err)
-{
+/* A file written atomically: under PATH.partial.<pid>, renamed into place
+ * once closed. writer_open sets up the property lists (the 1.8 format for
+ * dense attribute storage, which HDF5 1.8 and later and fifteen years of
+ * h5py read; creation-ordered attributes; no timestamps, so a rerun gives
+ * the same bytes) and creates the file. */
+struct writer {
     char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.partial.%ld", path, (long)getpid());
+    hid_t fcpl, fapl, file;
+};
+
+static int writer_open(struct writer *w, const char *path)
+{
+    snprintf(w->tmp, sizeof w->tmp, "%s.partial.%ld", path, (long)getpid());
+    /* After a failed H5Fclose (a full disk) the library still holds the
+     * file, and its own cleanup at exit crashed flushing it again: this
+     * process ends soon after writing, so the operating system cleans up. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     g_gcpl = H5Pcreate(H5P_GROUP_CREATE);
     g_dcpl_small = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    hid_t file = H5I_INVALID_HID, runs = H5I_INVALID_HID, table = H5I_INVALID_HID;
-    if (g_gcpl < 0 || g_dcpl_small < 0 || fapl < 0 || H5Pset_obj_track_times(g_gcpl, 0) < 0 ||
-        H5Pset_obj_track_times(g_dcpl_small, 0) < 0 ||
+    w->fcpl = H5Pcreate(H5P_FILE_CREATE);
+    w->fapl = H5Pcreate(H5P_FILE_ACCESS);
+    w->file = H5I_INVALID_HID;
+    if (g_gcpl < 0 || g_dcpl_small < 0 || w->fcpl < 0 || w->fapl < 0 ||
+        H5Pset_obj_track_times(g_gcpl, 0) < 0 || H5Pset_obj_track_times(g_dcpl_small, 0) < 0 ||
+        H5Pset_obj_track_times(w->fcpl, 0) < 0 ||
+        H5Pset_attr_creation_order(w->fcpl, k_attr_order) < 0 ||
+        H5Pset_attr_creation_order(g_gcpl, k_attr_order) < 0 ||
+        H5Pset_attr_creation_order(g_dcpl_small, k_attr_order) < 0 ||
+        H5Pset_libver_bounds(w->fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0)
+        return -1;
+    w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, w->fcpl, w->fapl);
+    return w->file < 0 ? -1 : 0;
+}
+
+static void writer_release(struct writer *w)
+{
+    hid_t *ids[] = {&w->fcpl, &w->fapl, &g_gcpl, &g_dcpl_small};
+    for (size_t i = 0; i < SIM_ARRAY_LEN(ids); i++)
+        if (*ids[i] >= 0) {
+            H5Pclose(*ids[i]);
+            *ids[i] = H5I_INVALID_HID;
+        }
+}
+
+/* After a failure: HDF5's innermost reason, read before the clean-up
+ * clears the stack; nothing is left under either name. */
+static int writer_fail(struct writer *w, const char *path, const char *what, struct sim_err *err)
+{
+    char reason[k_reason_len] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, reason);
+    if (w->file >= 0)
+        H5Fclose(w->file);
+    writer_release(w);
+    remove(w->tmp);
+    return sim_error(err, SIM_EIO, "%s: error: writing the %s failed (%s); no file was left behind", path,
+                     what, reason[0] ? reason : "HDF5 gave no reason");
+}
+
+/* Closes and renames into place, unless *interrupted (then SIM_EINTR). */
+static int writer_close(struct writer *w, const char *path, const char *what,
+                        const volatile sig_atomic_t *interrupted, struct sim_err *err)
+{
+    herr_t closed = H5Fclose(w->file);
+    w->file = H5I_INVALID_HID;
+    if (closed < 0)
+        return writer_fail(w, path, what, err);
+    writer_release(w);
+    if (interrupted != NULL && *interrupted) {
+        remove(w->tmp);
+        return sim_error(err, SIM_EINTR, "%s: interrupted while writing; no result written", path);
+    }
+    if (rename(w->tmp, path) != 0) {
+        int e = errno;
+        remove(w->tmp);
+        return sim_error(err, SIM_EIO, "%s: error: cannot rename the finished %s into place: %s",
+                         path, what, strerror(e));
+    }
+    return SIM_OK;
+}
+
+int h5out_write_index(const char *path, const struct h5out_index *idx, struct sim_err *err)
+{
+    static const char what[] = "campaign index";
+    struct writer w;
+    hid_t runs = H5I_INVALID_HID, table = H5I_INVALID_HID;
+    if (writer_open(&w, path) < 0 ||
         H5Pset_link_creation_order(g_gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
-        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0)
-        goto fail;
-    file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    if (file < 0 || (runs = group(file, "runs")) < 0 || (table = group(file, "table")) < 0)
+        (runs = group(w.file, "runs")) < 0 || (table = group(w.file, "table")) < 0)
         goto fail;
     for (size_t i = 0; i < idx->nruns; i++)
         if (H5Lcreate_external(idx->file[i], "/", runs, idx->link_name[i], H5P_DEFAULT,
                                H5P_DEFAULT) < 0)
             goto fail;
-    if (str_1d(table, "file", idx->nruns, idx->file) < 0 ||
-        attr_u64(file, "runs", idx->nruns) < 0)
+    if (str_1d(table, "file", idx->nruns, idx->file) < 0 || attr_u64(w.file, "runs", idx->nruns) < 0)
         goto fail;
     for (size_t c = 0; c < idx->ntext; c++)
         if (str_1d(table, idx->text_name[c], idx->nruns, idx->text_value[c]) < 0)
@@ -735,106 +807,23 @@ int h5out_write_index(const char *path, const struct h5out_index *idx, struct si
             goto fail;
     H5Gclose(runs);
     H5Gclose(table);
-    runs = table = H5I_INVALID_HID;
-    herr_t closed = H5Fclose(file);
-    file = H5I_INVALID_HID;
-    if (closed < 0)
-        goto fail;
-    H5Pclose(fapl);
-    H5Pclose(g_gcpl);
-    H5Pclose(g_dcpl_small);
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return sim_error(err, SIM_EIO, "%s: error: cannot rename the index into place: %s", path,
-                         strerror(e));
-    }
-    return SIM_OK;
-fail:;
-    char reason[k_reason_len] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, reason);
+    return writer_close(&w, path, what, NULL, err);
+fail:
     if (runs >= 0)
         H5Gclose(runs);
     if (table >= 0)
         H5Gclose(table);
-    if (file >= 0)
-        H5Fclose(file);
-    if (fapl >= 0)
-        H5Pclose(fapl);
-    if (g_gcpl >= 0)
-        H5Pclose(g_gcpl);
-    if (g_dcpl_small >= 0)
-        H5Pclose(g_dcpl_small);
-    remove(tmp);
-    return sim_error(err, SIM_EIO, "%s: error: writing the campaign index failed (%s)", path,
-                     reason[0] ? reason : "HDF5 gave no reason");
+    return writer_fail(&w, path, what, err);
 }
 
 int h5out_write(const char *path, const struct h5out_run *run, struct sim_err *err)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.partial.%ld", path, (long)getpid());
-    /* After a failed H5Fclose (a full disk) the library still holds the
-     * file, and its own cleanup at exit crashed flushing it again: this
-     * process ends soon after writing, so the operating system cleans up. */
-    H5dont_atexit();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    g_gcpl = H5Pcreate(H5P_GROUP_CREATE);
-    g_dcpl_small = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    hid_t file = H5I_INVALID_HID;
-    /* Dense attribute storage needs the 1.8 file format (HDF5 1.8 and later
-     * read it; h5py has for fifteen years). */
-    if (g_gcpl < 0 || g_dcpl_small < 0 || fcpl < 0 || fapl < 0 ||
-        H5Pset_obj_track_times(g_gcpl, 0) < 0 || H5Pset_obj_track_times(g_dcpl_small, 0) < 0 ||
-        H5Pset_obj_track_times(fcpl, 0) < 0 || H5Pset_attr_creation_order(fcpl, k_attr_order) < 0 ||
-        H5Pset_attr_creation_order(g_gcpl, k_attr_order) < 0 ||
-        H5Pset_attr_creation_order(g_dcpl_small, k_attr_order) < 0 ||
-        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0)
-        goto fail;
-    file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
-    if (file < 0)
-        goto fail;
-    if (write_meta(file, run) < 0 || write_summary(file, run->r) < 0 ||
-        write_cpu(file, run->r) < 0 || write_flows(file, run->r) < 0 ||
-        write_trace(file, run->r) < 0 || write_latency(file, run->r) < 0 ||
-        write_samples(file, run->r) < 0)
-        goto fail;
-    herr_t closed = H5Fclose(file);
-    file = H5I_INVALID_HID;
-    if (closed < 0)
-        goto fail;
-    H5Pclose(fcpl);
-    H5Pclose(fapl);
-    H5Pclose(g_gcpl);
-    H5Pclose(g_dcpl_small);
-    if (run->interrupted != NULL && *run->interrupted) {
-        remove(tmp);
-        return sim_error(err, SIM_EINTR, "%s: interrupted while writing; no result written", path);
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return sim_error(err, SIM_EIO, "%s: error: cannot rename the finished result into place: %s",
-                         path, strerror(e));
-    }
-    return SIM_OK;
-fail:;
-    /* Read the reason before the clean-up calls below clear the stack. */
-    char reason[k_reason_len] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, reason);
-    if (file >= 0)
-        H5Fclose(file);
-    if (fcpl >= 0)
-        H5Pclose(fcpl);
-    if (fapl >= 0)
-        H5Pclose(fapl);
-    if (g_gcpl >= 0)
-        H5Pclose(g_gcpl);
-    if (g_dcpl_small >= 0)
-        H5Pclose(g_dcpl_small);
-    remove(tmp);
-    return sim_error(err, SIM_EIO, "%s: error: writing the HDF5 result failed (%s); no result file was left",
-                     path, reason[0] ? reason : "HDF5 gave no reason");
+    static const char what[] = "HDF5 result";
+    struct writer w;
+    if (writer_open(&w, path) < 0 || write_meta(w.file, run) < 0 ||
+        write_summary(w.file, run->r) < 0 || write_cpu(w.file, run->r) < 0 ||
+        write_flows(w.file, run->r) < 0 || write_trace(w.file, run->r) < 0 ||
+        write_latency(w.file, run->r) < 0 || write_samples(w.file, run->r) < 0)
+        return writer_fail(&w, path, what, err);
+    return writer_close(&w, path, what, run->interrupted, err);
 }

@@ -32,9 +32,9 @@
  * runs TCP in the reader (sk_backlog), which the model approximates by
  * keeping TCP's cost on the splitting core.
  *
- * Not modelled: the driver is told that requests are consumed only every
- * 128 requests under IRQ splitting, so up to 127 ring descriptors stay
- * busy longer (a shorter effective ring at overload only).
+ * Under IRQ splitting the driver is told that requests are consumed only
+ * every 128 of them (irq_split_release_batch): until then up to 127 ring
+ * descriptors stay taken, a shorter ring at overload.
  */
 #include "policy.h"
 
@@ -188,5 +188,6 @@ const struct placement_policy_ops mflow_policy_ops = {
     .select_cpu = mflow_select_cpu,
     .merge_lanes = mflow_merge_lanes,
     .tag_microflow = mflow_tag,
+    .irq_split_release_batch = 128, /* the paper's */
     .fini = mflow_fini,
 };

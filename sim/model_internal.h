@@ -359,6 +359,9 @@ struct rxq {
     bool timer_armed;
     uint64_t timer_gen;
     uint32_t unsignalled;
+    /* requests handed on before skb allocation (TR_IRQ_SPLIT) whose ring
+     * descriptors the driver has not yet been told are free */
+    uint32_t held;
 };
 
 /* }===== */

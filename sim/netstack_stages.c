@@ -397,6 +397,11 @@ void stage_commit(struct model *m, struct cpu *c, struct step *s)
         return;
     switch ((enum step_action)s->action) {
     case ACT_BACKLOG:
+        if (s->tr == TR_IRQ_SPLIT && m->pol->irq_split_release_batch > 1) {
+            struct rxq *q = &m->rxqs[p->rxq];
+            if (++q->held >= m->pol->irq_split_release_batch)
+                q->held = 0; /* the driver is told: the descriptors are free again */
+        }
         enqueue_to_backlog(m, c, &m->cpus[s->target], p, s->tr);
         break;
     case ACT_GRO_CELL:

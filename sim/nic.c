@@ -9,7 +9,11 @@
  * Interrupt moderation: while the queue's interrupt is armed, the first
  * unsignalled frame starts a nic.coalesce_usecs timer and the interrupt
  * fires when the timer expires or nic.coalesce_frames frames are pending,
- * whichever is first. The hardirq (nic.irq_ns, on the queue's IRQ CPU)
+ * whichever is first. A policy that splits in the driver poll (TR_IRQ_SPLIT)
+ * may tell the driver of consumed requests only every
+ * irq_split_release_batch of them (mFlow: 128): until then their
+ * descriptors stay taken and the ring is that much shorter.
+ * The hardirq (nic.irq_ns, on the queue's IRQ CPU)
  * schedules the queue's NAPI and disarms the interrupt; napi_complete_done
  * re-arms it. Adaptive moderation (DIM) is not modelled: the settings are
  * the DIM start profile (lib/dim/net_dim.c).
@@ -112,7 +116,7 @@ void nic_frame_arrives(struct model *m, struct flow *f, uint64_t msg, uint32_t f
 {
     struct rxq *q = &m->rxqs[f->rxq];
     uint32_t sample = nic_sample_frame(m, f, msg);
-    if (q->napi.q.len >= q->napi.limit) {
+    if (q->napi.q.len + q->held >= q->napi.limit) {
         metrics_dropped(m, DROP_RING, 1);
         traffic_lost(m, f, bytes, traffic_frame_loses_message(m, f, frag));
         return;

@@ -132,6 +132,10 @@ struct placement_policy_ops {
     bool (*tag_microflow)(void *state, const struct pkt_meta *pkt, enum transition tr,
                           struct microflow_tag *tag);
     enum poll_list_kind poll_list;
+    /* TR_IRQ_SPLIT: the driver learns that the requests handed on are
+     * consumed only every this many of them (their ring descriptors stay
+     * taken until then); 0 or 1: at once. */
+    unsigned irq_split_release_batch;
     void (*fini)(void *state);
 };
 

@@ -12,10 +12,8 @@ bin=$1
 src=$2
 sweep=$src/scripts/sweep
 small=$src/scenarios/tests/small.cfg
-skip() {
-    echo "slurm_test: skipped: $*" >&2
-    exit 77
-}
+# shellcheck source=campaign_lib.sh
+source "$(dirname "$0")/campaign_lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root to start munged, slurmctld and slurmd"
 if ! [ -x /usr/sbin/slurmctld ] || ! [ -x /usr/sbin/slurmd ] || ! [ -x /usr/sbin/munged ]; then
     DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends \
@@ -87,18 +85,6 @@ for _ in $(seq 60); do
 done
 [ "$up" -eq 1 ] || skip "the one-node cluster does not come up: $(tail -2 "$work/slurmctld.log" "$work/slurmd.log" 2>/dev/null | tr '\n' ' ')"
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-same_results() {
-    local f n=0
-    for f in "$1"/*.h5; do
-        cmp -s "$f" "$2/$(basename "$f")" || return 1
-        n=$((n + 1))
-    done
-    [ "$n" -gt 0 ] && [ "$n" -eq "$(ls "$2"/*.h5 | wc -l)" ]
-}
 wait_done() { # DIR: until every run is done, at most 3 min
     local i
     for i in $(seq 180); do
@@ -108,7 +94,7 @@ wait_done() { # DIR: until every run is done, at most 3 min
     done
     return 1
 }
-axes=(--axis workload.flows=1,2 --axis policy.name=rps,vanilla --reps 2)
+axes=("${campaign_axes[@]}")
 
 "$sweep" "$small" "${axes[@]}" --out "$work/local" -j 2 2>/dev/null && ok || fail "local sweep"
 "$sweep" "$small" "${axes[@]}" --out "$work/slurm" --slurm --submit --chunk 3 --time 10 \

@@ -12,10 +12,8 @@ bin=$1
 src=$2
 sweep=$src/scripts/sweep
 small=$src/scenarios/tests/small.cfg
-skip() {
-    echo "ssh_test: skipped: $*" >&2
-    exit 77
-}
+# shellcheck source=campaign_lib.sh
+source "$(dirname "$0")/campaign_lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root to start an sshd"
 if ! [ -x /usr/sbin/sshd ]; then
     DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends \
@@ -59,19 +57,7 @@ for _ in $(seq 50); do
 done
 [ "$up" -eq 1 ] || skip "the temporary sshd does not answer: $(tail -2 "$work/sshd.log")"
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-same_results() { # DIR_A DIR_B: the same result files, byte for byte
-    local f n=0
-    for f in "$1"/*.h5; do
-        cmp -s "$f" "$2/$(basename "$f")" || return 1
-        n=$((n + 1))
-    done
-    [ "$n" -gt 0 ] && [ "$n" -eq "$(ls "$2"/*.h5 | wc -l)" ]
-}
-axes=(--axis workload.flows=1,2 --axis policy.name=rps,vanilla --reps 2)
+axes=("${campaign_axes[@]}")
 
 "$sweep" "$small" "${axes[@]}" --out "$work/local" -j 2 2>/dev/null && ok || fail "local sweep"
 # binary and scenario sent to the host, results returned

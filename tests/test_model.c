@@ -5,9 +5,7 @@
  * White-box where a rule is internal (poll sizes, per-CPU drop counters):
  * it includes model_internal.h.
  */
-#include "check.h"
-#include "model_internal.h"
-#include "scenario.h"
+#include "model_run.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -16,31 +14,6 @@
 #ifndef TEST_SOURCE_DIR
 #error "TEST_SOURCE_DIR must be defined by the build"
 #endif
-
-struct run {
-    struct sim_params p;
-    struct model *m;
-    const struct model_results *r;
-};
-
-static void run_text(struct run *run, const char *path, const char *text, const char *const *sets,
-                     size_t n)
-{
-    struct sim_err err = {{0}};
-    struct scenario_text t;
-    int rc = scenario_load(path, text, sets, n, &run->p, &t, &err);
-    if (rc != SIM_OK)
-        fprintf(stderr, "scenario: %s\n", err.msg);
-    CHECK_EQ_I64(rc, SIM_OK);
-    scenario_text_free(&t);
-    run->m = model_create(&run->p, &err);
-    if (run->m == NULL)
-        fprintf(stderr, "model: %s\n", err.msg);
-    CHECK_TRUE(run->m != NULL);
-    model_run_until(run->m, model_duration(run->m));
-    run->r = model_finish(run->m); /* asserts conservation */
-    CHECK_TRUE(model_check(run->m));
-}
 
 static void run_scenario(struct run *run, const char *rel, const char *const *sets, size_t n)
 {
