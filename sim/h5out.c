@@ -797,7 +797,8 @@ int h5out_write_index(const char *path, const struct h5out_index *idx, struct si
         if (H5Lcreate_external(idx->file[i], "/", runs, idx->link_name[i], H5P_DEFAULT,
                                H5P_DEFAULT) < 0)
             goto fail;
-    if (str_1d(table, "file", idx->nruns, idx->file) < 0 || attr_u64(w.file, "runs", idx->nruns) < 0)
+    if (str_1d(table, "file", idx->nruns, idx->file) < 0 ||
+        attr_u64(w.file, "run_count", idx->nruns) < 0)
         goto fail;
     for (size_t c = 0; c < idx->ntext; c++)
         if (str_1d(table, idx->text_name[c], idx->nruns, idx->text_value[c]) < 0)
