@@ -347,6 +347,17 @@ r=$(PATH="$(dirname "$bin"):$PATH" "$src/scripts/maxrate" "$small" --set network
 # check command and docs in sync with the table
 expect_exit 0 "check" -- "$bin" check "$small"
 expect_out "policy.name = \"rps\";"
+# --effective: one self-contained file that resolves to the same keys, for
+# every bundled scenario (a campaign's campaign.cfg), --set included, and
+# keeping the keys of policies that do not run
+for f in "$src"/scenarios/*.cfg; do
+    "$bin" check "$f" --set workload.flows=3 --effective >eff.cfg 2>/dev/null &&
+        cmp -s <("$bin" check eff.cfg) <("$bin" check "$f" --set workload.flows=3) && ok ||
+        fail "check --effective of $(basename "$f") does not resolve to the same keys"
+done
+"$bin" check "$src/scenarios/memcached.cfg" --effective >eff.cfg
+grep -q "falcon_cpus" eff.cfg && ! grep -q "defaults" eff.cfg && ok ||
+    fail "--effective dropped another policy's keys or kept a defaults line"
 "$bin" --help-keys=markdown >keys.md
 if grep -qF -f keys.md "$src/docs/scenarios.md" && [ "$(grep -cF -f keys.md "$src/docs/scenarios.md")" -ge "$(wc -l <keys.md)" ]; then
     ok
