@@ -132,14 +132,16 @@ static herr_t attr_u64(hid_t loc, const char *name, uint64_t v)
     return attr_num(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
 }
 
-static herr_t ds_text(hid_t loc, const char *name, const char *text)
+/* Creates string dataset name on loc over space sp (which it closes) and
+ * writes data unless empty. */
+static herr_t str_write(hid_t loc, const char *name, hid_t sp, const void *data, bool empty)
 {
     herr_t rc = -1;
-    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR), d = H5I_INVALID_HID;
+    hid_t t = str_type(), d = H5I_INVALID_HID;
     if (t >= 0 && sp >= 0)
         d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, g_dcpl_small, H5P_DEFAULT);
     if (d >= 0)
-        rc = H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text);
+        rc = empty ? 0 : H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     if (d >= 0)
         H5Dclose(d);
     if (sp >= 0)
@@ -149,23 +151,16 @@ static herr_t ds_text(hid_t loc, const char *name, const char *text)
     return rc;
 }
 
+static herr_t ds_text(hid_t loc, const char *name, const char *text)
+{
+    return str_write(loc, name, H5Screate(H5S_SCALAR), &text, false);
+}
+
 /* A 1-D dataset of n strings. */
 static herr_t str_1d(hid_t loc, const char *name, size_t n, const char *const *v)
 {
-    herr_t rc = -1;
     hsize_t dims[1] = {n};
-    hid_t t = str_type(), sp = H5Screate_simple(1, dims, NULL), d = H5I_INVALID_HID;
-    if (t >= 0 && sp >= 0)
-        d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, g_dcpl_small, H5P_DEFAULT);
-    if (d >= 0)
-        rc = n ? H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0;
-    if (d >= 0)
-        H5Dclose(d);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    return rc;
+    return str_write(loc, name, H5Screate_simple(1, dims, NULL), v, n == 0);
 }
 
 /* A 1-D or 2-D numeric dataset; chunked and compressed when large. */
