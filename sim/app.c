@@ -61,7 +61,7 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
     struct flow *f = ready_pop(t);
     struct pkt *p = pktq_pop(&f->sockq);
     SIM_ASSERT(p != NULL);
-    f->sock_bytes -= (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
+    f->sock_bytes -= pkt_truesize(m, p);
     if (f->sockq.len > 0)
         ready_push(t, f);
     sim_ns user = m->app_user_ns;
@@ -112,9 +112,9 @@ void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
     struct flow *f = &m->flows[p->flow];
     metrics_deliver(m, f, p, c->id);
     if (m->pol->record_recv != NULL) {
-        struct pkt_meta meta = {.flow_hash = f->hash, .flow_id = f->id, .bytes = p->bytes,
-                                .rx_queue = p->rxq, .protocol = (uint8_t)m->proto,
-                                .mode = (uint8_t)m->mode};
+        struct pkt_meta meta = flow_meta(m, f);
+        meta.bytes = p->bytes;
+        meta.rx_queue = p->rxq;
         m->pol->record_recv(m->pol_state, &meta, c->id);
     }
     traffic_consumed(m, f, p);

@@ -250,22 +250,18 @@ static void napi_list_and_raise(struct model *m, struct cpu *c, struct napi *n, 
         c->softirq_pending = true;
 }
 
-void cpu_napi_schedule(struct model *m, struct cpu *c, struct napi *n)
+void cpu_napi_schedule_class(struct model *m, struct cpu *c, struct napi *n, bool high)
 {
     SIM_ASSERT(n->cpu == c->id);
     if (n->scheduled)
         return;
     n->scheduled = true;
-    napi_list_and_raise(m, c, n, false);
+    napi_list_and_raise(m, c, n, high);
 }
 
-void cpu_napi_schedule_high(struct model *m, struct cpu *c, struct napi *n)
+void cpu_napi_schedule(struct model *m, struct cpu *c, struct napi *n)
 {
-    SIM_ASSERT(n->cpu == c->id);
-    if (n->scheduled)
-        return;
-    n->scheduled = true;
-    napi_list_and_raise(m, c, n, true);
+    cpu_napi_schedule_class(m, c, n, false);
 }
 
 void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg)
@@ -374,26 +370,21 @@ static void account(struct model *m, struct cpu *c, enum cpu_cat cat, sim_ns dur
 
 static struct pkt *napi_dequeue(struct model *m, struct cpu *c, struct napi *n)
 {
+    struct pkt *p;
     if (c->cur_high) {
-        /* PRISM's high-priority queue (backlog: no process_queue split) */
-        struct pkt *p = pktq_pop(&n->hq);
-        if (p != NULL && n->kind == NAPI_BACKLOG) {
-            c->input_queue_head++;
-            m->view_head[c->id] = c->input_queue_head;
-            m->view_backlog_len[c->id] = cpu_backlog_len(c);
-        }
-        return p;
-    }
-    if (n->kind != NAPI_BACKLOG)
+        p = pktq_pop(&n->hq); /* PRISM's high-priority queue: no process_queue split */
+    } else if (n->kind != NAPI_BACKLOG) {
         return pktq_pop(&n->q);
-    /* process_backlog: drain process_queue, then splice input_pkt_queue. */
-    struct pkt *p = pktq_pop(&n->process);
-    if (p == NULL) {
-        if (n->q.len == 0)
-            return NULL;
-        pktq_splice(&n->process, &n->q);
+    } else {
+        /* process_backlog: drain process_queue, then splice input_pkt_queue. */
         p = pktq_pop(&n->process);
+        if (p == NULL && n->q.len > 0) {
+            pktq_splice(&n->process, &n->q);
+            p = pktq_pop(&n->process);
+        }
     }
+    if (p == NULL || n->kind != NAPI_BACKLOG)
+        return p;
     /* v5.4: input_queue_head advances per packet (RFS in-order rule). */
     c->input_queue_head++;
     m->view_head[c->id] = c->input_queue_head;
@@ -472,26 +463,28 @@ static void poll_finish(struct model *m, struct cpu *c, struct napi *n)
     /* A poll that drained one class's queue while the other holds packets
      * (PRISM) has work left, like one that used its whole weight. */
     bool other_class = c->cur_high ? n->q.len + n->process.len > 0 : n->hq.len > 0;
-    if (streamlined(m)) {
-        if (c->work < n->weight && !other_class) {
-            n->scheduled = false;
-            if (n->kind == NAPI_PNIC)
-                nic_napi_complete(m, &m->rxqs[n->rxq]);
-        } else if (n->hq.len > 0) {
-            napi_list_push_head(&c->poll_list, n);
-        } else {
-            napi_list_push(&c->poll_list, n);
-        }
-        return;
-    }
     if (c->work < n->weight && !other_class) {
         /* napi_complete_done: off the list; the driver re-arms its IRQ. */
         n->scheduled = false;
         if (n->kind == NAPI_PNIC)
             nic_napi_complete(m, &m->rxqs[n->rxq]);
-    } else {
+    } else if (!streamlined(m)) {
         napi_list_push(&c->repoll, n);
+    } else if (n->hq.len > 0) {
+        napi_list_push_head(&c->poll_list, n); /* PRISM: high priority goes first */
+    } else {
+        napi_list_push(&c->poll_list, n);
     }
+}
+
+/* A poll of n begins: from its high-priority queue if that holds packets. */
+static void poll_begin(struct model *m, struct cpu *c, struct napi *n)
+{
+    c->cur = n;
+    c->cur_high = n->hq.len > 0;
+    c->work = 0;
+    c->batch_mask = 0;
+    metrics_cpu_poll_start(m, c->id, (enum napi_kind)n->kind);
 }
 
 /* Starts the next softirq step, or ends softirq context (returns false). */
@@ -501,11 +494,7 @@ static bool softirq_next(struct model *m, struct cpu *c)
         if (c->cur == NULL && streamlined(m)) {
             if (napi_list_empty(&c->poll_list))
                 goto end;
-            c->cur = napi_list_pop(&c->poll_list);
-            c->cur_high = c->cur->hq.len > 0;
-            c->work = 0;
-            c->batch_mask = 0;
-            metrics_cpu_poll_start(m, c->id, (enum napi_kind)c->cur->kind);
+            poll_begin(m, c, napi_list_pop(&c->poll_list));
         }
         if (c->cur == NULL) {
             if (napi_list_empty(&c->local)) {
@@ -516,11 +505,7 @@ static bool softirq_next(struct model *m, struct cpu *c)
                 }
                 goto end;
             }
-            c->cur = napi_list_pop(&c->local);
-            c->cur_high = c->cur->hq.len > 0;
-            c->work = 0;
-            c->batch_mask = 0;
-            metrics_cpu_poll_start(m, c->id, (enum napi_kind)c->cur->kind);
+            poll_begin(m, c, napi_list_pop(&c->local));
         }
         struct napi *n = c->cur;
         if (c->work < n->weight) {

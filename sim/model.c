@@ -135,8 +135,7 @@ static void init_flows(struct model *m)
         uint32_t h =
             (uint32_t)rng_mix64((uint64_t)p->run.hash_seed * UINT64_C(0x100000001b3) + i);
         f->hash = h ? h : 1;
-        struct pkt_meta meta = {.flow_hash = f->hash, .flow_id = i, .protocol = (uint8_t)m->proto,
-                                .mode = (uint8_t)m->mode};
+        struct pkt_meta meta = flow_meta(m, f);
         f->rxq = (uint16_t)(m->pol->select_rx_queue
                                 ? m->pol->select_rx_queue(m->pol_state, &meta, m->nrxq)
                                 : policy_rss_queue(f->hash, m->nrxq));
@@ -296,8 +295,12 @@ static void setup_memory_estimate(const struct sim_params *p, struct setup_memor
                                          ? (double)p->run.max_pending_events
                                          : event_bound(p));
     double hist = (double)HIST_BUCKETS * sizeof(uint64_t);
+    /* a policy that cuts micro-flows adds a buffer queue per lane and flow
+     * (the lane count is known after its init: at most POLICY_LANES_MAX) */
+    double lanes = policy_of(p)->merge_lanes != NULL ? POLICY_LANES_MAX : 0;
     mm->flows = nflows * ((double)sizeof(struct flow) + 2 * hist +
-                          HIST_SPARSE_MAX * sizeof(uint16_t) + 8 * (rr ? 4.0 : 0.0));
+                          HIST_SPARSE_MAX * sizeof(uint16_t) + 8 * (rr ? 4.0 : 0.0) +
+                          lanes * sizeof(struct pktq));
     mm->samples = (p->run.sample_every > 0 ? (double)p->run.sample_max : 1) *
                   (double)sizeof(struct sample_rec);
     double window_ns = p->run.trace_window_us * 1e3, duration_ns = p->run.duration_ms * 1e6;

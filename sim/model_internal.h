@@ -145,7 +145,7 @@ struct napi {
     struct pktq q;         /* ring / cell queue / backlog input_pkt_queue */
     struct pktq hq;        /* gro_cell and backlog: the high-priority class (PRISM) */
     struct pktq process;   /* backlog only: process_queue */
-    uint32_t limit;        /* q.len must stay below this */
+    uint32_t limit;        /* q.len (and hq.len) must stay below this */
     uint32_t weight;
     uint16_t cpu;
     uint16_t rxq;          /* pNIC only */
@@ -502,6 +502,24 @@ struct trace {
     float *flow_p50_us, *flow_p99_us, *flow_p999_us;
 };
 
+/* The socket memory an skb is charged (its truesize): payload plus
+ * app.skb_overhead_bytes. */
+static inline int64_t pkt_truesize(const struct model *m, const struct pkt *p)
+{
+    return (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
+}
+
+/* What a policy may know of flow f: its skbs' pkt_meta without the skb's
+ * own fields (bytes, rx queue, class, micro-flow). */
+static inline struct pkt_meta flow_meta(const struct model *m, const struct flow *f)
+{
+    return (struct pkt_meta){.flow_hash = f->hash,
+                             .flow_id = f->id,
+                             .dst_port = f->dst_port,
+                             .protocol = (uint8_t)m->proto,
+                             .mode = (uint8_t)m->mode};
+}
+
 /* {===== Cross-module functions ===== */
 
 /* model.c */
@@ -526,9 +544,9 @@ void cpu_init(struct model *m, struct cpu *c, unsigned id);
 void cpu_fini(struct cpu *c);
 void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg);
 void cpu_napi_schedule(struct model *m, struct cpu *c, struct napi *n);
-/* The same for a NAPI given a high-priority packet: under a streamlined
- * poll list (PRISM) it goes to the head of the list. */
-void cpu_napi_schedule_high(struct model *m, struct cpu *c, struct napi *n);
+/* The same for a NAPI given a packet of the high class (high) or not:
+ * under a streamlined poll list (PRISM) high goes to the head of the list. */
+void cpu_napi_schedule_class(struct model *m, struct cpu *c, struct napi *n, bool high);
 void cpu_kick(struct model *m, struct cpu *c);
 void cpu_thread_wake(struct model *m, struct thread *t);
 void cpu_thread_move(struct model *m, struct thread *t, uint16_t new_cpu);

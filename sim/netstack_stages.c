@@ -164,18 +164,14 @@ struct pkt *stage_gro_flush_one(struct napi *n)
 /* What a policy may know of packet p. */
 static struct pkt_meta pkt_meta_of(const struct model *m, const struct pkt *p)
 {
-    const struct flow *f = &m->flows[p->flow];
-    return (struct pkt_meta){.flow_hash = f->hash,
-                             .flow_id = p->flow,
-                             .bytes = p->bytes,
-                             .rx_queue = p->rxq,
-                             .dst_port = f->dst_port,
-                             .protocol = (uint8_t)m->proto,
-                             .mode = (uint8_t)m->mode,
-                             .priority = (p->flags & PKT_HIGH) ? 1 : 0,
-                             .in_microflow = (p->flags & PKT_MF) != 0,
-                             .lane = p->mf_lane,
-                             .microflow = p->mf_id};
+    struct pkt_meta meta = flow_meta(m, &m->flows[p->flow]);
+    meta.bytes = p->bytes;
+    meta.rx_queue = p->rxq;
+    meta.priority = (p->flags & PKT_HIGH) ? 1 : 0;
+    meta.in_microflow = (p->flags & PKT_MF) != 0;
+    meta.lane = p->mf_lane;
+    meta.microflow = p->mf_id;
+    return meta;
 }
 
 /* The policy's decision at transition tr for p on CPU c: first, if it cuts
@@ -314,6 +310,13 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
         c->batch_mask = 0; /* run to completion: no stage's code stays warm for the next packet */
 }
 
+/* The queue of a NAPI after the driver's for a packet's class (the backlog's
+ * input_pkt_queue, or PRISM's high-priority queue beside it). */
+static struct pktq *class_queue(struct napi *n, bool high)
+{
+    return high ? &n->hq : &n->q;
+}
+
 static void add_ipi_target(struct cpu *c, unsigned target)
 {
     if (!c->ipi_listed[target]) {
@@ -332,7 +335,7 @@ static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, st
 {
     struct napi *n = &t->backlog;
     bool high = (p->flags & PKT_HIGH) != 0;
-    struct pktq *q = high ? &n->hq : &n->q;
+    struct pktq *q = class_queue(n, high);
     if (q->len >= n->limit) {
         metrics_cpu_count(m, t->id, CPU_BACKLOG_DROPS, 1);
         model_drop(m, p, DROP_BACKLOG);
@@ -348,7 +351,7 @@ static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, st
     if (n->scheduled)
         return;
     if (t == c) {
-        (high ? cpu_napi_schedule_high : cpu_napi_schedule)(m, c, n);
+        cpu_napi_schedule_class(m, c, n, high);
     } else {
         n->scheduled = true;
         add_ipi_target(c, t->id);
@@ -381,13 +384,13 @@ static void gro_cells_receive(struct model *m, struct cpu *c, struct pkt *p)
 {
     struct napi *n = &c->gro_cell;
     bool high = (p->flags & PKT_HIGH) != 0;
-    struct pktq *q = high ? &n->hq : &n->q;
+    struct pktq *q = class_queue(n, high);
     if (q->len >= n->limit) {
         model_drop(m, p, DROP_GRO_CELL);
         return;
     }
     pktq_push(q, p);
-    (high ? cpu_napi_schedule_high : cpu_napi_schedule)(m, c, n);
+    cpu_napi_schedule_class(m, c, n, high);
 }
 
 void stage_commit(struct model *m, struct cpu *c, struct step *s)
@@ -454,7 +457,7 @@ static void socket_accept(struct model *m, struct cpu *c, struct flow *f, struct
     } else {
         f->max_seq_end = p->seq_end;
     }
-    int64_t truesize = (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
+    int64_t truesize = pkt_truesize(m, p);
     if (f->sock_bytes + truesize > m->p->app.rcvbuf_bytes) {
         model_drop(m, p, DROP_SOCKET);
         return;
@@ -501,7 +504,7 @@ static void merge_release(struct model *m, struct cpu *c, struct flow *f)
             continue;
         }
         pktq_pop(q);
-        f->mf_bytes -= (int64_t)h->bytes + m->p->app.skb_overhead_bytes;
+        f->mf_bytes -= pkt_truesize(m, h);
         f->merge_due_ns += m->enq_local_ns;
         if (h->flags & PKT_MF_LAST)
             f->mf_next++;
@@ -521,7 +524,7 @@ static void merge_receive(struct model *m, struct cpu *c, struct flow *f, struct
         model_drop(m, p, DROP_SOCKET); /* its micro-flow was given up */
         return;
     }
-    int64_t truesize = (int64_t)p->bytes + m->p->app.skb_overhead_bytes;
+    int64_t truesize = pkt_truesize(m, p);
     while (f->sock_bytes + f->mf_bytes + truesize > m->p->app.rcvbuf_bytes && f->mf_bytes > 0) {
         f->mf_next++;
         merge_release(m, c, f);

@@ -86,40 +86,40 @@ static bool hash_seed_in_step(const struct h5out_run_info *runs, size_t n)
     return true;
 }
 
-/* Two runs are the same point when all their parameters but the
- * replication keys agree. */
-static bool same_point(const struct h5out_run_info *a, const struct h5out_run_info *b,
-                       bool hash_in_step)
-{
-    for (size_t i = 0; i < a->nparams; i++) {
-        if (replication_key(a->param_key[i], hash_in_step))
-            continue;
-        if (strcmp(a->param_value[i], param_of(b, a->param_key[i])) != 0)
-            return false;
-    }
-    return a->nparams == b->nparams;
-}
-
 struct point {
     size_t first; /* index of its first run */
     size_t *runs;
     size_t n;
 };
 
-/* The text of a run's parameters but the replication keys: equal exactly
- * when the runs are the same point (same_point), in the file's key order. */
+static const struct h5out_run_info *g_sig_run;
+
+static int cmp_key_index(const void *a, const void *b)
+{
+    return strcmp(g_sig_run->param_key[*(const size_t *)a], g_sig_run->param_key[*(const size_t *)b]);
+}
+
+/* Two runs are the same point when all their parameters but the
+ * replication keys agree: their signature, the key-value entries of those
+ * parameters in key order (whatever order the file has them in), is then
+ * the same text. */
 static char *point_signature(const struct h5out_run_info *r, bool hash_in_step)
 {
-    size_t len = 1;
-    for (size_t i = 0; i < r->nparams; i++)
-        len += strlen(r->param_key[i]) + strlen(r->param_value[i]) + 2;
-    char *sig = xmalloc(len), *w = sig;
+    size_t *idx = xcalloc(r->nparams + 1, sizeof *idx);
+    size_t n = 0, len = 1;
     for (size_t i = 0; i < r->nparams; i++) {
         if (replication_key(r->param_key[i], hash_in_step))
             continue;
-        w += sprintf(w, "%s\x1f%s\x1e", r->param_key[i], r->param_value[i]);
+        idx[n++] = i;
+        len += strlen(r->param_key[i]) + strlen(r->param_value[i]) + 2;
     }
+    g_sig_run = r;
+    qsort(idx, n, sizeof *idx, cmp_key_index);
+    char *sig = xmalloc(len), *w = sig;
     *w = '\0';
+    for (size_t k = 0; k < n; k++)
+        w += sprintf(w, "%s\x1f%s\x1e", r->param_key[idx[k]], r->param_value[idx[k]]);
+    free(idx);
     return sig;
 }
 
@@ -354,8 +354,6 @@ int summarize_dirs(const char *const *dirs, size_t ndirs, const char *index_path
         for (size_t k = 0; k < nruns; k++) {
             size_t i = order[k];
             if (npts == 0 || strcmp(g_sig[pts[npts - 1].first], g_sig[i]) != 0) {
-                SIM_ASSERT(npts == 0 || !same_point(&runs[pts[npts - 1].first], &runs[i],
-                                                    hash_in_step));
                 pts[npts].first = i;
                 pts[npts].runs = members + k;
                 npts++;
