@@ -192,5 +192,30 @@ grep -qx "#SBATCH --array=0-1" "$work/sl/slurm.sbatch" && grep -qx "#SBATCH --me
 "$sweep" --status "$work/sl" | grep -q "6 run(s): 2 done, 0 running, 4 missing" && ok ||
     fail "array task 1 did not run exactly its chunk: $("$sweep" --status "$work/sl")"
 
+# --plan writes a campaign and runs nothing; --resume of several campaigns
+# runs them in one pool, each run in its own directory (a space in a path
+# included), with the same files as each campaign run alone.
+"$sweep" "$small" --axis workload.flows=1,2 --reps 2 --out "$work/pa" --plan 2>"$work/err" && ok ||
+    fail "--plan: $(cat "$work/err")"
+"$sweep" "$small" --axis workload.flows=3 --reps 2 --out "$work/p b" --plan 2>/dev/null && ok || fail "--plan p b"
+ls "$work/pa"/*.h5 >/dev/null 2>&1 && fail "--plan ran something" || ok
+"$sweep" --status "$work/pa" | grep -q "4 run(s): 0 done, 0 running, 4 missing" && ok || fail "status after --plan"
+"$sweep" --resume "$work/pa" "$work/p b" -j 2 2>"$work/err" && ok || fail "pooled resume: $(cat "$work/err")"
+grep -q "2 campaigns, 6 run(s): 0 already done, 6 to run" "$work/err" && ok || fail "pooled resume: $(cat "$work/err")"
+[ "$(ls "$work/pa"/*.h5 | wc -l)" -eq 4 ] && [ "$(ls "$work/p b"/*.h5 | wc -l)" -eq 2 ] && ok ||
+    fail "pooled resume: results in the wrong places: $(ls "$work/pa" "$work/p b")"
+[ -e "$work/pa/todo.all" ] && fail "pooled resume left todo.all" || ok
+"$sweep" "$small" --axis workload.flows=3 --reps 2 --out "$work/alone" -j 1 2>/dev/null
+cmp -s "$work/alone/workload.flows=3_r2.h5" "$work/p b/workload.flows=3_r2.h5" && ok ||
+    fail "a pooled run differs from the same run alone"
+"$sweep" --resume "$work/pa" "$work/p b" 2>"$work/err" && grep -q "6 already done, 0 to run" "$work/err" && ok ||
+    fail "pooled resume redid runs: $(cat "$work/err")"
+"$sweep" --resume "$work/pa" "$work/p b" --slurm 2>"$work/err"
+[ $? -eq 64 ] && grep -q "local cores only" "$work/err" && ok || fail "pooled --slurm: $(cat "$work/err")"
+"$sweep" --resume "$work/pa" "$work/nowhere" 2>"$work/err"
+[ $? -eq 66 ] && grep -q "nowhere: no such directory" "$work/err" && ok || fail "pooled missing dir: $(cat "$work/err")"
+"$sweep" --resume "$work/pa" --plan 2>/dev/null
+[ $? -eq 64 ] && ok || fail "--plan with --resume accepted"
+
 echo "sweep_test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
