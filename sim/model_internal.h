@@ -287,6 +287,7 @@ struct flow {
     uint32_t msg_bytes;
     uint32_t frame_payload;  /* payload bytes per full frame */
     uint32_t frame_overhead; /* wire bytes besides payload */
+    sim_ns wire_ns_full, wire_ns_last; /* link time of a full and of a last frame */
 
     /* sender */
     uint64_t next_msg;       /* next message index to generate */
@@ -337,7 +338,6 @@ FIFO_FUNCS(flow_ready_list, struct flow, ready_next)
 FIFO_FUNCS(link_ready_list, struct flow, link_next)
 
 struct link {
-    sim_ns ns_per_byte_x1000; /* wire time of 1000 bytes, ns (integer arithmetic) */
     double gbps;
     bool busy;
     struct link_ready_list ready; /* flows with a frame to send, round robin */
@@ -347,7 +347,6 @@ struct link {
     uint64_t cur_msg;
     uint32_t cur_frag;
     uint32_t cur_bytes;
-    uint32_t cur_wire;
     sim_ns cur_t_sent;
 };
 

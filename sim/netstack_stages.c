@@ -161,17 +161,24 @@ struct pkt *stage_gro_flush_one(struct napi *n)
     return p;
 }
 
-/* What a policy may know of packet p. */
-static struct pkt_meta pkt_meta_of(const struct model *m, const struct pkt *p)
+/* What a policy may know of packet p, written field by field into *meta:
+ * built as a value and copied, the struct's narrow fields were stored
+ * separately and reloaded as one wide word, a store-forwarding stall that
+ * cost 9 % of a TCP multi-flow run (perf, docs/performance.md). */
+static void pkt_meta_fill(struct pkt_meta *meta, const struct model *m, const struct pkt *p)
 {
-    struct pkt_meta meta = flow_meta(m, &m->flows[p->flow]);
-    meta.bytes = p->bytes;
-    meta.rx_queue = p->rxq;
-    meta.priority = (p->flags & PKT_HIGH) ? 1 : 0;
-    meta.in_microflow = (p->flags & PKT_MF) != 0;
-    meta.lane = p->mf_lane;
-    meta.microflow = p->mf_id;
-    return meta;
+    const struct flow *f = &m->flows[p->flow];
+    meta->flow_hash = f->hash;
+    meta->flow_id = f->id;
+    meta->bytes = p->bytes;
+    meta->rx_queue = p->rxq;
+    meta->dst_port = f->dst_port;
+    meta->protocol = (uint8_t)m->proto;
+    meta->mode = (uint8_t)m->mode;
+    meta->priority = (p->flags & PKT_HIGH) ? 1 : 0;
+    meta->in_microflow = (p->flags & PKT_MF) != 0;
+    meta->lane = p->mf_lane;
+    meta->microflow = p->mf_id;
 }
 
 /* The policy's decision at transition tr for p on CPU c: first, if it cuts
@@ -180,7 +187,8 @@ static struct pkt_meta pkt_meta_of(const struct model *m, const struct pkt *p)
 static int policy_decide(struct model *m, const struct cpu *c, struct pkt *p, enum transition tr,
                          sim_ns now)
 {
-    struct pkt_meta meta = pkt_meta_of(m, p);
+    struct pkt_meta meta;
+    pkt_meta_fill(&meta, m, p);
     if (m->mf_lanes > 0 && !(p->flags & PKT_MF)) {
         struct microflow_tag tag = {0, 0, false};
         if (m->pol->tag_microflow(m->pol_state, &meta, tr, &tag)) {
@@ -188,7 +196,7 @@ static int policy_decide(struct model *m, const struct cpu *c, struct pkt *p, en
             p->flags |= PKT_MF | (tag.last ? PKT_MF_LAST : 0);
             p->mf_id = tag.id;
             p->mf_lane = (uint8_t)tag.lane;
-            meta = pkt_meta_of(m, p);
+            pkt_meta_fill(&meta, m, p);
         }
     }
     m->view.now = now;
@@ -345,7 +353,8 @@ static void enqueue_to_backlog(struct model *m, struct cpu *c, struct cpu *t, st
     t->input_queue_tail++;
     m->view_backlog_len[t->id] = cpu_backlog_len(t);
     if (m->pol->enqueued != NULL) {
-        struct pkt_meta meta = pkt_meta_of(m, p);
+        struct pkt_meta meta;
+        pkt_meta_fill(&meta, m, p);
         m->pol->enqueued(m->pol_state, &meta, tr, t->id, t->input_queue_tail);
     }
     if (n->scheduled)

@@ -113,11 +113,11 @@ static void link_start(struct model *m)
     SIM_ASSERT(has_data(m, f));
 
     uint32_t frag = f->tx_frag;
+    bool last = frag + 1 == f->frames_per_msg;
     uint32_t bytes = frame_bytes(f, frag);
-    uint32_t wire = wire_bytes(f, bytes);
     bool queued = !f->unlimited && !(m->proto == PROTO_TCP && !m->rr);
     if (queued) {
-        l->queued_bytes -= wire;
+        l->queued_bytes -= wire_bytes(f, bytes);
     } else {
         metrics_generated(m, frag == 0, 1);
     }
@@ -131,7 +131,7 @@ static void link_start(struct model *m)
     if (m->rr) {
         SIM_ASSERT(f->rr_n > 0);
         l->cur_t_sent = f->rr_sent[f->rr_head];
-        if (frag + 1 == f->frames_per_msg) {
+        if (last) {
             f->rr_head = (f->rr_head + 1) % f->rr_cap;
             f->rr_n--;
         }
@@ -143,11 +143,9 @@ static void link_start(struct model *m)
             f->pending_msgs--;
     }
     l->busy = true;
-    sim_ns now = engine_now(m->eng);
-    sim_ns dur = (sim_ns)((double)wire * 8.0 / l->gbps + 0.5);
-    engine_schedule(m->eng, now + (dur > 0 ? dur : 1), EV_LINK_DONE, 0, 0);
-    if (has_data(m, f))
-        link_ready(m, f);
+    engine_schedule(m->eng, engine_now(m->eng) + (last ? f->wire_ns_last : f->wire_ns_full),
+                    EV_LINK_DONE, 0, 0);
+    link_ready(m, f);
 }
 
 void traffic_on_link_done(void *ctx, uint32_t obj, uint64_t arg)
@@ -403,11 +401,20 @@ uint64_t traffic_frames_waiting(const struct model *m)
     return n;
 }
 
+/* The wire time of a frame of `payload` bytes of f: at least 1 ns. */
+static sim_ns frame_wire_ns(const struct model *m, const struct flow *f, uint32_t payload)
+{
+    sim_ns dur = (sim_ns)((double)wire_bytes(f, payload) * 8.0 / m->link.gbps + 0.5);
+    return dur > 0 ? dur : 1;
+}
+
 void traffic_start(struct model *m)
 {
     const struct sim_params *p = m->p;
     for (uint32_t i = 0; i < m->nflows; i++) {
         struct flow *f = &m->flows[i];
+        f->wire_ns_full = frame_wire_ns(m, f, f->frame_payload);
+        f->wire_ns_last = frame_wire_ns(m, f, frame_bytes(f, f->frames_per_msg - 1));
         if (m->rr && f->tier > 0)
             continue; /* web backend flows send only when called */
         if (m->rr) {
