@@ -18,7 +18,9 @@
  * becomes rung 0. Events of one time always share a bucket, and bottom is
  * sorted by (time, order), so the pop order is exactly the documented total
  * order: time, then class, then scheduling sequence (order = class << 56 |
- * kind << 48 | seq; the kind never decides, as sequences are unique). tests/test_engine.c checks it against a sorted oracle.
+ * seq << 8 | kind: the kind rides below the sequence, which is unique, so it
+ * never decides; above it, it decided between kinds of one class until
+ * 2026-12-02). tests/test_engine.c checks it against a sorted oracle.
  *
  * Memory: events live in a node array sized at engine_create (the pool:
  * nothing is allocated afterwards); buckets come from an arena used as a
@@ -50,8 +52,8 @@
 #include <stdlib.h>
 
 #define NIL UINT32_MAX
-#define SEQ_BITS 48  /* order = class << 56 | kind << 48 | seq: 2^48 events a run */
-#define KIND_SHIFT 48
+#define SEQ_BITS 48  /* order = class << 56 | seq << 8 | kind: 2^48 events a run */
+#define SEQ_SHIFT 8
 #define LQ_MAX_RUNGS 8
 #define LQ_THRES 50u /* a bucket with more events is split into a finer rung */
 #define LQ_PREFETCH 4u       /* buckets ahead whose first node is fetched early */
@@ -72,7 +74,7 @@ _Static_assert(sizeof(struct chunk) == 64, "a chunk is one cache line");
  * the class, where it never decides the order (the sequence is unique). */
 struct node {
     sim_ns time;
-    uint64_t order; /* class << 56 | kind << 48 | seq */
+    uint64_t order; /* class << 56 | seq << 8 | kind */
     uint64_t arg;
     uint32_t obj;
     uint32_t free_next; /* the free list */
@@ -201,7 +203,7 @@ void engine_register(struct engine *eng, uint32_t kind, unsigned cls, engine_han
     SIM_ASSERT(fn != NULL);
     eng->handlers[kind].fn = fn;
     eng->handlers[kind].ctx = ctx;
-    eng->handlers[kind].cls_bits = (uint64_t)cls << 56 | (uint64_t)kind << KIND_SHIFT;
+    eng->handlers[kind].cls_bits = (uint64_t)cls << 56 | kind;
 }
 
 /* {===== Ladder queue ===== */
@@ -450,7 +452,7 @@ void engine_schedule(struct engine *eng, sim_ns at, uint32_t kind, uint32_t obj,
     eng->free_head = e->free_next;
     e->time = at;
     SIM_ASSERT(eng->seq < (UINT64_C(1) << SEQ_BITS));
-    e->order = eng->handlers[kind].cls_bits | eng->seq++;
+    e->order = eng->handlers[kind].cls_bits | eng->seq++ << SEQ_SHIFT;
     e->obj = obj;
     e->arg = arg;
     lq_insert(eng, id);
@@ -475,7 +477,7 @@ uint64_t engine_run(struct engine *eng, sim_ns until)
         SIM_ASSERT(e->time >= eng->now);
         eng->now = e->time;
         eng->events_run++;
-        uint32_t kind = (uint32_t)(e->order >> KIND_SHIFT) & 0xff, obj = e->obj;
+        uint32_t kind = (uint32_t)(e->order & 0xff), obj = e->obj;
         uint64_t arg = e->arg;
         e->free_next = eng->free_head; /* freed before the handler may reuse it */
         eng->free_head = id;

@@ -50,6 +50,29 @@ static void test_order(void)
     }
 }
 
+/* Kinds of one class: scheduling order decides, never the kind (the kind
+ * rode above the sequence in the order word until 2026-12-02, so a later
+ * kind-0 event ran before an earlier kind-1 event of the same class). */
+static void test_order_kinds_of_one_class(void)
+{
+    struct sim_err err;
+    struct engine *e = engine_create(16, "test", &err);
+    uint64_t log[8];
+    struct rec r = {log, 0};
+    engine_register(e, 0, 3, record, &r);
+    engine_register(e, 1, 3, record, &r);
+    engine_register(e, 2, 3, record, &r);
+    engine_schedule(e, 10, 2, 1, 0);
+    engine_schedule(e, 10, 1, 2, 0);
+    engine_schedule(e, 10, 0, 3, 0);
+    engine_schedule(e, 10, 2, 4, 0);
+    engine_run(e, 100);
+    CHECK_EQ_I64(r.n, 4);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ_I64(log[i], i + 1);
+    engine_destroy(e);
+}
+
 struct oracle_ctx {
     sim_ns *t;
     uint64_t *seq;
@@ -172,6 +195,7 @@ static void test_dense_hold_at_capacity(int per_ns)
 int main(void)
 {
     test_order();
+    test_order_kinds_of_one_class();
     test_oracle();
     test_dense_hold_at_capacity(2);
     test_dense_hold_at_capacity(8);
