@@ -15,6 +15,7 @@
  *   batch                          sender.batch; paced rows: workload.burst too (the
  *                                  kit's --paced-batch releases that many at once)
  *   rcvbuf (as the kernel reports) app.rcvbuf_bytes
+ *   (the kit's reader)             app.batch = MEASURE_RECV_BATCH (its recvmmsg)
  *   cpuN_* columns                 host.cpus = N + 1 for the highest N
  * and `defaults = PROFILE`, which holds every cost. A row whose draw of flow
  * hashes matters (RPS over more than one CPU) runs once per hash seed
@@ -216,13 +217,13 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         "workload: { type = \"stream\"; protocol = \"udp\"; flows = %.0f; message_bytes = %.0f;\n"
         "            rate_pps = %.6f; burst = %.0f; };\n"
         "sender: { cpus = %s; batch = %.0f; };\n"
-        "app: { cpus = %s; rcvbuf_bytes = %.0f; };\n"
+        "app: { cpus = %s; rcvbuf_bytes = %.0f; batch = %d; };\n"
         "policy: { name = \"%s\"; rps_cpus = %s; };\n"
         "run: { duration_ms = %g; warmup_ms = %g; hash_seed = %lldL; };\n",
         cell(rs, r, C_CASE), rs->t.path, profile, rs->ncpu,
         strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows,
         target > 0 ? batch : 1, snd,
-        batch, rdr, rcvbuf, is_rps ? "rps" : "vanilla", is_rps ? rps : "[]", sim_ms,
+        batch, rdr, rcvbuf, MEASURE_RECV_BATCH, is_rps ? "rps" : "vanilla", is_rps ? rps : "[]", sim_ms,
         sim_ms / 5, (long long)hash_seed);
     if (n < 0 || (size_t)n >= cap)
         return sim_error(err, SIM_EINVAL, "%s:%u: scenario longer than %zu bytes", rs->t.path,
@@ -590,20 +591,24 @@ static void fit_usage(FILE *f)
 {
     fprintf(f,
             "usage: falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [--rows sat|load|all]\n"
-            "                     [--free KEY:MIN:MAX]... [-j N] [--sim-ms MS] [-q]\n"
+            "                     [--free KEY:MIN:MAX]... [--starts N] [-j N] [--sim-ms MS] [-q]\n"
             "\n"
             "Fits a host profile to selected rows of a measured file (a falconsim measure\n"
             "directory or its runs.tsv): each row becomes a scenario under BASE.cfg (the\n"
             "kernel settings and every cost not fitted), its delivered rate, each CPU's busy\n"
             "fraction and, on CPUs busy 95 %% or more, their softirq share become targets,\n"
             "and falconsim calibrate fits the free keys.\n"
-            "sender.call_ns is not fitted: it is set to the file's measured syscall_ns.\n"
+            "sender.call_ns and app.call_ns are not fitted: they are set to the file's\n"
+            "measured syscall_ns.\n"
             "Writes PROFILE.cfg (includable; for falconsim predict) and, beside it,\n"
             "PROFILE.cfg.d/ with the generated scenarios, targets.tsv and the fit's keys.\n"
             "\n"
             "  --rows SEL          sat (default: the flat-out rows), load or all\n"
             "  --free KEY:MIN:MAX  a free key and its bounds (repeatable; default:\n"
             "                      sender.msg_ns, the stages the rows cross, app.recv_ns)\n"
+            "  --starts N          fits from N starting points, the best kept: the base's\n"
+            "                      values, then a Halton sequence over the free keys' bounds\n"
+            "                      (default 4; costs that share a CPU leave several valleys)\n"
             "  -j, --jobs N        runs in parallel (default: the online CPUs)\n"
             "  --sim-ms MS         simulated time per run (default 300)\n"
             "\n"
@@ -619,10 +624,12 @@ int host_rows_fit_main(int argc, char **argv)
                                        {"free", required_argument, NULL, 'f'},
                                        {"jobs", required_argument, NULL, 'j'},
                                        {"sim-ms", required_argument, NULL, 's'},
+                                       {"starts", required_argument, NULL, 'n'},
                                        {"quiet", no_argument, NULL, 'q'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
     const char *out = NULL, *base = NULL, *sel = "sat";
+    unsigned starts = 4;
     struct free_key fk[32];
     unsigned nfk = 0, jobs = 0;
     double sim_ms = 300;
@@ -653,6 +660,15 @@ int host_rows_fit_main(int argc, char **argv)
                 return EX_USAGE;
             }
             break;
+        case 'n': {
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || n < 1 || n > 64) {
+                measure_msg("fit", "error: --starts: '%s' must be 1..64", optarg);
+                return EX_USAGE;
+            }
+            starts = (unsigned)n;
+            break;
+        }
         case 'f': {
             struct free_key k;
             char *a = strchr(optarg, ':'), *b = a ? strchr(a + 1, ':') : NULL;
@@ -722,9 +738,11 @@ int host_rows_fit_main(int argc, char **argv)
                      rs.t.path, base_rel);
     if (isfinite(rs.syscall_ns))
         snprintf(text + n, 16384 - (size_t)n,
-                 "# sender.call_ns: the median syscall_ns of the file (one getppid)\n"
-                 "sender: { call_ns = %.1f; };\n",
-                 rs.syscall_ns);
+                 "# sender.call_ns (sendmmsg) and app.call_ns (recvmmsg): the median syscall_ns\n"
+                 "# of the file, one system call's entry and exit (getppid)\n"
+                 "sender: { call_ns = %.1f; };\n"
+                 "app: { call_ns = %.1f; };\n",
+                 rs.syscall_ns, rs.syscall_ns);
     rc = write_file(fixed, text, &err);
     /* the rows' scenarios sit beside fixed.cfg */
     const char *fixed_rel = "fixed.cfg";
@@ -787,7 +805,7 @@ int host_rows_fit_main(int argc, char **argv)
         long on = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = on > 0 ? (unsigned)on : 1;
     }
-    rc = calibrate_run(path, fitted, NULL, 0, jobs, quiet, &err);
+    rc = calibrate_run(path, fitted, NULL, 0, jobs, starts, quiet, &err);
     if (rc != SIM_OK) {
         measure_msg("fit", "error: %s", err.msg);
         free(text);

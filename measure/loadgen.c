@@ -79,6 +79,7 @@
  */
 #define _GNU_SOURCE
 #include "histogram.h"
+#include "measure.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -106,7 +107,7 @@
 #define LG_MAX_THREADS 256
 #define LG_MAX_FLOWS 4096
 #define LG_MAX_BATCH 1024
-#define LG_RECV_BATCH 64
+#define LG_RECV_BATCH MEASURE_RECV_BATCH
 /* Gaps a paced sender spins through rather than sleeps (see the essay). */
 #define LG_SPIN_MAX_NS INT64_C(200000)
 #define LG_SLEEP_EARLY_NS INT64_C(100000)

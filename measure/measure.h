@@ -8,6 +8,12 @@
 #ifndef FALCONSIM_MEASURE_H
 #define FALCONSIM_MEASURE_H
 
+/* falconsim-loadgen's reader: one recvmmsg takes up to this many datagrams
+ * (MSG_WAITFORONE: it returns when the socket is empty after the first) and
+ * stamps them all with the clock read after it returns; a row's scenario
+ * sets app.batch to it (host_rows.c). */
+#define MEASURE_RECV_BATCH 64
+
 /* Runs the command (argv[0] is "measure"); returns a sysexits(3) code, or
  * 128 + the signal that interrupted it. May be called once per process: it
  * installs signal handlers. */

@@ -1,12 +1,20 @@
 /*
  * app.c: sockets' consumers, the application threads.
  *
+ * Receive calls. A call (recvmmsg with MSG_WAITFORONE, vlen app.batch; a
+ * recvmsg when it is 1) returns after app.batch reads, or when the thread's
+ * sockets are empty after a read; the next read opens a new one. The send
+ * latency of the call's datagrams (sender.*) is taken at its return, when
+ * falconsim measure's reader takes its clock for the whole batch; every
+ * other metric is taken at each read.
+ *
  * app.threads threads are placed round-robin on app.cpus; flow i is read
  * by thread i mod threads. A thread with data in any of its sockets reads
  * one message (UDP) or one skb (TCP) per step, round-robin over its
  * sockets, paying
  *   user:   app.user_ns (+ app.service for a request/response server)
  *   system: app.recv_ns + app.per_byte_ns x bytes
+ *           + app.call_ns on the first read of a receive call
  *           + app.remote_data_ns per CPU the skb moved to on its way here
  *           + app.wake_cost_ns on the first read after sleeping
  *           + the micro-flow merge's queue operations, if the policy cuts
@@ -66,6 +74,8 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
         ready_push(t, f);
     sim_ns user = m->app_user_ns;
     sim_ns sys = m->app_recv_ns + (sim_ns)(m->p->app.per_byte_ns * p->bytes + 0.5);
+    if (t->recv_in_call == 0)
+        sys += m->app_call_ns; /* the system call's entry and exit */
     /* Loss of locality grows with the cores the skb crossed on its way,
      * the last one being this thread's (FALCON Fig. 11: recv costs 0.5 us on
      * Host, two hops, and about 0.77 us under FALCON, four hops). */
@@ -111,6 +121,9 @@ void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
     struct pkt *p = s->pkt;
     struct flow *f = &m->flows[p->flow];
     metrics_deliver(m, f, p, c->id);
+    struct thread *t = s->thread;
+    if (t->call_t_sent != NULL && m->warm)
+        t->call_t_sent[t->call_nsent++] = p->t_sent;
     if (m->pol->record_recv != NULL) {
         struct pkt_meta meta = flow_meta(m, f);
         meta.bytes = p->bytes;
@@ -119,7 +132,14 @@ void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
     }
     traffic_consumed(m, f, p);
     model_pkt_free(m, p);
-    struct thread *t = s->thread;
+    if (++t->recv_in_call == (uint32_t)m->p->app.batch || flow_ready_list_empty(&t->ready)) {
+        /* the call returns */
+        sim_ns now = engine_now(m->eng);
+        for (uint32_t i = 0; i < t->call_nsent; i++)
+            metrics_send_latency(m, now - t->call_t_sent[i]);
+        t->recv_in_call = 0;
+        t->call_nsent = 0;
+    }
     if (t->migrate_pending)
         cpu_thread_move(m, t, t->migrate_cpu);
 }

@@ -30,6 +30,15 @@
  * each distinct (scenario, overrides) once, with the run's own seed: the fit
  * is deterministic.
  *
+ * Starts (--starts N, default 1). The model's error surface has more than
+ * one valley where several costs share one CPU (a host's sender and its
+ * receive path, or the stages of one core: only their sum is pinned by a
+ * rate), and from one start the fit stays in the nearest. Start 1 is the
+ * scenario's own values; start k > 1 is point k - 1 of a Halton sequence
+ * (gsl_qrng_halton) over the free keys' box, log-uniform where MIN > 0. The
+ * fit with the smallest sum of squares wins (the earliest on a tie), so the
+ * result stays deterministic.
+ *
  * Output: OUT.cfg, a libconfig file of the fitted keys, for use as (part
  * of) a `defaults` file; and, on stdout, a table of targets, the model
  * before and after, and the relative error.
@@ -48,6 +57,7 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_qrng.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
 #include <stdio.h>
@@ -564,12 +574,70 @@ static void fit_progress(const size_t iter, void *data, const gsl_multifit_nline
 
 /* }===== */
 
+/* One Levenberg-Marquardt fit from p0; its end point in p, its sum of
+ * squares, status and iterations. */
+struct fit_end {
+    double p[CAL_MAX_FREE];
+    double chisq;
+    int status;
+    size_t niter;
+};
+
+static int fit_from(struct cal *cal, const double *p0, struct fit_end *end)
+{
+    const gsl_multifit_nlinear_type *T = gsl_multifit_nlinear_trust;
+    gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+    fp.trs = gsl_multifit_nlinear_trs_lm;
+    gsl_multifit_nlinear_workspace *w =
+        gsl_multifit_nlinear_alloc(T, &fp, cal->ntg, cal->nfree);
+    gsl_vector *u = gsl_vector_alloc(cal->nfree);
+    for (size_t k = 0; k < cal->nfree; k++)
+        gsl_vector_set(u, k, to_free(&cal->fr[k], p0[k]));
+    gsl_multifit_nlinear_fdf fdf = {.f = fit_f, .df = fit_df, .fvv = NULL, .n = cal->ntg,
+                                    .p = cal->nfree, .params = cal};
+    int info = 0;
+    int status = gsl_multifit_nlinear_init(u, &fdf, w);
+    if (status == GSL_SUCCESS)
+        status = gsl_multifit_nlinear_driver(40, 1e-4, 1e-6, 1e-6, fit_progress, cal, &info, w);
+    int rc = SIM_OK;
+    if (cal->failed != SIM_OK) {
+        rc = cal->failed;
+    } else if (status != GSL_SUCCESS && status != GSL_EMAXITER && status != GSL_ENOPROG) {
+        rc = sim_error(cal->err, SIM_EINVAL, "%s: error: the fit failed: %s", cal->path,
+                       gsl_strerror(status));
+    } else {
+        const gsl_vector *x = gsl_multifit_nlinear_position(w);
+        for (size_t k = 0; k < cal->nfree; k++)
+            end->p[k] = to_param(&cal->fr[k], gsl_vector_get(x, k));
+        gsl_blas_ddot(gsl_multifit_nlinear_residual(w), gsl_multifit_nlinear_residual(w),
+                      &end->chisq);
+        end->status = status;
+        end->niter = gsl_multifit_nlinear_niter(w);
+    }
+    gsl_vector_free(u);
+    gsl_multifit_nlinear_free(w);
+    return rc;
+}
+
+/* Start k (k >= 1) of the multi-start: a Halton point of the box. */
+static void halton_start(const struct cal *cal, gsl_qrng *q, double *p)
+{
+    double y[CAL_MAX_FREE];
+    gsl_qrng_get(q, y);
+    for (size_t k = 0; k < cal->nfree; k++) {
+        const struct cal_free *fr = &cal->fr[k];
+        p[k] = fr->lo > 0 ? fr->lo * pow(fr->hi / fr->lo, y[k]) : fr->lo + (fr->hi - fr->lo) * y[k];
+    }
+}
+
 int calibrate_run(const char *targets, const char *out_path, const char *const *sets,
-                  size_t nsets, unsigned jobs, bool quiet, struct sim_err *err)
+                  size_t nsets, unsigned jobs, unsigned starts, bool quiet, struct sim_err *err)
 {
     if (nsets > CAL_MAX_EXTRA)
         return sim_error(err, SIM_EINVAL, "error: calibrate takes at most %d --set keys (got %zu)",
                          CAL_MAX_EXTRA, nsets);
+    if (starts < 1)
+        starts = 1;
     struct cal *cal = xcalloc(1, sizeof *cal);
     cal->jobs = jobs < 1 ? 1 : jobs > CAL_MAX_JOBS ? CAL_MAX_JOBS : jobs;
     cal->extra_sets = sets;
@@ -577,6 +645,8 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
     cal->quiet = quiet;
     cal->err = err;
     cal->path = targets;
+    gsl_qrng *halton = NULL;
+    struct fit_end best = {.chisq = INFINITY}, end;
     int rc = parse_targets(cal, targets, err);
     if (rc != SIM_OK)
         goto out;
@@ -610,72 +680,69 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
     for (size_t t = 0; t < cal->ntg; t++)
         cal->tg[t].before = before[t];
 
-    const gsl_multifit_nlinear_type *T = gsl_multifit_nlinear_trust;
-    gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
-    fp.trs = gsl_multifit_nlinear_trs_lm;
-    gsl_multifit_nlinear_workspace *w =
-        gsl_multifit_nlinear_alloc(T, &fp, cal->ntg, cal->nfree);
-    gsl_vector *u = gsl_vector_alloc(cal->nfree);
-    for (size_t k = 0; k < cal->nfree; k++)
-        gsl_vector_set(u, k, to_free(&cal->fr[k], p0[k]));
-    gsl_multifit_nlinear_fdf fdf = {.f = fit_f, .df = fit_df, .fvv = NULL, .n = cal->ntg,
-                                    .p = cal->nfree, .params = cal};
-    int info = 0;
-    int status = gsl_multifit_nlinear_init(u, &fdf, w);
-    if (status == GSL_SUCCESS)
-        status = gsl_multifit_nlinear_driver(40, 1e-4, 1e-6, 1e-6, fit_progress, cal, &info, w);
-    if (cal->failed != SIM_OK) {
-        rc = cal->failed;
-    } else if (status != GSL_SUCCESS && status != GSL_EMAXITER && status != GSL_ENOPROG) {
-        rc = sim_error(err, SIM_EINVAL, "%s: error: the fit failed: %s", targets,
-                       gsl_strerror(status));
-    } else {
-        double p[CAL_MAX_FREE], after[CAL_MAX_TARGETS];
-        const gsl_vector *x = gsl_multifit_nlinear_position(w);
-        for (size_t k = 0; k < cal->nfree; k++)
-            p[k] = to_param(&cal->fr[k], gsl_vector_get(x, k));
-        rc = evaluate(cal, p, after);
-        if (rc == SIM_OK) {
-            for (size_t t = 0; t < cal->ntg; t++)
-                cal->tg[t].after = after[t];
-            printf("# fit: %s after %zu iterations, %u model evaluations\n",
-                   status == GSL_SUCCESS ? "converged" : gsl_strerror(status),
-                   gsl_multifit_nlinear_niter(w), cal->evals);
-            printf("key\tfitted\tmin\tmax\n");
-            const char *keys[CAL_MAX_FREE];
-            for (size_t k = 0; k < cal->nfree; k++) {
-                printf("%s\t%.1f\t%g\t%g\n", cal->fr[k].key, p[k], cal->fr[k].lo, cal->fr[k].hi);
-                keys[k] = cal->fr[k].key;
+    if (starts > 1)
+        halton = gsl_qrng_alloc(gsl_qrng_halton, (unsigned)cal->nfree);
+    for (unsigned s = 0; s < starts; s++) {
+        double start[CAL_MAX_FREE];
+        if (s == 0)
+            memcpy(start, p0, sizeof start);
+        else
+            halton_start(cal, halton, start);
+        if (!quiet && starts > 1)
+            fprintf(stderr, "calibrate: start %u of %u\n", s + 1, starts);
+        if ((rc = fit_from(cal, start, &end)) != SIM_OK)
+            goto out;
+        if (!quiet && starts > 1)
+            fprintf(stderr, "calibrate: start %u ends at %.5f\n", s + 1, end.chisq);
+        if (end.chisq < best.chisq)
+            best = end;
+    }
+
+    double after[CAL_MAX_TARGETS];
+    rc = evaluate(cal, best.p, after);
+    if (rc == SIM_OK) {
+        for (size_t t = 0; t < cal->ntg; t++)
+            cal->tg[t].after = after[t];
+        printf("# fit: %s after %zu iterations, %u model evaluations%s\n",
+               best.status == GSL_SUCCESS ? "converged" : gsl_strerror(best.status), best.niter,
+               cal->evals, starts > 1 ? " (all starts)" : "");
+        if (starts > 1)
+            printf("# %u starts; the best's sum of squared relative errors %.5f\n", starts,
+                   best.chisq);
+        printf("key\tfitted\tmin\tmax\n");
+        const char *keys[CAL_MAX_FREE];
+        for (size_t k = 0; k < cal->nfree; k++) {
+            printf("%s\t%.1f\t%g\t%g\n", cal->fr[k].key, best.p[k], cal->fr[k].lo, cal->fr[k].hi);
+            keys[k] = cal->fr[k].key;
+        }
+        printf("\nrun\tmetric\ttarget\tbefore\tafter\terror_pct\n");
+        for (size_t t = 0; t < cal->ntg; t++) {
+            const struct cal_target *g = &cal->tg[t];
+            const char *scen = strrchr(cal->runs[g->run].scenario, '/');
+            char ovr[1024] = "";
+            overrides_text(&cal->runs[g->run], ovr, sizeof ovr);
+            if (g->den_run >= 0) {
+                strncat(ovr, " /", sizeof ovr - strlen(ovr) - 1);
+                overrides_text(&cal->runs[g->den_run], ovr, sizeof ovr);
+                if (cal->runs[g->den_run].nsets == 0)
+                    strncat(ovr, " -", sizeof ovr - strlen(ovr) - 1);
             }
-            printf("\nrun\tmetric\ttarget\tbefore\tafter\terror_pct\n");
-            for (size_t t = 0; t < cal->ntg; t++) {
-                const struct cal_target *g = &cal->tg[t];
-                const char *scen = strrchr(cal->runs[g->run].scenario, '/');
-                char ovr[1024] = "";
-                overrides_text(&cal->runs[g->run], ovr, sizeof ovr);
-                if (g->den_run >= 0) {
-                    strncat(ovr, " /", sizeof ovr - strlen(ovr) - 1);
-                    overrides_text(&cal->runs[g->den_run], ovr, sizeof ovr);
-                    if (cal->runs[g->den_run].nsets == 0)
-                        strncat(ovr, " -", sizeof ovr - strlen(ovr) - 1);
-                }
-                printf("%s%s\t%s\t%g\t%.4g\t%.4g\t%+.1f\n", scen ? scen + 1 : "", ovr, g->metric,
-                       g->value, g->before, g->after,
-                       g->value != 0 ? 100 * (g->after - g->value) / fabs(g->value) : 0.0);
-            }
-            if (out_path != NULL) {
-                char header[1024];
-                snprintf(header, sizeof header,
-                         "# Fitted by `falconsim calibrate %s`: %zu free costs, %zu targets.\n"
-                         "# Use as (part of) a defaults file; see docs/calibration.md.\n",
-                         targets, cal->nfree, cal->ntg);
-                rc = scenario_write_keys(out_path, header, keys, p, cal->nfree, err);
-            }
+            printf("%s%s\t%s\t%g\t%.4g\t%.4g\t%+.1f\n", scen ? scen + 1 : "", ovr, g->metric,
+                   g->value, g->before, g->after,
+                   g->value != 0 ? 100 * (g->after - g->value) / fabs(g->value) : 0.0);
+        }
+        if (out_path != NULL) {
+            char header[1024];
+            snprintf(header, sizeof header,
+                     "# Fitted by `falconsim calibrate %s`: %zu free costs, %zu targets%s.\n"
+                     "# Use as (part of) a defaults file; see docs/calibration.md.\n",
+                     targets, cal->nfree, cal->ntg, starts > 1 ? ", best of several starts" : "");
+            rc = scenario_write_keys(out_path, header, keys, best.p, cal->nfree, err);
         }
     }
-    gsl_vector_free(u);
-    gsl_multifit_nlinear_free(w);
 out:
+    if (halton != NULL)
+        gsl_qrng_free(halton);
     for (size_t r = 0; r < cal->nruns; r++)
         for (size_t k = 0; k < cal->runs[r].nsets; k++)
             free(cal->runs[r].sets[k]);

@@ -11,8 +11,10 @@
 
 /* Fits, prints the fitted keys and the residual table on stdout, and
  * writes them to out_path (if not NULL) as a libconfig file. The runs of
- * each evaluation go on `jobs` threads (the result does not depend on it). */
+ * each evaluation go on `jobs` threads (the result does not depend on it);
+ * `starts` fits from different starting points keep the best (1: from the
+ * scenario's values only). */
 int calibrate_run(const char *targets, const char *out_path, const char *const *sets,
-                  size_t nsets, unsigned jobs, bool quiet, struct sim_err *err);
+                  size_t nsets, unsigned jobs, unsigned starts, bool quiet, struct sim_err *err);
 
 #endif

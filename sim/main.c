@@ -49,6 +49,7 @@ static void usage_short(FILE *f)
                "       falconsim check SCENARIO.cfg [--set KEY=VALUE]... [--effective]\n"
                "       falconsim export RUN.h5 [PATH]\n"
                "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]... [-j N]\n"
+               "                           [--starts N]\n"
                "       falconsim summarize DIR... [--index INDEX.h5]\n"
                "       falconsim measure [-o DIR] [--quick] [--dry-run] [--cleanup] [options]\n"
                "       falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [options]\n"
@@ -88,6 +89,9 @@ static void help(void)
            "  -s, --set KEY=VALUE  override a scenario key (repeatable); unknown keys are errors\n"
            "      --seed N         same as --set run.seed=N\n"
            "  -j, --jobs N         calibrate: runs in parallel (default: the online CPUs)\n"
+           "      --starts N       calibrate: fit from N starting points and keep the best:\n"
+           "                       the scenario's values, then a Halton sequence over the\n"
+           "                       free keys' bounds (default 1)\n"
            "  -q, --quiet          no summary table\n"
            "      --progress       progress on stderr even when it is not a terminal\n"
            "      --no-progress    never show progress (also FALCONSIM_PROGRESS=0)\n"
@@ -278,7 +282,8 @@ static void print_summary(const struct sim_params *p, const struct model_results
            (unsigned long long)s->events, wall_s);
 }
 
-enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS, OPT_EFFECTIVE, OPT_INDEX };
+enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS, OPT_EFFECTIVE, OPT_INDEX,
+       OPT_STARTS };
 
 /* Everything the command line allocates, released on every exit path. */
 struct cli {
@@ -317,6 +322,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"effective", no_argument, NULL, OPT_EFFECTIVE},
         {"index", required_argument, NULL, OPT_INDEX},
+        {"starts", required_argument, NULL, OPT_STARTS},
         {"help-keys", optional_argument, NULL, OPT_HELP_KEYS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -336,6 +342,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
 
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = online > 0 ? (unsigned)online : 1;
+    unsigned starts = 1;
     int c;
     /* GNU permutation: options may come before or after the operands. */
     while ((c = getopt_long(argc, argv, "o:s:j:qhV", opts, NULL)) != -1) {
@@ -374,6 +381,17 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         case OPT_NO_PROGRESS: progress = 0; break;
         case OPT_EFFECTIVE: effective = true; break;
         case OPT_INDEX: index_path = optarg; break;
+        case OPT_STARTS: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || n < 1 || n > 64) {
+                fprintf(stderr, "falconsim: error: --starts needs an integer in 1..64 (got \"%s\")\n",
+                        optarg);
+                return EX_USAGE;
+            }
+            starts = (unsigned)n;
+            break;
+        }
         case OPT_HELP_KEYS: help_keys(optarg && strcmp(optarg, "markdown") == 0); return EX_OK;
         case 'h': help(); return EX_OK;
         case 'V':
@@ -437,7 +455,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
             usage_short(stderr);
             return EX_USAGE;
         }
-        int rc = calibrate_run(operands[0], out_path, sets, nsets, jobs, quiet, &err);
+        int rc = calibrate_run(operands[0], out_path, sets, nsets, jobs, starts, quiet, &err);
         if (rc != SIM_OK) {
             fprintf(stderr, "falconsim: %s\n", err.msg);
             return exit_for(rc);

@@ -171,6 +171,8 @@ static void init_threads(struct model *m)
         t->cpu = p->app.cpus.cpu[i % p->app.cpus.n];
         t->state = THR_SLEEPING;
         t->rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_THREAD + (uint64_t)i);
+        if (p->sender.cpus.n > 0)
+            t->call_t_sent = xcalloc((size_t)p->app.batch, sizeof *t->call_t_sent);
     }
 }
 
@@ -221,6 +223,7 @@ static void convert_units(struct model *m)
     m->sched_min_gran_ns = us_to_ns(p->kernel.sched_min_granularity_us);
     m->app_user_ns = ns_round(p->app.user_ns);
     m->app_recv_ns = ns_round(p->app.recv_ns);
+    m->app_call_ns = ns_round(p->app.call_ns);
     m->app_remote_ns = ns_round(p->app.remote_data_ns);
     m->app_wake_cost_ns = ns_round(p->app.wake_cost_ns);
     m->app_waker_cost_ns = ns_round(p->app.waker_cost_ns);
@@ -301,6 +304,10 @@ static void setup_memory_estimate(const struct sim_params *p, struct setup_memor
     mm->flows = nflows * ((double)sizeof(struct flow) + 2 * hist +
                           HIST_SPARSE_MAX * sizeof(uint16_t) + 8 * (rr ? 4.0 : 0.0) +
                           lanes * sizeof(struct pktq));
+    /* sender.*: each reader keeps the send times of its open receive call */
+    double nthreads = p->app.threads > 0 ? (double)p->app.threads : (double)p->app.cpus.n;
+    if (p->sender.cpus.n > 0)
+        mm->flows += nthreads * (double)p->app.batch * sizeof(sim_ns);
     mm->samples = (p->run.sample_every > 0 ? (double)p->run.sample_max : 1) *
                   (double)sizeof(struct sample_rec);
     double window_ns = p->run.trace_window_us * 1e3, duration_ns = p->run.duration_ms * 1e6;
@@ -478,8 +485,10 @@ void model_destroy(struct model *m)
         }
     free(m->flows);
     if (m->threads)
-        for (uint32_t i = 0; i < m->nthreads; i++)
+        for (uint32_t i = 0; i < m->nthreads; i++) {
             rng_destroy(m->threads[i].rng);
+            free(m->threads[i].call_t_sent);
+        }
     free(m->threads);
     for (uint32_t i = 0; i < m->nsenders; i++)
         free(m->senders[i].send_flows);

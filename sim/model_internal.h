@@ -215,6 +215,11 @@ struct thread {
      * datagrams left in the current send call (0: the next starts a call) */
     uint32_t *send_flows, nsend_flows, send_next, batch_left;
     sim_ns call_t; /* when the current send call began: every datagram's t_sent */
+    /* THR_APP: messages read in the current receive call (0: the next read
+     * opens one), and the send times of those whose send latency waits for
+     * the call's return (sender.*: app.batch of them) */
+    uint32_t recv_in_call, call_nsent;
+    sim_ns *call_t_sent;
 };
 
 FIFO_DEFINE(run_queue, struct thread, rq_next) /* a CPU's runnable threads */
@@ -426,7 +431,7 @@ struct model {
     sim_ns duration, warmup, window;
     sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_recv_ns, enq_local_ns, enq_remote_ns,
         migrate_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
-        app_user_ns, app_recv_ns, app_remote_ns, app_wake_cost_ns, app_waker_cost_ns,
+        app_user_ns, app_recv_ns, app_call_ns, app_remote_ns, app_wake_cost_ns, app_waker_cost_ns,
         app_wake_user_ns, app_idle_wake_ns, app_idle_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns,
         net_delay_ns, think_ns;
     /* cpu.contention: CPUs now running a packet or application step (noise
@@ -618,6 +623,7 @@ void metrics_fini(struct model *m);
 void metrics_on_window(void *ctx, uint32_t obj, uint64_t arg);
 void metrics_on_warmup(void *ctx, uint32_t obj, uint64_t arg);
 void metrics_deliver(struct model *m, struct flow *f, struct pkt *p, unsigned app_cpu);
+void metrics_send_latency(struct model *m, sim_ns lat);
 void metrics_sample_stage(struct model *m, struct pkt *p, enum stage_id s, unsigned cpu,
                           sim_ns t);
 

@@ -154,6 +154,8 @@ struct sim_params {
         struct cpu_list cpus;
         int64_t threads;
         double user_ns;
+        double call_ns;     /* per receive call */
+        int64_t batch;      /* messages per receive call, at most */
         double recv_ns;
         double per_byte_ns;
         double remote_data_ns;

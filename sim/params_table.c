@@ -222,6 +222,15 @@ const struct param_spec k_params[] = {
         "User-space work per received message (host Fig. 11: usr 29 % at 2.0 Mpps)."),
     P_R("app.recv_ns", app.recv_ns, 0, 1e9, "200.0", "ns",
         "recvmsg system-call cost per message, data local (0.5 us app total, 1.4(g))."),
+    P_R("app.call_ns", app.call_ns, 0, 1e9, "0.0", "ns",
+        "System time per receive call (recvmsg or recvmmsg: the system call's entry and exit), "
+        "paid by the first datagram (UDP) or skb (TCP) of each call; 0: folded into "
+        "app.recv_ns, as for the paper's readers (one recvfrom per message)."),
+    P_I("app.batch", app.batch, 1, 1024, "1", "messages",
+        "Most datagrams (UDP) or skbs (TCP) one receive call returns: recvmmsg's vlen with "
+        "MSG_WAITFORONE, so a call also returns when its thread's sockets are empty. The send "
+        "latency (sender.*) of each is taken when its call returns, as falconsim measure's "
+        "reader stamps a batch."),
     P_R("app.per_byte_ns", app.per_byte_ns, 0, 1e6, "0.2", "ns/byte",
         "Copy to user per byte (about 5 GB/s per core; Homa perf.txt)."),
     P_R("app.remote_data_ns", app.remote_data_ns, 0, 1e9, "75.0", "ns",

@@ -149,8 +149,23 @@ grep -q "^free	sender.msg_ns" prof.cfg.d/targets.tsv && grep -q "^free	stage.con
 ! grep -q "call_ns" prof.cfg.d/fixed.cfg && ok || fail "fit: call_ns from a file without syscall_ns"
 expect_exit 0 "fit, a file with syscall_ns" -- "$bin" fit "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat" \
     -o prof2.cfg --base base.cfg --sim-ms 20 -q
-grep -q "sender: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg && ok ||
-    fail "fit: call_ns is not the median syscall_ns ($(grep call_ns prof2.cfg.d/fixed.cfg))"
+grep -q "sender: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg && grep -q "app: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg &&
+    ok || fail "fit: call_ns is not the median syscall_ns ($(grep call_ns prof2.cfg.d/fixed.cfg))"
+# the kit's reader: up to MEASURE_RECV_BATCH (64) datagrams a recvmmsg
+grep -q 'app: { cpus = \[1\]; rcvbuf_bytes = [0-9]*; batch = 64; }' prof.cfg.d/case_1.cfg && ok ||
+    fail "fit: the row's reader batch ($(grep '^app' prof.cfg.d/case_1.cfg))"
+# several starts: the first is the base's values, the best of them is kept
+expect_exit 0 "fit, one start" -- "$bin" fit "$data/runs_small.tsv" -o s1.cfg --base base.cfg --sim-ms 20 --starts 1
+one=$(grep 'sum of squared' err.txt | tail -1 | sed 's/.*errors \([0-9.]*\).*/\1/')
+expect_exit 0 "fit, three starts" -- "$bin" fit "$data/runs_small.tsv" -o s3.cfg --base base.cfg --sim-ms 20 --starts 3
+[ "$(grep -c 'ends at' err.txt)" -eq 3 ] && grep -q "start 1 ends at $one" err.txt && ok ||
+    fail "fit --starts 3: start 1 is not the one-start fit ($one): $(grep 'ends at' err.txt)"
+best=$(sed -n 's/.*ends at \([0-9.]*\)/\1/p' err.txt | sort -g | head -1)
+expect_out "the best's sum of squared relative errors $best"
+expect_exit 64 "fit: --starts 0" -- "$bin" fit "$data/runs_small.tsv" -o s0.cfg --base base.cfg --starts 0
+expect_err "--starts: '0' must be 1..64"
+expect_exit 64 "calibrate: --starts x" -- "$bin" calibrate s3.cfg.d/targets.tsv --starts x
+expect_err "--starts needs an integer in 1..64"
 grep -q 'rate_pps = 0.000000' prof.cfg.d/case_1.cfg && grep -q 'mode = "overlay"' prof.cfg.d/case_1.cfg &&
     grep -q 'sender: { cpus = \[0\]; batch = 32; }' prof.cfg.d/case_1.cfg && ok || fail "fit: case_1.cfg not the row"
 expect_exit 0 "the profile loads" -- "$bin" check prof.cfg

@@ -521,6 +521,49 @@ static void test_sender_veth(void)
     model_destroy(f.m);
 }
 
+/* Receive calls (app.call_ns, app.batch): bursts of 8 datagrams, one send
+ * call each, 3 us apart on the sender's CPU (vanilla: 1.5 us to send, 1.5 us
+ * of receive path), the first in its socket 4 us after the call began; a
+ * slow reader on CPU 1 (5 us a read) drains a burst in one recvmmsg of 8,
+ * which returns 44 us after the send call, the clock every datagram of it
+ * is stamped with; with a call per datagram, datagram k returns at
+ * 4 + 5 (k + 1) us (mean 26.5); with calls of 4, at 24 and 44 us (mean 34).
+ * A call's 1 us is paid once per call: 8 per burst with vlen 1, 1 with 8. */
+static void test_receive_calls(void)
+{
+    const char *common[] = {"workload.rate_pps=100000", "workload.burst=8",
+                            "app.recv_ns=5000", "workload.arrival=constant"};
+    const double mean_us[] = {26.5, 34.0, 44.0}, max_us[] = {44.0, 44.0, 44.0};
+    const char *batches[] = {"app.batch=1", "app.batch=4", "app.batch=8"};
+    for (int i = 0; i < 3; i++) {
+        const char *sets[] = {common[0], common[1], common[2], common[3], batches[i]};
+        struct run run;
+        run_text(&run, NULL, k_veth, sets, SIM_ARRAY_LEN(sets));
+        CHECK_NEAR(run.r->sum.send_latency_mean_us, mean_us[i], 0.05);
+        CHECK_NEAR(run.r->sum.send_latency_p999_us, max_us[i], 0.3);
+        /* the model's own latency is per read, whatever the batch: from
+         * netif_rx (2.5 + 3k us) to the read's end, 6.5 + 2k us */
+        CHECK_NEAR(run.r->sum.latency_mean_us, 13.5, 0.05);
+        CHECK_EQ_I64(run.r->sum.drops, 0);
+        model_destroy(run.m);
+    }
+    /* app.call_ns = 1 us: with vlen 8 one call a burst (returning at 45 us),
+     * with vlen 1 eight (datagram k returns at 4 + 6 (k + 1) us, mean 31);
+     * the reader's system time is 12 500 bursts/s x (40 + 1) or (40 + 8) us */
+    const double call_mean_us[] = {31.0, 45.0}, bursts = 1e5 / 8;
+    const char *vlen[] = {"app.batch=1", "app.batch=8"};
+    for (int i = 0; i < 2; i++) {
+        const char *sets[] = {common[0], common[1], common[2], common[3], vlen[i],
+                              "app.call_ns=1000"};
+        struct run run;
+        run_text(&run, NULL, k_veth, sets, SIM_ARRAY_LEN(sets));
+        CHECK_NEAR(run.r->sum.send_latency_mean_us, call_mean_us[i], 0.05);
+        CHECK_REL(run.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM],
+                  bursts * (40.0 + (i == 0 ? 8.0 : 1.0)) * 1e-6, 0.01);
+        model_destroy(run.m);
+    }
+}
+
 /* cpu.idle_poll_us / cpu.idle_exit: a reader whose CPU idled longer than
  * the poll window (200 us) waits the idle exit (50 us) on top of its wake-up.
  * Paced at 2000/s the reader's CPU idles ~500 us between datagrams: every
@@ -1202,6 +1245,7 @@ int main(int argc, char **argv)
     test_noise_latency_tail();
     test_contention();
     test_sender_veth();
+    test_receive_calls();
     test_idle_exit();
     test_backlog_overflow_and_budgets();
     test_rps_one_core_per_flow_and_rss_spread();
