@@ -134,6 +134,7 @@ void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
     model_pkt_free(m, p);
     if (++t->recv_in_call == (uint32_t)m->p->app.batch || flow_ready_list_empty(&t->ready)) {
         /* the call returns */
+        metrics_cpu_count(m, c->id, CPU_APP_CALLS, 1);
         sim_ns now = engine_now(m->eng);
         for (uint32_t i = 0; i < t->call_nsent; i++)
             metrics_send_latency(m, now - t->call_t_sent[i]);

@@ -394,6 +394,7 @@ static herr_t write_summary(hid_t file, const struct model_results *r)
         {"ipis_per_s", s->ipis_per_s},
         {"wake_ipis_per_s", s->wake_ipis_per_s},
         {"app_wakeups_per_s", s->app_wakeups_per_s},
+        {"app_calls_per_s", s->app_calls_per_s},
         {"cpu_busy_cores", s->cpu_busy_cores},
         {"rr_per_s", s->rr_per_s},
         {"rr_ok_per_s", s->rr_ok_per_s},

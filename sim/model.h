@@ -46,6 +46,7 @@ struct model_summary {
     double ipis_per_s;        /* RPS/steering IPIs */
     double wake_ipis_per_s;   /* wake-ups of threads on other CPUs (reschedule IPIs) */
     double app_wakeups_per_s; /* wake-ups of sleeping application threads, any CPU */
+    double app_calls_per_s;   /* receive calls returned (app.batch), any CPU */
     double cpu_busy_cores;    /* sum over CPUs of busy fraction */
     /* whole-run conservation, in frames */
     uint64_t gen_frames, deliv_frames, dropped_frames, inflight_frames;

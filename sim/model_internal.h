@@ -392,6 +392,7 @@ struct cpu_stats {
     uint64_t ipis_sent, ipis_recv;
     uint64_t wake_ipis;     /* wake-ups of a thread on another CPU (RES IPIs) */
     uint64_t app_wakeups;   /* wake-ups of a sleeping application thread, anywhere */
+    uint64_t app_calls;     /* receive calls returned by its application threads */
     uint64_t time_squeeze;
     uint64_t ksoftirqd_wakeups;
     uint64_t polls[3];      /* by napi kind */
@@ -678,6 +679,7 @@ enum cpu_counter {
     CPU_IPIS_RECV,         /* ... and received */
     CPU_WAKE_IPIS,         /* a wake-up of a thread on another CPU (RES) */
     CPU_APP_WAKEUPS,       /* a wake-up of a sleeping application thread */
+    CPU_APP_CALLS,         /* a receive call (recvmsg, recvmmsg) returned */
     CPU_TIME_SQUEEZE,      /* net_rx_action out of budget or time */
     CPU_KSOFTIRQD_WAKEUPS, /* softirq work deferred to ksoftirqd */
     CPU_BACKLOG_DROPS,     /* counted at the target CPU, as softnet_stat */
@@ -693,6 +695,7 @@ static inline void metrics_cpu_count(struct model *m, unsigned cpu, enum cpu_cou
     case CPU_IPIS_RECV: cs->ipis_recv += n; break;
     case CPU_WAKE_IPIS: cs->wake_ipis += n; break;
     case CPU_APP_WAKEUPS: cs->app_wakeups += n; break;
+    case CPU_APP_CALLS: cs->app_calls += n; break;
     case CPU_TIME_SQUEEZE: cs->time_squeeze += n; break;
     case CPU_KSOFTIRQD_WAKEUPS: cs->ksoftirqd_wakeups += n; break;
     case CPU_BACKLOG_DROPS: cs->backlog_drops += n; break;
