@@ -8,7 +8,11 @@
  *
  * The row-to-scenario map (every key from a column):
  *   topology underlay|overlay      network.mode host|overlay
- *   placement vanilla|rps          policy.name vanilla|rps, policy.rps_cpus = rps_cpus
+ *   placement vanilla|rps|rps_first policy.name vanilla|rps, policy.rps_cpus = rps_cpus;
+ *                                  rps_first: policy.rps_veth = "off" (RPS on the
+ *                                  first device, u1, only)
+ *   irq_cpus (emulated IRQ CPUs)   policy.rps_first_cpus (u1's own map), and vanilla
+ *                                  becomes rps with policy.rps_veth = "off"
  *   sender_cpus, reader_cpus       sender.cpus, app.cpus (one reader thread each)
  *   flows, payload                 workload.flows, workload.message_bytes (UDP stream)
  *   target_pps (0: flat out)       workload.rate_pps = target_pps / flows
@@ -159,10 +163,11 @@ static int cpu_list(const struct rows *rs, unsigned r, int c, char *out, size_t 
 }
 
 /* Whether a row's prediction depends on the flows' hash draw: RPS spreads
- * flows over more than one CPU. */
+ * flows over more than one CPU, on the RPS or the emulated IRQ CPUs. */
 static bool row_hash_dependent(const struct rows *rs, unsigned r)
 {
-    return strcmp(cell(rs, r, C_PLACE), "rps") == 0 && strchr(cell(rs, r, C_RPS), ',') != NULL;
+    bool rps = strcmp(cell(rs, r, C_PLACE), "vanilla") != 0;
+    return (rps && strchr(cell(rs, r, C_RPS), ',') != NULL) || strchr(cell(rs, r, C_IRQ), ',') != NULL;
 }
 
 /* The scenario of row r (libconfig text), under `profile` (absolute). */
@@ -172,16 +177,9 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
     const char *topo = cell(rs, r, C_TOPO), *place = cell(rs, r, C_PLACE);
     if (strcmp(topo, "underlay") != 0 && strcmp(topo, "overlay") != 0)
         return bad_cell(rs, r, C_TOPO, err, "expected underlay or overlay");
-    if (strcmp(place, "vanilla") != 0 && strcmp(place, "rps") != 0)
-        return bad_cell(rs, r, C_PLACE, err,
-                        strcmp(place, "rps_first") == 0
-                            ? "RPS on the first device only needs per-device RPS maps, which "
-                              "the model's rps policy does not have yet"
-                            : "expected vanilla or rps");
-    if (strcmp(cell(rs, r, C_IRQ), "-") != 0)
-        return bad_cell(rs, r, C_IRQ, err,
-                        "emulated IRQ CPUs need per-device RPS maps, which the model's rps "
-                        "policy does not have yet");
+    if (strcmp(place, "vanilla") != 0 && strcmp(place, "rps") != 0 &&
+        strcmp(place, "rps_first") != 0)
+        return bad_cell(rs, r, C_PLACE, err, "expected vanilla, rps or rps_first");
     double payload, flows, target, batch, rcvbuf;
     if (num(rs, r, C_PAYLOAD, &payload, err) || num(rs, r, C_FLOWS, &flows, err) ||
         num(rs, r, C_TARGET, &target, err) || num(rs, r, C_BATCH, &batch, err) ||
@@ -195,19 +193,31 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         return bad_cell(rs, r, C_BATCH, err, "expected 1..1024");
     if (!(target >= 0))
         return bad_cell(rs, r, C_TARGET, err, "expected a rate >= 0");
-    char snd[2048], rdr[2048], rps[2048];
-    unsigned nsnd, nrdr, nrps;
+    char snd[2048], rdr[2048], rps[2048], irq[2048];
+    unsigned nsnd, nrdr, nrps, nirq;
     if (cpu_list(rs, r, C_SENDERS, snd, sizeof snd, &nsnd, err) ||
         cpu_list(rs, r, C_READERS, rdr, sizeof rdr, &nrdr, err) ||
-        cpu_list(rs, r, C_RPS, rps, sizeof rps, &nrps, err))
+        cpu_list(rs, r, C_RPS, rps, sizeof rps, &nrps, err) ||
+        cpu_list(rs, r, C_IRQ, irq, sizeof irq, &nirq, err))
         return SIM_EINVAL;
     if (nsnd == 0)
         return bad_cell(rs, r, C_SENDERS, err, "needs at least one CPU");
     if (nrdr == 0)
         return bad_cell(rs, r, C_READERS, err, "needs at least one CPU");
-    bool is_rps = strcmp(place, "rps") == 0;
-    if (is_rps && nrps == 0)
-        return bad_cell(rs, r, C_RPS, err, "needs at least one CPU for placement rps");
+    bool vanilla = strcmp(place, "vanilla") == 0;
+    if (!vanilla && nrps == 0)
+        return bad_cell(rs, r, C_RPS, err, "needs at least one CPU for placements rps and rps_first");
+    /* u1's map: the emulated IRQ CPUs, else the RPS CPUs (vanilla: none);
+     * vx0's and the pod's eth0's: the RPS CPUs with placement rps only */
+    char pol[5000];
+    if (vanilla && nirq == 0)
+        snprintf(pol, sizeof pol, "name = \"vanilla\"; rps_cpus = [];");
+    else if (!vanilla && nirq == 0 && strcmp(place, "rps") == 0)
+        snprintf(pol, sizeof pol, "name = \"rps\"; rps_cpus = %s;", rps);
+    else
+        snprintf(pol, sizeof pol,
+                 "name = \"rps\"; rps_cpus = %s; rps_first_cpus = %s; rps_veth = \"%s\";",
+                 vanilla ? irq : rps, irq, strcmp(place, "rps") == 0 ? "on" : "off");
     int n = snprintf(
         buf, cap,
         "# case %s of %s, generated by falconsim (measure/host_rows.c)\n"
@@ -218,12 +228,12 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         "            rate_pps = %.6f; burst = %.0f; };\n"
         "sender: { cpus = %s; batch = %.0f; };\n"
         "app: { cpus = %s; rcvbuf_bytes = %.0f; batch = %d; };\n"
-        "policy: { name = \"%s\"; rps_cpus = %s; };\n"
+        "policy: { %s };\n"
         "run: { duration_ms = %g; warmup_ms = %g; hash_seed = %lldL; };\n",
         cell(rs, r, C_CASE), rs->t.path, profile, rs->ncpu,
         strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows,
         target > 0 ? batch : 1, snd,
-        batch, rdr, rcvbuf, MEASURE_RECV_BATCH, is_rps ? "rps" : "vanilla", is_rps ? rps : "[]", sim_ms,
+        batch, rdr, rcvbuf, MEASURE_RECV_BATCH, pol, sim_ms,
         sim_ms / 5, (long long)hash_seed);
     if (n < 0 || (size_t)n >= cap)
         return sim_error(err, SIM_EINVAL, "%s:%u: scenario longer than %zu bytes", rs->t.path,

@@ -186,9 +186,20 @@ awk -F'\t' '$1 == 7 && $8 == "rate_pps" { exit !($10 > 0.98 * 79817 && $10 < 1.0
 expect_exit 0 "predict, paced rows only" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --rows load --sim-ms 50 -q
 [ "$(tail -n +2 out.txt | cut -f1 | sort -u)" = 7 ] && ok || fail "predict --rows load: want case 7 only"
 # rows the model cannot express, broken files, bad options
+# per-device RPS maps: rps_first (RPS on u1 only) and emulated IRQ CPUs (u1's own map)
 sed 's/\tvanilla\t/\trps_first\t/' "$data/runs_small.tsv" >rps_first.tsv
-expect_exit 65 "predict: rps_first" -- "$bin" predict rps_first.tsv prof.cfg
-expect_err "rps_first.tsv:2: column 'placement' is 'rps_first': RPS on the first device only"
+expect_exit 0 "predict: rps_first" -- "$bin" predict rps_first.tsv prof.cfg --sim-ms 20 -q
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "irq_cpus") c = i } NR > 1 { $c = "0" } 1' \
+    "$data/runs_small.tsv" >irq.tsv
+expect_exit 0 "fit: rps_first and IRQ CPUs" -- sh -c "'$bin' fit rps_first.tsv -o rf.cfg --base base.cfg --starts 1 --sim-ms 20 -q &&
+    '$bin' fit irq.tsv -o irq.cfg --base base.cfg --starts 1 --sim-ms 20 -q"
+grep -q 'policy: { name = "rps"; rps_cpus = \[1\]; rps_first_cpus = \[\]; rps_veth = "off"; };' rf.cfg.d/case_1.cfg &&
+    ok || fail "rps_first: $(grep '^policy' rf.cfg.d/case_1.cfg)"
+grep -q 'policy: { name = "rps"; rps_cpus = \[0\]; rps_first_cpus = \[0\]; rps_veth = "off"; };' irq.cfg.d/case_1.cfg &&
+    ok || fail "vanilla with IRQ CPUs: $(grep '^policy' irq.cfg.d/case_1.cfg)"
+sed 's/\tvanilla\t/\trps_last\t/' "$data/runs_small.tsv" >rps_last.tsv
+expect_exit 65 "predict: an unknown placement" -- "$bin" predict rps_last.tsv prof.cfg
+expect_err "rps_last.tsv:2: column 'placement' is 'rps_last': expected vanilla, rps or rps_first"
 expect_exit 65 "predict: missing column" -- "$bin" predict "$data/no_p99.tsv" prof.cfg
 expect_err "no column 'lat_p99_us'"
 expect_exit 66 "predict: no profile" -- "$bin" predict "$data/runs_small.tsv" nope.cfg

@@ -128,6 +128,44 @@ static void test_rps(void)
     free(st);
 }
 
+/* Per-device maps: the first device draws from policy.rps_first_cpus, the
+ * veth from policy.rps_cpus (each with the same hash: reciprocal_scale over
+ * its own map), or keeps the packet local with policy.rps_veth = off. */
+static void test_rps_per_device_maps(void)
+{
+    struct sim_params p;
+    const char *two[] = {"policy.rps_cpus=4,5,6", "policy.rps_first_cpus=0,1"};
+    params_for(&rps_policy_ops, &p, two, 2);
+    void *st = policy_state(&rps_policy_ops, &p);
+    const char *first_only[] = {"policy.rps_cpus=2,3", "policy.rps_veth=off"};
+    struct sim_params q;
+    params_for(&rps_policy_ops, &q, first_only, 2);
+    void *st1 = policy_state(&rps_policy_ops, &q);
+    struct fake_cpus f;
+    fake_init(&f, 8, 0);
+    bool first_seen[2] = {false, false}, veth_seen[3] = {false, false, false};
+    for (uint32_t i = 0; i < 1000; i++) {
+        struct pkt_meta m = {.flow_hash = i * 2654435761u};
+        int a = rps_policy_ops.select_cpu(st, &m, TR_RPS_RECEIVE, &f.view);
+        int b = rps_policy_ops.select_cpu(st, &m, TR_NETIF_RX, &f.view);
+        CHECK_EQ_I64(a, (int)policy_reciprocal_scale(m.flow_hash, 2));
+        CHECK_EQ_I64(b, 4 + (int)policy_reciprocal_scale(m.flow_hash, 3));
+        first_seen[a] = veth_seen[b - 4] = true;
+        int c = rps_policy_ops.select_cpu(st1, &m, TR_RPS_RECEIVE, &f.view);
+        CHECK_EQ_I64(c, 2 + (int)policy_reciprocal_scale(m.flow_hash, 2));
+        CHECK_EQ_I64(rps_policy_ops.select_cpu(st1, &m, TR_NETIF_RX, &f.view), POLICY_LOCAL);
+    }
+    CHECK_TRUE(first_seen[0] && first_seen[1] && veth_seen[0] && veth_seen[1] && veth_seen[2]);
+    const char *outside[] = {"host.cpus=8", "policy.rps_first_cpus=8"};
+    struct sim_err err = {{0}};
+    struct scenario_text t;
+    const char *sets[] = {"policy.name=rps", outside[0], outside[1]};
+    CHECK_EQ_I64(scenario_load(NULL, "", sets, 3, &q, &t, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "'policy.rps_first_cpus' lists CPU 8, outside");
+    free(st);
+    free(st1);
+}
+
 /* The validate hooks name the key; the loader adds where it was set. */
 static void test_rps_needs_a_map(void)
 {
@@ -476,6 +514,7 @@ int main(void)
     test_registry();
     test_vanilla_stays_local();
     test_rps();
+    test_rps_per_device_maps();
     test_rps_needs_a_map();
     test_rss_spread();
     test_rfs_in_order_migration();
