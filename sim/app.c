@@ -29,6 +29,14 @@
  * with ksoftirqd and each other for their CPU, and never run while a
  * softirq is active there.
  *
+ * Deferred free (kernel.skb_defer_max > 0): a read frees its skb; one
+ * allocated on another CPU goes on that CPU's list, emptied by its next
+ * net_rx_action; the read that takes the list past half of skb_defer_max
+ * also sends that CPU an IPI, paying cpu.ipi_send_ns (the guest's x2APIC
+ * write; data/hosts/kvm-2vcpu-epyc/placement-cost), and a full list leaves
+ * the skb to the reader. The frees themselves are in the stages' and
+ * app.recv_ns's costs, wherever they run.
+ *
  * app.migrate_at_ms moves every thread to app.migrate_cpus (for RFS
  * experiments); a thread in the middle of a read moves when it ends.
  */
@@ -82,6 +90,16 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
     sim_ns hops = p->hops + (p->cpu != (int16_t)c->id ? 1 : 0);
     sys += hops * m->app_remote_ns;
     sys += f->merge_due_ns; /* the micro-flow merge runs inside recvmsg */
+    s->target = -1;
+    int64_t defer_max = m->p->kernel.skb_defer_max;
+    if (defer_max > 0 && p->alloc_cpu >= 0 && p->alloc_cpu != (int16_t)c->id) {
+        struct cpu *a = &m->cpus[p->alloc_cpu];
+        if (a->defer_count < (uint64_t)defer_max &&
+            a->defer_count++ == (uint64_t)(defer_max >> 1)) {
+            sys += m->ipi_send_ns; /* skb_attempt_defer_free's kick */
+            s->target = a->id;
+        }
+    }
     f->merge_due_ns = 0;
     if (t->wake_cost_due) {
         sys += m->app_wake_cost_ns;
@@ -121,6 +139,8 @@ void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
     struct pkt *p = s->pkt;
     struct flow *f = &m->flows[p->flow];
     metrics_deliver(m, f, p, c->id);
+    if (s->target >= 0)
+        cpu_send_ipi(m, c, (unsigned)s->target, IPI_DEFER_FREE);
     struct thread *t = s->thread;
     if (t->call_t_sent != NULL && m->warm)
         t->call_t_sent[t->call_nsent++] = p->t_sent;

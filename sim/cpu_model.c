@@ -277,8 +277,18 @@ void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg)
 void cpu_on_ipi(void *ctx, uint32_t obj, uint64_t arg)
 {
     struct model *m = ctx;
-    (void)arg;
-    cpu_raise_irq(m, &m->cpus[obj], STEP_IPI_IRQ, 0);
+    cpu_raise_irq(m, &m->cpus[obj], STEP_IPI_IRQ, (uint16_t)arg);
+}
+
+/* smp_call_function_single_async from process or softirq context: the IPI
+ * leaves now (its sender's cost is in the sender's step) and lands after
+ * cpu.ipi_latency, plus the idle exit of a halted target. */
+void cpu_send_ipi(struct model *m, struct cpu *from, unsigned to, enum ipi_kind kind)
+{
+    sim_ns delay = dist_draw_ns(&m->p->cpu.ipi_latency, from->rng) +
+                   cpu_idle_exit_ns(m, &m->cpus[to], from->rng);
+    metrics_cpu_count(m, from->id, CPU_IPIS_SENT, 1);
+    engine_schedule(m->eng, engine_now(m->eng) + delay, EV_IPI, to, kind);
 }
 
 void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg)
@@ -397,6 +407,7 @@ static void net_rx_begin(struct model *m, struct cpu *c)
     sim_ns now = engine_now(m->eng);
     c->softirq_pending = false;
     c->in_net_rx_action = true;
+    c->defer_count = 0; /* skb_defer_free_flush (its frees are not charged) */
     metrics_cpu_count(m, c->id, CPU_NETRX, 1);
     c->budget = m->p->kernel.netdev_budget;
     c->time_limit = now + m->budget_ns;
@@ -547,7 +558,7 @@ static void send_ipis(struct model *m, struct cpu *c)
         c->ipi_listed[t] = false;
         sim_ns delay = dist_draw_ns(&m->p->cpu.ipi_latency, c->rng) +
                        cpu_idle_exit_ns(m, &m->cpus[t], c->rng);
-        engine_schedule(m->eng, now + delay, EV_IPI, t, 0);
+        engine_schedule(m->eng, now + delay, EV_IPI, t, IPI_RPS);
     }
     metrics_cpu_count(m, c->id, CPU_IPIS_SENT, c->ipi_n);
     c->ipi_n = 0;
@@ -658,9 +669,13 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
     case STEP_IPI_IRQ:
         account(m, c, CAT_HARDIRQ, s->dur);
         metrics_cpu_count(m, c->id, CPU_IPIS_RECV, 1);
-        /* rps_trigger_softirq: the sender set SCHED; list the backlog here. */
-        SIM_ASSERT(c->backlog.scheduled);
-        napi_list_and_raise(m, c, &c->backlog, c->backlog.hq.len > 0);
+        if (s->target == IPI_DEFER_FREE) {
+            c->softirq_pending = true; /* kick_defer_list_purge: raise NET_RX */
+        } else {
+            /* rps_trigger_softirq: the sender set SCHED; list the backlog here. */
+            SIM_ASSERT(c->backlog.scheduled);
+            napi_list_and_raise(m, c, &c->backlog, c->backlog.hq.len > 0);
+        }
         c->irq_exit_due = true;
         break;
     case STEP_PACKET:

@@ -57,6 +57,7 @@ struct pkt *model_pkt_alloc(struct model *m)
     memset(p, 0, sizeof *p);
     p->sample = NO_SAMPLE;
     p->cpu = -1;
+    p->alloc_cpu = -1;
     return p;
 }
 

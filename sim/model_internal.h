@@ -93,6 +93,7 @@ struct pkt {
     uint32_t msg_ends; /* messages that end in it */
     uint32_t sample;   /* sample record index or NO_SAMPLE */
     int16_t cpu;       /* CPU that last touched it, -1 before the first */
+    int16_t alloc_cpu; /* CPU that allocated the skb (skb->alloc_cpu), -1 before */
     uint16_t rxq;
     uint8_t stage;     /* next stage to run */
     uint8_t flags;
@@ -179,7 +180,8 @@ enum step_action { ACT_NONE, ACT_BACKLOG, ACT_GRO_CELL, ACT_SOCKET };
 struct step {
     uint8_t kind;
     uint8_t action;
-    int32_t target;   /* ACT_BACKLOG: cpu; STEP_NIC_IRQ: rx queue */
+    int32_t target;   /* ACT_BACKLOG: cpu; STEP_NIC_IRQ: rx queue; STEP_IPI_IRQ: enum
+                       * ipi_kind; STEP_APP: the CPU its freed skb's deferral kicks, or -1 */
     enum transition tr;
     sim_ns start;
     sim_ns dur;
@@ -189,6 +191,9 @@ struct step {
 };
 
 enum softirq_ctx { SIRQ_NONE, SIRQ_IRQ_EXIT, SIRQ_KSOFTIRQD };
+/* EV_IPI's arg: an RPS IPI (rps_trigger_softirq), or the deferred-free kick
+ * (skb_attempt_defer_free: a function call that raises NET_RX). */
+enum ipi_kind { IPI_RPS, IPI_DEFER_FREE };
 enum thread_kind { THR_APP, THR_KSOFTIRQD, THR_SENDER };
 enum thread_state { THR_SLEEPING, THR_WAKING, THR_RUNNABLE };
 
@@ -240,6 +245,7 @@ struct cpu {
     uint32_t irq_head, irq_n, irq_cap;
     bool irq_exit_due;
     sim_ns idle_since; /* when it last went idle; -1 while not idle */
+    uint32_t defer_count; /* kernel.skb_defer_max: skbs other CPUs freed for it */
     /* noise.*: interruptions due and not yet started, their total length,
      * whether a tick is among them; and the noise stream */
     bool noise_queued, noise_tick;
@@ -571,6 +577,7 @@ sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *
 void cpu_noise_start(struct model *m);
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg);
 void cpu_on_ipi(void *ctx, uint32_t obj, uint64_t arg);
+void cpu_send_ipi(struct model *m, struct cpu *from, unsigned to, enum ipi_kind kind);
 void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg);
 uint32_t cpu_backlog_len(const struct cpu *c);
 
@@ -675,7 +682,7 @@ static inline void metrics_rr_response(struct model *m, bool ok)
  * /proc/interrupts count them. */
 enum cpu_counter {
     CPU_NETRX,             /* a net_rx_action invocation */
-    CPU_IPIS_SENT,         /* RPS/FALCON IPIs this CPU sent */
+    CPU_IPIS_SENT,         /* IPIs raising NET_RX it sent (RPS/FALCON, deferred free) */
     CPU_IPIS_RECV,         /* ... and received */
     CPU_WAKE_IPIS,         /* a wake-up of a thread on another CPU (RES) */
     CPU_APP_WAKEUPS,       /* a wake-up of a sleeping application thread */

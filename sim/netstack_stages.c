@@ -235,6 +235,8 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
             p->hops++;
     }
     p->cpu = (int16_t)c->id;
+    if (p->alloc_cpu < 0)
+        p->alloc_cpu = (int16_t)c->id; /* the driver poll allocates the skb */
     enum stage_id st = (enum stage_id)p->stage;
     bool resume = (p->flags & PKT_FLUSHED) != 0;
     p->flags &= (uint8_t)~PKT_FLUSHED;
@@ -380,6 +382,7 @@ void stage_netif_rx(struct model *m, struct cpu *c, struct pkt *p)
 {
     p->stage = (uint8_t)stage_next(m->mode, m->mode == NET_HOST ? ST_GRO : ST_GRO_TUNNEL);
     p->cpu = (int16_t)c->id;
+    p->alloc_cpu = (int16_t)c->id; /* udp_sendmsg allocated it; veth passes it on */
     int cpu = policy_decide(m, c, p, TR_RPS_RECEIVE, engine_now(m->eng));
     struct cpu *t = cpu < 0 ? c : &m->cpus[cpu];
     enqueue_to_backlog(m, c, t, p, TR_RPS_RECEIVE);

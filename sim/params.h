@@ -120,6 +120,7 @@ struct sim_params {
         double max_softirq_time_us;
         int64_t gro_max_bytes;
         int64_t gro_max_flows;
+        int64_t skb_defer_max; /* net.core.skb_defer_max; 0: no deferred free */
         double sched_latency_us;
         double sched_min_granularity_us;
         int64_t hz;

@@ -126,6 +126,12 @@ const struct param_spec k_params[] = {
         "Softirq time at IRQ exit before ksoftirqd is woken (MAX_SOFTIRQ_TIME)."),
     P_I("kernel.gro_max_bytes", kernel.gro_max_bytes, 1500, 1 << 20, "65536", "bytes",
         "Largest GRO aggregate (GRO_LEGACY_MAX_SIZE)."),
+    P_I("kernel.skb_defer_max", kernel.skb_defer_max, 0, 1000000, "0", "skbs",
+        "net.core.skb_defer_max (Linux 5.19 and later, where it is 64): a reader that frees an "
+        "skb allocated on another CPU queues it there, and that CPU's next net_rx_action frees "
+        "the queue; when the queue passes half this many the reader sends it an IPI "
+        "(cpu.ipi_send_ns) that raises NET_RX; past this many the reader frees the skb itself "
+        "(net/core/skbuff.c skb_attempt_defer_free). 0: off, as in Linux 5.4, the paper's."),
     P_I("kernel.gro_max_flows", kernel.gro_max_flows, 1, 64, "8", "flows",
         "Flows GRO holds per NAPI; the oldest is flushed when one more arrives."),
     P_R("kernel.sched_latency_us", kernel.sched_latency_us, 1, 1e7, "6000.0", "us",

@@ -521,6 +521,43 @@ static void test_sender_veth(void)
     model_destroy(f.m);
 }
 
+/* kernel.skb_defer_max: the sender's CPU 0 allocates every skb and the
+ * reader on CPU 1 frees it. In vanilla CPU 0 runs net_rx_action for every
+ * datagram, which empties its list: never a kick. With RPS to CPU 2, CPU 0
+ * runs it only to send RPS IPIs, and the reader kicks it: at most once per
+ * max / 2 + 1 frees, each kick costing the reader cpu.ipi_send_ns. */
+static void test_deferred_free(void)
+{
+    const char *van[] = {"kernel.skb_defer_max=4", "cpu.ipi_send_ns=5000"};
+    struct run a;
+    run_text(&a, NULL, k_veth, van, SIM_ARRAY_LEN(van));
+    CHECK_EQ_I64(a.r->ipis_recv[0], 0);
+    CHECK_TRUE(a.r->sum.throughput_pps > 1e5);
+    model_destroy(a.m);
+    const char *rps[] = {"kernel.skb_defer_max=4", "cpu.ipi_send_ns=5000", "policy.name=rps",
+                         "policy.rps_cpus=[2]", "workload.rate_pps=300000",
+                         "workload.arrival=poisson"};
+    const char *off[] = {"kernel.skb_defer_max=0", "cpu.ipi_send_ns=5000", "policy.name=rps",
+                         "policy.rps_cpus=[2]", "workload.rate_pps=300000",
+                         "workload.arrival=poisson"};
+    struct run b, c;
+    run_text(&b, NULL, k_veth, rps, SIM_ARRAY_LEN(rps));
+    run_text(&c, NULL, k_veth, off, SIM_ARRAY_LEN(off));
+    double secs = b.r->sum.measured_s, reads = b.r->sum.throughput_pps * secs;
+    double kicks = (double)b.r->ipis_recv[0];
+    fprintf(stderr, "deferred free: %.0f reads, %.0f kicks, %.0f with it off\n", reads, kicks,
+            (double)c.r->ipis_recv[0]);
+    CHECK_TRUE(kicks > 0);
+    CHECK_TRUE(kicks <= reads / 3 + 1);
+    CHECK_EQ_I64(c.r->ipis_recv[0], 0);
+    /* the reader's CPU: 0.5 us a read, 5 us a kick, nothing else */
+    CHECK_REL(b.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM], (reads * 500 + kicks * 5000) / (secs * 1e9),
+              0.01);
+    CHECK_REL(c.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM], c.r->sum.throughput_pps * 500e-9, 0.01);
+    model_destroy(b.m);
+    model_destroy(c.m);
+}
+
 /* Receive calls (app.call_ns, app.batch): bursts of 8 datagrams, one send
  * call each, 3 us apart on the sender's CPU (vanilla: 1.5 us to send, 1.5 us
  * of receive path), the first in its socket 4 us after the call began; a
@@ -1246,6 +1283,7 @@ int main(int argc, char **argv)
     test_contention();
     test_sender_veth();
     test_receive_calls();
+    test_deferred_free();
     test_idle_exit();
     test_backlog_overflow_and_budgets();
     test_rps_one_core_per_flow_and_rss_spread();
