@@ -282,6 +282,20 @@ static void print_summary(const struct sim_params *p, const struct model_results
            (unsigned long long)s->events, wall_s);
 }
 
+/* An option's count in 1..max, or one error line and false. */
+static bool option_count(const char *opt, const char *arg, long max, unsigned *out)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || n < 1 || n > max) {
+        fprintf(stderr, "falconsim: error: %s needs an integer in 1..%ld (got \"%s\")\n", opt, max,
+                arg);
+        return false;
+    }
+    *out = (unsigned)n;
+    return true;
+}
+
 enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS, OPT_EFFECTIVE, OPT_INDEX,
        OPT_STARTS };
 
@@ -348,17 +362,10 @@ static int cli_main(int argc, char **argv, struct cli *cl)
     while ((c = getopt_long(argc, argv, "o:s:j:qhV", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out_path = optarg; break;
-        case 'j': {
-            char *end;
-            long j = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || j < 1 || j > 256) {
-                fprintf(stderr, "falconsim: error: --jobs needs an integer in 1..256 (got \"%s\")\n",
-                        optarg);
+        case 'j':
+            if (!option_count("--jobs", optarg, 256, &jobs))
                 return EX_USAGE;
-            }
-            jobs = (unsigned)j;
             break;
-        }
         case 's': sets[nsets++] = optarg; break;
         case OPT_SEED: {
             char *end;
@@ -381,17 +388,10 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         case OPT_NO_PROGRESS: progress = 0; break;
         case OPT_EFFECTIVE: effective = true; break;
         case OPT_INDEX: index_path = optarg; break;
-        case OPT_STARTS: {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || n < 1 || n > 64) {
-                fprintf(stderr, "falconsim: error: --starts needs an integer in 1..64 (got \"%s\")\n",
-                        optarg);
+        case OPT_STARTS:
+            if (!option_count("--starts", optarg, 64, &starts))
                 return EX_USAGE;
-            }
-            starts = (unsigned)n;
             break;
-        }
         case OPT_HELP_KEYS: help_keys(optarg && strcmp(optarg, "markdown") == 0); return EX_OK;
         case 'h': help(); return EX_OK;
         case 'V':
