@@ -145,7 +145,8 @@ void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
     if (t->call_t_sent != NULL && m->warm)
         t->call_t_sent[t->call_nsent++] = p->t_sent;
     if (m->pol->record_recv != NULL) {
-        struct pkt_meta meta = flow_meta(m, f);
+        struct pkt_meta meta;
+        flow_meta_fill(&meta, m, f);
         meta.bytes = p->bytes;
         meta.rx_queue = p->rxq;
         m->pol->record_recv(m->pol_state, &meta, c->id);

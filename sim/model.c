@@ -136,7 +136,8 @@ static void init_flows(struct model *m)
         uint32_t h =
             (uint32_t)rng_mix64((uint64_t)p->run.hash_seed * UINT64_C(0x100000001b3) + i);
         f->hash = h ? h : 1;
-        struct pkt_meta meta = flow_meta(m, f);
+        struct pkt_meta meta;
+        flow_meta_fill(&meta, m, f);
         f->rxq = (uint16_t)(m->pol->select_rx_queue
                                 ? m->pol->select_rx_queue(m->pol_state, &meta, m->nrxq)
                                 : policy_rss_queue(f->hash, m->nrxq));

@@ -161,20 +161,12 @@ struct pkt *stage_gro_flush_one(struct napi *n)
     return p;
 }
 
-/* What a policy may know of packet p, written field by field into *meta:
- * built as a value and copied, the struct's narrow fields were stored
- * separately and reloaded as one wide word, a store-forwarding stall that
- * cost 9 % of a TCP multi-flow run (perf, docs/performance.md). */
+/* What a policy may know of packet p. */
 static void pkt_meta_fill(struct pkt_meta *meta, const struct model *m, const struct pkt *p)
 {
-    const struct flow *f = &m->flows[p->flow];
-    meta->flow_hash = f->hash;
-    meta->flow_id = f->id;
+    flow_meta_fill(meta, m, &m->flows[p->flow]);
     meta->bytes = p->bytes;
     meta->rx_queue = p->rxq;
-    meta->dst_port = f->dst_port;
-    meta->protocol = (uint8_t)m->proto;
-    meta->mode = (uint8_t)m->mode;
     meta->priority = (p->flags & PKT_HIGH) ? 1 : 0;
     meta->in_microflow = (p->flags & PKT_MF) != 0;
     meta->lane = p->mf_lane;

@@ -100,7 +100,8 @@ struct pkt *nic_pkt_new(struct model *m, struct flow *f, uint64_t msg, uint32_t 
     p->rxq = 0;
     if (m->pol->classify != NULL) {
         /* once, at skb allocation (PRISM parses the headers in the driver poll) */
-        struct pkt_meta meta = flow_meta(m, f);
+        struct pkt_meta meta;
+        flow_meta_fill(&meta, m, f);
         meta.bytes = bytes;
         if (m->pol->classify(m->pol_state, &meta) > 0) {
             p->flags |= PKT_HIGH;
