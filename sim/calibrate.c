@@ -646,7 +646,7 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
     cal->err = err;
     cal->path = targets;
     gsl_qrng *halton = NULL;
-    struct fit_end best = {.chisq = INFINITY}, end;
+    struct fit_end best = {.chisq = HUGE_VAL}, end;
     int rc = parse_targets(cal, targets, err);
     if (rc != SIM_OK)
         goto out;
