@@ -135,7 +135,7 @@ sender: { msg_ns = 1500.0; frag_ns = 0.0; call_ns = 900.0; };
 stage: { outer_l4: { cost = 1000.0; }; gro_cell: { cost = 1000.0; }; container: { cost = 1500.0; }; };
 app: { recv_ns = 1000.0; };
 CFG
-expect_exit 0 "fit" -- "$bin" fit "$data/runs_small.tsv" -o prof.cfg --base base.cfg --sim-ms 50 -q
+expect_exit 0 "fit" -- "$bin" fit "$data/runs_small.tsv" -o prof.cfg --base base.cfg --sim-ms 50 --starts 1 -q
 [ -s prof.cfg ] && grep -q 'defaults = "prof.cfg.d/fixed.cfg";' prof.cfg && ok || fail "fit wrote no profile"
 # 6 flat-out rows x (rate + 2 busy fractions), plus the softirq share of CPU 0, the one
 # CPU busy 95 % or more in every one of them (CPU 1: 61-66 %)
@@ -148,16 +148,16 @@ grep -q "^free	sender.msg_ns" prof.cfg.d/targets.tsv && grep -q "^free	stage.con
 # runs_small.tsv has no syscall_ns column (it predates the probe): nothing fixed
 ! grep -q "call_ns" prof.cfg.d/fixed.cfg && ok || fail "fit: call_ns from a file without syscall_ns"
 expect_exit 0 "fit, a file with syscall_ns" -- "$bin" fit "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat" \
-    -o prof2.cfg --base base.cfg --sim-ms 20 -q
+    -o prof2.cfg --base base.cfg --sim-ms 10 --starts 1 -q
 grep -q "sender: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg && grep -q "app: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg &&
     ok || fail "fit: call_ns is not the median syscall_ns ($(grep call_ns prof2.cfg.d/fixed.cfg))"
 # the kit's reader: up to MEASURE_RECV_BATCH (64) datagrams a recvmmsg
 grep -q 'app: { cpus = \[1\]; rcvbuf_bytes = [0-9]*; batch = 64; }' prof.cfg.d/case_1.cfg && ok ||
     fail "fit: the row's reader batch ($(grep '^app' prof.cfg.d/case_1.cfg))"
 # several starts: the first is the base's values, the best of them is kept
-expect_exit 0 "fit, one start" -- "$bin" fit "$data/runs_small.tsv" -o s1.cfg --base base.cfg --sim-ms 20 --starts 1
+expect_exit 0 "fit, one start" -- "$bin" fit "$data/runs_small.tsv" -o s1.cfg --base base.cfg --sim-ms 10 --starts 1
 one=$(grep 'sum of squared' err.txt | tail -1 | sed 's/.*errors \([0-9.]*\).*/\1/')
-expect_exit 0 "fit, three starts" -- "$bin" fit "$data/runs_small.tsv" -o s3.cfg --base base.cfg --sim-ms 20 --starts 3
+expect_exit 0 "fit, three starts" -- "$bin" fit "$data/runs_small.tsv" -o s3.cfg --base base.cfg --sim-ms 10 --starts 3
 [ "$(grep -c 'ends at' err.txt)" -eq 3 ] && grep -q "start 1 ends at $one" err.txt && ok ||
     fail "fit --starts 3: start 1 is not the one-start fit ($one): $(grep 'ends at' err.txt)"
 best=$(sed -n 's/.*ends at \([0-9.]*\)/\1/p' err.txt | sort -g | head -1)
@@ -191,8 +191,8 @@ sed 's/\tvanilla\t/\trps_first\t/' "$data/runs_small.tsv" >rps_first.tsv
 expect_exit 0 "predict: rps_first" -- "$bin" predict rps_first.tsv prof.cfg --sim-ms 20 -q
 awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "irq_cpus") c = i } NR > 1 { $c = "0" } 1' \
     "$data/runs_small.tsv" >irq.tsv
-expect_exit 0 "fit: rps_first and IRQ CPUs" -- sh -c "'$bin' fit rps_first.tsv -o rf.cfg --base base.cfg --starts 1 --sim-ms 20 -q &&
-    '$bin' fit irq.tsv -o irq.cfg --base base.cfg --starts 1 --sim-ms 20 -q"
+expect_exit 0 "fit: rps_first and IRQ CPUs" -- sh -c "'$bin' fit rps_first.tsv -o rf.cfg --base base.cfg --starts 1 --sim-ms 10 -q &&
+    '$bin' fit irq.tsv -o irq.cfg --base base.cfg --starts 1 --sim-ms 10 -q"
 grep -q 'policy: { name = "rps"; rps_cpus = \[1\]; rps_first_cpus = \[\]; rps_veth = "off"; };' rf.cfg.d/case_1.cfg &&
     ok || fail "rps_first: $(grep '^policy' rf.cfg.d/case_1.cfg)"
 grep -q 'policy: { name = "rps"; rps_cpus = \[0\]; rps_first_cpus = \[0\]; rps_veth = "off"; };' irq.cfg.d/case_1.cfg &&
