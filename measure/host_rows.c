@@ -451,9 +451,11 @@ int host_rows_predict_main(int argc, char **argv)
     unsigned nmetric = M_FIXED + rs.ncpu;
     fprintf(f, "case_id\ttopology\tplacement\tpayload\tflows\tload\trep\tmetric\tmeasured\t"
                "predicted\tpred_min\tpred_max\tdraws\trel_err\n");
-    /* per metric: |errors| of the rows, for the summary */
-    double *abserr = xcalloc((size_t)nmetric * (nsel ? nsel : 1), sizeof *abserr);
-    unsigned *nerr = xcalloc(nmetric, sizeof *nerr);
+    /* per row kind (flat out, paced) and metric: |errors| of the rows, for
+     * the summary; the flat-out rows are the fit's default training rows, so
+     * they are never summed with the predicted ones */
+    double *abserr = xcalloc(2 * (size_t)nmetric * (nsel ? nsel : 1), sizeof *abserr);
+    unsigned *nerr = xcalloc(2 * (size_t)nmetric, sizeof *nerr);
     double *pred = xcalloc(nmetric, sizeof *pred), *sum = xcalloc(nmetric, sizeof *sum),
            *lo = xcalloc(nmetric, sizeof *lo), *hi = xcalloc(nmetric, sizeof *hi);
     unsigned done = 0;
@@ -502,8 +504,9 @@ int host_rows_predict_main(int argc, char **argv)
                     cell(&rs, r, C_CASE), cell(&rs, r, C_TOPO), cell(&rs, r, C_PLACE),
                     cell(&rs, r, C_PAYLOAD), cell(&rs, r, C_FLOWS), cell(&rs, r, C_LOAD),
                     cell(&rs, r, C_REP), name, meas, mean, lo[k], hi[k], nd, rel);
+            unsigned slot = (strcmp(cell(&rs, r, C_LOAD), "sat") == 0 ? 0 : nmetric) + k;
             if (isfinite(rel))
-                abserr[(size_t)k * nsel + nerr[k]++] = fabs(rel);
+                abserr[(size_t)slot * nsel + nerr[slot]++] = fabs(rel);
         }
         done++;
         if (!quiet && isatty(2))
@@ -513,11 +516,14 @@ int host_rows_predict_main(int argc, char **argv)
         fputc('\n', stderr);
     if (rc == 0 && !quiet) {
         fprintf(stderr, "falconsim predict: %u rows of %s under %s\n", done, rs.t.path, profile);
-        fprintf(stderr, "  %-16s %5s %12s %8s %8s %8s\n", "metric", "rows", "median|err|",
-                "<=10%", "<=20%", "<=30%");
-        for (unsigned k = 0; k < nmetric; k++) {
-            double *e = &abserr[(size_t)k * nsel];
-            unsigned n = nerr[k];
+        for (unsigned slot = 0; slot < 2 * nmetric; slot++) {
+            unsigned k = slot % nmetric;
+            if (k == 0)
+                fprintf(stderr, "  %-16s %5s %12s %8s %8s %8s\n",
+                        slot == 0 ? "flat-out rows" : "paced rows", "rows", "median|err|",
+                        "<=10%", "<=20%", "<=30%");
+            double *e = &abserr[(size_t)slot * nsel];
+            unsigned n = nerr[slot];
             if (n == 0)
                 continue;
             double st[3];

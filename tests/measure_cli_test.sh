@@ -180,6 +180,9 @@ expect_exit 0 "predict" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --sim-
 awk -F'\t' '$1 == 7 && $8 == "wakeups_pp" { exit !($10 > 0 && $10 <= 1) }' pred.tsv && ok ||
     fail "predict: the paced row's wake-ups per datagram $(awk -F'\t' '$1 == 7 && $8 == "wakeups_pp" {print $10}' pred.tsv)"
 expect_err "rate_pps"
+# the summary keeps the flat-out rows (the fit's training rows) apart from the paced ones
+expect_err "flat-out rows"
+grep -A3 "paced rows" err.txt | grep -q "rate_pps *1 " && ok || fail "predict: the paced rows' summary: $(cat err.txt)"
 # the paced row offers 79817 datagrams/s: predicted delivery within 2 % of it
 awk -F'\t' '$1 == 7 && $8 == "rate_pps" { exit !($10 > 0.98 * 79817 && $10 < 1.02 * 79817) }' pred.tsv && ok ||
     fail "predict: the paced row's rate $(awk -F'\t' '$1 == 7 && $8 == "rate_pps" {print $10}' pred.tsv)"
