@@ -8,17 +8,10 @@
 # Not in CI (label slurm; docs/campaigns.md). Exit 77: cannot start (skipped).
 # Usage: slurm_test.sh FALCONSIM SOURCE_DIR
 set -u
-bin=$1
-src=$2
-sweep=$src/scripts/sweep
-small=$src/scenarios/tests/small.cfg
 # shellcheck source=campaign_lib.sh
 source "$(dirname "$0")/campaign_lib.sh"
-[ "$(id -u)" -eq 0 ] || skip "needs root to start munged, slurmctld and slurmd"
-if ! [ -x /usr/sbin/slurmctld ] || ! [ -x /usr/sbin/slurmd ] || ! [ -x /usr/sbin/munged ]; then
-    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends \
-        slurm-wlm munge >/dev/null 2>&1 || skip "slurm-wlm and munge cannot be installed"
-fi
+need_root_and "munged, slurmctld and slurmd" /usr/sbin/slurmctld /usr/sbin/slurmd /usr/sbin/munged \
+    slurm-wlm munge
 work=$(mktemp -d)
 chmod 755 "$work"
 pids=()

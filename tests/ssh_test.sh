@@ -8,17 +8,9 @@
 # Not in CI (label ssh; docs/campaigns.md). Exit 77: cannot start (skipped).
 # Usage: ssh_test.sh FALCONSIM SOURCE_DIR
 set -u
-bin=$1
-src=$2
-sweep=$src/scripts/sweep
-small=$src/scenarios/tests/small.cfg
 # shellcheck source=campaign_lib.sh
 source "$(dirname "$0")/campaign_lib.sh"
-[ "$(id -u)" -eq 0 ] || skip "needs root to start an sshd"
-if ! [ -x /usr/sbin/sshd ]; then
-    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends \
-        openssh-server >/dev/null 2>&1 || skip "openssh-server cannot be installed"
-fi
+need_root_and "an sshd" /usr/sbin/sshd openssh-server
 command -v parallel >/dev/null || skip "GNU parallel is missing"
 work=$(mktemp -d)
 sshd_pid=""
