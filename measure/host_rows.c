@@ -77,6 +77,7 @@ struct rows {
     unsigned ncpu;
     int busy_col[HR_MAX_CPUS];
     int sirq_col[HR_MAX_CPUS]; /* -1 where the file has no cpuN_sirq_pct */
+    int sys_col[HR_MAX_CPUS];  /* -1 where the file has no cpuN_sys_pct */
     double syscall_ns; /* median of the file's syscall_ns column, or NAN */
 };
 
@@ -96,6 +97,8 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
             rs->ncpu = c + 1;
         snprintf(name, sizeof name, "cpu%u_sirq_pct", c);
         rs->sirq_col[c] = runs_table_col(&rs->t, name);
+        snprintf(name, sizeof name, "cpu%u_sys_pct", c);
+        rs->sys_col[c] = runs_table_col(&rs->t, name);
     }
     if (rs->ncpu == 0)
         return sim_error(err, SIM_EINVAL, "%s: no column 'cpu0_busy_pct'", rs->t.path);
@@ -580,8 +583,10 @@ struct free_key {
     double lo, hi;
 };
 
-/* The free keys when --free is not given: the sender's per-datagram cost,
- * the receive stages the selected rows cross, and the reader's recvmsg. */
+/* The free keys when --free is not given: the sender's per-datagram cost
+ * (and the overlay's encapsulation where both topologies are selected: with
+ * one of them it is one sum with sender.msg_ns), the receive stages the
+ * selected rows cross, and the reader's recvmsg. */
 static unsigned default_free(const struct rows *rs, const char *sel, struct free_key *fk)
 {
     bool under = false, over = false;
@@ -592,6 +597,8 @@ static unsigned default_free(const struct rows *rs, const char *sel, struct free
         }
     unsigned n = 0;
     fk[n++] = (struct free_key){"sender.msg_ns", 100, 20000};
+    if (under && over)
+        fk[n++] = (struct free_key){"sender.encap_ns", 0, 20000};
     if (under)
         fk[n++] = (struct free_key){"stage.host_l4.cost", 100, 20000};
     if (over) {
@@ -612,8 +619,8 @@ static void fit_usage(FILE *f)
             "Fits a host profile to selected rows of a measured file (a falconsim measure\n"
             "directory or its runs.tsv): each row becomes a scenario under BASE.cfg (the\n"
             "kernel settings and every cost not fitted), its delivered rate, each CPU's busy\n"
-            "fraction and, on CPUs busy 95 %% or more, their softirq share become targets,\n"
-            "and falconsim calibrate fits the free keys.\n"
+            "fraction and, on CPUs busy 95 %% or more, their softirq and system shares\n"
+            "become targets, and falconsim calibrate fits the free keys.\n"
             "sender.call_ns and app.call_ns are not fitted: they are set to the file's\n"
             "measured syscall_ns.\n"
             "Writes PROFILE.cfg (includable; for falconsim predict) and, beside it,\n"
@@ -621,7 +628,8 @@ static void fit_usage(FILE *f)
             "\n"
             "  --rows SEL          sat (default: the flat-out rows), load or all\n"
             "  --free KEY:MIN:MAX  a free key and its bounds (repeatable; default:\n"
-            "                      sender.msg_ns, the stages the rows cross, app.recv_ns)\n"
+            "                      sender.msg_ns, sender.encap_ns if the rows hold both\n"
+            "                      topologies, the stages they cross, app.recv_ns)\n"
             "  --starts N          fits from N starting points, the best kept: the base's\n"
             "                      values, then a Halton sequence over the free keys' bounds\n"
             "                      (default 4; costs that share a CPU leave several valleys)\n"
@@ -790,7 +798,7 @@ int host_rows_fit_main(int argc, char **argv)
         fprintf(tf, "target\t%s\t-\tthroughput_pps\t%.6g\n", name, rate);
         ntargets++;
         for (unsigned cpu = 0; cpu < rs.ncpu && rc == 0; cpu++) {
-            double busy, sirq;
+            double busy, sirq, sys;
             rc = runs_table_number(&rs.t, r, rs.busy_col[cpu], &busy, &err);
             /* busy time is exact; half weight, as one row gives one rate and
              * a busy fraction per CPU */
@@ -803,6 +811,12 @@ int host_rows_fit_main(int argc, char **argv)
             if (rc == 0 && rs.sirq_col[cpu] >= 0 && busy >= 95 &&
                 (rc = runs_table_number(&rs.t, r, rs.sirq_col[cpu], &sirq, &err)) == 0)
                 fprintf(tf, "target\t%s\t-\tsoftirq:%u\t%.6g\t0.5\n", name, cpu, sirq / 100);
+            /* The system share, on the same CPUs, pins the sender's own path
+             * (its CPU's system time is the send calls) apart from the
+             * IPIs and receive work that share its CPU as softirq. */
+            if (rc == 0 && rs.sys_col[cpu] >= 0 && busy >= 95 &&
+                (rc = runs_table_number(&rs.t, r, rs.sys_col[cpu], &sys, &err)) == 0)
+                fprintf(tf, "target\t%s\t-\tsystem:%u\t%.6g\t0.5\n", name, cpu, sys / 100);
         }
     }
     if (tf != NULL && fclose(tf) != 0 && rc == 0)

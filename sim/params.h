@@ -140,6 +140,7 @@ struct sim_params {
         struct cpu_list cpus; /* sender threads' CPUs; empty: off-host senders */
         double call_ns;       /* per send call (sendmmsg) */
         double msg_ns;        /* per datagram */
+        double encap_ns;      /* per datagram, overlay only: VXLAN encapsulation */
         double frag_ns;       /* per IP fragment (frame) */
         int64_t batch;        /* datagrams per call, flat out */
     } sender;

@@ -153,8 +153,13 @@ const struct param_spec k_params[] = {
         "Sender CPU time per send call (sendmmsg: the system call's entry and exit), paid by "
         "the first datagram of each call."),
     P_R("sender.msg_ns", sender.msg_ns, 0, 1e9, "0.0", "ns",
-        "Sender CPU time per datagram: UDP and IP output, and the VXLAN encapsulation on the "
-        "overlay."),
+        "Sender CPU time per datagram: the socket's UDP and IP output (the inner headers on "
+        "the overlay)."),
+    P_R("sender.encap_ns", sender.encap_ns, 0, 1e9, "0.0", "ns",
+        "Sender CPU time per datagram on the overlay only: the VXLAN device's transmit "
+        "(drivers/net/vxlan/vxlan_core.c vxlan_xmit_one: FDB and route lookups, the outer "
+        "UDP and IP headers, udp_tunnel_xmit_skb and the outer ip_local_out); 0 on the host "
+        "path. falconsim measure's rows measure it as the overlay's extra snd_sys_us_pp."),
     P_R("sender.frag_ns", sender.frag_ns, 0, 1e9, "0.0", "ns",
         "Sender CPU time per IP fragment (frame): the device transmit, veth_xmit and the "
         "netif_rx enqueue."),

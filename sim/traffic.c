@@ -38,8 +38,9 @@
  *
  * Senders on this host (sender.cpus, UDP streams): a flow's datagrams come
  * due as above (workload.rate_pps; 0: always due), and a sender thread on a
- * CPU sends them, one step per datagram: sender.msg_ns plus sender.frag_ns
- * per IP fragment, plus sender.call_ns for the first datagram of each send
+ * CPU sends them, one step per datagram: sender.msg_ns (plus sender.encap_ns
+ * on the overlay) plus sender.frag_ns per IP fragment, plus sender.call_ns
+ * for the first datagram of each send
  * call (up to sender.batch datagrams of one flow, then the next flow's).
  * Every datagram of a call carries the call's start as its send time (the
  * kit stamps a batch just before sendmmsg), so without RPS the k-th datagram

@@ -137,20 +137,32 @@ app: { recv_ns = 1000.0; };
 CFG
 expect_exit 0 "fit" -- "$bin" fit "$data/runs_small.tsv" -o prof.cfg --base base.cfg --sim-ms 50 --starts 1 -q
 [ -s prof.cfg ] && grep -q 'defaults = "prof.cfg.d/fixed.cfg";' prof.cfg && ok || fail "fit wrote no profile"
-# 6 flat-out rows x (rate + 2 busy fractions), plus the softirq share of CPU 0, the one
-# CPU busy 95 % or more in every one of them (CPU 1: 61-66 %)
-[ "$(grep -c '^target' prof.cfg.d/targets.tsv)" -eq 24 ] && ok ||
-    fail "fit: want 24 targets, got $(grep -c '^target' prof.cfg.d/targets.tsv)"
+# 6 flat-out rows x (rate + 2 busy fractions), plus the softirq and system shares of CPU 0,
+# the one CPU busy 95 % or more in every one of them (CPU 1: 61-66 %)
+[ "$(grep -c '^target' prof.cfg.d/targets.tsv)" -eq 30 ] && ok ||
+    fail "fit: want 30 targets, got $(grep -c '^target' prof.cfg.d/targets.tsv)"
 [ "$(grep -c 'softirq:0' prof.cfg.d/targets.tsv)" -eq 6 ] && ! grep -q 'softirq:1' prof.cfg.d/targets.tsv &&
     ok || fail "fit: softirq targets only on saturated CPUs"
+[ "$(grep -c 'system:0' prof.cfg.d/targets.tsv)" -eq 6 ] && ! grep -q 'system:1' prof.cfg.d/targets.tsv &&
+    ok || fail "fit: system targets only on saturated CPUs"
+# case 1's CPU 0: 25 % system in the file
+grep -q "^target	case_1.cfg	-	system:0	0.25	0.5$" prof.cfg.d/targets.tsv && ok ||
+    fail "fit: case 1's system target ($(grep 'case_1.cfg.*system' prof.cfg.d/targets.tsv))"
+# overlay rows only: the encapsulation is one sum with sender.msg_ns, not a free key
 grep -q "^free	sender.msg_ns" prof.cfg.d/targets.tsv && grep -q "^free	stage.container.cost" prof.cfg.d/targets.tsv &&
-    ! grep -q "host_l4" prof.cfg.d/targets.tsv && ok || fail "fit: default free keys for overlay rows"
+    ! grep -q "host_l4" prof.cfg.d/targets.tsv && ! grep -q "encap_ns" prof.cfg.d/targets.tsv &&
+    ok || fail "fit: default free keys for overlay rows"
 # runs_small.tsv has no syscall_ns column (it predates the probe): nothing fixed
 ! grep -q "call_ns" prof.cfg.d/fixed.cfg && ok || fail "fit: call_ns from a file without syscall_ns"
 expect_exit 0 "fit, a file with syscall_ns" -- "$bin" fit "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat" \
     -o prof2.cfg --base base.cfg --sim-ms 10 --starts 1 -q
 grep -q "sender: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg && grep -q "app: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg &&
     ok || fail "fit: call_ns is not the median syscall_ns ($(grep call_ns prof2.cfg.d/fixed.cfg))"
+# both topologies: the overlay's encapsulation is free, and both paths' stages
+grep -q "^free	sender.encap_ns	0	20000$" prof2.cfg.d/targets.tsv &&
+    grep -q "^free	stage.host_l4.cost" prof2.cfg.d/targets.tsv &&
+    grep -q "^free	stage.gro_cell.cost" prof2.cfg.d/targets.tsv && ok ||
+    fail "fit: default free keys for both topologies"
 # the kit's reader: up to MEASURE_RECV_BATCH (64) datagrams a recvmmsg
 grep -q 'app: { cpus = \[1\]; rcvbuf_bytes = [0-9]*; batch = 64; }' prof.cfg.d/case_1.cfg && ok ||
     fail "fit: the row's reader batch ($(grep '^app' prof.cfg.d/case_1.cfg))"

@@ -479,6 +479,22 @@ static void test_sender_veth(void)
 
     CHECK_REL(c.r->sum.throughput_pps, 1e9 / (send_ns + 800 + 900 + 1200), 0.002);
     CHECK_REL(c.r->sum.netrx_per_s / c.r->sum.throughput_pps, 1.0, 0.002);
+    /* The VXLAN encapsulation is the overlay sender's alone: system time on
+     * the sender's CPU there, nothing on the host path. */
+    const char *ovl_encap[] = {"network.mode=overlay", "kernel.net_rx_action=6.18",
+                               "sender.encap_ns=700"};
+    const char *host_encap[] = {"sender.encap_ns=700"};
+    struct run ce, ae;
+    run_text(&ce, NULL, k_veth, ovl_encap, 3);
+    run_text(&ae, NULL, k_veth, host_encap, 1);
+    CHECK_REL(ce.r->sum.throughput_pps, 1e9 / (send_ns + 700 + 800 + 900 + 1200), 0.002);
+    CHECK_REL(ce.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM],
+              (send_ns + 700) / (send_ns + 700 + 800 + 900 + 1200), 0.01);
+    CHECK_EQ_I64(ae.r->sum.gen_frames, a.r->sum.gen_frames);
+    CHECK_NEAR(ae.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM],
+               a.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM], 1e-12);
+    model_destroy(ce.m);
+    model_destroy(ae.m);
     CHECK_REL(d.r->sum.netrx_per_s / d.r->sum.throughput_pps, 3.0, 0.002);
     /* paced: one send call per datagram, the traffic whatever the policy */
     const char *paced[] = {"workload.rate_pps=100000"};
