@@ -586,14 +586,18 @@ struct free_key {
 /* The free keys when --free is not given: the sender's per-datagram cost
  * (and the overlay's encapsulation where both topologies are selected: with
  * one of them it is one sum with sender.msg_ns), the receive stages the
- * selected rows cross, and the reader's recvmsg. */
+ * selected rows cross, and the reader's recvmsg (and its extra cost when
+ * another CPU queued the datagram, where the rows have the receive path both
+ * on the sender's CPU, vanilla, and moved by RPS). */
 static unsigned default_free(const struct rows *rs, const char *sel, struct free_key *fk)
 {
-    bool under = false, over = false;
+    bool under = false, over = false, vanilla = false, rps = false;
     for (unsigned r = 0; r < rs->t.nrows; r++)
         if (row_selected(rs, r, sel)) {
             under |= strcmp(cell(rs, r, C_TOPO), "underlay") == 0;
             over |= strcmp(cell(rs, r, C_TOPO), "overlay") == 0;
+            vanilla |= strcmp(cell(rs, r, C_PLACE), "vanilla") == 0;
+            rps |= strcmp(cell(rs, r, C_PLACE), "vanilla") != 0;
         }
     unsigned n = 0;
     fk[n++] = (struct free_key){"sender.msg_ns", 100, 20000};
@@ -607,6 +611,8 @@ static unsigned default_free(const struct rows *rs, const char *sel, struct free
         fk[n++] = (struct free_key){"stage.container.cost", 100, 20000};
     }
     fk[n++] = (struct free_key){"app.recv_ns", 100, 20000};
+    if (vanilla && rps)
+        fk[n++] = (struct free_key){"app.remote_enqueue_ns", 0, 20000};
     return n;
 }
 
@@ -629,7 +635,8 @@ static void fit_usage(FILE *f)
             "  --rows SEL          sat (default: the flat-out rows), load or all\n"
             "  --free KEY:MIN:MAX  a free key and its bounds (repeatable; default:\n"
             "                      sender.msg_ns, sender.encap_ns if the rows hold both\n"
-            "                      topologies, the stages they cross, app.recv_ns)\n"
+            "                      topologies, the stages they cross, app.recv_ns,\n"
+            "                      app.remote_enqueue_ns if they hold vanilla and RPS)\n"
             "  --starts N          fits from N starting points, the best kept: the base's\n"
             "                      values, then a Halton sequence over the free keys' bounds\n"
             "                      (default 4; costs that share a CPU leave several valleys)\n"

@@ -16,6 +16,7 @@
  *   system: app.recv_ns + app.per_byte_ns x bytes
  *           + app.call_ns on the first read of a receive call
  *           + app.remote_data_ns per CPU the skb moved to on its way here
+ *           + app.remote_enqueue_ns if another CPU queued it to the socket
  *           + app.wake_cost_ns on the first read after sleeping
  *           + the micro-flow merge's queue operations, if the policy cuts
  *             micro-flows (netstack_stages.c, merge_receive)
@@ -34,8 +35,10 @@
  * net_rx_action; the read that takes the list past half of skb_defer_max
  * also sends that CPU an IPI, paying cpu.ipi_send_ns (the guest's x2APIC
  * write; data/hosts/kvm-2vcpu-epyc/placement-cost), and a full list leaves
- * the skb to the reader. The frees themselves are in the stages' and
- * app.recv_ns's costs, wherever they run.
+ * the skb to the reader. A free costs cpu.skb_free_ns where it runs: the
+ * reader's system time, or the allocating CPU's softirq time when its
+ * net_rx_action begins (skb_defer_free_flush; 0: within app.recv_ns). The
+ * free of an skb dropped on its way is within the stage that drops it.
  *
  * app.migrate_at_ms moves every thread to app.migrate_cpus (for RFS
  * experiments); a thread in the middle of a read moves when it ends.
@@ -89,17 +92,27 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
      * Host, two hops, and about 0.77 us under FALCON, four hops). */
     sim_ns hops = p->hops + (p->cpu != (int16_t)c->id ? 1 : 0);
     sys += hops * m->app_remote_ns;
+    /* The producer on another CPU: the skb and the socket queue were just
+     * written there, at every datagram (data/hosts/kvm-2vcpu-epyc/
+     * reader-locality: the reader's run time a datagram, vanilla against RPS). */
+    if (p->cpu != (int16_t)c->id)
+        sys += m->app_remote_enqueue_ns;
     sys += f->merge_due_ns; /* the micro-flow merge runs inside recvmsg */
     s->target = -1;
     int64_t defer_max = m->p->kernel.skb_defer_max;
+    bool deferred = false;
     if (defer_max > 0 && p->alloc_cpu >= 0 && p->alloc_cpu != (int16_t)c->id) {
         struct cpu *a = &m->cpus[p->alloc_cpu];
-        if (a->defer_count < (uint64_t)defer_max &&
-            a->defer_count++ == (uint64_t)(defer_max >> 1)) {
-            sys += m->ipi_send_ns; /* skb_attempt_defer_free's kick */
-            s->target = a->id;
+        if (a->defer_count < (uint64_t)defer_max) {
+            deferred = true;
+            if (a->defer_count++ == (uint64_t)(defer_max >> 1)) {
+                sys += m->ipi_send_ns; /* skb_attempt_defer_free's kick */
+                s->target = a->id;
+            }
         }
     }
+    if (!deferred)
+        sys += m->skb_free_ns; /* freed here */
     f->merge_due_ns = 0;
     if (t->wake_cost_due) {
         sys += m->app_wake_cost_ns;

@@ -407,7 +407,10 @@ static void net_rx_begin(struct model *m, struct cpu *c)
     sim_ns now = engine_now(m->eng);
     c->softirq_pending = false;
     c->in_net_rx_action = true;
-    c->defer_count = 0; /* skb_defer_free_flush (its frees are not charged) */
+    /* skb_defer_free_flush: the list is freed first (cpu.skb_free_ns each) */
+    if (m->skb_free_ns > 0)
+        c->defer_flush += c->defer_count;
+    c->defer_count = 0;
     metrics_cpu_count(m, c->id, CPU_NETRX, 1);
     c->budget = m->p->kernel.netdev_budget;
     c->time_limit = now + m->budget_ns;
@@ -502,6 +505,14 @@ static void poll_begin(struct model *m, struct cpu *c, struct napi *n)
 static bool softirq_next(struct model *m, struct cpu *c)
 {
     for (;;) {
+        if (c->defer_flush > 0) {
+            c->step.kind = STEP_DEFER_FREE;
+            c->step.pkt = NULL;
+            c->step.dur = (sim_ns)c->defer_flush * m->skb_free_ns;
+            c->defer_flush = 0;
+            start_step(m, c);
+            return true;
+        }
         if (c->cur == NULL && streamlined(m)) {
             if (napi_list_empty(&c->poll_list))
                 goto end;
@@ -687,6 +698,9 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
             metrics_cpu_ksoftirqd(m, c->id, s->dur);
         stage_commit(m, c, s);
         s->pkt = NULL;
+        break;
+    case STEP_DEFER_FREE:
+        account(m, c, CAT_SOFTIRQ, s->dur);
         break;
     case STEP_IPI_SEND:
         account(m, c, CAT_SOFTIRQ, s->dur);

@@ -214,6 +214,7 @@ static void convert_units(struct model *m)
     m->enq_local_ns = ns_round(p->cpu.enqueue_local_ns);
     m->enq_remote_ns = ns_round(p->cpu.enqueue_remote_ns);
     m->migrate_ns = ns_round(p->cpu.migrate_ns);
+    m->skb_free_ns = ns_round(p->cpu.skb_free_ns);
     m->send_call_ns = ns_round(p->sender.call_ns);
     /* the overlay's datagrams also cross the VXLAN device's transmit */
     m->send_msg_ns = ns_round(p->sender.msg_ns) +
@@ -229,6 +230,7 @@ static void convert_units(struct model *m)
     m->app_recv_ns = ns_round(p->app.recv_ns);
     m->app_call_ns = ns_round(p->app.call_ns);
     m->app_remote_ns = ns_round(p->app.remote_data_ns);
+    m->app_remote_enqueue_ns = ns_round(p->app.remote_enqueue_ns);
     m->app_wake_cost_ns = ns_round(p->app.wake_cost_ns);
     m->app_waker_cost_ns = ns_round(p->app.waker_cost_ns);
     m->app_wake_user_ns = ns_round(p->app.wake_user_ns);

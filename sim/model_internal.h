@@ -174,6 +174,7 @@ enum step_kind {
     STEP_APP,      /* one recvmsg by an application thread */
     STEP_NOISE,    /* an interruption (noise.*): time the CPU does not give the path */
     STEP_SEND,     /* one datagram sent by a sender thread (sender.*) */
+    STEP_DEFER_FREE, /* skb_defer_free_flush: skbs other CPUs' readers handed back */
 };
 
 enum step_action { ACT_NONE, ACT_BACKLOG, ACT_GRO_CELL, ACT_SOCKET };
@@ -247,6 +248,7 @@ struct cpu {
     bool irq_exit_due;
     sim_ns idle_since; /* when it last went idle; -1 while not idle */
     uint32_t defer_count; /* kernel.skb_defer_max: skbs other CPUs freed for it */
+    uint32_t defer_flush; /* of those, the ones this net_rx_action frees first */
     /* noise.*: interruptions due and not yet started, their total length,
      * whether a tick is among them; and the noise stream */
     bool noise_queued, noise_tick;
@@ -438,8 +440,9 @@ struct model {
     /* durations converted once to ns */
     sim_ns duration, warmup, window;
     sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_recv_ns, enq_local_ns, enq_remote_ns,
-        migrate_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
-        app_user_ns, app_recv_ns, app_call_ns, app_remote_ns, app_wake_cost_ns, app_waker_cost_ns,
+        migrate_ns, skb_free_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
+        app_user_ns, app_recv_ns, app_call_ns, app_remote_ns, app_remote_enqueue_ns,
+        app_wake_cost_ns, app_waker_cost_ns,
         app_wake_user_ns, app_idle_wake_ns, app_idle_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns,
         net_delay_ns, think_ns;
     /* cpu.contention: CPUs now running a packet or application step (noise

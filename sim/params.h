@@ -132,6 +132,7 @@ struct sim_params {
         double enqueue_local_ns;
         double enqueue_remote_ns;
         double migrate_ns;
+        double skb_free_ns; /* per read skb freed; 0: within app.recv_ns */
         double contention; /* cost growth per other busy CPU (cpu_model.c) */
         double idle_poll_us; /* idle longer than this: the CPU halts (cpuidle) */
         struct dist idle_exit; /* extra wake-up delay of a halted CPU */
@@ -161,6 +162,7 @@ struct sim_params {
         double recv_ns;
         double per_byte_ns;
         double remote_data_ns;
+        double remote_enqueue_ns; /* per read of an skb another CPU queued */
         double wake_cost_ns;
         double waker_cost_ns;
         double wake_user_ns;

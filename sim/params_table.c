@@ -189,6 +189,12 @@ const struct param_spec k_params[] = {
     P_R("cpu.ipi_send_ns", cpu.ipi_send_ns, 0, 1e6, "200.0", "ns",
         "Sender CPU cost of one IPI (an assumption: no published bare-metal figure; "
         "docs/references.md)."),
+    P_R("cpu.skb_free_ns", cpu.skb_free_ns, 0, 1e6, "0.0", "ns",
+        "CPU time to free one skb an application has read (skb_release_all and the slab "
+        "frees): system time of the reader, or, where kernel.skb_defer_max hands the skb "
+        "back to the CPU that allocated it, softirq time of that CPU's next net_rx_action "
+        "(net/core/dev.c skb_defer_free_flush). 0 (the default): within app.recv_ns, as "
+        "fitted to the paper's testbed."),
     P_R("cpu.ipi_recv_ns", cpu.ipi_recv_ns, 0, 1e6, "500.0", "ns",
         "Target CPU hardirq cost of one IPI (an assumption: no published bare-metal figure; "
         "docs/references.md)."),
@@ -247,6 +253,12 @@ const struct param_spec k_params[] = {
     P_R("app.remote_data_ns", app.remote_data_ns, 0, 1e9, "75.0", "ns",
         "Extra recv cost per CPU the skb moved to on its way to the reading thread (loss of "
         "locality; Host: 2 moves)."),
+    P_R("app.remote_enqueue_ns", app.remote_enqueue_ns, 0, 1e9, "0.0", "ns",
+        "Extra system time per read of an skb that another CPU queued to the socket (its last "
+        "stage ran elsewhere): the skb's lines and the socket queue's, its lock and "
+        "sk_rmem_alloc, come from that CPU at every datagram, as when the receive path runs "
+        "on the sender's CPU and the reader on its own. 0: none, as fitted to the paper's "
+        "testbed."),
     P_R("app.wake_cost_ns", app.wake_cost_ns, 0, 1e9, "700.0", "ns",
         "System time to block and be scheduled in again, per wake-up (a context switch; "
         "app.idle_wake_ns adds the idle exit when the CPU was idle)."),

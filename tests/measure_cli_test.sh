@@ -161,8 +161,13 @@ grep -q "sender: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg && grep -q "app: {
 # both topologies: the overlay's encapsulation is free, and both paths' stages
 grep -q "^free	sender.encap_ns	0	20000$" prof2.cfg.d/targets.tsv &&
     grep -q "^free	stage.host_l4.cost" prof2.cfg.d/targets.tsv &&
-    grep -q "^free	stage.gro_cell.cost" prof2.cfg.d/targets.tsv && ok ||
-    fail "fit: default free keys for both topologies"
+    grep -q "^free	stage.gro_cell.cost" prof2.cfg.d/targets.tsv && ! grep -q "remote_enqueue" prof2.cfg.d/targets.tsv &&
+    ok || fail "fit: default free keys for both topologies"
+# vanilla and RPS rows: the reader's extra cost of a datagram another CPU queued is free
+expect_exit 0 "fit, vanilla and RPS rows" -- "$bin" fit "$2/data/hosts/kvm-2vcpu-epyc/reader-locality" \
+    -o prof3.cfg --base base.cfg --sim-ms 10 --starts 1 -q
+grep -q "^free	app.remote_enqueue_ns	0	20000$" prof3.cfg.d/targets.tsv && ! grep -q "encap_ns" prof3.cfg.d/targets.tsv &&
+    ok || fail "fit: default free keys for vanilla and RPS rows"
 # the kit's reader: up to MEASURE_RECV_BATCH (64) datagrams a recvmmsg
 grep -q 'app: { cpus = \[1\]; rcvbuf_bytes = [0-9]*; batch = 64; }' prof.cfg.d/case_1.cfg && ok ||
     fail "fit: the row's reader batch ($(grep '^app' prof.cfg.d/case_1.cfg))"

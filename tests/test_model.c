@@ -495,6 +495,30 @@ static void test_sender_veth(void)
                a.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM], 1e-12);
     model_destroy(ce.m);
     model_destroy(ae.m);
+    /* A reader pays app.remote_enqueue_ns for each datagram another CPU
+     * queued: in vanilla (the receive path on the sender's CPU 0), not with
+     * RPS to the reader's own CPU 1. Paced at 100 k/s, the traffic the same. */
+    const char *van0[] = {"workload.rate_pps=100000"};
+    const char *van1[] = {"workload.rate_pps=100000", "app.remote_enqueue_ns=1000"};
+    const char *rps0[] = {"workload.rate_pps=100000", "policy.name=rps", "policy.rps_cpus=[1]"};
+    const char *rps1[] = {"workload.rate_pps=100000", "policy.name=rps", "policy.rps_cpus=[1]",
+                          "app.remote_enqueue_ns=1000"};
+    struct run v0, v1, r0, r1;
+    run_text(&v0, NULL, k_veth, van0, 1);
+    run_text(&v1, NULL, k_veth, van1, 2);
+    run_text(&r0, NULL, k_veth, rps0, 3);
+    run_text(&r1, NULL, k_veth, rps1, 4);
+    CHECK_EQ_I64(v1.r->sum.deliv_frames, v0.r->sum.deliv_frames);
+    CHECK_NEAR(v1.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM] -
+                   v0.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM],
+               1e5 * 1000e-9, 0.002);
+    CHECK_EQ_I64(r1.r->sum.deliv_frames, r0.r->sum.deliv_frames);
+    CHECK_NEAR(r1.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM],
+               r0.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM], 1e-12);
+    model_destroy(v0.m);
+    model_destroy(v1.m);
+    model_destroy(r0.m);
+    model_destroy(r1.m);
     CHECK_REL(d.r->sum.netrx_per_s / d.r->sum.throughput_pps, 3.0, 0.002);
     /* paced: one send call per datagram, the traffic whatever the policy */
     const char *paced[] = {"workload.rate_pps=100000"};
@@ -572,6 +596,51 @@ static void test_deferred_free(void)
     CHECK_REL(c.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM], c.r->sum.throughput_pps * 500e-9, 0.01);
     model_destroy(b.m);
     model_destroy(c.m);
+
+    /* cpu.skb_free_ns (0.4 us) is paid where the free runs. Vanilla, paced
+     * at 100 k/s: every skb goes back to CPU 0, whose next net_rx_action
+     * frees it as softirq time; the reader pays nothing more. Off: the reader
+     * frees it. RPS to CPU 2: some here, some there, and every free paid
+     * exactly once. */
+    const char *v0[] = {"kernel.skb_defer_max=64", "workload.rate_pps=100000"};
+    const char *v1[] = {"kernel.skb_defer_max=64", "workload.rate_pps=100000",
+                        "cpu.skb_free_ns=400"};
+    const char *o1[] = {"kernel.skb_defer_max=0", "workload.rate_pps=100000",
+                        "cpu.skb_free_ns=400"};
+    const char *r0[] = {"kernel.skb_defer_max=4", "cpu.ipi_send_ns=5000", "policy.name=rps",
+                        "policy.rps_cpus=[2]", "workload.rate_pps=300000",
+                        "workload.arrival=poisson"};
+    const char *r1[] = {"kernel.skb_defer_max=4", "cpu.ipi_send_ns=5000", "policy.name=rps",
+                        "policy.rps_cpus=[2]", "workload.rate_pps=300000",
+                        "workload.arrival=poisson", "cpu.skb_free_ns=400"};
+    struct run fv0, fv1, fo1, fr0, fr1;
+    run_text(&fv0, NULL, k_veth, v0, SIM_ARRAY_LEN(v0));
+    run_text(&fv1, NULL, k_veth, v1, SIM_ARRAY_LEN(v1));
+    run_text(&fo1, NULL, k_veth, o1, SIM_ARRAY_LEN(o1));
+    run_text(&fr0, NULL, k_veth, r0, SIM_ARRAY_LEN(r0));
+    run_text(&fr1, NULL, k_veth, r1, SIM_ARRAY_LEN(r1));
+    const double *b0 = fv0.r->busy_frac, *b1 = fv1.r->busy_frac, *bo = fo1.r->busy_frac;
+    CHECK_EQ_I64(fv1.r->sum.deliv_frames, fv0.r->sum.deliv_frames);
+    CHECK_NEAR(b1[0 * MODEL_CATS + CAT_SOFTIRQ] - b0[0 * MODEL_CATS + CAT_SOFTIRQ], 0.04, 0.001);
+    CHECK_NEAR(b1[1 * MODEL_CATS + CAT_SYSTEM], b0[1 * MODEL_CATS + CAT_SYSTEM], 1e-12);
+    CHECK_NEAR(bo[1 * MODEL_CATS + CAT_SYSTEM] - b0[1 * MODEL_CATS + CAT_SYSTEM], 0.04, 0.001);
+    CHECK_NEAR(bo[0 * MODEL_CATS + CAT_SOFTIRQ], b0[0 * MODEL_CATS + CAT_SOFTIRQ], 1e-12);
+    double busy0 = 0, busy1 = 0;
+    for (unsigned cpu = 0; cpu < 3; cpu++)
+        for (unsigned k = 0; k + 1 < MODEL_CATS; k++) {
+            busy0 += fr0.r->busy_frac[cpu * MODEL_CATS + k];
+            busy1 += fr1.r->busy_frac[cpu * MODEL_CATS + k];
+        }
+    double freed = fr1.r->sum.throughput_pps * 400e-9; /* CPU-seconds a second */
+    fprintf(stderr, "skb free: %.4f CPU-s/s more, %.4f freed\n", busy1 - busy0, freed);
+    CHECK_TRUE(fr1.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ] >
+               fr0.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ]);
+    CHECK_REL(busy1 - busy0, freed, 0.02);
+    model_destroy(fv0.m);
+    model_destroy(fv1.m);
+    model_destroy(fo1.m);
+    model_destroy(fr0.m);
+    model_destroy(fr1.m);
 }
 
 /* Receive calls (app.call_ns, app.batch): bursts of 8 datagrams, one send
