@@ -583,13 +583,133 @@ struct free_key {
     double lo, hi;
 };
 
+/* The sender's costs as the rows measured them: the sender CPUs' system
+ * time a sent datagram (snd_sys_us_pp; the kit's senders keep their CPUs
+ * busy, flat out or busy-waiting between paced sends, so the ticks of
+ * /proc/stat see the send path in proportion) less the send call's share,
+ * syscall_ns / batch, is sender.msg_ns + sender.encap_ns on the overlay +
+ * sender.byte_ns x payload. The medians of each (topology, payload) cell are
+ * fitted by least squares, every cell weighing the same (a row kind
+ * measured more often does not pull harder); encap_ns only where both
+ * topologies are among the rows, byte_ns only where two payloads are. A
+ * negative solution is set to 0. */
+struct sender_meas {
+    bool ok, has_encap, has_byte;
+    double msg_ns, encap_ns, byte_ns;
+    unsigned cells, rows;
+};
+
+enum { SM_MAX_CELLS = 32 };
+
+static void sender_measured(const struct rows *rs, const char *sel, struct sender_meas *sm)
+{
+    memset(sm, 0, sizeof *sm);
+    int col = runs_table_col(&rs->t, "snd_sys_us_pp");
+    if (col < 0 || rs->t.nrows == 0)
+        return;
+    bool over[SM_MAX_CELLS];
+    double payload[SM_MAX_CELLS];
+    double *vals[SM_MAX_CELLS];
+    unsigned nv[SM_MAX_CELLS], nc = 0;
+    for (unsigned r = 0; r < rs->t.nrows; r++) {
+        double v, pl, batch;
+        if (!row_selected(rs, r, sel) || runs_table_number(&rs->t, r, col, &v, NULL) != 0 ||
+            !(v > 0) || num(rs, r, C_PAYLOAD, &pl, NULL) != 0 ||
+            num(rs, r, C_BATCH, &batch, NULL) != 0 || !(batch >= 1))
+            continue;
+        v *= 1000; /* us -> ns */
+        if (isfinite(rs->syscall_ns))
+            v -= rs->syscall_ns / batch;
+        bool ov = strcmp(cell(rs, r, C_TOPO), "overlay") == 0;
+        unsigned k = 0;
+        while (k < nc && !(over[k] == ov && payload[k] == pl))
+            k++;
+        if (k == nc) {
+            if (nc == SM_MAX_CELLS)
+                continue;
+            over[k] = ov;
+            payload[k] = pl;
+            vals[k] = xcalloc(rs->t.nrows, sizeof *vals[k]);
+            nv[k] = 0;
+            nc++;
+        }
+        vals[k][nv[k]++] = v;
+        sm->rows++;
+    }
+    if (nc == 0)
+        return;
+    /* unknowns: msg, then encap and byte where the cells tell them apart */
+    double med[SM_MAX_CELLS];
+    bool any_over = false, any_under = false;
+    for (unsigned k = 0; k < nc; k++) {
+        double st[3];
+        runs_report_stats3(vals[k], nv[k], st);
+        med[k] = st[0];
+        free(vals[k]);
+        any_over |= over[k];
+        any_under |= !over[k];
+    }
+    sm->has_encap = any_over && any_under;
+    for (unsigned k = 1; k < nc; k++)
+        sm->has_byte |= payload[k] != payload[0];
+    unsigned nx = 1 + (sm->has_encap ? 1 : 0) + (sm->has_byte ? 1 : 0);
+    double a[3][4] = {{0}};
+    for (unsigned k = 0; k < nc; k++) {
+        double row[3];
+        unsigned j = 0;
+        row[j++] = 1;
+        if (sm->has_encap)
+            row[j++] = over[k] ? 1 : 0;
+        if (sm->has_byte)
+            row[j++] = payload[k];
+        for (unsigned i = 0; i < nx; i++) {
+            for (unsigned l = 0; l < nx; l++)
+                a[i][l] += row[i] * row[l];
+            a[i][nx] += row[i] * med[k];
+        }
+    }
+    /* Gaussian elimination with partial pivoting on the normal equations */
+    for (unsigned i = 0; i < nx; i++) {
+        unsigned piv = i;
+        for (unsigned l = i + 1; l < nx; l++)
+            if (fabs(a[l][i]) > fabs(a[piv][i]))
+                piv = l;
+        for (unsigned l = 0; l <= nx; l++) {
+            double t = a[i][l];
+            a[i][l] = a[piv][l];
+            a[piv][l] = t;
+        }
+        if (fabs(a[i][i]) < 1e-12)
+            return; /* cells that do not tell the unknowns apart */
+        for (unsigned l = i + 1; l < nx; l++) {
+            double f = a[l][i] / a[i][i];
+            for (unsigned q = i; q <= nx; q++)
+                a[l][q] -= f * a[i][q];
+        }
+    }
+    double x[3];
+    for (unsigned i = nx; i-- > 0;) {
+        double s = a[i][nx];
+        for (unsigned l = i + 1; l < nx; l++)
+            s -= a[i][l] * x[l];
+        x[i] = s / a[i][i];
+    }
+    unsigned j = 0;
+    sm->msg_ns = fmax(x[j++], 0);
+    sm->encap_ns = sm->has_encap ? fmax(x[j++], 0) : 0;
+    sm->byte_ns = sm->has_byte ? fmax(x[j++], 0) : 0;
+    sm->cells = nc;
+    sm->ok = true;
+}
+
 /* The free keys when --free is not given: the sender's per-datagram cost
  * (and the overlay's encapsulation where both topologies are selected: with
  * one of them it is one sum with sender.msg_ns), the receive stages the
  * selected rows cross, and the reader's recvmsg (and its extra cost when
  * another CPU queued the datagram, where the rows have the receive path both
  * on the sender's CPU, vanilla, and moved by RPS). */
-static unsigned default_free(const struct rows *rs, const char *sel, struct free_key *fk)
+static unsigned default_free(const struct rows *rs, const char *sel,
+                             const struct sender_meas *sm, struct free_key *fk)
 {
     bool under = false, over = false, vanilla = false, rps = false;
     for (unsigned r = 0; r < rs->t.nrows; r++)
@@ -600,8 +720,9 @@ static unsigned default_free(const struct rows *rs, const char *sel, struct free
             rps |= strcmp(cell(rs, r, C_PLACE), "vanilla") != 0;
         }
     unsigned n = 0;
-    fk[n++] = (struct free_key){"sender.msg_ns", 100, 20000};
-    if (under && over)
+    if (!sm->ok)
+        fk[n++] = (struct free_key){"sender.msg_ns", 100, 20000};
+    if (!sm->ok && under && over)
         fk[n++] = (struct free_key){"sender.encap_ns", 0, 20000};
     if (under)
         fk[n++] = (struct free_key){"stage.host_l4.cost", 100, 20000};
@@ -628,14 +749,18 @@ static void fit_usage(FILE *f)
             "fraction and, on CPUs busy 95 %% or more, their softirq and system shares\n"
             "become targets, and falconsim calibrate fits the free keys.\n"
             "sender.call_ns and app.call_ns are not fitted: they are set to the file's\n"
-            "measured syscall_ns.\n"
+            "measured syscall_ns. Nor are sender.msg_ns, sender.encap_ns and sender.byte_ns\n"
+            "where the file has snd_sys_us_pp: the sender's system time a sent datagram,\n"
+            "less the call's share, as msg + encap (overlay) + byte x payload, fitted by\n"
+            "least squares to the medians of each (topology, payload) of the rows.\n"
             "Writes PROFILE.cfg (includable; for falconsim predict) and, beside it,\n"
             "PROFILE.cfg.d/ with the generated scenarios, targets.tsv and the fit's keys.\n"
             "\n"
             "  --rows SEL          sat (default: the flat-out rows), load or all\n"
             "  --free KEY:MIN:MAX  a free key and its bounds (repeatable; default:\n"
-            "                      sender.msg_ns, sender.encap_ns if the rows hold both\n"
-            "                      topologies, the stages they cross, app.recv_ns,\n"
+            "                      sender.msg_ns and, if the rows hold both topologies,\n"
+            "                      sender.encap_ns, where the file has no snd_sys_us_pp;\n"
+            "                      the stages the rows cross, app.recv_ns,\n"
             "                      app.remote_enqueue_ns if they hold vanilla and RPS)\n"
             "  --starts N          fits from N starting points, the best kept: the base's\n"
             "                      values, then a Halton sequence over the free keys' bounds\n"
@@ -748,8 +873,10 @@ int host_rows_fit_main(int argc, char **argv)
         runs_table_free(&rs.t);
         return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
     }
+    struct sender_meas sm;
+    sender_measured(&rs, sel, &sm);
     if (nfk == 0)
-        nfk = default_free(&rs, sel, fk);
+        nfk = default_free(&rs, sel, &sm, fk);
     char dir[4200], path[4400], fixed[4400];
     snprintf(dir, sizeof dir, "%s.d", out);
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
@@ -767,13 +894,26 @@ int host_rows_fit_main(int argc, char **argv)
     int n = snprintf(text, 16384, "# Generated by falconsim fit: the base, and what %s measured.\n"
                                   "defaults = \"%s\";\n",
                      rs.t.path, base_rel);
-    if (isfinite(rs.syscall_ns))
-        snprintf(text + n, 16384 - (size_t)n,
-                 "# sender.call_ns (sendmmsg) and app.call_ns (recvmmsg): the median syscall_ns\n"
-                 "# of the file, one system call's entry and exit (getppid)\n"
-                 "sender: { call_ns = %.1f; };\n"
-                 "app: { call_ns = %.1f; };\n",
-                 rs.syscall_ns, rs.syscall_ns);
+    char send_call[64] = "", send_path[128] = "";
+    if (isfinite(rs.syscall_ns)) {
+        n += snprintf(text + n, 16384 - (size_t)n,
+                      "# sender.call_ns (sendmmsg) and app.call_ns (recvmmsg): the median syscall_ns\n"
+                      "# of the file, one system call's entry and exit (getppid)\n"
+                      "app: { call_ns = %.1f; };\n",
+                      rs.syscall_ns);
+        snprintf(send_call, sizeof send_call, " call_ns = %.1f;", rs.syscall_ns);
+    }
+    if (sm.ok) {
+        n += snprintf(text + n, 16384 - (size_t)n,
+                      "# sender.msg_ns, encap_ns, byte_ns: the sender CPUs' system time a sent\n"
+                      "# datagram (snd_sys_us_pp) less syscall_ns / batch, the medians of %u\n"
+                      "# (topology, payload) cells of %u rows fitted by least squares\n",
+                      sm.cells, sm.rows);
+        snprintf(send_path, sizeof send_path, " msg_ns = %.1f; encap_ns = %.1f; byte_ns = %.4f;",
+                 sm.msg_ns, sm.encap_ns, sm.byte_ns);
+    }
+    if (send_call[0] != '\0' || send_path[0] != '\0')
+        snprintf(text + n, 16384 - (size_t)n, "sender: {%s%s };\n", send_call, send_path);
     rc = write_file(fixed, text, &err);
     /* the rows' scenarios sit beside fixed.cfg */
     const char *fixed_rel = "fixed.cfg";

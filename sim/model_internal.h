@@ -302,6 +302,7 @@ struct flow {
     uint32_t frame_payload;  /* payload bytes per full frame */
     uint32_t frame_overhead; /* wire bytes besides payload */
     sim_ns wire_ns_full, wire_ns_last; /* link time of a full and of a last frame */
+    sim_ns send_bytes_ns;              /* sender.byte_ns x msg_bytes */
 
     /* sender */
     uint64_t next_msg;       /* next message index to generate */

@@ -142,6 +142,7 @@ struct sim_params {
         double call_ns;       /* per send call (sendmmsg) */
         double msg_ns;        /* per datagram */
         double encap_ns;      /* per datagram, overlay only: VXLAN encapsulation */
+        double byte_ns;       /* per payload byte */
         double frag_ns;       /* per IP fragment (frame) */
         int64_t batch;        /* datagrams per call, flat out */
     } sender;

@@ -39,8 +39,8 @@
  * Senders on this host (sender.cpus, UDP streams): a flow's datagrams come
  * due as above (workload.rate_pps; 0: always due), and a sender thread on a
  * CPU sends them, one step per datagram: sender.msg_ns (plus sender.encap_ns
- * on the overlay) plus sender.frag_ns per IP fragment, plus sender.call_ns
- * for the first datagram of each send
+ * on the overlay) plus sender.byte_ns per payload byte plus sender.frag_ns
+ * per IP fragment, plus sender.call_ns for the first datagram of each send
  * call (up to sender.batch datagrams of one flow, then the next flow's).
  * Every datagram of a call carries the call's start as its send time (the
  * kit stamps a batch just before sendmmsg), so without RPS the k-th datagram
@@ -416,6 +416,7 @@ void traffic_start(struct model *m)
         struct flow *f = &m->flows[i];
         f->wire_ns_full = frame_wire_ns(m, f, f->frame_payload);
         f->wire_ns_last = frame_wire_ns(m, f, frame_bytes(f, f->frames_per_msg - 1));
+        f->send_bytes_ns = (sim_ns)(p->sender.byte_ns * f->msg_bytes + 0.5);
         if (m->rr && f->tier > 0)
             continue; /* web backend flows send only when called */
         if (m->rr) {
@@ -470,7 +471,7 @@ void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
     SIM_ASSERT(flow_due(f));
     if (!f->unlimited)
         f->send_due--;
-    s->dur += m->send_msg_ns + (sim_ns)f->frames_per_msg * m->send_frag_ns;
+    s->dur += m->send_msg_ns + (sim_ns)f->frames_per_msg * m->send_frag_ns + f->send_bytes_ns;
     s->target = (int32_t)f->id;
     s->thread = t;
     s->pkt = NULL;

@@ -148,18 +148,47 @@ expect_exit 0 "fit" -- "$bin" fit "$data/runs_small.tsv" -o prof.cfg --base base
 # case 1's CPU 0: 25 % system in the file
 grep -q "^target	case_1.cfg	-	system:0	0.25	0.5$" prof.cfg.d/targets.tsv && ok ||
     fail "fit: case 1's system target ($(grep 'case_1.cfg.*system' prof.cfg.d/targets.tsv))"
-# overlay rows only: the encapsulation is one sum with sender.msg_ns, not a free key
-grep -q "^free	sender.msg_ns" prof.cfg.d/targets.tsv && grep -q "^free	stage.container.cost" prof.cfg.d/targets.tsv &&
-    ! grep -q "host_l4" prof.cfg.d/targets.tsv && ! grep -q "encap_ns" prof.cfg.d/targets.tsv &&
-    ok || fail "fit: default free keys for overlay rows"
-# runs_small.tsv has no syscall_ns column (it predates the probe): nothing fixed
-! grep -q "call_ns" prof.cfg.d/fixed.cfg && ok || fail "fit: call_ns from a file without syscall_ns"
+# overlay rows of one payload, with snd_sys_us_pp: the sender is measured (msg_ns alone:
+# no encapsulation or byte cost to tell apart), the stages the rows cross are free
+grep -q "^free	stage.container.cost" prof.cfg.d/targets.tsv && ! grep -q "^free	sender" prof.cfg.d/targets.tsv &&
+    ! grep -q "host_l4" prof.cfg.d/targets.tsv &&
+    grep -q "^sender: { msg_ns = [0-9.]*; encap_ns = 0.0; byte_ns = 0.0000; };$" prof.cfg.d/fixed.cfg &&
+    ok || fail "fit: default free keys for overlay rows ($(grep '^sender' prof.cfg.d/fixed.cfg))"
+# runs_small.tsv has no syscall_ns column (it predates the probe): no call cost
+! grep -q "call_ns =" prof.cfg.d/fixed.cfg && ok || fail "fit: call_ns from a file without syscall_ns"
 expect_exit 0 "fit, a file with syscall_ns" -- "$bin" fit "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat" \
     -o prof2.cfg --base base.cfg --sim-ms 10 --starts 1 -q
-grep -q "sender: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg && grep -q "app: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg &&
+grep -q "sender: { call_ns = 967.7; msg_ns" prof2.cfg.d/fixed.cfg && grep -q "app: { call_ns = 967.7; };" prof2.cfg.d/fixed.cfg &&
     ok || fail "fit: call_ns is not the median syscall_ns ($(grep call_ns prof2.cfg.d/fixed.cfg))"
-# both topologies: the overlay's encapsulation is free, and both paths' stages
-grep -q "^free	sender.encap_ns	0	20000$" prof2.cfg.d/targets.tsv &&
+# both topologies at 16 B: msg_ns is the underlay rows' median of snd_sys_us_pp less
+# syscall_ns / batch, encap_ns the overlay's median less that (two cells, two unknowns)
+want=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    $c["load"] == "sat" { v = $c["snd_sys_us_pp"] * 1000 - 967.7 / $c["batch"]
+        if ($c["topology"] == "underlay") u[nu++] = v; else o[no++] = v }
+    function med(a, n,   i, j, t) { for (i = 0; i < n; i++) for (j = i + 1; j < n; j++)
+            if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+        return n % 2 ? a[int(n / 2)] : (a[n / 2 - 1] + a[n / 2]) / 2 }
+    END { mu = med(u, nu); printf "%.3f %.3f", mu, med(o, no) - mu }' \
+    "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat/runs.tsv")
+got=$(sed -n 's/^sender: { call_ns = 967.7; msg_ns = \([0-9.]*\); encap_ns = \([0-9.]*\); byte_ns = 0.0000; };$/\1 \2/p' \
+    prof2.cfg.d/fixed.cfg)
+awk -v w="$want" -v g="$got" 'BEGIN { split(w, a, " "); split(g, b, " ")
+    exit !(g != "" && (a[1] - b[1])^2 < 0.01 && (a[2] - b[2])^2 < 0.01) }' && ok ||
+    fail "fit: the measured sender ($(grep '^sender' prof2.cfg.d/fixed.cfg), want $want)"
+# rows whose sender time is exactly 900 ns + 500 ns on the overlay + 0.25 ns a byte + the
+# call's share, at 16 and 1400 B: the fit gives those back
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+    $c["load"] == "sat" { for (k = 0; k < 2; k++) { $c["payload"] = k ? 1400 : 16
+            if (k) $c["case_id"] += 1000
+            ns = 900 + ($c["topology"] == "overlay") * 500 + 0.25 * $c["payload"]
+            $c["snd_sys_us_pp"] = (ns + 967.7 / $c["batch"]) / 1000
+            print } }' "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat/runs.tsv" >exact.tsv
+expect_exit 0 "fit, an exact sender" -- "$bin" fit exact.tsv -o prof5.cfg --base base.cfg --sim-ms 10 \
+    --starts 1 --free app.recv_ns:100:20000 -q
+grep -q "^sender: { call_ns = [0-9.]*; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof5.cfg.d/fixed.cfg &&
+    ok || fail "fit: the exact sender ($(grep '^sender' prof5.cfg.d/fixed.cfg))"
+# both topologies: both paths' stages are free, the sender is not
+! grep -q "^free	sender" prof2.cfg.d/targets.tsv &&
     grep -q "^free	stage.host_l4.cost" prof2.cfg.d/targets.tsv &&
     grep -q "^free	stage.gro_cell.cost" prof2.cfg.d/targets.tsv && ! grep -q "remote_enqueue" prof2.cfg.d/targets.tsv &&
     ok || fail "fit: default free keys for both topologies"

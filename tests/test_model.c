@@ -495,6 +495,14 @@ static void test_sender_veth(void)
                a.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM], 1e-12);
     model_destroy(ce.m);
     model_destroy(ae.m);
+    /* sender.byte_ns: 10 ns a byte of the 16 B payload, 160 ns a datagram */
+    const char *bytes[] = {"sender.byte_ns=10"};
+    struct run be;
+    run_text(&be, NULL, k_veth, bytes, 1);
+    CHECK_REL(be.r->sum.throughput_pps, 1e9 / (send_ns + 160 + 1500), 0.002);
+    CHECK_REL(be.r->busy_frac[0 * MODEL_CATS + CAT_SYSTEM], (send_ns + 160) / (send_ns + 160 + 1500),
+              0.01);
+    model_destroy(be.m);
     /* A reader pays app.remote_enqueue_ns for each datagram another CPU
      * queued: in vanilla (the receive path on the sender's CPU 0), not with
      * RPS to the reader's own CPU 1. Paced at 100 k/s, the traffic the same. */
