@@ -393,19 +393,31 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         c0 = (unsigned)c;
         c1 = c0 + 1;
     }
-    /* a category of /cpu/busy_frac except idle, or busy = 1 - idle */
+    /* a category of /cpu/busy_frac except idle, or busy = 1 - idle; with
+     * "_seen" (softirq_seen:C), the share /proc/stat's tick sampling shows:
+     * the time noise took is counted to whatever it interrupted, so it is
+     * spread over the busy categories in proportion */
     size_t n = (size_t)(colon - metric);
+    bool seen = n > 5 && strncmp(colon - 5, "_seen", 5) == 0;
+    if (seen)
+        n -= 5;
     int cat = -1;
     for (int k = 0; k < MODEL_CATS - 1; k++)
         if (strlen(k_cpu_cat_names[k]) == n && strncmp(metric, k_cpu_cat_names[k], n) == 0)
             cat = k;
     bool busy = n == 4 && strncmp(metric, "busy", 4) == 0;
-    if (cat < 0 && !busy)
+    if ((cat < 0 && !busy) || (seen && (busy || cat == MODEL_CATS - 2)))
         return -1;
     *out = 0;
     for (unsigned c = c0; c < c1; c++) {
         const double *b = &r->busy_frac[c * MODEL_CATS];
-        *out += busy ? 1 - b[MODEL_CATS - 1] : b[cat];
+        double all = 1 - b[MODEL_CATS - 1], noise = b[MODEL_CATS - 2];
+        if (busy)
+            *out += all;
+        else if (!seen)
+            *out += b[cat];
+        else if (all - noise > 0)
+            *out += b[cat] * all / (all - noise);
     }
     return 0;
 }
@@ -436,6 +448,7 @@ static int evaluate_run(const struct cal *cal, size_t r, const double *p, double
             rc = sim_error(err, SIM_EINVAL,
                            "%s:%d: error: unknown metric '%s' (a /summary attribute or "
                            "busy:C, softirq:C, hardirq:C, system:C, user:C (C a CPU or *), "
+                           "the same with _seen (softirq_seen:C), "
                            "stage:C:A+B, stageshare:A+B, stageratio:A+B/C+D)",
                            cal->path, g->line, g->metric);
     }

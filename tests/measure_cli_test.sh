@@ -141,12 +141,12 @@ expect_exit 0 "fit" -- "$bin" fit "$data/runs_small.tsv" -o prof.cfg --base base
 # the one CPU busy 95 % or more in every one of them (CPU 1: 61-66 %)
 [ "$(grep -c '^target' prof.cfg.d/targets.tsv)" -eq 30 ] && ok ||
     fail "fit: want 30 targets, got $(grep -c '^target' prof.cfg.d/targets.tsv)"
-[ "$(grep -c 'softirq:0' prof.cfg.d/targets.tsv)" -eq 6 ] && ! grep -q 'softirq:1' prof.cfg.d/targets.tsv &&
+[ "$(grep -c 'softirq_seen:0' prof.cfg.d/targets.tsv)" -eq 6 ] && ! grep -q 'softirq_seen:1' prof.cfg.d/targets.tsv &&
     ok || fail "fit: softirq targets only on saturated CPUs"
-[ "$(grep -c 'system:0' prof.cfg.d/targets.tsv)" -eq 6 ] && ! grep -q 'system:1' prof.cfg.d/targets.tsv &&
+[ "$(grep -c 'system_seen:0' prof.cfg.d/targets.tsv)" -eq 6 ] && ! grep -q 'system_seen:1' prof.cfg.d/targets.tsv &&
     ok || fail "fit: system targets only on saturated CPUs"
 # case 1's CPU 0: 25 % system in the file
-grep -q "^target	case_1.cfg	-	system:0	0.25	0.5$" prof.cfg.d/targets.tsv && ok ||
+grep -q "^target	case_1.cfg	-	system_seen:0	0.25	0.5$" prof.cfg.d/targets.tsv && ok ||
     fail "fit: case 1's system target ($(grep 'case_1.cfg.*system' prof.cfg.d/targets.tsv))"
 # overlay rows of one payload, with snd_sys_us_pp: the sender is measured (msg_ns alone:
 # no encapsulation or byte cost to tell apart), the stages the rows cross are free
@@ -187,6 +187,27 @@ expect_exit 0 "fit, an exact sender" -- "$bin" fit exact.tsv -o prof5.cfg --base
     --starts 1 --free app.recv_ns:100:20000 -q
 grep -q "^sender: { call_ns = [0-9.]*; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof5.cfg.d/fixed.cfg &&
     ok || fail "fit: the exact sender ($(grep '^sender' prof5.cfg.d/fixed.cfg))"
+# the same rows where noise takes a tenth of the sender's CPU (5 us every 50 us): the ticks
+# counted it to the send path, so the sender's own time is nine tenths of snd_sys_us_pp
+printf '@include "base.cfg"\nnoise: { cpus = [0]; gap = 5000.0; spacing = 50000.0; };\n' >noisy.cfg
+expect_exit 0 "fit, an exact sender on a noisy CPU" -- "$bin" fit exact.tsv -o prof6.cfg --base noisy.cfg \
+    --sim-ms 10 --starts 1 --free app.recv_ns:100:20000 -q
+# msg: 0.9 x (900 + 967.7 / 32) - 969.0 / 32 = 806.9 (969.0: the median syscall_ns of
+# exact.tsv, its flat-out rows twice); encap 0.9 x 500; byte 0.9 x 0.25
+grep -q "^sender: { call_ns = [0-9.]*; msg_ns = 806.9; encap_ns = 450.0; byte_ns = 0.2250; };$" prof6.cfg.d/fixed.cfg &&
+    ok || fail "fit: the sender on a noisy CPU ($(grep '^sender' prof6.cfg.d/fixed.cfg))"
+grep -q "softirq_seen:0" prof6.cfg.d/targets.tsv && grep -q "system_seen:0" prof6.cfg.d/targets.tsv && ok ||
+    fail "fit: the shares are compared as the ticks see them"
+# softirq_seen: the model's softirq share with the noise spread over the busy time in proportion
+o='noise.cpus=[0],noise.gap=5000,noise.spacing=50000'
+printf 'free\tapp.recv_ns\t100\t20000\n' >seen.tsv
+for mt in softirq_seen:0 softirq:0 noise:0 busy:0; do
+    printf 'target\tprof6.cfg.d/case_1.cfg\t%s\t%s\t0.5\n' "$o" "$mt" >>seen.tsv
+done
+expect_exit 0 "calibrate softirq_seen" -- "$bin" calibrate seen.tsv --starts 1
+awk -F'\t' '{ v[$2] = $4 } END { s = v["softirq_seen:0"]; w = v["softirq:0"] * v["busy:0"] / (v["busy:0"] - v["noise:0"])
+    exit !(v["noise:0"] > 0.05 && s > 0 && (s - w)^2 < (0.003 * s)^2) }' out.txt && ok ||
+    fail "calibrate: softirq_seen is not softirq x busy / (busy - noise) ($(grep ':0' out.txt | tr '\n' ' '))"
 # both topologies: both paths' stages are free, the sender is not
 ! grep -q "^free	sender" prof2.cfg.d/targets.tsv &&
     grep -q "^free	stage.host_l4.cost" prof2.cfg.d/targets.tsv &&
