@@ -160,7 +160,7 @@ const struct param_spec k_params[] = {
         "(drivers/net/vxlan/vxlan_core.c vxlan_xmit_one: FDB and route lookups, the outer "
         "UDP and IP headers, udp_tunnel_xmit_skb and the outer ip_local_out); 0 on the host "
         "path. falconsim measure's rows measure it as the overlay's extra snd_sys_us_pp."),
-    P_R("sender.byte_ns", sender.byte_ns, 0, 1e6, "0.0", "ns",
+    P_R("sender.byte_ns", sender.byte_ns, 0, 1e6, "0.0", "ns/byte",
         "Sender CPU time per payload byte of a datagram: the copy from user space and what "
         "grows with the skb's size (its allocation, the fragment's page). falconsim "
         "measure's rows measure it as the growth of snd_sys_us_pp with the payload."),
