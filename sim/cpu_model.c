@@ -728,6 +728,10 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         account(m, c, CAT_SYSTEM, s->dur - s->user_ns);
         app_commit_recv(m, c, s);
         s->pkt = NULL;
+        /* the read's spin_unlock_bh on the socket's queue (__skb_recv_udp;
+         * release_sock for TCP): local_bh_enable runs pending softirqs here,
+         * in the reader's time, as the sender's does after its transmit */
+        c->irq_exit_due = true;
         break;
     case STEP_NONE:
         SIM_ASSERT(false && "step with no kind");

@@ -569,6 +569,34 @@ static void test_sender_veth(void)
     model_destroy(f.m);
 }
 
+/* A read ends with spin_unlock_bh on the socket's queue, whose
+ * local_bh_enable runs the softirqs pending on the reader's CPU, in the
+ * reader's time. RPS to the reader's own CPU 1, flat out, a receive path
+ * (1.5 us) slower than the sender (1.5 us + the call's share): CPU 1 falls
+ * behind for good. Under the >= 6.5 rule each read then runs the softirq
+ * until its ten restarts or 2 ms end (about 1 250 packets of 1.6 us) before
+ * the next read: the reader delivers about one datagram in a thousand (the
+ * host's livelock, data/hosts/kvm-2vcpu-epyc/bistable: 1 765 of 509 K/s). Under the 5.4 rule a runnable ksoftirqd takes that work
+ * and the reader keeps a scheduler's share. */
+static void test_read_runs_softirqs(void)
+{
+    const char *r65[] = {"policy.name=rps", "policy.rps_cpus=[1]", "kernel.ksoftirqd=6.5",
+                         "stage.host_l4.cost=1600"};
+    const char *r54[] = {"policy.name=rps", "policy.rps_cpus=[1]", "kernel.ksoftirqd=5.4",
+                         "stage.host_l4.cost=1600"};
+    struct run a, b;
+    run_text(&a, NULL, k_veth, r65, SIM_ARRAY_LEN(r65));
+    run_text(&b, NULL, k_veth, r54, SIM_ARRAY_LEN(r54));
+    fprintf(stderr, "reads run softirqs: 6.5 %.0f of %.0f/s, 5.4 %.0f of %.0f/s\n",
+            a.r->sum.throughput_pps, a.r->sum.offered_pps, b.r->sum.throughput_pps,
+            b.r->sum.offered_pps);
+    CHECK_TRUE(a.r->sum.offered_pps > 5e5);
+    CHECK_TRUE(a.r->sum.throughput_pps < 0.01 * a.r->sum.offered_pps);
+    CHECK_TRUE(b.r->sum.throughput_pps > 0.1 * b.r->sum.offered_pps);
+    model_destroy(a.m);
+    model_destroy(b.m);
+}
+
 /* kernel.skb_defer_max: the sender's CPU 0 allocates every skb and the
  * reader on CPU 1 frees it. In vanilla CPU 0 runs net_rx_action for every
  * datagram, which empties its list: never a kick. With RPS to CPU 2, CPU 0
@@ -837,8 +865,10 @@ static void test_rfs_follows_migrating_thread(void)
 
 /* ksoftirqd: with the application on the IRQ core, some NET_RX work is left
  * to ksoftirqd. Under the 5.4 rule a runnable ksoftirqd also swallows the
- * softirqs raised by later interrupts, so more of the work runs inside it
- * than under the >= 6.5 rule, where hardirq exit still processes them. */
+ * softirqs raised by later interrupts, and those pending at the
+ * application's local_bh_enable, so more of the work runs inside it than
+ * under the >= 6.5 rule, where hardirq exit and the application's reads
+ * still process them (here all of it). */
 static void test_ksoftirqd_modes(void)
 {
     const char *base = "host: { cpus = 4; }; network: { mode = \"host\"; };\n"
@@ -851,7 +881,7 @@ static void test_ksoftirqd_modes(void)
     run_text(&b, NULL, base, new_rule, 1);
     fprintf(stderr, "ksoftirqd share of core 0: 5.4 %.4f, 6.5 %.4f\n", a.r->ksoftirqd_frac[0],
             b.r->ksoftirqd_frac[0]);
-    CHECK_TRUE(b.r->ksoftirqd_frac[0] > 0);
+    CHECK_TRUE(a.r->ksoftirqd_frac[0] > 0.01);
     CHECK_TRUE(a.r->ksoftirqd_frac[0] > 1.5 * b.r->ksoftirqd_frac[0]);
     /* and the application still gets the CPU (wake-up preemption) */
     CHECK_TRUE(a.r->busy_frac[CAT_USER] > 0.05);
@@ -1377,6 +1407,7 @@ int main(int argc, char **argv)
     test_sender_veth();
     test_receive_calls();
     test_deferred_free();
+    test_read_runs_softirqs();
     test_idle_exit();
     test_backlog_overflow_and_budgets();
     test_rps_one_core_per_flow_and_rss_spread();
