@@ -347,6 +347,66 @@ static void predict_usage(FILE *f)
             "78 the profile or a generated scenario does not load.\n");
 }
 
+/* Repeated rows held to the host's own spread (issue 10's rule): the paced
+ * rows of one case (topology, placement, payload, flows, load) are its
+ * repetitions; a metric passes for the case if the prediction is within
+ * the target of the repetitions' median, or inside their range, which is
+ * what the target becomes where the host's own spread is wider. Targets:
+ * the rate 10 %, p50 20 %, p99 30 %. row_of[i] is the i-th predicted row (rows of a
+ * case share the same prediction, their inputs being the same). */
+static void spread_summary(const struct rows *rs, const unsigned *row_of, unsigned n,
+                           const double *meas, const double *pred, unsigned nmetric)
+{
+    static const struct {
+        int metric;
+        double target;
+    } k_held[] = {{M_RATE, 0.10}, {M_P50, 0.20}, {M_P99, 0.30}};
+    bool *used = xcalloc(n ? n : 1, sizeof *used);
+    double *v = xcalloc(n ? n : 1, sizeof *v);
+    unsigned ncase = 0, pass[3] = {0}, in_target[3] = {0}, in_range[3] = {0}, wide[3] = {0};
+    for (unsigned i = 0; i < n; i++) {
+        if (used[i] || strcmp(cell(rs, row_of[i], C_LOAD), "sat") == 0)
+            continue;
+        unsigned members[256], nm = 0;
+        for (unsigned j = i; j < n && nm < 256; j++) {
+            unsigned a = row_of[i], b = row_of[j];
+            if (used[j] || strcmp(cell(rs, a, C_TOPO), cell(rs, b, C_TOPO)) != 0 ||
+                strcmp(cell(rs, a, C_PLACE), cell(rs, b, C_PLACE)) != 0 ||
+                strcmp(cell(rs, a, C_PAYLOAD), cell(rs, b, C_PAYLOAD)) != 0 ||
+                strcmp(cell(rs, a, C_FLOWS), cell(rs, b, C_FLOWS)) != 0 ||
+                strcmp(cell(rs, a, C_LOAD), cell(rs, b, C_LOAD)) != 0)
+                continue;
+            used[j] = true;
+            members[nm++] = j;
+        }
+        ncase++;
+        for (unsigned h = 0; h < 3; h++) {
+            unsigned k = (unsigned)k_held[h].metric;
+            for (unsigned q = 0; q < nm; q++)
+                v[q] = meas[(size_t)members[q] * nmetric + k];
+            double st[3];
+            runs_report_stats3(v, nm, st); /* median, min, max */
+            double pr = pred[(size_t)i * nmetric + k], t = k_held[h].target;
+            bool tg = fabs(pr - st[0]) <= t * fabs(st[0]), rg = pr >= st[1] && pr <= st[2];
+            in_target[h] += tg;
+            in_range[h] += rg;
+            pass[h] += tg || rg;
+            wide[h] += st[2] - st[1] > 2 * t * fabs(st[0]);
+        }
+    }
+    if (ncase > 0) {
+        fprintf(stderr, "  paced cases, repetitions held to their spread (%u cases)\n", ncase);
+        fprintf(stderr, "  %-16s %7s %10s %10s %10s %14s\n", "metric", "target", "of median",
+                "in range", "either", "range > target");
+        for (unsigned h = 0; h < 3; h++)
+            fprintf(stderr, "  %-16s %6.0f%% %6u/%-3u %6u/%-3u %6u/%-3u %10u/%-3u\n",
+                    k_metric_names[k_held[h].metric], 100 * k_held[h].target, in_target[h], ncase,
+                    in_range[h], ncase, pass[h], ncase, wide[h], ncase);
+    }
+    free(used);
+    free(v);
+}
+
 int host_rows_predict_main(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
@@ -462,6 +522,10 @@ int host_rows_predict_main(int argc, char **argv)
     unsigned *nerr = xcalloc(2 * (size_t)nmetric, sizeof *nerr);
     double *pred = xcalloc(nmetric, sizeof *pred), *sum = xcalloc(nmetric, sizeof *sum),
            *lo = xcalloc(nmetric, sizeof *lo), *hi = xcalloc(nmetric, sizeof *hi);
+    /* every selected row's measured and predicted values, for the spread summary */
+    unsigned *row_of = xcalloc(nsel ? nsel : 1, sizeof *row_of);
+    double *all_meas = xcalloc((size_t)nmetric * (nsel ? nsel : 1), sizeof *all_meas);
+    double *all_pred = xcalloc((size_t)nmetric * (nsel ? nsel : 1), sizeof *all_pred);
     unsigned done = 0;
     for (unsigned r = 0; r < rs.t.nrows && rc == 0; r++) {
         if (!row_selected(&rs, r, sel))
@@ -504,6 +568,8 @@ int host_rows_predict_main(int argc, char **argv)
             }
             double mean = sum[k] / nd;
             double rel = meas != 0 ? (mean - meas) / fabs(meas) : (double)NAN;
+            all_meas[(size_t)done * nmetric + k] = meas;
+            all_pred[(size_t)done * nmetric + k] = mean;
             fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%u\t%.4f\n",
                     cell(&rs, r, C_CASE), cell(&rs, r, C_TOPO), cell(&rs, r, C_PLACE),
                     cell(&rs, r, C_PAYLOAD), cell(&rs, r, C_FLOWS), cell(&rs, r, C_LOAD),
@@ -512,7 +578,7 @@ int host_rows_predict_main(int argc, char **argv)
             if (isfinite(rel))
                 abserr[(size_t)slot * nsel + nerr[slot]++] = fabs(rel);
         }
-        done++;
+        row_of[done++] = r;
         if (!quiet && isatty(2))
             fprintf(stderr, "\rfalconsim predict: %u/%u rows", done, nsel);
     }
@@ -546,7 +612,11 @@ int host_rows_predict_main(int argc, char **argv)
             fprintf(stderr, "  %-16s %5u %11.1f%% %5u/%-2u %5u/%-2u %5u/%-2u\n", name, n,
                     100 * st[0], w10, n, w20, n, w30, n);
         }
+        spread_summary(&rs, row_of, done, all_meas, all_pred, nmetric);
     }
+    free(row_of);
+    free(all_meas);
+    free(all_pred);
     free(abserr);
     free(nerr);
     free(pred);

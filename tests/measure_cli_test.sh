@@ -255,6 +255,17 @@ awk -F'\t' '$1 == 7 && $8 == "rate_pps" { exit !($10 > 0.98 * 79817 && $10 < 1.0
     fail "predict: the paced row's rate $(awk -F'\t' '$1 == 7 && $8 == "rate_pps" {print $10}' pred.tsv)"
 expect_exit 0 "predict, paced rows only" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --rows load --sim-ms 50 -q
 [ "$(tail -n +2 out.txt | cut -f1 | sort -u)" = 7 ] && ok || fail "predict --rows load: want case 7 only"
+# three repetitions of the paced case, their medians at 2, 0.5 and 3 times the prediction:
+# p50 is not within 20 % of their median (2x), but inside their range, which is wider than
+# the target: it passes, held to the host's spread
+p50=$(awk -F'\t' '$1 == 7 && $8 == "lat_p50_us" { print $10 }' pred.tsv)
+awk -F'\t' -v OFS='\t' -v p="$p50" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+    $c["case_id"] == 7 { split("2 0.5 3", f, " "); for (k = 1; k <= 3; k++) {
+            $c["rep"] = k; $c["lat_p50_us"] = f[k] * p; print } }' "$data/runs_small.tsv" >reps.tsv
+expect_exit 0 "predict: repetitions held to their spread" -- "$bin" predict reps.tsv prof.cfg --sim-ms 50
+grep -q "repetitions held to their spread (1 cases)" err.txt &&
+    grep -q "^  lat_p50_us  *20%  *0/1  *1/1  *1/1  *1/1 *$" err.txt && ok ||
+    fail "predict: the spread summary ($(grep -A4 'held to' err.txt))"
 # rows the model cannot express, broken files, bad options
 # per-device RPS maps: rps_first (RPS on u1 only) and emulated IRQ CPUs (u1's own map)
 sed 's/\tvanilla\t/\trps_first\t/' "$data/runs_small.tsv" >rps_first.tsv
