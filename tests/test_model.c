@@ -572,12 +572,13 @@ static void test_sender_veth(void)
 /* A read ends with spin_unlock_bh on the socket's queue, whose
  * local_bh_enable runs the softirqs pending on the reader's CPU, in the
  * reader's time. RPS to the reader's own CPU 1, flat out, a receive path
- * (1.5 us) slower than the sender (1.5 us + the call's share): CPU 1 falls
- * behind for good. Under the >= 6.5 rule each read then runs the softirq
- * until its ten restarts or 2 ms end (about 1 250 packets of 1.6 us) before
- * the next read: the reader delivers about one datagram in a thousand (the
- * host's livelock, data/hosts/kvm-2vcpu-epyc/bistable: 1 765 of 509 K/s). Under the 5.4 rule a runnable ksoftirqd takes that work
- * and the reader keeps a scheduler's share. */
+ * (1.6 us) slower than the sender (1.5 us + the call's share, 1.53 us): CPU 1
+ * falls behind for good. Under the >= 6.5 rule each read then runs the
+ * softirq until its ten restarts or 2 ms end (about 1 250 packets) before the
+ * next read: the reader delivers about one datagram in a thousand (the host's
+ * livelock, data/hosts/kvm-2vcpu-epyc/bistable: 1 765 of 509 K/s). Under the
+ * 5.4 rule a runnable ksoftirqd takes that work and the reader keeps a
+ * scheduler's share. */
 static void test_read_runs_softirqs(void)
 {
     const char *r65[] = {"policy.name=rps", "policy.rps_cpus=[1]", "kernel.ksoftirqd=6.5",
