@@ -44,6 +44,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <gsl/gsl_multifit.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -366,12 +367,13 @@ static void spread_summary(const struct rows *rs, const unsigned *row_of, unsign
     } k_held[] = {{M_RATE, 0.10}, {M_P50, 0.20}, {M_P99, 0.30}};
     bool *used = xcalloc(n ? n : 1, sizeof *used);
     double *v = xcalloc(n ? n : 1, sizeof *v);
+    unsigned *members = xcalloc(n ? n : 1, sizeof *members);
     unsigned ncase = 0, pass[3] = {0}, in_target[3] = {0}, in_range[3] = {0}, wide[3] = {0};
     for (unsigned i = 0; i < n; i++) {
         if (used[i] || strcmp(cell(rs, row_of[i], C_LOAD), "sat") == 0)
             continue;
-        unsigned members[256], nm = 0;
-        for (unsigned j = i; j < n && nm < 256; j++) {
+        unsigned nm = 0;
+        for (unsigned j = i; j < n; j++) {
             unsigned a = row_of[i], b = row_of[j];
             if (used[j] || strcmp(cell(rs, a, C_TOPO), cell(rs, b, C_TOPO)) != 0 ||
                 strcmp(cell(rs, a, C_PLACE), cell(rs, b, C_PLACE)) != 0 ||
@@ -408,6 +410,7 @@ static void spread_summary(const struct rows *rs, const unsigned *row_of, unsign
     }
     free(used);
     free(v);
+    free(members);
 }
 
 int host_rows_predict_main(int argc, char **argv)
@@ -733,54 +736,40 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
     sm->has_encap = any_over && any_under;
     for (unsigned k = 1; k < nc; k++)
         sm->has_byte |= payload[k] != payload[0];
-    unsigned nx = 1 + (sm->has_encap ? 1 : 0) + (sm->has_byte ? 1 : 0);
-    double a[3][4] = {{0}};
+    size_t nx = 1 + (sm->has_encap ? 1 : 0) + (sm->has_byte ? 1 : 0);
+    if (nc < nx)
+        return; /* fewer cells than unknowns: they cannot be told apart */
+    gsl_matrix *X = gsl_matrix_alloc(nc, nx);
+    gsl_vector *y = gsl_vector_alloc(nc), *x = gsl_vector_alloc(nx);
+    gsl_matrix *cov = gsl_matrix_alloc(nx, nx);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(nc, nx);
     for (unsigned k = 0; k < nc; k++) {
-        double row[3];
-        unsigned j = 0;
-        row[j++] = 1;
+        size_t j = 0;
+        gsl_matrix_set(X, k, j++, 1);
         if (sm->has_encap)
-            row[j++] = over[k] ? 1 : 0;
+            gsl_matrix_set(X, k, j++, over[k] ? 1 : 0);
         if (sm->has_byte)
-            row[j++] = payload[k];
-        for (unsigned i = 0; i < nx; i++) {
-            for (unsigned l = 0; l < nx; l++)
-                a[i][l] += row[i] * row[l];
-            a[i][nx] += row[i] * med[k];
-        }
+            gsl_matrix_set(X, k, j++, payload[k]);
+        gsl_vector_set(y, k, med[k]);
     }
-    /* Gaussian elimination with partial pivoting on the normal equations */
-    for (unsigned i = 0; i < nx; i++) {
-        unsigned piv = i;
-        for (unsigned l = i + 1; l < nx; l++)
-            if (fabs(a[l][i]) > fabs(a[piv][i]))
-                piv = l;
-        for (unsigned l = 0; l <= nx; l++) {
-            double t = a[i][l];
-            a[i][l] = a[piv][l];
-            a[piv][l] = t;
-        }
-        if (fabs(a[i][i]) < 1e-12)
-            return; /* cells that do not tell the unknowns apart */
-        for (unsigned l = i + 1; l < nx; l++) {
-            double f = a[l][i] / a[i][i];
-            for (unsigned q = i; q <= nx; q++)
-                a[l][q] -= f * a[i][q];
-        }
+    /* a truncated SVD: cells that leave an unknown undetermined (an overlay
+     * at one payload, an underlay at another) give a rank below nx */
+    double chisq;
+    size_t rank = 0;
+    int status = gsl_multifit_linear_tsvd(X, y, 1e-10, x, cov, &chisq, &rank, w);
+    if (status == GSL_SUCCESS && rank == nx) {
+        size_t j = 0;
+        sm->msg_ns = fmax(gsl_vector_get(x, j++), 0);
+        sm->encap_ns = sm->has_encap ? fmax(gsl_vector_get(x, j++), 0) : 0;
+        sm->byte_ns = sm->has_byte ? fmax(gsl_vector_get(x, j++), 0) : 0;
+        sm->ok = true;
     }
-    double x[3];
-    for (unsigned i = nx; i-- > 0;) {
-        double s = a[i][nx];
-        for (unsigned l = i + 1; l < nx; l++)
-            s -= a[i][l] * x[l];
-        x[i] = s / a[i][i];
-    }
-    unsigned j = 0;
-    sm->msg_ns = fmax(x[j++], 0);
-    sm->encap_ns = sm->has_encap ? fmax(x[j++], 0) : 0;
-    sm->byte_ns = sm->has_byte ? fmax(x[j++], 0) : 0;
+    gsl_multifit_linear_free(w);
+    gsl_matrix_free(cov);
+    gsl_vector_free(x);
+    gsl_vector_free(y);
+    gsl_matrix_free(X);
     sm->cells = nc;
-    sm->ok = true;
 }
 
 /* The share of a row's sender CPUs that noise.* takes (mean gap over mean

@@ -342,7 +342,6 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    gsl_set_error_handler_off();
     const char *out_path = NULL;
     const char **sets = cl->sets = xcalloc((size_t)argc + 1, sizeof *sets);
     char **owned = cl->owned = xcalloc((size_t)argc + 1, sizeof *owned);
@@ -564,6 +563,9 @@ static int finish_stdout(int rc)
 int main(int argc, char **argv)
 {
     int rc;
+    /* GSL's errors come back as status codes to every subcommand (calibrate,
+     * and fit's calibration and least squares), never as an abort */
+    gsl_set_error_handler_off();
     /* measure has options of its own (falconsim measure --help). */
     if (argc == 2 && strcmp(argv[1], "help") == 0) {
         help();
