@@ -28,8 +28,10 @@
  * Predicted against measured: rate_pps (throughput), loss_frac, lat_p50_us,
  * lat_p90_us, lat_p99_us (latency from the send call: send_latency_*),
  * netrx_per_s, wakeups_pp (the readers' wake-ups per delivered datagram
- * against the kit's rcv_wakeups_pp), and each CPU's busy percent. Relative error = (predicted -
- * measured) / measured.
+ * against the kit's rcv_wakeups_pp), reader_us_pp (the readers' run time as
+ * schedstat counts it, per delivered datagram, against rcv_task_us_pp; NAN
+ * where the file has no such column), and each CPU's busy percent.
+ * Relative error = (predicted - measured) / measured.
  */
 #define _GNU_SOURCE
 #include "host_rows.h"
@@ -80,6 +82,9 @@ struct rows {
     int busy_col[HR_MAX_CPUS];
     int sirq_col[HR_MAX_CPUS]; /* -1 where the file has no cpuN_sirq_pct */
     int sys_col[HR_MAX_CPUS];  /* -1 where the file has no cpuN_sys_pct */
+    int reader_task_col;       /* rcv_task_us_pp, or -1 */
+    int sender_task_col;       /* snd_task_us_pp, or -1 */
+    int send_col;              /* send_pps, or -1 */
     double syscall_ns; /* median of the file's syscall_ns column, or NAN */
 };
 
@@ -102,6 +107,9 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
         snprintf(name, sizeof name, "cpu%u_sys_pct", c);
         rs->sys_col[c] = runs_table_col(&rs->t, name);
     }
+    rs->reader_task_col = runs_table_col(&rs->t, "rcv_task_us_pp");
+    rs->sender_task_col = runs_table_col(&rs->t, "snd_task_us_pp");
+    rs->send_col = runs_table_col(&rs->t, "send_pps");
     if (rs->ncpu == 0)
         return sim_error(err, SIM_EINVAL, "%s: no column 'cpu0_busy_pct'", rs->t.path);
     for (unsigned c = 0; c < rs->ncpu; c++)
@@ -281,11 +289,23 @@ static int write_file(const char *path, const char *text, struct sim_err *err)
 
 /* {===== Predict ===== */
 
-enum { M_RATE, M_LOSS, M_P50, M_P90, M_P99, M_NETRX, M_WAKE, M_FIXED };
+enum { M_RATE, M_LOSS, M_P50, M_P90, M_P99, M_NETRX, M_WAKE, M_READER, M_FIXED };
 static const char *const k_metric_names[M_FIXED] = {
     "rate_pps", "loss_frac", "lat_p50_us", "lat_p90_us", "lat_p99_us", "netrx_per_s",
-    "wakeups_pp"};
-static const int k_metric_col[M_FIXED] = {C_RATE, C_LOSS, C_P50, C_P90, C_P99, C_NETRX, C_WAKE};
+    "wakeups_pp", "reader_us_pp"};
+static const int k_metric_col[M_FIXED] = {C_RATE, C_LOSS, C_P50, C_P90, C_P99, C_NETRX, C_WAKE,
+                                          -1};
+
+/* Row r's measurement of metric k (k < M_FIXED); NAN for reader_us_pp where
+ * the file has no rcv_task_us_pp (a file measured by another tool). */
+static int metric_measured(const struct rows *rs, unsigned r, int k, double *v,
+                           struct sim_err *err)
+{
+    if (k != M_READER)
+        return num(rs, r, k_metric_col[k], v, err);
+    *v = (double)NAN;
+    return rs->reader_task_col < 0 ? 0 : runs_table_number(&rs->t, r, rs->reader_task_col, v, err);
+}
 
 /* Runs one scenario file; fills the metrics' predictions (M_FIXED, then
  * one busy percent per CPU). */
@@ -311,6 +331,8 @@ static int run_one(const char *path, unsigned ncpu, double *pred, struct sim_err
     pred[M_NETRX] = s->netrx_per_s;
     /* the kit counts the readers' timeslices, about one a wake-up */
     pred[M_WAKE] = s->throughput_pps > 0 ? s->app_wakeups_per_s / s->throughput_pps : 0;
+    /* the kit's schedstat run time of the readers, per delivered datagram */
+    pred[M_READER] = s->app_task_us_per_msg;
     for (unsigned c = 0; c < ncpu; c++)
         pred[M_FIXED + c] =
             c < res->ncpu ? 100 * (1 - res->busy_frac[c * MODEL_CATS + MODEL_CATS - 1]) : 0;
@@ -487,7 +509,7 @@ int host_rows_predict_main(int argc, char **argv)
         double v;
         rc = row_scenario(&rs, r, profile, 1, sim_ms, text, 16384, &err);
         for (int k = 0; rc == 0 && k < M_FIXED; k++)
-            rc = num(&rs, r, k_metric_col[k], &v, &err);
+            rc = metric_measured(&rs, r, k, &v, &err);
         for (unsigned cpu = 0; rc == 0 && cpu < rs.ncpu; cpu++)
             rc = runs_table_number(&rs.t, r, rs.busy_col[cpu], &v, &err);
         if (rc != 0) {
@@ -566,7 +588,7 @@ int host_rows_predict_main(int argc, char **argv)
             double meas;
             char name[48];
             if (k < M_FIXED) {
-                num(&rs, r, k_metric_col[k], &meas, NULL);
+                metric_measured(&rs, r, (int)k, &meas, NULL);
                 snprintf(name, sizeof name, "%s", k_metric_names[k]);
             } else {
                 runs_table_number(&rs.t, r, rs.busy_col[k - M_FIXED], &meas, NULL);
@@ -862,8 +884,10 @@ static void fit_usage(FILE *f)
             "Fits a host profile to selected rows of a measured file (a falconsim measure\n"
             "directory or its runs.tsv): each row becomes a scenario under BASE.cfg (the\n"
             "kernel settings and every cost not fitted), its delivered rate, each CPU's busy\n"
-            "fraction and, on CPUs busy 95 %% or more, their softirq and system shares\n"
-            "become targets, and falconsim calibrate fits the free keys.\n"
+            "fraction, the reader's and the sender's run time a datagram (rcv_task_us_pp,\n"
+            "snd_task_us_pp: schedstat, where the file has them) and, on CPUs busy 95 %% or\n"
+            "more, their softirq and system shares become targets, and falconsim calibrate\n"
+            "fits the free keys.\n"
             "sender.call_ns and app.call_ns are not fitted: they are set to the file's\n"
             "measured syscall_ns. Nor are sender.msg_ns, sender.encap_ns and sender.byte_ns\n"
             "where the file has snd_sys_us_pp: the sender's system time a sent datagram,\n"
@@ -1053,6 +1077,26 @@ int host_rows_fit_main(int argc, char **argv)
         }
         fprintf(tf, "target\t%s\t-\tthroughput_pps\t%.6g\n", name, rate);
         ntargets++;
+        /* The threads' run time, from schedstat (exact, unlike the ticks):
+         * the reader's separates its own cost from the softirqs that run in
+         * its context (RPS) and its wake-ups; the sender's, the receive work
+         * that runs at its local_bh_enable (vanilla) from its own. As cores
+         * (run time a datagram x datagrams a second), which stay bounded
+         * where a trial's delivery collapses; half weight, as the CPU shares
+         * below. */
+        const struct {
+            int col, per_col;
+            const char *metric;
+        } task[] = {{rs.reader_task_col, rs.col[C_RATE], "app_task_cores"},
+                    {rs.sender_task_col, rs.send_col, "sender_task_cores"}};
+        for (unsigned k = 0; k < 2 && rc == 0; k++) {
+            double us, pps;
+            if (task[k].col >= 0 && task[k].per_col >= 0 &&
+                (rc = runs_table_number(&rs.t, r, task[k].col, &us, &err)) == 0 &&
+                (rc = runs_table_number(&rs.t, r, task[k].per_col, &pps, &err)) == 0 && us > 0)
+                fprintf(tf, "target\t%s\t-\t%s\t%.6g\t0.5\n", name, task[k].metric,
+                        us * pps / 1e6);
+        }
         for (unsigned cpu = 0; cpu < rs.ncpu && rc == 0; cpu++) {
             double busy, sirq, sys;
             rc = runs_table_number(&rs.t, r, rs.busy_col[cpu], &busy, &err);

@@ -11,6 +11,7 @@
  *   falconsim-loadgen noise --cpu C --window T0,T1 [--threshold-ns NS]
  *   falconsim-loadgen speed --cpu C --window T0,T1
  *   falconsim-loadgen wake  --cpus A,B --window T0,T1
+ *   falconsim-loadgen ipi   --cpus A,B --window T0,T1 [--threshold-ns S]
  *
  * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
  * every namespace shares, so the harness, the sender and the receiver agree
@@ -61,6 +62,20 @@
  * pays for the wake-up inside its call (a trapped IPI or interrupt enable),
  * r is what the reader waits once the waker's cost is paid.
  *
+ * IPI probe: a thread on CPU B runs the noise probe's loop (gaps over
+ * 300 ns) while a thread on CPU A, in alternate 50 ms blocks, either waits or
+ * calls membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) every S to 2 S ns
+ * (default 50-100 us; a random spacing, busy-waited), which sends CPU B,
+ * running a thread of this process, one function-call IPI (the vector RPS's
+ * smp_call_function_single_async uses) whose handler does a memory barrier
+ * and nothing else. The time CPU B's loop loses in the IPI blocks beyond
+ * the quiet ones, over the IPIs sent, is what one IPI costs a CPU that is
+ * running when it lands: its entry, handler and exit, and on a virtual
+ * machine the hypervisor's work to inject it into a running vCPU. It
+ * reports both blocks' lost fractions, the IPIs, that cost, and quantile
+ * tables of the gap lengths in each block (g1 with IPIs, g0 without) and of
+ * the membarrier call (c: the sender's side, which waits for the handler).
+ *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
  * for the previous one, so the time per step is the multiplier's latency
@@ -84,6 +99,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -705,6 +721,106 @@ static int run_wake(const struct lg_opts *o)
 
 /* }===== Wake-up probe ===== */
 
+/* {===== IPI probe ===== */
+
+#define LG_IPI_BLOCK_NS INT64_C(50000000)
+#define LG_IPI_GAP_NS INT64_C(300)
+
+struct ipi_ctx {
+    const struct lg_opts *o;
+    int phase; /* 1: the sender is sending IPIs; -1: stop (atomic) */
+    struct histogram gaps[2];
+    int64_t lost[2], span[2];
+};
+
+static void *ipi_spinner(void *arg)
+{
+    struct ipi_ctx *x = arg;
+    pin_self(x->o->cpus[1]);
+    int64_t prev = now_ns();
+    int phase = __atomic_load_n(&x->phase, __ATOMIC_RELAXED);
+    while (phase >= 0) {
+        int64_t now = now_ns();
+        int64_t d = now - prev;
+        int cur = __atomic_load_n(&x->phase, __ATOMIC_RELAXED);
+        /* a gap that straddles a block boundary counts in neither */
+        if (cur == phase && phase >= 0 && prev >= x->o->t0 && now <= x->o->t1) {
+            x->span[phase] += d;
+            if (d > LG_IPI_GAP_NS) {
+                hist_record(&x->gaps[phase], d);
+                x->lost[phase] += d;
+            }
+        }
+        phase = cur;
+        prev = now;
+    }
+    return NULL;
+}
+
+static int run_ipi(const struct lg_opts *o)
+{
+    if (o->ncpus != 2 || o->cpus[0] == o->cpus[1])
+        die("ipi needs --cpus A,B (two different CPUs)");
+    int64_t lo = o->threshold_ns > 1000 ? o->threshold_ns : 50000;
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0)
+        die("membarrier(REGISTER_PRIVATE_EXPEDITED): %s (kernel without CONFIG_MEMBARRIER?)",
+            strerror(errno));
+    struct ipi_ctx x = {.o = o, .phase = 0};
+    hist_init(&x.gaps[0]);
+    hist_init(&x.gaps[1]);
+    struct histogram call;
+    hist_init(&call);
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, ipi_spinner, &x) != 0)
+        die("cannot start the spinning thread");
+    pin_self(o->cpus[0]);
+    sleep_until(o->t0);
+    uint64_t r = (uint64_t)o->t0 | 1, ipis = 0;
+    for (int64_t block = o->t0; block < o->t1; block += LG_IPI_BLOCK_NS) {
+        int phase = (int)(((block - o->t0) / LG_IPI_BLOCK_NS) & 1);
+        __atomic_store_n(&x.phase, phase, __ATOMIC_RELAXED);
+        int64_t end = block + LG_IPI_BLOCK_NS < o->t1 ? block + LG_IPI_BLOCK_NS : o->t1;
+        if (phase == 0) {
+            while (now_ns() < end) {
+            }
+            continue;
+        }
+        for (;;) {
+            r = r * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+            int64_t due = now_ns() + lo + (int64_t)((r >> 33) % (uint64_t)lo);
+            if (due >= end)
+                break;
+            while (now_ns() < due) {
+            }
+            int64_t c0 = now_ns();
+            if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+                die("membarrier(PRIVATE_EXPEDITED): %s", strerror(errno));
+            hist_record(&call, now_ns() - c0);
+            ipis++;
+        }
+        while (now_ns() < end) {
+        }
+    }
+    __atomic_store_n(&x.phase, -1, __ATOMIC_RELAXED);
+    pthread_join(tid, NULL);
+    double f0 = x.span[0] ? (double)x.lost[0] / (double)x.span[0] : 0;
+    double f1 = x.span[1] ? (double)x.lost[1] / (double)x.span[1] : 0;
+    double ipi_s = x.span[1] ? (double)ipis / ((double)x.span[1] / 1e9) : 0;
+    printf("ipis\t%" PRIu64 "\nipis_per_s\t%.1f\nquiet_s\t%.4f\nipi_s\t%.4f\n", ipis, ipi_s,
+           (double)x.span[0] / 1e9, (double)x.span[1] / 1e9);
+    printf("lost_frac_quiet\t%.6f\nlost_frac_ipi\t%.6f\n", f0, f1);
+    printf("recv_ns_per_ipi\t%.1f\n", ipi_s > 0 ? (f1 - f0) / ipi_s * 1e9 : 0.0);
+    wake_print("g1", &x.gaps[1]);
+    wake_print("g0", &x.gaps[0]);
+    wake_print("c", &call);
+    hist_fini(&x.gaps[0]);
+    hist_fini(&x.gaps[1]);
+    hist_fini(&call);
+    return 0;
+}
+
+/* }===== IPI probe ===== */
+
 /* {===== Speed probe ===== */
 
 #define LG_SPEED_OPS 20000u
@@ -780,7 +896,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: falconsim-loadgen send|recv|noise|speed|wake OPTIONS (started by falconsim "
+                "usage: falconsim-loadgen send|recv|noise|speed|wake|ipi OPTIONS (started by falconsim "
                 "measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }
@@ -796,6 +912,8 @@ int main(int argc, char **argv)
         return run_speed(&o);
     if (strcmp(argv[1], "wake") == 0)
         return run_wake(&o);
+    if (strcmp(argv[1], "ipi") == 0)
+        return run_ipi(&o);
     enter_netns(o.netns);
     if (strcmp(argv[1], "send") == 0)
         return run_send(&o);

@@ -290,12 +290,12 @@ int runs_report_wake_cfg(const char *dir)
     printf("# A reader's wake-up as falconsim measure's probe saw it (%s): the median\n"
            "# after idles of %.0f-%.0f us, and after idles of %.0f-%.0f us, %s.\n"
            "# Copy into the host's base; the tails are the host's stalls (noise.*).\n"
-           "app: { wakeup_latency = %.1f; };\n",
+           "app: { wakeup_latency = %.1f; wakeup_latency_to = \"%s\"; };\n",
            w.path, idle[s] / 1e3, 2 * idle[s] / 1e3, idle[l] / 1e3, 2 * idle[l] / 1e3,
            from_return >= 0 ? "from the waker's write return to the reader's read return"
                             : "from the waker's write call (this file has no ns_from_return:\n"
                               "# that includes the waker's own cost, app.waker_cost_ns)",
-           med[s]);
+           med[s], from_return >= 0 ? "read" : "runnable");
     if (isfinite(poll_ns) && poll_ns > 0)
         printf("# The guest polls %.0f ns before it halts (guest_halt_poll_ns).\n"
                "cpu: { idle_poll_us = %.1f; idle_exit = %.1f; };\n",

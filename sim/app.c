@@ -26,7 +26,10 @@
  * (+ app.idle_wake_user_ns after an idle CPU: deep C-states flush L1/L2).
  * With no data it sleeps; the socket enqueue wakes it after app.wakeup_latency
  * and the waking softirq pays app.waker_cost_ns (try_to_wake_up; with 0 that
- * cost is folded into the last stage's cost). Threads compete
+ * cost is folded into the last stage's cost). A latency measured to the read's
+ * return (app.wakeup_latency_to = "read", the kit's probe) already holds the
+ * reader's switch-in and the call's return: the wait is that latency less
+ * app.wake_cost_ns and app.call_ns, which the first read then pays. Threads compete
  * with ksoftirqd and each other for their CPU, and never run while a
  * softirq is active there.
  *
@@ -69,8 +72,14 @@ void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f)
         t->woken_locally = t->cpu == waker->id;
         if (t->cpu != waker->id)
             metrics_cpu_count(m, waker->id, CPU_WAKE_IPIS, 1); /* ttwu_queue_wakelist: an IPI to the target */
-        sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, waker->rng) +
-                       cpu_idle_exit_ns(m, &m->cpus[t->cpu], waker->rng);
+        sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, waker->rng);
+        /* A latency measured to the read's return holds the reader's own
+         * switch-in and the call's return, which its first read pays below. */
+        if (m->p->app.wakeup_latency_to == WAKEUP_TO_READ)
+            delay = delay > m->app_wake_cost_ns + m->app_call_ns
+                        ? delay - m->app_wake_cost_ns - m->app_call_ns
+                        : 0;
+        delay += cpu_idle_exit_ns(m, &m->cpus[t->cpu], waker->rng);
         engine_schedule(m->eng, engine_now(m->eng) + delay, EV_THREAD_WAKE, t->id, 0);
     }
 }

@@ -327,6 +327,10 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         {"send_latency_p50_us", s->send_latency_p50_us},
         {"send_latency_p99_us", s->send_latency_p99_us},
         {"netrx_per_s", s->netrx_per_s},         {"cpu_busy_cores", s->cpu_busy_cores},
+        /* the threads' run time in cores: bounded, where a per-message
+         * time grows without bound as delivery collapses */
+        {"app_task_cores", s->app_task_us_per_msg * s->throughput_pps / 1e6},
+        {"sender_task_cores", s->sender_task_us_per_msg * s->offered_pps / 1e6},
     };
     for (size_t i = 0; i < SIM_ARRAY_LEN(sum); i++)
         if (strcmp(metric, sum[i].name) == 0) {
@@ -394,9 +398,11 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         c1 = c0 + 1;
     }
     /* a category of /cpu/busy_frac except idle, or busy = 1 - idle; with
-     * "_seen" (softirq_seen:C), the share /proc/stat's tick sampling shows:
-     * the time noise took is counted to whatever it interrupted, so it is
-     * spread over the busy categories in proportion */
+     * "_seen" (softirq_seen:C), the share /proc/stat's tick sampling shows
+     * on a kernel without CONFIG_IRQ_TIME_ACCOUNTING: the time noise and
+     * hardirqs took is counted to whatever they interrupted (the tick, a
+     * hardirq itself, never samples another), so it is spread over the
+     * other busy categories in proportion */
     size_t n = (size_t)(colon - metric);
     bool seen = n > 5 && strncmp(colon - 5, "_seen", 5) == 0;
     if (seen)
@@ -406,12 +412,12 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         if (strlen(k_cpu_cat_names[k]) == n && strncmp(metric, k_cpu_cat_names[k], n) == 0)
             cat = k;
     bool busy = n == 4 && strncmp(metric, "busy", 4) == 0;
-    if ((cat < 0 && !busy) || (seen && (busy || cat == MODEL_CATS - 2)))
+    if ((cat < 0 && !busy) || (seen && (busy || cat == MODEL_CATS - 2 || cat == 0)))
         return -1;
     *out = 0;
     for (unsigned c = c0; c < c1; c++) {
         const double *b = &r->busy_frac[c * MODEL_CATS];
-        double all = 1 - b[MODEL_CATS - 1], noise = b[MODEL_CATS - 2];
+        double all = 1 - b[MODEL_CATS - 1], noise = b[MODEL_CATS - 2] + b[0];
         if (busy)
             *out += all;
         else if (!seen)

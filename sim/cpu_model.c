@@ -55,9 +55,16 @@
  * whole receive path of that datagram runs on the sender's CPU before it
  * sends the next, one NET_RX softirq per datagram.
  *
+ * An IPI that lands on a CPU that is running (a step since it last went
+ * idle) costs cpu.ipi_recv_running_ns on top of cpu.ipi_recv_ns: on a
+ * virtual machine the hypervisor forces a running vCPU out to inject it.
+ *
  * Busy time is charged per category when a step ends: hardirq, softirq
  * (also inside ksoftirqd, as /proc/stat does), system and user (application
- * steps), noise; idle is the rest. Invariants: a CPU runs at most one step; the
+ * steps), noise; idle is the rest. It is also charged to the task that was
+ * current (an application or sender thread, unless ksoftirqd runs the
+ * softirq), as schedstat counts a task's run time without
+ * CONFIG_IRQ_TIME_ACCOUNTING. Invariants: a CPU runs at most one step; the
  * running thread is at the head of its run queue; a NAPI is on at most one
  * list, and on one exactly when it is scheduled (except a remote backlog
  * between the enqueue that scheduled it and the IPI that lists it).
@@ -270,6 +277,10 @@ void cpu_raise_irq(struct model *m, struct cpu *c, uint8_t kind, uint16_t arg)
     struct irq_req *r = &c->irq_ring[(c->irq_head + c->irq_n) % c->irq_cap];
     r->kind = kind;
     r->arg = arg;
+    /* A CPU is running from its first step after an idle period until it
+     * finds nothing to run (idle_since): an IPI then interrupts a running
+     * vCPU, which a hypervisor must force out (cpu.ipi_recv_running_ns). */
+    r->running = c->idle_since < 0;
     c->irq_n++;
     cpu_kick(m, c);
 }
@@ -376,6 +387,12 @@ static void account(struct model *m, struct cpu *c, enum cpu_cat cat, sim_ns dur
 {
     metrics_cpu_busy(m, c->id, cat, dur);
     m->view_busy[c->id] += dur;
+    /* The task whose run time this counts in: the current thread, unless
+     * ksoftirqd runs the softirq; hardirqs, softirqs at their exit or at a
+     * local_bh_enable, and noise all count to the task they interrupted. */
+    const struct thread *t = c->sirq_ctx == SIRQ_KSOFTIRQD ? NULL : c->cur_thread;
+    if (t != NULL)
+        metrics_task_time(m, c->id, (enum thread_kind)t->kind, dur);
 }
 
 static struct pkt *napi_dequeue(struct model *m, struct cpu *c, struct napi *n)
@@ -591,7 +608,9 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
             c->step.kind = r.kind;
             c->step.target = r.arg;
             c->step.pkt = NULL;
-            c->step.dur = r.kind == STEP_NIC_IRQ ? m->irq_ns : m->ipi_recv_ns;
+            c->step.dur = r.kind == STEP_NIC_IRQ ? m->irq_ns
+                          : r.running             ? m->ipi_recv_ns + m->ipi_recv_running_ns
+                                                  : m->ipi_recv_ns;
             if (r.kind == STEP_NOISE) {
                 c->step.dur = c->noise_due_ns;
                 c->step.target = c->noise_tick;

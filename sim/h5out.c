@@ -395,6 +395,8 @@ static herr_t write_summary(hid_t file, const struct model_results *r)
         {"wake_ipis_per_s", s->wake_ipis_per_s},
         {"app_wakeups_per_s", s->app_wakeups_per_s},
         {"app_calls_per_s", s->app_calls_per_s},
+        {"app_task_us_per_msg", s->app_task_us_per_msg},
+        {"sender_task_us_per_msg", s->sender_task_us_per_msg},
         {"cpu_busy_cores", s->cpu_busy_cores},
         {"rr_per_s", s->rr_per_s},
         {"rr_ok_per_s", s->rr_ok_per_s},

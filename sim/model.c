@@ -211,6 +211,7 @@ static void convert_units(struct model *m)
     m->irq_ns = ns_round(p->nic.irq_ns);
     m->ipi_send_ns = ns_round(p->cpu.ipi_send_ns);
     m->ipi_recv_ns = ns_round(p->cpu.ipi_recv_ns);
+    m->ipi_recv_running_ns = ns_round(p->cpu.ipi_recv_running_ns);
     m->enq_local_ns = ns_round(p->cpu.enqueue_local_ns);
     m->enq_remote_ns = ns_round(p->cpu.enqueue_remote_ns);
     m->migrate_ns = ns_round(p->cpu.migrate_ns);
@@ -684,13 +685,15 @@ static void fill_summary(struct model *m, struct model_summary *s)
     s->rr_per_s = (double)(c->rr_responses - w->rr_responses) / secs;
     s->rr_ok_per_s = (double)(c->rr_ok - w->rr_ok) / secs;
     uint64_t netrx = 0, ipis = 0, wake = 0, app_wakeups = 0, app_calls = 0;
-    double busy = 0;
+    double busy = 0, app_task_ns = 0, sender_task_ns = 0;
     for (unsigned i = 0; i < m->ncpu; i++) {
         netrx += m->cs[i].netrx - m->cs_warm[i].netrx;
         ipis += m->cs[i].ipis_sent - m->cs_warm[i].ipis_sent;
         wake += m->cs[i].wake_ipis - m->cs_warm[i].wake_ipis;
         app_wakeups += m->cs[i].app_wakeups - m->cs_warm[i].app_wakeups;
         app_calls += m->cs[i].app_calls - m->cs_warm[i].app_calls;
+        app_task_ns += (double)(m->cs[i].app_task_ns - m->cs_warm[i].app_task_ns);
+        sender_task_ns += (double)(m->cs[i].sender_task_ns - m->cs_warm[i].sender_task_ns);
         for (int k = 0; k < CAT_COUNT; k++)
             busy += (double)(m->cs[i].busy_ns[k] - m->cs_warm[i].busy_ns[k]);
     }
@@ -699,6 +702,9 @@ static void fill_summary(struct model *m, struct model_summary *s)
     s->wake_ipis_per_s = (double)wake / secs;
     s->app_wakeups_per_s = (double)app_wakeups / secs;
     s->app_calls_per_s = (double)app_calls / secs;
+    uint64_t deliv = c->deliv_msgs - w->deliv_msgs, sent = c->gen_msgs - w->gen_msgs;
+    s->app_task_us_per_msg = deliv > 0 ? app_task_ns / 1e3 / (double)deliv : 0;
+    s->sender_task_us_per_msg = sent > 0 ? sender_task_ns / 1e3 / (double)sent : 0;
     s->cpu_busy_cores = busy / (secs * 1e9);
     s->gen_frames = c->gen_frames;
     s->deliv_frames = c->deliv_frames;

@@ -47,6 +47,9 @@ struct model_summary {
     double wake_ipis_per_s;   /* wake-ups of threads on other CPUs (reschedule IPIs) */
     double app_wakeups_per_s; /* wake-ups of sleeping application threads, any CPU */
     double app_calls_per_s;   /* receive calls returned (app.batch), any CPU */
+    double app_task_us_per_msg;    /* application threads' run time, as schedstat counts it,
+                                      per delivered message */
+    double sender_task_us_per_msg; /* sender threads' (sender.*) per sent message; 0 without */
     double cpu_busy_cores;    /* sum over CPUs of busy fraction */
     /* whole-run conservation, in frames */
     uint64_t gen_frames, deliv_frames, dropped_frames, inflight_frames;

@@ -233,6 +233,7 @@ FIFO_DEFINE(run_queue, struct thread, rq_next) /* a CPU's runnable threads */
 
 struct irq_req {
     uint8_t kind; /* STEP_NIC_IRQ or STEP_IPI_IRQ */
+    bool running; /* an IPI that found its CPU running (cpu.ipi_recv_running_ns) */
     uint16_t arg;
 };
 
@@ -410,6 +411,10 @@ struct cpu_stats {
     uint64_t sirq_max_work; /* largest packets of one net_rx_action */
     uint64_t backlog_drops; /* counted at the target CPU, as softnet_stat */
     sim_ns ksoftirqd_ns;    /* softirq time spent inside ksoftirqd */
+    /* time run while an application (sender) thread was the CPU's current
+     * task: its own steps and whatever interrupted it, as schedstat counts
+     * a task's run time without CONFIG_IRQ_TIME_ACCOUNTING */
+    sim_ns app_task_ns, sender_task_ns;
     sim_ns stage_ns[ST_COUNT]; /* softirq time by stage (migration and enqueue included) */
 };
 
@@ -440,7 +445,7 @@ struct model {
 
     /* durations converted once to ns */
     sim_ns duration, warmup, window;
-    sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_recv_ns, enq_local_ns, enq_remote_ns,
+    sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_recv_ns, ipi_recv_running_ns, enq_local_ns, enq_remote_ns,
         migrate_ns, skb_free_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
         app_user_ns, app_recv_ns, app_call_ns, app_remote_ns, app_remote_enqueue_ns,
         app_wake_cost_ns, app_waker_cost_ns,
@@ -729,6 +734,16 @@ static inline void metrics_cpu_busy(struct model *m, unsigned cpu, enum cpu_cat 
 static inline void metrics_cpu_ksoftirqd(struct model *m, unsigned cpu, sim_ns dur)
 {
     m->cs[cpu].ksoftirqd_ns += dur;
+}
+
+/* dur ns of a step ran while a thread of the given kind was current on cpu. */
+static inline void metrics_task_time(struct model *m, unsigned cpu, enum thread_kind kind,
+                                     sim_ns dur)
+{
+    if (kind == THR_APP)
+        m->cs[cpu].app_task_ns += dur;
+    else if (kind == THR_SENDER)
+        m->cs[cpu].sender_task_ns += dur;
 }
 
 /* A NAPI poll of the given kind starts; one ends having done work packets

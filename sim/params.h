@@ -69,6 +69,7 @@ enum workload_type { WL_STREAM, WL_RR, WL_WEB };
 enum arrival_kind { ARR_CONSTANT, ARR_POISSON };
 enum ksoftirqd_mode { KSOFTIRQD_5_4, KSOFTIRQD_6_5 };
 enum netrx_mode { NETRX_5_4, NETRX_6_18 };
+enum wakeup_to { WAKEUP_TO_RUNNABLE, WAKEUP_TO_READ };
 
 struct stage_cost_params {
     struct dist cost;    /* per skb (or per frame for frame stages) */
@@ -129,6 +130,7 @@ struct sim_params {
         struct dist ipi_latency;
         double ipi_send_ns;
         double ipi_recv_ns;
+        double ipi_recv_running_ns; /* extra when the target is not idle */
         double enqueue_local_ns;
         double enqueue_remote_ns;
         double migrate_ns;
@@ -170,6 +172,7 @@ struct sim_params {
         double idle_wake_ns;
         double idle_wake_user_ns;
         struct dist wakeup_latency;
+        int wakeup_latency_to; /* enum wakeup_to */
         int64_t rcvbuf_bytes;
         int64_t skb_overhead_bytes;
         struct dist service;

@@ -30,6 +30,7 @@ static const char *const k_wl_names[] = {"stream", "rr", "web", NULL};
 static const char *const k_arrival_names[] = {"constant", "poisson", NULL};
 static const char *const k_ksoftirqd_names[] = {"5.4", "6.5", NULL};
 static const char *const k_netrx_names[] = {"5.4", "6.18", NULL};
+static const char *const k_wakeup_to_names[] = {"runnable", "read", NULL};
 
 #define OFF(field) offsetof(struct sim_params, field)
 #define BIG 1e18
@@ -202,6 +203,11 @@ const struct param_spec k_params[] = {
     P_R("cpu.ipi_recv_ns", cpu.ipi_recv_ns, 0, 1e6, "500.0", "ns",
         "Target CPU hardirq cost of one IPI (an assumption: no published bare-metal figure; "
         "docs/references.md)."),
+    P_R("cpu.ipi_recv_running_ns", cpu.ipi_recv_running_ns, 0, 1e6, "0.0", "ns",
+        "Extra hardirq cost of an IPI that lands on a CPU that is running (not idle): on a "
+        "virtual machine the hypervisor must force a running vCPU out to inject the interrupt, "
+        "where an idle one takes it on its way out of halt (falconsim-loadgen ipi measures "
+        "it; data/hosts/kvm-2vcpu-epyc/ipi-recv: 13 us). 0: none, as on bare metal."),
     P_R("cpu.enqueue_local_ns", cpu.enqueue_local_ns, 0, 1e6, "20.0", "ns",
         "Enqueue of an skb to a queue of the same CPU (gro_cells_receive, netif_rx)."),
     P_R("cpu.enqueue_remote_ns", cpu.enqueue_remote_ns, 0, 1e6, "100.0", "ns",
@@ -284,6 +290,11 @@ const struct param_spec k_params[] = {
         "Delay from the end of the waking softirq step (its app.waker_cost_ns included) to a "
         "sleeping thread becoming runnable (IPI, C1 exit); the kit's probe times it from the "
         "waker's write return (docs/measure.md)."),
+    P_E("app.wakeup_latency_to", app.wakeup_latency_to, k_wakeup_to_names, "runnable",
+        "What app.wakeup_latency runs to. runnable: the thread becoming runnable, its first "
+        "read's costs come after; read: the first read's return, as the kit's probe times it "
+        "(the reader's switch-in and the call's return are inside the measured time), so the "
+        "thread waits app.wakeup_latency less app.wake_cost_ns and app.call_ns, at least 0."),
     P_I("app.rcvbuf_bytes", app.rcvbuf_bytes, 1024, 1e12, "212992", "bytes",
         "Socket receive buffer (net.core.rmem_default); a full socket drops (UDP)."),
     P_I("app.skb_overhead_bytes", app.skb_overhead_bytes, 0, 1e6, "768", "bytes",

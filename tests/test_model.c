@@ -598,6 +598,96 @@ static void test_read_runs_softirqs(void)
     model_destroy(b.m);
 }
 
+/* The threads' run time as schedstat counts it (no IRQ time accounting):
+ * their own steps and whatever ran while one was its CPU's current task. In
+ * vanilla, paced, CPU 0 runs only the sender and the receive path at its
+ * local_bh_enable, CPU 1 only the reader: each thread's time is its CPU's
+ * busy time. With RPS to the reader's CPU, flat out and livelocked, the
+ * reader's time holds the softirqs run at its reads' local_bh_enable, many
+ * times its own system and user time, and never those ksoftirqd runs (the
+ * host's livelocked run, data/hosts/kvm-2vcpu-epyc/bistable: reader 0.35
+ * cores, ksoftirqd 0.64). */
+static void test_thread_run_time(void)
+{
+    const char *van[] = {"workload.rate_pps=100000"};
+    struct run a;
+    run_text(&a, NULL, k_veth, van, 1);
+    const struct model_summary *s = &a.r->sum;
+    double busy0 = 1 - a.r->busy_frac[0 * MODEL_CATS + MODEL_CATS - 1];
+    double busy1 = 1 - a.r->busy_frac[1 * MODEL_CATS + MODEL_CATS - 1];
+    CHECK_REL(s->sender_task_us_per_msg * s->offered_pps / 1e6, busy0, 1e-3);
+    CHECK_REL(s->app_task_us_per_msg * s->throughput_pps / 1e6, busy1, 1e-3);
+    CHECK_REL(s->sender_task_us_per_msg, 1.0 + 1.0 + 0.5 + 1.5, 0.01); /* call, send, frame, host_l4 */
+    model_destroy(a.m);
+
+    const char *r65[] = {"policy.name=rps", "policy.rps_cpus=[1]", "kernel.ksoftirqd=6.5",
+                         "stage.host_l4.cost=1600"};
+    const char *r54[] = {"policy.name=rps", "policy.rps_cpus=[1]", "kernel.ksoftirqd=5.4",
+                         "stage.host_l4.cost=1600"};
+    struct run b, c;
+    run_text(&b, NULL, k_veth, r65, SIM_ARRAY_LEN(r65));
+    run_text(&c, NULL, k_veth, r54, SIM_ARRAY_LEN(r54));
+    const double *b1 = &b.r->busy_frac[1 * MODEL_CATS];
+    double reader_b = b.r->sum.app_task_us_per_msg * b.r->sum.throughput_pps / 1e6;
+    double busy_b = 0; /* the busy categories' sum: a step that ends after the window's
+                          end is charged whole, so it can pass 1 */
+    for (int k = 0; k < MODEL_CATS - 1; k++)
+        busy_b += b1[k];
+    /* the livelock of test_read_runs_softirqs: CPU 1 is all softirq, in the
+     * reader's slices or in ksoftirqd's */
+    CHECK_TRUE(reader_b > 10 * (b1[CAT_SYSTEM] + b1[CAT_USER]));
+    CHECK_REL(reader_b + b.r->ksoftirqd_frac[1], busy_b, 1e-3);
+    const double *c1 = &c.r->busy_frac[1 * MODEL_CATS];
+    double reader_c = c.r->sum.app_task_us_per_msg * c.r->sum.throughput_pps / 1e6;
+    CHECK_TRUE(c.r->ksoftirqd_frac[1] > 0.1);
+    double busy_c = 0;
+    for (int k = 0; k < MODEL_CATS - 1; k++)
+        busy_c += c1[k];
+    CHECK_TRUE(reader_c <= busy_c - c.r->ksoftirqd_frac[1] + 1e-9);
+    CHECK_TRUE(reader_c >= c1[CAT_SYSTEM] + c1[CAT_USER] - 1e-9);
+    fprintf(stderr, "thread run time: 6.5 rule reader %.3f cores (own %.3f, ksoftirqd %.3f); "
+            "5.4 rule %.3f (own %.3f, ksoftirqd %.3f)\n", reader_b, b1[CAT_SYSTEM] + b1[CAT_USER],
+            b.r->ksoftirqd_frac[1], reader_c, c1[CAT_SYSTEM] + c1[CAT_USER],
+            c.r->ksoftirqd_frac[1]);
+    model_destroy(b.m);
+    model_destroy(c.m);
+}
+
+/* cpu.ipi_recv_running_ns: an IPI that lands on a running CPU costs it that
+ * much more hardirq time; one that finds it idle does not. RPS to CPU 2,
+ * which runs only the 1.5 us softirq of a datagram every 10 us: every IPI
+ * finds it idle. RPS to the reader's CPU 1 with a reader that needs 6 us a
+ * datagram, Poisson arrivals: CPU 1 is often running when an IPI lands, and
+ * each of those, and only those, costs 5 us. */
+static void test_ipi_recv_running(void)
+{
+    const char *idle0[] = {"workload.rate_pps=100000", "workload.arrival=constant",
+                           "policy.name=rps", "policy.rps_cpus=[2]"};
+    const char *idle1[] = {"workload.rate_pps=100000", "workload.arrival=constant",
+                           "policy.name=rps", "policy.rps_cpus=[2]",
+                           "cpu.ipi_recv_running_ns=5000"};
+    const char *busy1[] = {"workload.rate_pps=100000", "workload.arrival=poisson",
+                           "policy.name=rps", "policy.rps_cpus=[1]", "app.recv_ns=6000",
+                           "cpu.ipi_recv_running_ns=5000"};
+    struct run a, b, c;
+    run_text(&a, NULL, k_veth, idle0, SIM_ARRAY_LEN(idle0));
+    run_text(&b, NULL, k_veth, idle1, SIM_ARRAY_LEN(idle1));
+    run_text(&c, NULL, k_veth, busy1, SIM_ARRAY_LEN(busy1));
+    CHECK_TRUE(a.r->ipis_recv[2] > 1000);
+    CHECK_EQ_I64((int64_t)b.r->ipis_recv[2], (int64_t)a.r->ipis_recv[2]);
+    CHECK_NEAR(b.r->busy_frac[2 * MODEL_CATS + CAT_HARDIRQ], 0.0, 1e-12);
+    double secs = c.r->sum.measured_s;
+    double running = c.r->busy_frac[1 * MODEL_CATS + CAT_HARDIRQ] * secs * 1e9 / 5000;
+    fprintf(stderr, "IPIs on a running CPU: %.0f of %llu\n", running,
+            (unsigned long long)c.r->ipis_recv[1]);
+    CHECK_NEAR(running, floor(running + 0.5), 0.01); /* a whole number of 5 us charges */
+    CHECK_TRUE(c.r->ipis_recv[1] > 100);
+    CHECK_TRUE(running > 0.2 * (double)c.r->ipis_recv[1] && running < (double)c.r->ipis_recv[1]);
+    model_destroy(a.m);
+    model_destroy(b.m);
+    model_destroy(c.m);
+}
+
 /* kernel.skb_defer_max: the sender's CPU 0 allocates every skb and the
  * reader on CPU 1 frees it. In vanilla CPU 0 runs net_rx_action for every
  * datagram, which empties its list: never a kick. With RPS to CPU 2, CPU 0
@@ -1027,6 +1117,41 @@ static void test_reader_wake_costs(void)
     model_destroy(run.m);
 }
 
+/* app.wakeup_latency_to: a latency measured to the read's return (the kit's
+ * probe) already holds the reader's switch-in and the call's return, which
+ * its first read pays; the thread waits the rest. Every message wakes its
+ * reader (10 k/s, constant spacing, everything else free): the NIC-to-read
+ * latency is wake + wake_cost + call under "runnable", wake under "read",
+ * and wake_cost + call under "read" when the latency is shorter than those. */
+static void test_wakeup_latency_to_read(void)
+{
+    const char *base[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                          "run.duration_ms=100", "app.wake_cost_ns=2000", "app.call_ns=1000",
+                          "app.wakeup_latency=5000"};
+    const char *to_read[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                             "run.duration_ms=100", "app.wake_cost_ns=2000", "app.call_ns=1000",
+                             "app.wakeup_latency=5000", "app.wakeup_latency_to=read"};
+    const char *short_read[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                                "run.duration_ms=100", "app.wake_cost_ns=2000",
+                                "app.call_ns=1000", "app.wakeup_latency=1000",
+                                "app.wakeup_latency_to=read"};
+    struct run a, b, c;
+    run_text(&a, NULL, k_free, base, SIM_ARRAY_LEN(base));
+    run_text(&b, NULL, k_free, to_read, SIM_ARRAY_LEN(to_read));
+    run_text(&c, NULL, k_free, short_read, SIM_ARRAY_LEN(short_read));
+    CHECK_REL(a.r->sum.app_wakeups_per_s, 10000, 0.01);
+    CHECK_REL(b.r->sum.app_wakeups_per_s, 10000, 0.01);
+    CHECK_NEAR(a.r->sum.latency_p50_us, 8.0, 0.05);
+    CHECK_NEAR(b.r->sum.latency_p50_us, 5.0, 0.05);
+    CHECK_NEAR(c.r->sum.latency_p50_us, 3.0, 0.05);
+    /* the reader's CPU time is the same: only the wait moved */
+    CHECK_NEAR(a.r->busy_frac[2 * MODEL_CATS + CAT_SYSTEM],
+               b.r->busy_frac[2 * MODEL_CATS + CAT_SYSTEM], 1e-4);
+    model_destroy(a.m);
+    model_destroy(b.m);
+    model_destroy(c.m);
+}
+
 /* Conservation holds (model_finish asserts it) across modes and workloads. */
 static void test_conservation_everywhere(void)
 {
@@ -1409,6 +1534,8 @@ int main(int argc, char **argv)
     test_receive_calls();
     test_deferred_free();
     test_read_runs_softirqs();
+    test_thread_run_time();
+    test_ipi_recv_running();
     test_idle_exit();
     test_backlog_overflow_and_budgets();
     test_rps_one_core_per_flow_and_rss_spread();
@@ -1418,6 +1545,7 @@ int main(int argc, char **argv)
     test_overlay_sender_frame_cap();
     test_per_datagram_costs();
     test_reader_wake_costs();
+    test_wakeup_latency_to_read();
     test_web_lost_segments();
     test_tcp_gro();
     test_web_fan_out();
