@@ -73,6 +73,7 @@
 struct cal_free {
     char key[128];
     double lo, hi;
+    int line; /* in the targets file */
 };
 
 struct cal_run {
@@ -210,6 +211,7 @@ static int parse_targets(struct cal *cal, const char *path, struct sim_err *err)
             snprintf(fr->key, sizeof fr->key, "%s", key);
             fr->lo = strtod(lo, NULL);
             fr->hi = strtod(hi, NULL);
+            fr->line = lineno;
             if (!(fr->hi > fr->lo)) {
                 rc = sim_error(err, SIM_EINVAL, "%s:%d: error: '%s' needs MIN < MAX", path, lineno,
                                key);
@@ -686,6 +688,15 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
                                "%s: error: free key '%s' is not a real or distribution key of "
                                "this run (policy.name = \"%s\")",
                                targets, cal->fr[k].key, policy_of(&params)->name);
+                goto out;
+            }
+            /* every point a start or a step may try must be a valid value */
+            if (cal->fr[k].lo < spec->min || cal->fr[k].hi > spec->max) {
+                rc = sim_error(err, SIM_EINVAL,
+                               "%s:%d: error: free key '%s': bounds [%g, %g] leave the key's "
+                               "range [%g, %g]",
+                               targets, cal->fr[k].line, cal->fr[k].key, cal->fr[k].lo,
+                               cal->fr[k].hi, spec->min, spec->max);
                 goto out;
             }
             const char *base = (const char *)&params + spec->offset;

@@ -334,6 +334,10 @@ expect_err "shortratio.tsv:2: error: expected ratio<TAB>SCENARIO<TAB>OVERRIDES<T
 printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\t%s\t-\tstageratio:%0200d/host_l4\t0.5\n' "$src/scenarios/tests/small.cfg" 0 > longmetric.tsv
 expect_exit 78 "metric too long" -- "$bin" calibrate longmetric.tsv
 expect_err "longmetric.tsv:2: error: metric"
+# a free key's bounds must stay inside the key's own range: every start and step is valid
+printf '# c\nfree\tapp.recv_ns\t100\t5e9\ntarget\t%s\t-\tthroughput_pps\t1000000\n' "$src/scenarios/tests/small.cfg" > wide.tsv
+expect_exit 78 "calibrate: bounds beyond the key's range" -- "$bin" calibrate wide.tsv --starts 3
+expect_err "wide.tsv:2: error: free key 'app.recv_ns': bounds [100, 5e+09] leave the key's range [0, 1e+09]"
 expect_exit 78 "bad targets" -- "$bin" calibrate "$src/tests/data/bad_targets.tsv"
 expect_err "bad_targets.tsv:1: error: expected free<TAB>KEY<TAB>MIN<TAB>MAX"
 expect_exit 66 "missing targets" -- "$bin" calibrate nope.tsv
