@@ -85,6 +85,7 @@ struct rows {
     int reader_task_col;       /* rcv_task_us_pp, or -1 */
     int sender_task_col;       /* snd_task_us_pp, or -1 */
     int send_col;              /* send_pps, or -1 */
+    int win_col;               /* win_s (the measurement window), or -1 */
     double syscall_ns; /* median of the file's syscall_ns column, or NAN */
 };
 
@@ -110,6 +111,7 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
     rs->reader_task_col = runs_table_col(&rs->t, "rcv_task_us_pp");
     rs->sender_task_col = runs_table_col(&rs->t, "snd_task_us_pp");
     rs->send_col = runs_table_col(&rs->t, "send_pps");
+    rs->win_col = runs_table_col(&rs->t, "win_s");
     if (rs->ncpu == 0)
         return sim_error(err, SIM_EINVAL, "%s: no column 'cpu0_busy_pct'", rs->t.path);
     for (unsigned c = 0; c < rs->ncpu; c++)
@@ -183,10 +185,44 @@ static bool row_hash_dependent(const struct rows *rs, unsigned r)
     return (rps && strchr(cell(rs, r, C_RPS), ',') != NULL) || strchr(cell(rs, r, C_IRQ), ',') != NULL;
 }
 
+/* The simulated window of row r: sim_ms > 0 (--sim-ms) runs sim_ms with a
+ * fifth of it warm-up; 0 measures as long as the row did (win_s) after
+ * ROW_WARMUP_MS of warm-up, so the model sees as much of the noise as the
+ * host did (a 240 ms window of this host's noise left rates 10-15 % apart
+ * from one seed to the next; docs/measure.md), or 300 ms where the file
+ * has no win_s. */
+#define ROW_WARMUP_MS 100.0
+#define ROW_DEFAULT_SIM_MS 300.0
+
+static int row_window(const struct rows *rs, unsigned r, double sim_ms, double *duration_ms,
+                      double *warmup_ms, struct sim_err *err)
+{
+    if (sim_ms <= 0 && rs->win_col >= 0) {
+        double win;
+        int rc = runs_table_number(&rs->t, r, rs->win_col, &win, err);
+        if (rc != 0)
+            return rc;
+        if (!(win >= 0.01 && win <= 1000))
+            return sim_error(err, SIM_EINVAL, "%s:%u: column 'win_s' is %g: expected 0.01..1000 s",
+                             rs->t.path, rs->t.line[r], win);
+        *warmup_ms = ROW_WARMUP_MS;
+        *duration_ms = ROW_WARMUP_MS + 1000 * win;
+        return 0;
+    }
+    if (sim_ms <= 0)
+        sim_ms = ROW_DEFAULT_SIM_MS;
+    *duration_ms = sim_ms;
+    *warmup_ms = sim_ms / 5;
+    return 0;
+}
+
 /* The scenario of row r (libconfig text), under `profile` (absolute). */
 static int row_scenario(const struct rows *rs, unsigned r, const char *profile, int64_t hash_seed,
                         double sim_ms, char *buf, size_t cap, struct sim_err *err)
 {
+    double duration_ms = 0, warmup_ms = 0;
+    if (row_window(rs, r, sim_ms, &duration_ms, &warmup_ms, err) != 0)
+        return SIM_EINVAL;
     const char *topo = cell(rs, r, C_TOPO), *place = cell(rs, r, C_PLACE);
     if (strcmp(topo, "underlay") != 0 && strcmp(topo, "overlay") != 0)
         return bad_cell(rs, r, C_TOPO, err, "expected underlay or overlay");
@@ -246,8 +282,8 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         cell(rs, r, C_CASE), rs->t.path, profile, rs->ncpu,
         strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows,
         target > 0 ? batch : 1, snd,
-        batch, rdr, rcvbuf, MEASURE_RECV_BATCH, pol, sim_ms,
-        sim_ms / 5, (long long)hash_seed);
+        batch, rdr, rcvbuf, MEASURE_RECV_BATCH, pol, duration_ms,
+        warmup_ms, (long long)hash_seed);
     if (n < 0 || (size_t)n >= cap)
         return sim_error(err, SIM_EINVAL, "%s:%u: scenario longer than %zu bytes", rs->t.path,
                          rs->t.line[r], cap);
@@ -365,7 +401,9 @@ static void predict_usage(FILE *f)
             "  -o, --output FILE  write the table there instead of stdout (atomically)\n"
             "      --rows SEL     all (default), sat (flat-out rows) or load (paced rows)\n"
             "      --draws N      hash draws for rows with RPS over several CPUs (default 8)\n"
-            "      --sim-ms MS    simulated time per run (default 300; a fifth is warm-up)\n"
+            "      --sim-ms MS    simulated time per run, a fifth of it warm-up (default: the\n"
+            "                     row's own window, win_s, after 100 ms of warm-up; 300 ms\n"
+            "                     where the file has no win_s)\n"
             "  -q, --quiet        no summary\n"
             "\n"
             "Exit status: 0 ok, 64 usage, 65 a row or column the model cannot use (the\n"
@@ -446,7 +484,7 @@ int host_rows_predict_main(int argc, char **argv)
                                        {NULL, 0, NULL, 0}};
     const char *out = NULL, *sel = "all";
     long draws = 8;
-    double sim_ms = 300;
+    double sim_ms = 0; /* the row's own window */
     bool quiet = false;
     optind = 1;
     opterr = 0;
@@ -906,7 +944,9 @@ static void fit_usage(FILE *f)
             "                      values, then a Halton sequence over the free keys' bounds\n"
             "                      (default 4; costs that share a CPU leave several valleys)\n"
             "  -j, --jobs N        runs in parallel (default: the online CPUs)\n"
-            "  --sim-ms MS         simulated time per run (default 300)\n"
+            "  --sim-ms MS         simulated time per run, a fifth of it warm-up (default:\n"
+            "                      the row's own window, win_s, after 100 ms of warm-up;\n"
+            "                      300 ms where the file has no win_s)\n"
             "\n"
             "Exit status: 0 ok, 64 usage, 65 bad measured file, 66 missing input,\n"
             "73 cannot create the output, 78 a scenario does not load.\n");
@@ -928,7 +968,7 @@ int host_rows_fit_main(int argc, char **argv)
     unsigned starts = 4;
     struct free_key fk[32];
     unsigned nfk = 0, jobs = 0;
-    double sim_ms = 300;
+    double sim_ms = 0; /* the row's own window */
     bool quiet = false;
     optind = 1;
     opterr = 0;

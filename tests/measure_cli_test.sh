@@ -299,6 +299,19 @@ expect_exit 64 "fit: bad free" -- "$bin" fit "$data/runs_small.tsv" -o p2.cfg --
 expect_err "--free: 'x:3' must be KEY:MIN:MAX"
 [ ! -e p2.cfg ] && ok || fail "a refused fit wrote a profile"
 
+# the simulated window: by default the row's own (win_s) after 100 ms of warm-up; --sim-ms
+# overrides it; a win_s the model cannot use is named by line and column
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "win_s") w = i; print; next }
+    { $w = "0.0500"; print }' "$data/runs_small.tsv" >win.tsv
+expect_exit 0 "fit in the rows' own window" -- "$bin" fit win.tsv -o pw.cfg --base base.cfg --starts 1 \
+    --free app.recv_ns:100:20000 -q
+grep -q "duration_ms = 150; warmup_ms = 100;" pw.cfg.d/case_1.cfg && ok ||
+    fail "fit: the row's window ($(grep duration_ms pw.cfg.d/case_1.cfg))"
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "win_s") w = i; print; next }
+    { if (NR == 3) $w = "0"; print }' win.tsv >badwin.tsv
+expect_exit 65 "predict: a window the model cannot use" -- "$bin" predict badwin.tsv pw.cfg
+expect_err "badwin.tsv:3: column 'win_s' is 0: expected 0.01..1000 s"
+
 # the IPI probe (falconsim-loadgen ipi; no root needed): two different CPUs, and on a machine
 # with two, its report (a short window: what it measures is the host's, not asserted here)
 lg=$(dirname "$bin")/falconsim-loadgen
