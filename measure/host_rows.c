@@ -1149,7 +1149,7 @@ int host_rows_fit_main(int argc, char **argv)
              * a target only on a CPU busy 95 % of the window or more, where
              * the ticks see every context in proportion, and compared with
              * the model's share as the ticks would see it (softirq_seen:
-             * the noise counted to what it interrupted). */
+             * the noise and hardirqs counted to what they interrupted). */
             if (rc == 0 && rs.sirq_col[cpu] >= 0 && busy >= 95 &&
                 (rc = runs_table_number(&rs.t, r, rs.sirq_col[cpu], &sirq, &err)) == 0)
                 fprintf(tf, "target\t%s\t-\tsoftirq_seen:%u\t%.6g\t0.5\n", name, cpu,

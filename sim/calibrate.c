@@ -409,23 +409,25 @@ static int metric_of(const struct model_results *r, const char *metric, double *
     bool seen = n > 5 && strncmp(colon - 5, "_seen", 5) == 0;
     if (seen)
         n -= 5;
+    /* k_cpu_cat_names: hardirq first, ..., noise, idle last */
+    enum { CAT_IDX_HARDIRQ = 0, CAT_IDX_NOISE = MODEL_CATS - 2, CAT_IDX_IDLE = MODEL_CATS - 1 };
     int cat = -1;
-    for (int k = 0; k < MODEL_CATS - 1; k++)
+    for (int k = 0; k < CAT_IDX_IDLE; k++)
         if (strlen(k_cpu_cat_names[k]) == n && strncmp(metric, k_cpu_cat_names[k], n) == 0)
             cat = k;
     bool busy = n == 4 && strncmp(metric, "busy", 4) == 0;
-    if ((cat < 0 && !busy) || (seen && (busy || cat == MODEL_CATS - 2 || cat == 0)))
+    if ((cat < 0 && !busy) || (seen && (busy || cat == CAT_IDX_NOISE || cat == CAT_IDX_HARDIRQ)))
         return -1;
     *out = 0;
     for (unsigned c = c0; c < c1; c++) {
         const double *b = &r->busy_frac[c * MODEL_CATS];
-        double all = 1 - b[MODEL_CATS - 1], noise = b[MODEL_CATS - 2] + b[0];
+        double all = 1 - b[CAT_IDX_IDLE], unseen = b[CAT_IDX_NOISE] + b[CAT_IDX_HARDIRQ];
         if (busy)
             *out += all;
         else if (!seen)
             *out += b[cat];
-        else if (all - noise > 0)
-            *out += b[cat] * all / (all - noise);
+        else if (all - unseen > 0)
+            *out += b[cat] * all / (all - unseen);
     }
     return 0;
 }
@@ -456,7 +458,8 @@ static int evaluate_run(const struct cal *cal, size_t r, const double *p, double
             rc = sim_error(err, SIM_EINVAL,
                            "%s:%d: error: unknown metric '%s' (a /summary attribute or "
                            "busy:C, softirq:C, hardirq:C, system:C, user:C (C a CPU or *), "
-                           "the same with _seen (softirq_seen:C), "
+                           "the same with _seen (softirq_seen:C), app_task_cores, "
+                           "sender_task_cores, "
                            "stage:C:A+B, stageshare:A+B, stageratio:A+B/C+D)",
                            cal->path, g->line, g->metric);
     }

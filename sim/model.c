@@ -28,6 +28,8 @@ const char *const k_drop_place_names[MODEL_DROP_PLACES] = {"wire",   "ring",   "
 
 _Static_assert((int)MODEL_STAGES == (int)ST_COUNT, "model.h exports the stage count");
 _Static_assert((int)MODEL_CATS == (int)CAT_COUNT + 1, "busy categories plus idle");
+_Static_assert(CAT_HARDIRQ == 0 && (int)CAT_NOISE == (int)MODEL_CATS - 2,
+               "/cpu/busy_frac's order, on which calibrate's _seen shares rely");
 _Static_assert((int)MODEL_DROP_PLACES == (int)DROP_COUNT, "model.h exports the drop places");
 
 struct results_store;
