@@ -50,7 +50,8 @@
  * reads longer than --threshold-ns (default 1000) is time the loop did not
  * run (a timer tick, a hypervisor exit or steal, another task, an
  * interrupt). It reports the count, the time lost, and the quantiles of the
- * gaps' lengths and of the spacing between gap starts.
+ * gaps' lengths and of the spacing between gap starts (whole percents, and
+ * the tail from 0.995 to 0.99999).
  *
  * Wake-up probe: a thread on CPU A writes into a pipe every 200-600 us (a
  * random spacing, sleeping in between; --threshold-ns S: S to 2 S) to a
@@ -600,10 +601,14 @@ static int run_noise(const struct lg_opts *o)
     printf("gaps\t%" PRIu64 "\ngaps_per_s\t%.3f\nlost_frac\t%.6f\nloop_ns\t%.1f\n", len.total,
            (double)len.total / win_s, (double)lost / (double)(o->t1 - o->t0),
            (double)(o->t1 - o->t0) / (double)(loops ? loops : 1));
-    /* Quantiles 0, 0.01, ..., 1 and 0.999, 0.9999 of both distributions. */
-    for (int i = 0; i <= 102; i++) {
-        double q = i <= 100 ? i / 100.0 : (i == 101 ? 0.999 : 0.9999);
-        printf("q\t%.4f\t%.0f\t%.0f\n", q, hist_quantile_ns(&len, q),
+    /* Quantiles 0, 0.01, ..., 1 of both distributions, then the tail at 1, 2
+     * and 5 per decade of 1 - q: the rare long gaps set a latency's p99, and
+     * between 0.99 and 1 a table of whole percent knows only the largest. */
+    static const double tail[] = {0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995,
+                                  0.99998, 0.99999};
+    for (unsigned i = 0; i <= 100 + sizeof tail / sizeof tail[0]; i++) {
+        double q = i <= 100 ? i / 100.0 : tail[i - 101];
+        printf("q\t%.5f\t%.0f\t%.0f\n", q, hist_quantile_ns(&len, q),
                hist_quantile_ns(&spacing, q));
     }
     hist_fini(&len);

@@ -165,6 +165,91 @@ static int cmp_qpoint(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The simulator interpolates an empirical table linearly (rng.c). In a
+ * heavy tail that invents mass: between the probe's 0.99 and 0.999 points
+ * (94 us and 2.6 ms on data/hosts/kvm-2vcpu-epyc) a straight line puts 0.9 %
+ * of the gaps at 1.3 ms on average, and the table's mean gap exceeds the one
+ * the probe measured by a quarter. A power-law tail's quantile function is a
+ * straight line in log(value) against log(1 - q) (Pareto: Q = x (1 - q)^-1/a),
+ * so where a tail segment's values differ by more than 2x the table gets
+ * points on that line, one per doubling, within the simulator's table size.
+ * The segment that ends at q = 1 (the largest gap) stays linear. The mean
+ * is then checked against the probe's own (noise_cfg_print). */
+#define NOISE_TAIL_FROM 0.9 /* segments above this quantile are tail */
+
+static unsigned noise_table(const struct qpoint *pts, unsigned n, int which, double *q, double *v)
+{
+    unsigned m = 0;
+    for (unsigned i = 0; i < n; i++) {
+        double vi = which ? pts[i].spacing : pts[i].gap;
+        q[m] = pts[i].q;
+        v[m++] = vi;
+        if (i + 1 == n)
+            break;
+        double vj = which ? pts[i + 1].spacing : pts[i + 1].gap;
+        double ua = 1 - pts[i].q, ub = 1 - pts[i + 1].q;
+        if (pts[i].q < NOISE_TAIL_FROM || ub <= 0 || vi <= 0 || vj <= 2 * vi)
+            continue;
+        unsigned room = DIST_EMPIRICAL_MAX - m - (n - i - 1);
+        unsigned k = (unsigned)ceil(log2(vj / vi)) - 1;
+        if (k > room)
+            k = room;
+        for (unsigned j = 1; j <= k; j++) {
+            double f = (double)j / (k + 1);
+            q[m] = 1 - ua * pow(ub / ua, f);
+            v[m++] = vi * pow(vj / vi, f);
+        }
+    }
+    return m;
+}
+
+/* The mean of a table the simulator interpolates linearly: its trapezoids. */
+static double table_mean(const double *q, const double *v, unsigned n)
+{
+    double s = 0;
+    for (unsigned i = 0; i + 1 < n; i++)
+        s += (q[i + 1] - q[i]) * (v[i] + v[i + 1]) / 2;
+    return s;
+}
+
+/* A quantile as libconfig reads a float: as many digits as it has. */
+static void print_q(double q)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%.6f", q);
+    size_t l = strlen(b);
+    while (l > 3 && b[l - 1] == '0' && b[l - 2] != '.')
+        b[--l] = '\0';
+    fputs(b, stdout);
+}
+
+/* The probe's own gaps a second and lost fraction for `cpu`, from env.tsv
+ * beside the noise table; NAN where it has none. */
+static void probe_totals(const char *noise_path, long cpu, double *per_s, double *lost)
+{
+    *per_s = *lost = (double)NAN;
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", noise_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    struct runs_table e;
+    if (runs_table_load_in(dir, "env.tsv", &e, NULL) != 0)
+        return;
+    char k_rate[64], k_lost[64];
+    snprintf(k_rate, sizeof k_rate, "noise_cpu%ld_gaps_per_s", cpu);
+    snprintf(k_lost, sizeof k_lost, "noise_cpu%ld_lost_frac", cpu);
+    for (unsigned r = 0; r < e.nrows && e.ncols >= 2; r++) {
+        if (strcmp(runs_table_cell(&e, r, 0), k_rate) == 0)
+            *per_s = atof(runs_table_cell(&e, r, 1));
+        if (strcmp(runs_table_cell(&e, r, 0), k_lost) == 0)
+            *lost = atof(runs_table_cell(&e, r, 1));
+    }
+    runs_table_free(&e);
+}
+
 /* Prints a scenario block (libconfig) whose noise.gap and noise.spacing are
  * the empirical distributions CPU `cpu` of a measured noise.tsv showed
  * (cpu < 0: the first CPU in the file), for `@include` in a scenario. */
@@ -207,21 +292,40 @@ int runs_report_noise_cfg(const char *arg, long cpu)
         runs_table_free(&t);
         return EX_DATAERR;
     }
-    /* The probe lists 0, 0.01, ..., 1, then 0.999 and 0.9999. */
+    /* The probe lists 0, 0.01, ..., 1, then its tail points (0.999 and
+     * 0.9999 in files from before 2026-12-02, more since). */
     qsort(pts, n, sizeof *pts, cmp_qpoint);
+    static double q[2][DIST_EMPIRICAL_MAX], v[2][DIST_EMPIRICAL_MAX];
+    unsigned m[2];
+    for (int which = 0; which < 2; which++)
+        m[which] = noise_table(pts, n, which, q[which], v[which]);
+    double gap = table_mean(q[0], v[0], m[0]), spacing = table_mean(q[1], v[1], m[1]);
+    double per_s, lost;
+    probe_totals(path, cpu, &per_s, &lost);
     printf("# CPU noise of CPU %ld as falconsim measure's probe saw it (%s): gaps of more\n"
            "# than 1 us in a busy loop, their lengths and the spacing of their starts.\n"
            "# @include it in a scenario; noise.cpus names the simulated CPUs it applies\n"
            "# to (here the measured CPU's own id; --set noise.cpus=[...] changes it).\n"
-           "noise: {\n  cpus = [%ld];\n",
-           cpu, path, cpu);
+           "# Tail segments follow a power law between the probe's points (docs/measure.md).\n"
+           "# These tables: %.0f gaps/s, mean gap %.1f us, %.2f %% of the CPU lost",
+           cpu, path, spacing > 0 ? 1e9 / spacing : 0.0, gap / 1e3,
+           spacing > 0 ? 100 * gap / spacing : 0.0);
+    if (isfinite(per_s) && isfinite(lost) && per_s > 0)
+        printf(";\n# the probe counted %.0f gaps/s, mean gap %.1f us, %.2f %% lost.\n", per_s,
+               lost * 1e9 / per_s / 1e3, 100 * lost);
+    else
+        printf(" (env.tsv gives no totals to check them against).\n");
+    printf("noise: {\n  cpus = [%ld];\n", cpu);
     for (int which = 0; which < 2; which++) {
         printf("  %s = { dist = \"empirical\";\n    quantiles = [", which ? "spacing" : "gap");
-        for (unsigned i = 0; i < n; i++)
-            printf("%s%.4f", i ? ", " : "", pts[i].q);
+        for (unsigned i = 0; i < m[which]; i++) {
+            if (i)
+                fputs(", ", stdout);
+            print_q(q[which][i]);
+        }
         printf("];\n    values_ns = [");
-        for (unsigned i = 0; i < n; i++)
-            printf("%s%.1f", i ? ", " : "", which ? pts[i].spacing : pts[i].gap);
+        for (unsigned i = 0; i < m[which]; i++)
+            printf("%s%.1f", i ? ", " : "", v[which][i]);
         printf("]; };\n");
     }
     printf("};\n");
