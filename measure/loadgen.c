@@ -9,6 +9,7 @@
  *   falconsim-loadgen recv  --netns NS --cpus LIST --bind IP --port P --flows N
  *                           --payload BYTES [--rcvbuf BYTES] --window T0,T1 --stop T
  *   falconsim-loadgen noise --cpu C --window T0,T1 [--threshold-ns NS]
+ *                           [--duty BUSY_NS,IDLE_NS]
  *   falconsim-loadgen speed --cpu C --window T0,T1
  *   falconsim-loadgen wake  --cpus A,B --window T0,T1
  *   falconsim-loadgen ipi   --cpus A,B --window T0,T1 [--threshold-ns S]
@@ -51,7 +52,12 @@
  * run (a timer tick, a hypervisor exit or steal, another task, an
  * interrupt). It reports the count, the time lost, and the quantiles of the
  * gaps' lengths and of the spacing between gap starts (whole percents, and
- * the tail from 0.995 to 0.99999).
+ * the tail from 0.995 to 0.99999). With --duty B,I it alternates B ns of
+ * that loop with I ns asleep (clock_nanosleep, timer slack 1 ns): the gaps
+ * and their rates then count busy time only, and each sleep's overshoot is
+ * what a timer wake-up of the idle CPU waited (idle exit and any stall of
+ * the idle vCPU). Its rates per second of sleep tell whether the long
+ * stalls come with busy time or with all time (noise.clock, docs/model.md).
  *
  * Wake-up probe: a thread on CPU A writes into a pipe every 200-600 us (a
  * random spacing, sleeping in between; --threshold-ns S: S to 2 S) to a
@@ -153,6 +159,7 @@ struct lg_opts {
     long rcvbuf;
     int64_t t0, t1, stop;
     int64_t threshold_ns;
+    int64_t duty_busy_ns, duty_idle_ns; /* noise --duty: 0 = always busy */
 };
 
 static int64_t now_ns(void)
@@ -268,6 +275,15 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
             o->rcvbuf = (long)parse_uint(v, "rcvbuf");
         else if (strcmp(k, "--threshold-ns") == 0)
             o->threshold_ns = parse_i64(v, "threshold");
+        else if (strcmp(k, "--duty") == 0) {
+            const char *comma = strchr(v, ',');
+            if (comma == NULL)
+                die("--duty needs BUSY_NS,IDLE_NS, got %s", v);
+            o->duty_busy_ns = parse_i64(v, "duty busy time");
+            o->duty_idle_ns = parse_i64(comma + 1, "duty idle time");
+            if (o->duty_busy_ns < 1000 || o->duty_idle_ns < 1000)
+                die("--duty times must be at least 1000 ns, got %s", v);
+        }
         else if (strcmp(k, "--window") == 0) {
             const char *comma = strchr(v, ',');
             if (comma == NULL)
@@ -576,31 +592,74 @@ static int run_recv(const struct lg_opts *o)
 
 /* {===== Noise probe ===== */
 
+/* Gaps of a busy loop over 100 us and over 1 ms, and sleeps overshot by as
+ * much: the long stalls, counted apart from the bulk. */
+#define LG_LONG_NS 100000
+#define LG_VERY_LONG_NS 1000000
+
 static int run_noise(const struct lg_opts *o)
 {
     pin_self(o->cpus[0]);
-    struct histogram len, spacing;
+    struct histogram len, spacing, over;
     hist_init(&len);
     hist_init(&spacing);
+    hist_init(&over);
+    bool duty = o->duty_busy_ns > 0;
+    if (duty && prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) != 0)
+        die("prctl(PR_SET_TIMERSLACK): %s", strerror(errno));
     sleep_until(o->t0);
-    int64_t prev = now_ns(), last_gap = -1, lost = 0, loops = 0;
+    int64_t prev = now_ns(), last_gap = -1, lost = 0, loops = 0, busy_ns = 0, idle_ns = 0;
+    uint64_t long_gaps[2] = {0, 0}, long_over[2] = {0, 0};
     while (prev < o->t1) {
-        int64_t now = now_ns();
-        loops++;
-        int64_t d = now - prev;
-        if (d > o->threshold_ns) {
-            hist_record(&len, d);
-            lost += d;
-            if (last_gap >= 0)
-                hist_record(&spacing, prev - last_gap);
-            last_gap = prev;
+        /* one busy period (the whole window without --duty) */
+        int64_t start = prev, end = duty ? prev + o->duty_busy_ns : o->t1;
+        if (end > o->t1)
+            end = o->t1;
+        while (prev < end) {
+            int64_t now = now_ns();
+            loops++;
+            int64_t d = now - prev;
+            if (d > o->threshold_ns) {
+                hist_record(&len, d);
+                lost += d;
+                long_gaps[0] += d > LG_LONG_NS;
+                long_gaps[1] += d > LG_VERY_LONG_NS;
+                if (last_gap >= 0)
+                    hist_record(&spacing, busy_ns + (prev - start) - last_gap);
+                last_gap = busy_ns + (prev - start);
+            }
+            prev = now;
         }
-        prev = now;
+        busy_ns += prev - start;
+        if (!duty || prev >= o->t1)
+            break;
+        struct timespec ts = {.tv_sec = o->duty_idle_ns / 1000000000,
+                              .tv_nsec = o->duty_idle_ns % 1000000000};
+        while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL) == EINTR) {
+        }
+        int64_t woke = now_ns(), late = woke - prev - o->duty_idle_ns;
+        hist_record(&over, late > 0 ? late : 0);
+        long_over[0] += late > LG_LONG_NS;
+        long_over[1] += late > LG_VERY_LONG_NS;
+        idle_ns += woke - prev;
+        prev = woke;
     }
-    double win_s = (double)(o->t1 - o->t0) / 1e9;
+    /* rates per second of busy loop: without --duty, the window */
+    double busy_s = (double)busy_ns / 1e9;
     printf("gaps\t%" PRIu64 "\ngaps_per_s\t%.3f\nlost_frac\t%.6f\nloop_ns\t%.1f\n", len.total,
-           (double)len.total / win_s, (double)lost / (double)(o->t1 - o->t0),
-           (double)(o->t1 - o->t0) / (double)(loops ? loops : 1));
+           (double)len.total / busy_s, (double)lost / (double)busy_ns,
+           (double)busy_ns / (double)(loops ? loops : 1));
+    printf("busy_s\t%.3f\ngaps_over_100us_per_busy_s\t%.3f\ngaps_over_1ms_per_busy_s\t%.3f\n",
+           busy_s, (double)long_gaps[0] / busy_s, (double)long_gaps[1] / busy_s);
+    if (duty) {
+        double idle_s = (double)idle_ns / 1e9;
+        printf("idle_s\t%.3f\nsleeps\t%" PRIu64 "\noversleep_p50_ns\t%.0f\n"
+               "oversleep_p99_ns\t%.0f\noversleep_p999_ns\t%.0f\n"
+               "oversleeps_over_100us_per_idle_s\t%.3f\noversleeps_over_1ms_per_idle_s\t%.3f\n",
+               idle_s, over.total, hist_quantile_ns(&over, 0.5), hist_quantile_ns(&over, 0.99),
+               hist_quantile_ns(&over, 0.999), (double)long_over[0] / idle_s,
+               (double)long_over[1] / idle_s);
+    }
     /* Quantiles 0, 0.01, ..., 1 of both distributions, then the tail at 1, 2
      * and 5 per decade of 1 - q: the rare long gaps set a latency's p99, and
      * between 0.99 and 1 a table of whole percent knows only the largest. */
@@ -613,6 +672,7 @@ static int run_noise(const struct lg_opts *o)
     }
     hist_fini(&len);
     hist_fini(&spacing);
+    hist_fini(&over);
     return 0;
 }
 

@@ -35,7 +35,10 @@
  * waits are added to it, so the interrupt ring never holds more than one.
  * This is what gives a real host's latency its tail: a packet that arrives
  * during a 40 us gap waits 40 us, where the cost distributions alone add
- * only their own variance.
+ * only their own variance. noise.clock says what the spacing counts: all
+ * time (wall), or only the CPU's time out of idle (busy), as the probe's busy
+ * loop measured it; then an idle CPU takes no gaps, and its noise events are
+ * checks that come back until the CPU has been busy long enough.
  *
  * Idle exit (cpu.idle_poll_us, cpu.idle_exit): a CPU idle for longer than
  * the polling window has halted; a wake-up or an RPS IPI that reaches it
@@ -309,8 +312,17 @@ void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg)
     cpu_thread_wake(m, &m->threads[obj]);
 }
 
+/* The time CPU c has not been idle since the run began (noise.clock = busy). */
+static sim_ns busy_clock(const struct cpu *c, sim_ns now)
+{
+    return now - c->idle_total - (c->idle_since >= 0 ? now - c->idle_since : 0);
+}
+
 /* An interruption of `kind` begins on CPU obj: queue it (or add it to the
- * one queued) and schedule the next. */
+ * one queued) and schedule the next. With noise.clock = busy the event is
+ * a check: until the CPU has been busy for the drawn spacing it comes back
+ * when it could have been, or, if the CPU is idle, waits for it to leave
+ * idle (start_step); no draw is made meanwhile. */
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
 {
     struct model *m = ctx;
@@ -318,6 +330,15 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
     const struct sim_params *p = m->p;
     sim_ns now = engine_now(m->eng);
     SIM_ASSERT(c->noise_rng != NULL);
+    bool by_busy = p->noise.clock == NOISE_CLOCK_BUSY;
+    sim_ns busy = by_busy ? busy_clock(c, now) : 0;
+    if (by_busy && busy < c->noise_busy_due[arg]) {
+        if (c->idle_since >= 0)
+            c->noise_parked |= (uint8_t)(1u << arg);
+        else
+            engine_schedule(m->eng, now + (c->noise_busy_due[arg] - busy), EV_NOISE, obj, arg);
+        return;
+    }
     sim_ns next;
     if (arg == NOISE_TICK) {
         c->noise_due_ns += dist_draw_ns(&p->noise.tick, c->noise_rng);
@@ -332,6 +353,7 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
         c->noise_queued = true;
         cpu_raise_irq(m, c, STEP_NOISE, 0);
     }
+    c->noise_busy_due[arg] = busy + (next - now);
     engine_schedule(m->eng, next, EV_NOISE, obj, arg);
 }
 
@@ -345,10 +367,13 @@ void cpu_noise_start(struct model *m)
          * times a uniform fraction, the first tick within one period. */
         double u = rng_uniform(c->noise_rng);
         sim_ns first = (sim_ns)(u * (double)dist_draw_ns(&p->noise.spacing, c->noise_rng));
+        c->noise_busy_due[NOISE_GAP] = first; /* the CPUs start at busy time 0 */
         engine_schedule(m->eng, first, EV_NOISE, id, NOISE_GAP);
-        if (p->noise.tick_hz > 0)
-            engine_schedule(m->eng, (sim_ns)(rng_uniform(c->noise_rng) * 1e9 / p->noise.tick_hz),
-                            EV_NOISE, id, NOISE_TICK);
+        if (p->noise.tick_hz > 0) {
+            sim_ns tick = (sim_ns)(rng_uniform(c->noise_rng) * 1e9 / p->noise.tick_hz);
+            c->noise_busy_due[NOISE_TICK] = tick;
+            engine_schedule(m->eng, tick, EV_NOISE, id, NOISE_TICK);
+        }
     }
 }
 
@@ -376,8 +401,17 @@ static void start_step(struct model *m, struct cpu *c)
     /* Noise does not end an idle period: a stall of a halted vCPU does not
      * wake it, and a tickless idle CPU takes no ticks. */
     if (c->step.kind != STEP_NOISE) {
+        sim_ns now = engine_now(m->eng);
+        if (c->idle_since >= 0)
+            c->idle_total += now - c->idle_since;
         c->idle_since = -1;
         m->busy_work_cpus++;
+        for (unsigned k = 0; c->noise_parked != 0 && k < 2; k++)
+            if (c->noise_parked & (1u << k)) {
+                c->noise_parked &= (uint8_t)~(1u << k);
+                engine_schedule(m->eng, now + (c->noise_busy_due[k] - busy_clock(c, now)),
+                                EV_NOISE, c->id, k);
+            }
     }
     c->step.start = engine_now(m->eng);
     engine_schedule(m->eng, c->step.start + c->step.dur, EV_STEP_DONE, c->id, 0);

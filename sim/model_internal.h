@@ -255,6 +255,12 @@ struct cpu {
     bool noise_queued, noise_tick;
     sim_ns noise_due_ns;
     struct rng *noise_rng;
+    /* noise.clock = busy: the time spent idle so far, each kind's next
+     * interruption as a busy time, and the kinds whose event waits for the
+     * CPU to leave idle (bit 1 << enum noise_kind) */
+    sim_ns idle_total;
+    sim_ns noise_busy_due[2];
+    uint8_t noise_parked;
 
     /* NET_RX softirq: net_rx_action and handle_softirqs state */
     bool softirq_pending;
