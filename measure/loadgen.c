@@ -57,7 +57,7 @@
  * and their rates then count busy time only, and each sleep's overshoot is
  * what a timer wake-up of the idle CPU waited (idle exit and any stall of
  * the idle vCPU). Its rates per second of sleep tell whether the long
- * stalls come with busy time or with all time (noise.clock, docs/model.md).
+ * stalls come with busy time or with all time (noise.idle_share, docs/model.md).
  *
  * Wake-up probe: a thread on CPU A writes into a pipe every 200-600 us (a
  * random spacing, sleeping in between; --threshold-ns S: S to 2 S) to a

@@ -250,6 +250,104 @@ static void probe_totals(const char *noise_path, long cpu, double *per_s, double
     runs_table_free(&e);
 }
 
+/* E[(L - x)+] of a table interpolated linearly, exactly, ns. */
+static double table_excess(const double *q, const double *v, unsigned n, double x)
+{
+    double s = 0;
+    for (unsigned i = 0; i + 1 < n; i++) {
+        double a = v[i], b = v[i + 1], w = q[i + 1] - q[i];
+        if (b <= x)
+            continue;
+        s += a >= x ? w * ((a + b) / 2 - x) : w * (b - x) * (b - x) / (2 * (b - a));
+    }
+    return s;
+}
+
+/* P(V > x) of a table interpolated linearly. */
+static double table_tail(const double *q, const double *v, unsigned n, double x)
+{
+    if (x < v[0])
+        return 1;
+    for (unsigned i = 0; i + 1 < n; i++)
+        if (x < v[i + 1])
+            return 1 - (q[i] + (q[i + 1] - q[i]) * (x - v[i]) / (v[i + 1] - v[i]));
+    return 0;
+}
+
+/* noise.idle_share from the wake-up probe beside the noise table (wake.tsv,
+ * the shortest idle spacing, timed from the write's return where it can
+ * be): a wake-up lands on an idle vCPU at a random moment, so if that vCPU
+ * met the busy loop's gaps at share s of their rate it would wait x beyond
+ * its usual latency with probability s E[(L - x)+] / E[spacing]. The ratio
+ * of the probe's P(W > median + x) to that, for x of 2 to 50 us (the bulk
+ * of the gaps), is s; their median is printed, each ratio as a comment, and
+ * those of 100-500 us as a check of the long stalls. Returns -1 (and prints
+ * why) where there is no wake table. */
+#define WAKE_X_BULK 5
+static double idle_share_from_wake(const char *noise_path, const double *gq, const double *gv,
+                                   unsigned gn, double mean_spacing)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", noise_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    struct runs_table w;
+    if (runs_table_load_in(dir, "wake.tsv", &w, NULL) != 0) {
+        printf("# No wake.tsv beside it: noise.idle_share is left at 1 (an idle CPU meets the\n"
+               "# gaps as a busy one does).\n");
+        return -1;
+    }
+    int ci = runs_table_col(&w, "idle_from_ns"), cq = runs_table_col(&w, "quantile");
+    int cv = runs_table_col(&w, "ns_from_return");
+    if (cv < 0)
+        cv = runs_table_col(&w, "ns");
+    double shortest = INFINITY;
+    for (unsigned r = 0; ci >= 0 && r < w.nrows; r++)
+        shortest = fmin(shortest, atof(runs_table_cell(&w, r, (unsigned)ci)));
+    static struct qpoint pts[DIST_EMPIRICAL_MAX];
+    unsigned n = 0;
+    for (unsigned r = 0; ci >= 0 && cq >= 0 && cv >= 0 && r < w.nrows; r++)
+        if (atof(runs_table_cell(&w, r, (unsigned)ci)) == shortest && n < DIST_EMPIRICAL_MAX)
+            pts[n++] = (struct qpoint){atof(runs_table_cell(&w, r, (unsigned)cq)),
+                                       atof(runs_table_cell(&w, r, (unsigned)cv)), 0};
+    runs_table_free(&w);
+    if (n < 2 || mean_spacing <= 0) {
+        printf("# wake.tsv beside it has no table to compare: noise.idle_share is left at 1.\n");
+        return -1;
+    }
+    qsort(pts, n, sizeof *pts, cmp_qpoint);
+    static double wq[DIST_EMPIRICAL_MAX], wv[DIST_EMPIRICAL_MAX];
+    unsigned wn = noise_table(pts, n, 0, wq, wv);
+    double median = (double)NAN;
+    for (unsigned i = 0; i + 1 < wn; i++)
+        if (wq[i] <= 0.5 && 0.5 <= wq[i + 1])
+            median = wv[i] + (0.5 - wq[i]) / (wq[i + 1] - wq[i]) * (wv[i + 1] - wv[i]);
+    static const double xs_us[] = {2, 5, 10, 20, 50, 100, 200, 500};
+    double ratio[8], bulk[WAKE_X_BULK];
+    printf("# An idle vCPU meets these gaps less often than the busy loop: the wake-up probe\n"
+           "# (wake.tsv, idles of %.0f-%.0f us) waits x beyond its median (%.0f ns) in the share\n"
+           "# below of its wake-ups, where gaps at the busy loop's rate would delay:\n#  ",
+           shortest / 1e3, 2 * shortest / 1e3, median);
+    for (unsigned k = 0; k < 8; k++) {
+        double x = xs_us[k] * 1e3;
+        double wake = table_tail(wq, wv, wn, median + x);
+        double busy = table_excess(gq, gv, gn, x) / mean_spacing;
+        ratio[k] = busy > 0 ? wake / busy : (double)NAN;
+        printf(" x=%g us: %.2f%% vs %.2f%% (%.2f)%s", xs_us[k], 100 * wake, 100 * busy, ratio[k],
+               k == 3 ? ";\n#  " : (k + 1 < 8 ? ";" : ".\n"));
+        if (k < WAKE_X_BULK)
+            bulk[k] = ratio[k];
+    }
+    qsort(bulk, WAKE_X_BULK, sizeof bulk[0], cmp_double);
+    double share = fmin(1, fmax(0, bulk[WAKE_X_BULK / 2]));
+    printf("# noise.idle_share is the median ratio over x = 2-50 us, the bulk of the gaps; the\n"
+           "# long stalls' ratios (100-500 us) are a check on it.\n");
+    return share;
+}
+
 /* Prints a scenario block (libconfig) whose noise.gap and noise.spacing are
  * the empirical distributions CPU `cpu` of a measured noise.tsv showed
  * (cpu < 0: the first CPU in the file), for `@include` in a scenario. */
@@ -315,7 +413,10 @@ int runs_report_noise_cfg(const char *arg, long cpu)
                lost * 1e9 / per_s / 1e3, 100 * lost);
     else
         printf(" (env.tsv gives no totals to check them against).\n");
+    double share = idle_share_from_wake(path, q[0], v[0], m[0], spacing);
     printf("noise: {\n  cpus = [%ld];\n", cpu);
+    if (share >= 0)
+        printf("  idle_share = %.3f;\n", share);
     for (int which = 0; which < 2; which++) {
         printf("  %s = { dist = \"empirical\";\n    quantiles = [", which ? "spacing" : "gap");
         for (unsigned i = 0; i < m[which]; i++) {

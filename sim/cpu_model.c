@@ -35,10 +35,12 @@
  * waits are added to it, so the interrupt ring never holds more than one.
  * This is what gives a real host's latency its tail: a packet that arrives
  * during a 40 us gap waits 40 us, where the cost distributions alone add
- * only their own variance. noise.clock says what the spacing counts: all
- * time (wall), or only the CPU's time out of idle (busy), as the probe's busy
- * loop measured it; then an idle CPU takes no gaps, and its noise events are
- * checks that come back until the CPU has been busy long enough.
+ * only their own variance. The spacing runs on a noise clock that counts
+ * busy time in full and idle time times noise.idle_share (1: wall time): an
+ * idle vCPU meets fewer of the interruptions a busy loop does. Below 1 a
+ * noise event is a check that comes back until the clock has reached the
+ * drawn spacing; leaving idle brings it forward (a new generation in the
+ * event's argument supersedes the old one).
  *
  * Idle exit (cpu.idle_poll_us, cpu.idle_exit): a CPU idle for longer than
  * the polling window has halted; a wake-up or an RPS IPI that reaches it
@@ -74,6 +76,7 @@
  */
 #include "model_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 /* {===== Setup ===== */
@@ -312,17 +315,49 @@ void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg)
     cpu_thread_wake(m, &m->threads[obj]);
 }
 
-/* The time CPU c has not been idle since the run began (noise.clock = busy). */
-static sim_ns busy_clock(const struct cpu *c, sim_ns now)
+/* CPU c's noise clock at `now` (noise.idle_share < 1), ns. */
+static double noise_clock(const struct model *m, const struct cpu *c, sim_ns now)
 {
-    return now - c->idle_total - (c->idle_since >= 0 ? now - c->idle_since : 0);
+    double lag = c->noise_lag;
+    if (c->idle_since >= 0)
+        lag += (1 - m->p->noise.idle_share) * (double)(now - c->idle_since);
+    return (double)now - lag;
 }
 
-/* An interruption of `kind` begins on CPU obj: queue it (or add it to the
- * one queued) and schedule the next. With noise.clock = busy the event is
- * a check: until the CPU has been busy for the drawn spacing it comes back
- * when it could have been, or, if the CPU is idle, waits for it to leave
- * idle (start_step); no draw is made meanwhile. */
+/* Schedules kind's check for when the noise clock reaches its due time if
+ * the CPU stays as it is (idle at share 0: never; it waits for start_step). */
+static void noise_schedule_check(struct model *m, struct cpu *c, unsigned kind, sim_ns now)
+{
+    double deficit = c->noise_clock_due[kind] - noise_clock(m, c, now);
+    double rate = c->idle_since >= 0 ? m->p->noise.idle_share : 1;
+    if (rate <= 0) {
+        c->noise_parked |= (uint8_t)(1u << kind);
+        return;
+    }
+    sim_ns at = now + (sim_ns)ceil(deficit > 0 ? deficit / rate : 0);
+    c->noise_event_at[kind] = at;
+    engine_schedule(m->eng, at, EV_NOISE, c->id, kind | (uint64_t)c->noise_gen[kind] << 1);
+}
+
+/* The CPU leaves idle: a kind's check set for the idle rate comes forward. */
+static void noise_leave_idle(struct model *m, struct cpu *c, sim_ns now)
+{
+    for (unsigned k = 0; k < (m->p->noise.tick_hz > 0 ? 2u : 1u); k++) {
+        bool parked = c->noise_parked & (1u << k);
+        sim_ns at = now + (sim_ns)ceil(fmax(0, c->noise_clock_due[k] - noise_clock(m, c, now)));
+        if (!parked && at >= c->noise_event_at[k])
+            continue;
+        c->noise_parked &= (uint8_t)~(1u << k);
+        c->noise_gen[k]++;
+        noise_schedule_check(m, c, k, now);
+    }
+}
+
+/* An interruption of `kind` (arg's low bit) begins on CPU obj: queue it (or
+ * add it to the one queued) and schedule the next. With noise.idle_share
+ * below 1 the event is a check first: it does nothing if a later one
+ * superseded it (arg's generation), and comes back if the noise clock has
+ * not reached the drawn spacing; no draw is made meanwhile. */
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
 {
     struct model *m = ctx;
@@ -330,15 +365,19 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
     const struct sim_params *p = m->p;
     sim_ns now = engine_now(m->eng);
     SIM_ASSERT(c->noise_rng != NULL);
-    bool by_busy = p->noise.clock == NOISE_CLOCK_BUSY;
-    sim_ns busy = by_busy ? busy_clock(c, now) : 0;
-    if (by_busy && busy < c->noise_busy_due[arg]) {
-        if (c->idle_since >= 0)
-            c->noise_parked |= (uint8_t)(1u << arg);
-        else
-            engine_schedule(m->eng, now + (c->noise_busy_due[arg] - busy), EV_NOISE, obj, arg);
-        return;
+    bool shared = p->noise.idle_share < 1;
+    unsigned kind = (unsigned)(arg & 1);
+    double clock = 0;
+    if (shared) {
+        if ((uint32_t)(arg >> 1) != c->noise_gen[kind])
+            return;
+        clock = noise_clock(m, c, now);
+        if (clock < c->noise_clock_due[kind]) {
+            noise_schedule_check(m, c, kind, now);
+            return;
+        }
     }
+    arg = kind;
     sim_ns next;
     if (arg == NOISE_TICK) {
         c->noise_due_ns += dist_draw_ns(&p->noise.tick, c->noise_rng);
@@ -353,7 +392,11 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
         c->noise_queued = true;
         cpu_raise_irq(m, c, STEP_NOISE, 0);
     }
-    c->noise_busy_due[arg] = busy + (next - now);
+    if (shared) {
+        c->noise_clock_due[kind] = clock + (double)(next - now);
+        noise_schedule_check(m, c, kind, now);
+        return;
+    }
     engine_schedule(m->eng, next, EV_NOISE, obj, arg);
 }
 
@@ -367,12 +410,22 @@ void cpu_noise_start(struct model *m)
          * times a uniform fraction, the first tick within one period. */
         double u = rng_uniform(c->noise_rng);
         sim_ns first = (sim_ns)(u * (double)dist_draw_ns(&p->noise.spacing, c->noise_rng));
-        c->noise_busy_due[NOISE_GAP] = first; /* the CPUs start at busy time 0 */
-        engine_schedule(m->eng, first, EV_NOISE, id, NOISE_GAP);
+        bool shared = p->noise.idle_share < 1;
+        c->noise_clock_due[NOISE_GAP] = (double)first; /* the clocks start at 0 */
+        c->noise_event_at[NOISE_GAP] = first;
+        c->noise_event_at[NOISE_TICK] = INT64_MAX; /* none: never brought forward */
+        if (shared)
+            noise_schedule_check(m, c, NOISE_GAP, 0);
+        else
+            engine_schedule(m->eng, first, EV_NOISE, id, NOISE_GAP);
         if (p->noise.tick_hz > 0) {
             sim_ns tick = (sim_ns)(rng_uniform(c->noise_rng) * 1e9 / p->noise.tick_hz);
-            c->noise_busy_due[NOISE_TICK] = tick;
-            engine_schedule(m->eng, tick, EV_NOISE, id, NOISE_TICK);
+            c->noise_clock_due[NOISE_TICK] = (double)tick;
+            c->noise_event_at[NOISE_TICK] = tick;
+            if (shared)
+                noise_schedule_check(m, c, NOISE_TICK, 0);
+            else
+                engine_schedule(m->eng, tick, EV_NOISE, id, NOISE_TICK);
         }
     }
 }
@@ -402,16 +455,14 @@ static void start_step(struct model *m, struct cpu *c)
      * wake it, and a tickless idle CPU takes no ticks. */
     if (c->step.kind != STEP_NOISE) {
         sim_ns now = engine_now(m->eng);
-        if (c->idle_since >= 0)
-            c->idle_total += now - c->idle_since;
+        bool was_idle = c->idle_since >= 0;
+        if (was_idle && c->noise_rng != NULL && m->p->noise.idle_share < 1) {
+            c->noise_lag += (1 - m->p->noise.idle_share) * (double)(now - c->idle_since);
+            c->idle_since = -1;
+            noise_leave_idle(m, c, now);
+        }
         c->idle_since = -1;
         m->busy_work_cpus++;
-        for (unsigned k = 0; c->noise_parked != 0 && k < 2; k++)
-            if (c->noise_parked & (1u << k)) {
-                c->noise_parked &= (uint8_t)~(1u << k);
-                engine_schedule(m->eng, now + (c->noise_busy_due[k] - busy_clock(c, now)),
-                                EV_NOISE, c->id, k);
-            }
     }
     c->step.start = engine_now(m->eng);
     engine_schedule(m->eng, c->step.start + c->step.dur, EV_STEP_DONE, c->id, 0);

@@ -255,11 +255,14 @@ struct cpu {
     bool noise_queued, noise_tick;
     sim_ns noise_due_ns;
     struct rng *noise_rng;
-    /* noise.clock = busy: the time spent idle so far, each kind's next
-     * interruption as a busy time, and the kinds whose event waits for the
-     * CPU to leave idle (bit 1 << enum noise_kind) */
-    sim_ns idle_total;
-    sim_ns noise_busy_due[2];
+    /* noise.idle_share < 1: the noise clock (wall time less 1 - share of
+     * the time spent idle: the lag so far), each kind's next interruption on
+     * it, its event's wall time and generation (a later one supersedes it),
+     * and the kinds whose event waits for the CPU to leave idle (share 0) */
+    double noise_lag;
+    double noise_clock_due[2];
+    sim_ns noise_event_at[2];
+    uint32_t noise_gen[2];
     uint8_t noise_parked;
 
     /* NET_RX softirq: net_rx_action and handle_softirqs state */

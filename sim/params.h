@@ -68,7 +68,6 @@ enum proto { PROTO_UDP, PROTO_TCP };
 enum workload_type { WL_STREAM, WL_RR, WL_WEB };
 enum arrival_kind { ARR_CONSTANT, ARR_POISSON };
 enum ksoftirqd_mode { KSOFTIRQD_5_4, KSOFTIRQD_6_5 };
-enum noise_clock { NOISE_CLOCK_WALL, NOISE_CLOCK_BUSY };
 enum netrx_mode { NETRX_5_4, NETRX_6_18 };
 enum wakeup_to { WAKEUP_TO_RUNNABLE, WAKEUP_TO_READ };
 
@@ -155,7 +154,7 @@ struct sim_params {
         struct dist spacing;  /* start to start of two interruptions */
         double tick_hz;       /* periodic timer interrupts per second; 0: none */
         struct dist tick;     /* length of one timer interrupt */
-        int clock;            /* enum noise_clock: what noise.spacing and ticks count */
+        double idle_share;    /* the noise clock's rate while the CPU is idle, 0..1 */
     } noise;
     struct stage_cost_params stage[ST_COUNT];
     struct {

@@ -29,7 +29,6 @@ static const char *const k_proto_names[] = {"udp", "tcp", NULL};
 static const char *const k_wl_names[] = {"stream", "rr", "web", NULL};
 static const char *const k_arrival_names[] = {"constant", "poisson", NULL};
 static const char *const k_ksoftirqd_names[] = {"5.4", "6.5", NULL};
-static const char *const k_noise_clock_names[] = {"wall", "busy", NULL};
 static const char *const k_netrx_names[] = {"5.4", "6.18", NULL};
 static const char *const k_wakeup_to_names[] = {"runnable", "read", NULL};
 
@@ -189,12 +188,12 @@ const struct param_spec k_params[] = {
         "0: none (the measured gaps already hold the ticks of a busy CPU)."),
     P_D("noise.tick", noise.tick, "0.0",
         "Length of one timer interrupt; pending softirqs run at its exit."),
-    P_E("noise.clock", noise.clock, k_noise_clock_names, "wall",
-        "What noise.spacing and the ticks' period count. wall: all time, so an idle CPU "
-        "takes gaps too and a wake-up that meets one waits it out. busy: only time the CPU "
-        "is not idle, as the probe's busy loop saw it; an idle CPU takes none (what stalls "
-        "a halted vCPU is in its wake-up latency, which the wake-up probe measures), and a "
-        "tickless idle CPU takes no ticks."),
+    P_R("noise.idle_share", noise.idle_share, 0, 1, "1.0", "",
+        "The rate at which an idle CPU meets the interruptions, as a share of a busy one's: "
+        "noise.spacing and the ticks' period count busy time in full and idle time times "
+        "this. 1 (the default): all time alike, the model as it was. The probe measures a "
+        "busy loop; falconsim measure --noise-cfg derives this share from the wake-up "
+        "probe's tail where the directory has one (docs/measure.md)."),
     /* cpu */
     P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),

@@ -98,6 +98,8 @@ expect_err "bad_number.tsv:3: column 'rate_pps' is 'fast', not a number"
 # --noise-cfg: the measured noise as a scenario block that loads and runs.
 expect_exit 0 "noise profile" -- "$bin" measure --noise-cfg "$data" --noise-cpu 1
 expect_out "cpus = [1];"
+expect_out "No wake.tsv beside it: noise.idle_share is left at 1"
+grep -q "idle_share =" out.txt && fail "an idle share without a wake-up probe" || ok
 expect_out 'gap = { dist = "empirical";'
 cp out.txt noise1.cfg
 printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "noise1.cfg"\n' "$2" >with_noise.cfg
@@ -120,6 +122,10 @@ awk -F'[][]' '/quantiles =/ { split($2, q, ", ") } /values_ns =/ && !done { spli
      line = v[i] + (q[i + 1] - q[i]) / (q[j] - q[i]) * (v[j] - v[i])
      exit !(j > i + 1 && v[i + 1] > v[i] && v[i + 1] < line / 2) }' out.txt &&
     ok || fail "the host's gap table has no power-law point between 0.99 and 0.999"
+# its wake.tsv beside it: the idle share, the ratio of the wake-ups' tail to the gaps' (0.30-0.36
+# over x = 2-50 us on that host: their median)
+expect_out "x=5 us: 2.47% vs 7.70% (0.32)"
+expect_out "idle_share = 0.325;"
 cp out.txt host_noise.cfg
 printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "host_noise.cfg"\n' "$2" >with_host_noise.cfg
 expect_exit 0 "a scenario with the host's table loads" -- "$bin" check with_host_noise.cfg

@@ -358,20 +358,21 @@ static void test_noise_busy_time(void)
     model_destroy(c.m);
 }
 
-/* noise.clock = busy: spacing counts only time the CPU is not idle. An idle
- * CPU takes no gaps; on CPU 0, which runs the whole path (vanilla) about a
- * fifth of the time, gaps take 10 % of its non-idle time (gap over spacing,
- * as the probe's busy loop measured it) where the wall clock gives 10 % of
- * all time; saturated, the two clocks agree. */
-static void test_noise_busy_clock(void)
+/* noise.idle_share: the spacing counts busy time in full and idle time
+ * times the share. At 0 an idle CPU takes no gaps; on CPU 0, which runs the
+ * whole path (vanilla) about a fifth of the time, gaps take 10 % of its
+ * non-idle time (gap over spacing, as the probe's busy loop measured it)
+ * where share 1 gives 10 % of all time; saturated, the two agree. At 0.5 an
+ * idle CPU takes half the gaps: 5 % of its time (a gap does not end idle). */
+static void test_noise_idle_share(void)
 {
     const char *idle[] = {"policy.name=vanilla", "workload.rate_pps=10000",
                           "stage.host_l4.cost=1000", "run.duration_ms=2000",
-                          "noise.cpus=[3]", "noise.gap=10000", "noise.clock=busy",
+                          "noise.cpus=[3]", "noise.gap=10000", "noise.idle_share=0",
                           "noise.spacing=100000", "noise.spacing.dist=exponential"};
     const char *part[] = {"policy.name=vanilla", "workload.rate_pps=200000",
                           "stage.host_l4.cost=1000", "run.duration_ms=2000",
-                          "noise.cpus=[0]", "noise.gap=10000", "noise.clock=busy",
+                          "noise.cpus=[0]", "noise.gap=10000", "noise.idle_share=0",
                           "noise.spacing=100000", "noise.spacing.dist=exponential"};
     const char *sat_wall[] = {"policy.name=vanilla", "workload.rate_pps=3000000",
                               "stage.host_l4.cost=1000", "run.duration_ms=1000",
@@ -379,18 +380,25 @@ static void test_noise_busy_clock(void)
                               "noise.spacing=100000", "noise.spacing.dist=exponential"};
     const char *sat_busy[] = {"policy.name=vanilla", "workload.rate_pps=3000000",
                               "stage.host_l4.cost=1000", "run.duration_ms=1000",
-                              "noise.cpus=[0]", "noise.gap=10000", "noise.clock=busy",
+                              "noise.cpus=[0]", "noise.gap=10000", "noise.idle_share=0",
                               "noise.spacing=100000", "noise.spacing.dist=exponential"};
-    struct run a, b, c, d;
+    const char *half[] = {"policy.name=vanilla", "workload.rate_pps=10000",
+                          "stage.host_l4.cost=1000", "run.duration_ms=2000",
+                          "noise.cpus=[3]", "noise.gap=10000", "noise.idle_share=0.5",
+                          "noise.spacing=100000", "noise.spacing.dist=exponential"};
+    struct run a, b, c, d, e;
     run_text(&a, NULL, k_free, idle, SIM_ARRAY_LEN(idle));
+    run_text(&e, NULL, k_free, half, SIM_ARRAY_LEN(half));
     run_text(&b, NULL, k_free, part, SIM_ARRAY_LEN(part));
     run_text(&c, NULL, k_free, sat_wall, SIM_ARRAY_LEN(sat_wall));
     run_text(&d, NULL, k_free, sat_busy, SIM_ARRAY_LEN(sat_busy));
     CHECK_TRUE(noise_frac(&a, 3) == 0);
+    /* about 10 000 gaps: the share within 0.2 points */
+    CHECK_NEAR(noise_frac(&e, 3), 0.05, 0.002);
     double busy = 0;
     for (unsigned k = 0; k < CAT_COUNT; k++) /* the last category, idle, is not */
         busy += b.r->busy_frac[0 * MODEL_CATS + k];
-    fprintf(stderr, "noise busy clock: CPU 0 busy %.3f, noise %.4f (%.3f of busy); saturated "
+    fprintf(stderr, "noise idle share 0: CPU 0 busy %.3f, noise %.4f (%.3f of busy); saturated "
                     "%.4f (wall) %.4f (busy)\n",
             busy, noise_frac(&b, 0), noise_frac(&b, 0) / busy, noise_frac(&c, 0),
             noise_frac(&d, 0));
@@ -403,6 +411,7 @@ static void test_noise_busy_clock(void)
     model_destroy(b.m);
     model_destroy(c.m);
     model_destroy(d.m);
+    model_destroy(e.m);
 }
 
 /* Noise on the CPU that runs the path gives the tail a packet meets when it
@@ -1563,7 +1572,7 @@ int main(int argc, char **argv)
     test_hash_seed_independent_of_traffic_seed();
     test_empirical_quantiles();
     test_noise_busy_time();
-    test_noise_busy_clock();
+    test_noise_idle_share();
     test_noise_latency_tail();
     test_contention();
     test_sender_veth();
