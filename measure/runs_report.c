@@ -304,7 +304,7 @@ static double idle_share_from_wake(const char *noise_path, const double *gq, con
     int cv = runs_table_col(&w, "ns_from_return");
     if (cv < 0)
         cv = runs_table_col(&w, "ns");
-    double shortest = INFINITY;
+    double shortest = (double)INFINITY;
     for (unsigned r = 0; ci >= 0 && r < w.nrows; r++)
         shortest = fmin(shortest, atof(runs_table_cell(&w, r, (unsigned)ci)));
     static struct qpoint pts[DIST_EMPIRICAL_MAX];
