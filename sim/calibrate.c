@@ -333,6 +333,7 @@ static int metric_of(const struct model_results *r, const char *metric, double *
          * time grows without bound as delivery collapses */
         {"app_task_cores", s->app_task_us_per_msg * s->throughput_pps / 1e6},
         {"sender_task_cores", s->sender_task_us_per_msg * s->offered_pps / 1e6},
+        {"app_wakeups_per_s", s->app_wakeups_per_s},
     };
     for (size_t i = 0; i < SIM_ARRAY_LEN(sum); i++)
         if (strcmp(metric, sum[i].name) == 0) {
@@ -459,7 +460,7 @@ static int evaluate_run(const struct cal *cal, size_t r, const double *p, double
                            "%s:%d: error: unknown metric '%s' (a /summary attribute or "
                            "busy:C, softirq:C, hardirq:C, system:C, user:C (C a CPU or *), "
                            "the same with _seen (softirq_seen:C), app_task_cores, "
-                           "sender_task_cores, "
+                           "sender_task_cores, app_wakeups_per_s, "
                            "stage:C:A+B, stageshare:A+B, stageratio:A+B/C+D)",
                            cal->path, g->line, g->metric);
     }
