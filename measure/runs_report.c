@@ -223,20 +223,26 @@ static void print_q(double q)
     fputs(b, stdout);
 }
 
-/* The probe's own gaps a second and lost fraction for `cpu`, from env.tsv
- * beside the noise table; NAN where it has none. */
-static void probe_totals(const char *noise_path, long cpu, double *per_s, double *lost)
+/* Loads the file `name` in the directory of `path` (a file's path). */
+static int load_beside(const char *path, const char *name, struct runs_table *t)
 {
-    *per_s = *lost = (double)NAN;
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s", noise_path);
+    snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
+    return runs_table_load_in(dir, name, t, NULL);
+}
+
+/* The probe's own gaps a second and lost fraction for `cpu`, from env.tsv
+ * beside the noise table; NAN where it has none. */
+static void probe_totals(const char *noise_path, long cpu, double *per_s, double *lost)
+{
+    *per_s = *lost = (double)NAN;
     struct runs_table e;
-    if (runs_table_load_in(dir, "env.tsv", &e, NULL) != 0)
+    if (load_beside(noise_path, "env.tsv", &e) != 0)
         return;
     char k_rate[64], k_lost[64];
     snprintf(k_rate, sizeof k_rate, "noise_cpu%ld_gaps_per_s", cpu);
@@ -287,15 +293,8 @@ static double table_tail(const double *q, const double *v, unsigned n, double x)
 static double idle_share_from_wake(const char *noise_path, const double *gq, const double *gv,
                                    unsigned gn, double mean_spacing)
 {
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s", noise_path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
     struct runs_table w;
-    if (runs_table_load_in(dir, "wake.tsv", &w, NULL) != 0) {
+    if (load_beside(noise_path, "wake.tsv", &w) != 0) {
         printf("# No wake.tsv beside it: noise.idle_share is left at 1 (an idle CPU meets the\n"
                "# gaps as a busy one does).\n");
         return -1;
