@@ -455,13 +455,13 @@ static void start_step(struct model *m, struct cpu *c)
      * wake it, and a tickless idle CPU takes no ticks. */
     if (c->step.kind != STEP_NOISE) {
         sim_ns now = engine_now(m->eng);
-        bool was_idle = c->idle_since >= 0;
-        if (was_idle && c->noise_rng != NULL && m->p->noise.idle_share < 1) {
+        bool noise_lags = c->idle_since >= 0 && c->noise_rng != NULL &&
+                          m->p->noise.idle_share < 1;
+        if (noise_lags)
             c->noise_lag += (1 - m->p->noise.idle_share) * (double)(now - c->idle_since);
-            c->idle_since = -1;
-            noise_leave_idle(m, c, now);
-        }
         c->idle_since = -1;
+        if (noise_lags)
+            noise_leave_idle(m, c, now);
         m->busy_work_cpus++;
     }
     c->step.start = engine_now(m->eng);
