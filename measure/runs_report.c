@@ -324,6 +324,10 @@ static double idle_share_from_wake(const char *noise_path, const double *gq, con
     for (unsigned i = 0; i + 1 < wn; i++)
         if (wq[i] <= 0.5 && 0.5 <= wq[i + 1])
             median = wv[i] + (0.5 - wq[i]) / (wq[i + 1] - wq[i]) * (wv[i + 1] - wv[i]);
+    if (!isfinite(median)) {
+        printf("# wake.tsv beside it has no median: noise.idle_share is left at 1.\n");
+        return -1;
+    }
     static const double xs_us[] = {2, 5, 10, 20, 50, 100, 200, 500};
     double ratio[8], bulk[WAKE_X_BULK];
     printf("# An idle vCPU meets these gaps less often than the busy loop: the wake-up probe\n"
