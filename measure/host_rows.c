@@ -84,7 +84,6 @@ struct rows {
     int sys_col[HR_MAX_CPUS];  /* -1 where the file has no cpuN_sys_pct */
     int reader_task_col;       /* rcv_task_us_pp, or -1 */
     int sender_task_col;       /* snd_task_us_pp, or -1 */
-    int wakeups_col;           /* rcv_wakeups_pp, or -1 */
     int send_col;              /* send_pps, or -1 */
     int win_col;               /* win_s (the measurement window), or -1 */
     double syscall_ns; /* median of the file's syscall_ns column, or NAN */
@@ -111,7 +110,6 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
     }
     rs->reader_task_col = runs_table_col(&rs->t, "rcv_task_us_pp");
     rs->sender_task_col = runs_table_col(&rs->t, "snd_task_us_pp");
-    rs->wakeups_col = runs_table_col(&rs->t, "rcv_wakeups_pp");
     rs->send_col = runs_table_col(&rs->t, "send_pps");
     rs->win_col = runs_table_col(&rs->t, "win_s");
     if (rs->ncpu == 0)
@@ -1139,16 +1137,6 @@ int host_rows_fit_main(int argc, char **argv)
                 fprintf(tf, "target\t%s\t-\t%s\t%.6g\t0.5\n", name, task[k].metric,
                         us * pps / 1e6);
         }
-        /* The reader's wake-ups a second (rcv_wakeups_pp x rate_pps): how
-         * often it empties its socket and sleeps. The rate cannot show it,
-         * and it sets what the waker pays (app.waker_cost_ns a wake-up), so
-         * it separates a reader that keeps up from one that lags. A second,
-         * not a datagram, as the run times; half weight; none where the
-         * reader never slept. */
-        double wakeups;
-        if (rc == 0 && rs.wakeups_col >= 0 &&
-            (rc = runs_table_number(&rs.t, r, rs.wakeups_col, &wakeups, &err)) == 0 && wakeups > 0)
-            fprintf(tf, "target\t%s\t-\tapp_wakeups_per_s\t%.6g\t0.5\n", name, wakeups * rate);
         for (unsigned cpu = 0; cpu < rs.ncpu && rc == 0; cpu++) {
             double busy, sirq, sys;
             rc = runs_table_number(&rs.t, r, rs.busy_col[cpu], &busy, &err);
