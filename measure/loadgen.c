@@ -633,11 +633,12 @@ static int run_noise(const struct lg_opts *o)
         busy_ns += prev - start;
         if (!duty || prev >= o->t1)
             break;
-        struct timespec ts = {.tv_sec = o->duty_idle_ns / 1000000000,
-                              .tv_nsec = o->duty_idle_ns % 1000000000};
+        /* a sleep ends by the window's end, so the probe keeps to --stop */
+        int64_t nap = o->duty_idle_ns < o->t1 - prev ? o->duty_idle_ns : o->t1 - prev;
+        struct timespec ts = {.tv_sec = nap / 1000000000, .tv_nsec = nap % 1000000000};
         while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL) == EINTR) {
         }
-        int64_t woke = now_ns(), late = woke - prev - o->duty_idle_ns;
+        int64_t woke = now_ns(), late = woke - prev - nap;
         hist_record(&over, late > 0 ? late : 0);
         long_over[0] += late > LG_LONG_NS;
         long_over[1] += late > LG_VERY_LONG_NS;
@@ -652,7 +653,7 @@ static int run_noise(const struct lg_opts *o)
     printf("busy_s\t%.3f\ngaps_over_100us_per_busy_s\t%.3f\ngaps_over_1ms_per_busy_s\t%.3f\n",
            busy_s, (double)long_gaps[0] / busy_s, (double)long_gaps[1] / busy_s);
     if (duty) {
-        double idle_s = (double)idle_ns / 1e9;
+        double idle_s = idle_ns > 0 ? (double)idle_ns / 1e9 : 1e-9; /* no sleep: rates 0 */
         printf("idle_s\t%.3f\nsleeps\t%" PRIu64 "\noversleep_p50_ns\t%.0f\n"
                "oversleep_p99_ns\t%.0f\noversleep_p999_ns\t%.0f\n"
                "oversleeps_over_100us_per_idle_s\t%.3f\noversleeps_over_1ms_per_idle_s\t%.3f\n",
