@@ -232,6 +232,17 @@ static int64_t parse_i64(const char *s, const char *what)
     return (int64_t)v;
 }
 
+/* OPTION's value "A,B": two integers. */
+static void parse_i64_pair(const char *option, const char *v, const char *form, int64_t *a,
+                           int64_t *b)
+{
+    const char *comma = strchr(v, ',');
+    if (comma == NULL)
+        die("%s needs %s, got %s", option, form, v);
+    *a = parse_i64(v, option);
+    *b = parse_i64(comma + 1, option);
+}
+
 static void parse_args(int argc, char **argv, struct lg_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -276,21 +287,12 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
         else if (strcmp(k, "--threshold-ns") == 0)
             o->threshold_ns = parse_i64(v, "threshold");
         else if (strcmp(k, "--duty") == 0) {
-            const char *comma = strchr(v, ',');
-            if (comma == NULL)
-                die("--duty needs BUSY_NS,IDLE_NS, got %s", v);
-            o->duty_busy_ns = parse_i64(v, "duty busy time");
-            o->duty_idle_ns = parse_i64(comma + 1, "duty idle time");
+            parse_i64_pair(k, v, "BUSY_NS,IDLE_NS", &o->duty_busy_ns, &o->duty_idle_ns);
             if (o->duty_busy_ns < 1000 || o->duty_idle_ns < 1000)
                 die("--duty times must be at least 1000 ns, got %s", v);
-        }
-        else if (strcmp(k, "--window") == 0) {
-            const char *comma = strchr(v, ',');
-            if (comma == NULL)
-                die("--window needs T0,T1, got %s", v);
-            o->t0 = parse_i64(v, "window start");
-            o->t1 = parse_i64(comma + 1, "window end");
-        } else if (strcmp(k, "--stop") == 0)
+        } else if (strcmp(k, "--window") == 0)
+            parse_i64_pair(k, v, "T0,T1", &o->t0, &o->t1);
+        else if (strcmp(k, "--stop") == 0)
             o->stop = parse_i64(v, "stop time");
         else
             die("unknown option %s", k);

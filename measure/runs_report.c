@@ -224,7 +224,8 @@ static void print_q(double q)
 }
 
 /* Loads the file `name` in the directory of `path` (a file's path). */
-static int load_beside(const char *path, const char *name, struct runs_table *t)
+static int load_beside(const char *path, const char *name, struct runs_table *t,
+                       struct sim_err *err)
 {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s", path);
@@ -233,7 +234,7 @@ static int load_beside(const char *path, const char *name, struct runs_table *t)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    return runs_table_load_in(dir, name, t, NULL);
+    return runs_table_load_in(dir, name, t, err);
 }
 
 /* The probe's own gaps a second and lost fraction for `cpu`, from env.tsv
@@ -242,7 +243,7 @@ static void probe_totals(const char *noise_path, long cpu, double *per_s, double
 {
     *per_s = *lost = (double)NAN;
     struct runs_table e;
-    if (load_beside(noise_path, "env.tsv", &e) != 0)
+    if (load_beside(noise_path, "env.tsv", &e, NULL) != 0)
         return;
     char k_rate[64], k_lost[64];
     snprintf(k_rate, sizeof k_rate, "noise_cpu%ld_gaps_per_s", cpu);
@@ -280,39 +281,57 @@ static double table_tail(const double *q, const double *v, unsigned n, double x)
     return 0;
 }
 
-/* noise.idle_share from the wake-up probe beside the noise table (wake.tsv,
- * the shortest idle spacing, timed from the write's return where it can
- * be): a wake-up lands on an idle vCPU at a random moment, so if that vCPU
- * met the busy loop's gaps at share s of their rate it would wait x beyond
- * its usual latency with probability s E[(L - x)+] / E[spacing]. The ratio
- * of the probe's P(W > median + x) to that, for x of 2 to 50 us (the bulk
- * of the gaps), is s; their median is printed, each ratio as a comment, and
- * those of 100-500 us as a check of the long stalls. Returns -1 (and prints
- * why) where there is no wake table. */
-#define WAKE_X_BULK 5
-static double idle_share_from_wake(const char *noise_path, const double *gq, const double *gv,
-                                   unsigned gn, double mean_spacing)
+/* The wake-up probe's table beside the noise table: the shortest idle
+ * spacing's quantiles (ns timed from the write's return where the file has
+ * that column), into pts[*n] with that spacing in *idle_ns. Returns 0,
+ * SIM_ENOENT where there is no wake.tsv, or an error naming file and line. */
+static int wake_beside(const char *noise_path, struct qpoint *pts, unsigned *n, double *idle_ns,
+                       struct sim_err *err)
 {
     struct runs_table w;
-    if (load_beside(noise_path, "wake.tsv", &w) != 0) {
-        printf("# No wake.tsv beside it: noise.idle_share is left at 1 (an idle CPU meets the\n"
-               "# gaps as a busy one does).\n");
-        return -1;
+    *n = 0;
+    int rc = load_beside(noise_path, "wake.tsv", &w, err);
+    if (rc != 0)
+        return rc;
+    static const char *const names[] = {"idle_from_ns", "quantile", "ns", NULL};
+    int c[3];
+    rc = runs_table_require(&w, names, c, err);
+    int from_return = runs_table_col(&w, "ns_from_return");
+    if (from_return >= 0)
+        c[2] = from_return;
+    double shortest = (double)INFINITY, v[3];
+    for (unsigned r = 0; rc == 0 && r < w.nrows; r++)
+        if ((rc = runs_table_number(&w, r, c[0], &v[0], err)) == 0)
+            shortest = fmin(shortest, v[0]);
+    for (unsigned r = 0; rc == 0 && r < w.nrows; r++) {
+        for (unsigned k = 0; k < 3 && rc == 0; k++)
+            rc = runs_table_number(&w, r, c[k], &v[k], err);
+        if (rc != 0 || v[0] != shortest)
+            continue;
+        if (*n == DIST_EMPIRICAL_MAX)
+            rc = sim_error(err, SIM_EINVAL, "%s: more than %d quantiles for %.0f ns idles",
+                           w.path, DIST_EMPIRICAL_MAX, shortest);
+        else
+            pts[(*n)++] = (struct qpoint){v[1], v[2], 0};
     }
-    int ci = runs_table_col(&w, "idle_from_ns"), cq = runs_table_col(&w, "quantile");
-    int cv = runs_table_col(&w, "ns_from_return");
-    if (cv < 0)
-        cv = runs_table_col(&w, "ns");
-    double shortest = (double)INFINITY;
-    for (unsigned r = 0; ci >= 0 && r < w.nrows; r++)
-        shortest = fmin(shortest, atof(runs_table_cell(&w, r, (unsigned)ci)));
-    static struct qpoint pts[DIST_EMPIRICAL_MAX];
-    unsigned n = 0;
-    for (unsigned r = 0; ci >= 0 && cq >= 0 && cv >= 0 && r < w.nrows; r++)
-        if (atof(runs_table_cell(&w, r, (unsigned)ci)) == shortest && n < DIST_EMPIRICAL_MAX)
-            pts[n++] = (struct qpoint){atof(runs_table_cell(&w, r, (unsigned)cq)),
-                                       atof(runs_table_cell(&w, r, (unsigned)cv)), 0};
+    *idle_ns = shortest;
     runs_table_free(&w);
+    return rc;
+}
+
+/* noise.idle_share from the wake-up probe's table (wake_beside): a wake-up
+ * lands on an idle vCPU at a random moment, so if that vCPU met the busy
+ * loop's gaps at share s of their rate it would wait x beyond its usual
+ * latency with probability s E[(L - x)+] / E[spacing]. The ratio of the
+ * probe's P(W > median + x) to that, for x of 2 to 50 us (the bulk of the
+ * gaps), is s; their median is returned, each ratio printed as a comment,
+ * and those of 100-500 us as a check of the long stalls. Returns -1 (and
+ * says why) where there is no table to use. */
+#define WAKE_X_BULK 5
+static double idle_share_from_wake(struct qpoint *pts, unsigned n, double shortest,
+                                   const double *gq, const double *gv, unsigned gn,
+                                   double mean_spacing)
+{
     if (n < 2 || mean_spacing <= 0) {
         printf("# wake.tsv beside it has no table to compare: noise.idle_share is left at 1.\n");
         return -1;
@@ -393,6 +412,17 @@ int runs_report_noise_cfg(const char *arg, long cpu)
         runs_table_free(&t);
         return EX_DATAERR;
     }
+    /* The wake-up probe beside it, read (and refused if malformed) before
+     * anything is printed. */
+    static struct qpoint wake[DIST_EMPIRICAL_MAX];
+    unsigned nwake;
+    double wake_idle = 0;
+    int wake_rc = wake_beside(path, wake, &nwake, &wake_idle, &err);
+    if (wake_rc != 0 && wake_rc != SIM_ENOENT) {
+        msg("error: %s", err.msg);
+        runs_table_free(&t);
+        return EX_DATAERR;
+    }
     /* The probe lists 0, 0.01, ..., 1, then its tail points (0.999 and
      * 0.9999 in files from before 2026-12-02, more since). */
     qsort(pts, n, sizeof *pts, cmp_qpoint);
@@ -416,7 +446,12 @@ int runs_report_noise_cfg(const char *arg, long cpu)
                lost * 1e9 / per_s / 1e3, 100 * lost);
     else
         printf(" (env.tsv gives no totals to check them against).\n");
-    double share = idle_share_from_wake(path, q[0], v[0], m[0], spacing);
+    double share = -1;
+    if (wake_rc == SIM_ENOENT)
+        printf("# No wake.tsv beside it: noise.idle_share is left at 1 (an idle CPU meets the\n"
+               "# gaps as a busy one does).\n");
+    else
+        share = idle_share_from_wake(wake, nwake, wake_idle, q[0], v[0], m[0], spacing);
     printf("noise: {\n  cpus = [%ld];\n", cpu);
     if (share >= 0)
         printf("  idle_share = %.3f;\n", share);

@@ -37,10 +37,10 @@
  * during a 40 us gap waits 40 us, where the cost distributions alone add
  * only their own variance. The spacing runs on a noise clock that counts
  * busy time in full and idle time times noise.idle_share (1: wall time): an
- * idle vCPU meets fewer of the interruptions a busy loop does. Below 1 a
- * noise event is a check that comes back until the clock has reached the
- * drawn spacing; leaving idle brings it forward (a new generation in the
- * event's argument supersedes the old one).
+ * idle vCPU meets fewer of the interruptions a busy loop does. A noise event
+ * is a check that comes back until the clock has reached the drawn spacing
+ * (at share 1 it always has); leaving idle brings it forward (a new
+ * generation in the event's argument supersedes the old one).
  *
  * Idle exit (cpu.idle_poll_us, cpu.idle_exit): a CPU idle for longer than
  * the polling window has halted; a wake-up or an RPS IPI that reaches it
@@ -315,7 +315,7 @@ void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg)
     cpu_thread_wake(m, &m->threads[obj]);
 }
 
-/* CPU c's noise clock at `now` (noise.idle_share < 1), ns. */
+/* CPU c's noise clock at `now`, ns: wall time at noise.idle_share 1. */
 static double noise_clock(const struct model *m, const struct cpu *c, sim_ns now)
 {
     double lag = c->noise_lag;
@@ -354,10 +354,11 @@ static void noise_leave_idle(struct model *m, struct cpu *c, sim_ns now)
 }
 
 /* An interruption of `kind` (arg's low bit) begins on CPU obj: queue it (or
- * add it to the one queued) and schedule the next. With noise.idle_share
- * below 1 the event is a check first: it does nothing if a later one
- * superseded it (arg's generation), and comes back if the noise clock has
- * not reached the drawn spacing; no draw is made meanwhile. */
+ * add it to the one queued) and schedule the next. The event is a check
+ * first: it does nothing if a later one superseded it (arg's generation),
+ * and comes back if the noise clock has not reached the drawn spacing (only
+ * with noise.idle_share below 1); no draw is made meanwhile. At share 1 the
+ * next event lands exactly at now + spacing, as it did before the clock. */
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
 {
     struct model *m = ctx;
@@ -365,21 +366,16 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
     const struct sim_params *p = m->p;
     sim_ns now = engine_now(m->eng);
     SIM_ASSERT(c->noise_rng != NULL);
-    bool shared = p->noise.idle_share < 1;
     unsigned kind = (unsigned)(arg & 1);
-    double clock = 0;
-    if (shared) {
-        if ((uint32_t)(arg >> 1) != c->noise_gen[kind])
-            return;
-        clock = noise_clock(m, c, now);
-        if (clock < c->noise_clock_due[kind]) {
-            noise_schedule_check(m, c, kind, now);
-            return;
-        }
+    if ((uint32_t)(arg >> 1) != c->noise_gen[kind])
+        return;
+    double clock = noise_clock(m, c, now);
+    if (clock < c->noise_clock_due[kind]) {
+        noise_schedule_check(m, c, kind, now);
+        return;
     }
-    arg = kind;
     sim_ns next;
-    if (arg == NOISE_TICK) {
+    if (kind == NOISE_TICK) {
         c->noise_due_ns += dist_draw_ns(&p->noise.tick, c->noise_rng);
         c->noise_tick = true;
         next = now + (sim_ns)(1e9 / p->noise.tick_hz + 0.5);
@@ -392,12 +388,8 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
         c->noise_queued = true;
         cpu_raise_irq(m, c, STEP_NOISE, 0);
     }
-    if (shared) {
-        c->noise_clock_due[kind] = clock + (double)(next - now);
-        noise_schedule_check(m, c, kind, now);
-        return;
-    }
-    engine_schedule(m->eng, next, EV_NOISE, obj, arg);
+    c->noise_clock_due[kind] = clock + (double)(next - now);
+    noise_schedule_check(m, c, kind, now);
 }
 
 void cpu_noise_start(struct model *m)
@@ -410,22 +402,12 @@ void cpu_noise_start(struct model *m)
          * times a uniform fraction, the first tick within one period. */
         double u = rng_uniform(c->noise_rng);
         sim_ns first = (sim_ns)(u * (double)dist_draw_ns(&p->noise.spacing, c->noise_rng));
-        bool shared = p->noise.idle_share < 1;
         c->noise_clock_due[NOISE_GAP] = (double)first; /* the clocks start at 0 */
-        c->noise_event_at[NOISE_GAP] = first;
-        c->noise_event_at[NOISE_TICK] = INT64_MAX; /* none: never brought forward */
-        if (shared)
-            noise_schedule_check(m, c, NOISE_GAP, 0);
-        else
-            engine_schedule(m->eng, first, EV_NOISE, id, NOISE_GAP);
+        noise_schedule_check(m, c, NOISE_GAP, 0);
         if (p->noise.tick_hz > 0) {
-            sim_ns tick = (sim_ns)(rng_uniform(c->noise_rng) * 1e9 / p->noise.tick_hz);
-            c->noise_clock_due[NOISE_TICK] = (double)tick;
-            c->noise_event_at[NOISE_TICK] = tick;
-            if (shared)
-                noise_schedule_check(m, c, NOISE_TICK, 0);
-            else
-                engine_schedule(m->eng, tick, EV_NOISE, id, NOISE_TICK);
+            c->noise_clock_due[NOISE_TICK] =
+                (double)(sim_ns)(rng_uniform(c->noise_rng) * 1e9 / p->noise.tick_hz);
+            noise_schedule_check(m, c, NOISE_TICK, 0);
         }
     }
 }

@@ -127,6 +127,13 @@ awk -F'[][]' '/quantiles =/ { split($2, q, ", ") } /values_ns =/ && !done { spli
 expect_out "x=5 us: 2.47% vs 7.70% (0.32)"
 expect_out "idle_share = 0.325;"
 cp out.txt host_noise.cfg
+# a malformed wake.tsv beside the noise table is refused before anything is printed
+mkdir badwake && cp "$2/data/hosts/kvm-2vcpu-epyc/noise.tsv" "$2/data/hosts/kvm-2vcpu-epyc/env.tsv" badwake/
+awk -F'\t' 'BEGIN { OFS = "\t" } NR == 5 { $4 = "fast" } { print }' \
+    "$2/data/hosts/kvm-2vcpu-epyc/wake.tsv" >badwake/wake.tsv
+expect_exit 65 "noise profile: a bad wake.tsv beside it" -- "$bin" measure --noise-cfg badwake --noise-cpu 1
+expect_err "badwake/wake.tsv:5: column 'ns_from_return' is 'fast', not a number"
+[ ! -s out.txt ] && ok || fail "a refused noise profile printed part of itself"
 printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "host_noise.cfg"\n' "$2" >with_host_noise.cfg
 expect_exit 0 "a scenario with the host's table loads" -- "$bin" check with_host_noise.cfg
 expect_exit 65 "noise profile: absent CPU" -- "$bin" measure --noise-cfg "$data/noise.tsv" --noise-cpu 5
@@ -275,10 +282,8 @@ expect_exit 0 "predict" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --sim-
 awk -F'\t' '$1 == 1 && $8 == "reader_us_pp" { exit !($9 == 3.3887 && $10 > 0) }' pred.tsv && ok ||
     fail "predict: case 1's reader_us_pp $(awk -F'\t' '$1 == 1 && $8 == "reader_us_pp"' pred.tsv)"
 # the paced row (about 80 K datagrams/s against a reader that needs a few us
-# a datagram) wakes its reader for some datagrams but not more than once each (the
-# window's 4 000 datagrams: a wake-up at its end whose datagram is read after it adds
-# one in 4 000; two are allowed, and a 500 ms run gives 1 exactly)
-awk -F'\t' '$1 == 7 && $8 == "wakeups_pp" { exit !($10 > 0 && $10 <= 1.0005) }' pred.tsv && ok ||
+# a datagram) wakes its reader for some datagrams but not more than once each
+awk -F'\t' '$1 == 7 && $8 == "wakeups_pp" { exit !($10 > 0 && $10 <= 1) }' pred.tsv && ok ||
     fail "predict: the paced row's wake-ups per datagram $(awk -F'\t' '$1 == 7 && $8 == "wakeups_pp" {print $10}' pred.tsv)"
 expect_err "rate_pps"
 # the summary keeps the flat-out rows (the fit's training rows) apart from the paced ones
