@@ -23,7 +23,9 @@
  * 2026-12-02). tests/test_engine.c checks it against a sorted oracle.
  *
  * Memory: events live in a node array sized at engine_create (the pool:
- * nothing is allocated afterwards); buckets come from an arena used as a
+ * nothing is allocated afterwards), handed out from a free list and then
+ * from the never-used tail, so that only the pages a run reaches are
+ * touched (setup had written a free list through all of them); buckets come from an arena used as a
  * stack (rungs are created and retired deepest first); the top is an array
  * of node indices, and bottom holds (time, order, index) slots. Moving
  * events between tiers so touches the 32-byte nodes only as independent
@@ -122,10 +124,12 @@ struct engine {
     const char *capacity_key;
 
     struct node *nodes;
-    uint32_t free_head;
+    uint32_t free_head;  /* freed nodes, linked through free_next */
+    uint32_t node_fresh; /* first never-used node */
     uint32_t *link;      /* next event of a sparse bucket's list, by node index */
     struct chunk *chunks; /* the lists of dense buckets */
     uint32_t chunk_free;  /* free chunks, linked through next */
+    uint32_t chunk_fresh, nchunks; /* first never-used chunk; the pool's size */
 
     /* top */
     uint32_t *top_ids; /* an array, not a list: walking it needs no node */
@@ -163,16 +167,13 @@ struct engine *engine_create(size_t capacity, const char *capacity_key, struct s
     eng->cap = capacity;
     eng->capacity_key = capacity_key ? capacity_key : "(engine capacity)";
     eng->nodes = xmalloc(capacity * sizeof *eng->nodes);
-    for (size_t i = 0; i < capacity; i++)
-        eng->nodes[i].free_next = i + 1 < capacity ? (uint32_t)(i + 1) : NIL;
-    eng->free_head = 0;
+    eng->free_head = NIL;
     eng->top_ids = xmalloc(capacity * sizeof *eng->top_ids);
     eng->link = xmalloc(capacity * sizeof *eng->link);
     size_t nchunks = capacity / 2 + 2;
     eng->chunks = xmalloc_aligned(sizeof(struct chunk), nchunks * sizeof *eng->chunks);
-    for (size_t i = 0; i < nchunks; i++)
-        eng->chunks[i].next = i + 1 < nchunks ? (uint32_t)(i + 1) : NIL;
-    eng->chunk_free = 0;
+    eng->nchunks = (uint32_t)nchunks;
+    eng->chunk_free = NIL;
     eng->top_start = 0;
     /* Rung 0 has at most one bucket per event plus one; deeper rungs at most
      * one per event of the bucket they split plus one. */
@@ -230,8 +231,12 @@ static void bottom_insert(struct engine *eng, sim_ns t, uint64_t order, uint32_t
 static uint32_t chunk_alloc(struct engine *eng, uint32_t next)
 {
     uint32_t c = eng->chunk_free;
-    SIM_ASSERT(c != NIL); /* the pool holds capacity / 2 + 2: see the essay */
-    eng->chunk_free = eng->chunks[c].next;
+    if (c != NIL) {
+        eng->chunk_free = eng->chunks[c].next;
+    } else {
+        SIM_ASSERT(eng->chunk_fresh < eng->nchunks); /* capacity / 2 + 2: see the essay */
+        c = eng->chunk_fresh++;
+    }
     eng->chunks[c].next = next;
     return c;
 }
@@ -440,16 +445,19 @@ void engine_schedule(struct engine *eng, sim_ns at, uint32_t kind, uint32_t obj,
 {
     SIM_ASSERT(at >= eng->now);
     SIM_ASSERT(kind < ENGINE_MAX_KINDS && eng->handlers[kind].fn != NULL);
-    if (eng->free_head == NIL) {
+    uint32_t id = eng->free_head;
+    if (id != NIL)
+        eng->free_head = eng->nodes[id].free_next;
+    else if (eng->node_fresh < eng->cap)
+        id = eng->node_fresh++;
+    else {
         fprintf(stderr,
                 "falconsim: internal error: %zu events pending at %lld ns; raise '%s' or report "
                 "this model bug\n",
                 eng->n, (long long)eng->now, eng->capacity_key);
         abort();
     }
-    uint32_t id = eng->free_head;
     struct node *e = &eng->nodes[id];
-    eng->free_head = e->free_next;
     e->time = at;
     SIM_ASSERT(eng->seq < (UINT64_C(1) << SEQ_BITS));
     e->order = eng->handlers[kind].cls_bits | eng->seq++ << SEQ_SHIFT;

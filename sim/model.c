@@ -45,14 +45,17 @@ static sim_ns ns_round(double ns) { return (sim_ns)llround(ns); }
 struct pkt *model_pkt_alloc(struct model *m)
 {
     struct pkt *p = m->free_pkts;
-    if (p == NULL) {
+    if (p != NULL)
+        m->free_pkts = p->next;
+    else if (m->pkt_fresh < m->pkt_cap)
+        p = &m->pkt_pool[m->pkt_fresh++];
+    else {
         fprintf(stderr,
                 "falconsim: internal error: packet pool of %llu exhausted at %lld ns; this is a "
                 "model bug (the pool is sized from queue limits)\n",
                 (unsigned long long)m->pkt_cap, (long long)engine_now(m->eng));
         abort();
     }
-    m->free_pkts = p->next;
     m->pkt_used++;
     if (m->pkt_used > m->pkt_peak)
         m->pkt_peak = m->pkt_used;
@@ -432,11 +435,11 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     engine_register(m->eng, EV_WINDOW, CLASS_WINDOW, metrics_on_window, m);
 
     m->pkt_cap = (uint64_t)pool_bound(p);
-    m->pkt_pool = xcalloc(m->pkt_cap, sizeof *m->pkt_pool);
-    for (uint64_t i = m->pkt_cap; i-- > 0;) {
-        m->pkt_pool[i].next = m->free_pkts;
-        m->free_pkts = &m->pkt_pool[i];
-    }
+    /* Handed out from the free list, then from the never-used tail: the
+     * pool's pages are touched only as a run needs them (a TCP scenario's
+     * bound is tens of MB, most of it never reached). The order is that of
+     * a free list built in index order. */
+    m->pkt_pool = xmalloc(m->pkt_cap * sizeof *m->pkt_pool);
 
     m->cpus = xcalloc(m->ncpu, sizeof *m->cpus);
     for (unsigned i = 0; i < m->ncpu; i++)

@@ -480,7 +480,7 @@ struct model {
     /* packets */
     struct pkt *pkt_pool;
     struct pkt *free_pkts;
-    uint64_t pkt_cap, pkt_used, pkt_peak;
+    uint64_t pkt_cap, pkt_fresh, pkt_used, pkt_peak; /* pkt_fresh: first never-used slot */
 
     struct cpu *cpus;
     struct rxq *rxqs;
