@@ -15,7 +15,8 @@
  * When bottom is empty, the first non-empty bucket of the deepest rung is
  * either split into a new, finer rung (more than LQ_THRES events and a
  * width above 1 ns) or sorted into bottom; when no rung is left, the top
- * becomes rung 0. Events of one time always share a bucket, and bottom is
+ * becomes rung 0. An insertion into a bottom of LQ_BOTTOM_MAX events first
+ * spreads them over a new rung (bottom_spill). Events of one time always share a bucket, and bottom is
  * sorted by (time, order), so the pop order is exactly the documented total
  * order: time, then class, then scheduling sequence (order = class << 56 |
  * seq << 8 | kind: the kind rides below the sequence, which is unique, so it
@@ -50,6 +51,7 @@
  */
 #include "engine.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -58,6 +60,7 @@
 #define SEQ_SHIFT 8
 #define LQ_MAX_RUNGS 8
 #define LQ_THRES 50u /* a bucket with more events is split into a finer rung */
+#define LQ_BOTTOM_MAX 64u /* a bottom this long spills into a new rung before an insertion */
 #define LQ_PREFETCH 4u       /* buckets ahead whose first node is fetched early */
 #define LQ_PREFETCH_TOP 16u  /* top entries ahead fetched when the top becomes a rung */
 
@@ -102,6 +105,7 @@ struct rung {
     sim_ns width;  /* ns per bucket, >= 1 */
     uint32_t nbuckets;
     uint32_t cur;  /* first bucket not yet consumed */
+    sim_ns cur_start; /* its start time; SIM_NS_MAX once every bucket is consumed */
     uint32_t count;
     uint32_t base; /* first bucket in the arena */
     bool chunked;  /* buckets keep their indices in chunks, not in link */
@@ -114,12 +118,13 @@ struct handler {
 };
 
 struct engine {
-    sim_ns now;
+    sim_ns now; /* first: engine_now (engine.h) reads it there */
     uint64_t seq;
     uint64_t events_run;
     size_t n;
     size_t cap;
     size_t peak;
+    uint64_t spills; /* bottoms spread over a new rung (bottom_spill) */
     bool stop;
     const char *capacity_key;
 
@@ -148,6 +153,8 @@ struct engine {
 
     struct handler handlers[ENGINE_MAX_KINDS];
 };
+
+_Static_assert(offsetof(struct engine, now) == 0, "engine_now reads the clock at offset 0");
 
 double engine_memory_bytes(double capacity)
 {
@@ -327,6 +334,7 @@ static struct rung *rung_push(struct engine *eng, sim_ns start, sim_ns span, uin
     r->width = width;
     r->nbuckets = nb;
     r->cur = 0;
+    r->cur_start = start;
     r->count = 0;
     r->base = eng->arena_used;
     r->chunked = count >= LQ_DENSE * nb;
@@ -345,6 +353,38 @@ static void rung_pop(struct engine *eng)
     eng->arena_used = r->base;
 }
 
+/* The bottom's events spread over a new, deepest rung (the Ladder Queue's
+ * bottom threshold): a bottom refilled from a wide bucket takes every event
+ * scheduled before that bucket's end, and one event a millisecond ahead
+ * then moves thousands of slots (the TCP bench's retransmission timers:
+ * 4 000 slots a 1 ms bottom, half of the run's instructions). The new rung
+ * lies before every other rung's current bucket, as a split bucket's does,
+ * so the pop order is unchanged. Returns false (the bottom kept) where the
+ * events share one time or no rung or arena room is left. */
+static bool bottom_spill(struct engine *eng)
+{
+    uint32_t n = eng->nbottom;
+    sim_ns lo = eng->bottom[n - 1].time, hi = eng->bottom[0].time;
+    if (hi == lo || eng->nrungs == LQ_MAX_RUNGS)
+        return false;
+    /* The rung reaches to where the deepest rung (or the top) takes over:
+     * an event scheduled before that must find a bucket in it. */
+    const struct rung *deepest = eng->nrungs > 0 ? &eng->rungs[eng->nrungs - 1] : NULL;
+    sim_ns limit = deepest ? deepest->start + (sim_ns)deepest->cur * deepest->width : eng->top_start;
+    SIM_ASSERT(hi < limit);
+    sim_ns span = limit - 1 - lo;
+    sim_ns width = span / (sim_ns)n + 1;
+    if (eng->arena_used + (uint32_t)(span / width) + 1 > eng->arena_cap)
+        return false;
+    struct rung *r = rung_push(eng, lo, span, n);
+    for (uint32_t i = 0; i < n; i++)
+        bucket_push(eng, r, (uint32_t)((eng->bottom[i].time - r->start) / r->width),
+                    eng->bottom[i].id);
+    eng->nbottom = 0;
+    eng->spills++;
+    return true;
+}
+
 static void lq_insert(struct engine *eng, uint32_t id)
 {
     struct node *e = &eng->nodes[id];
@@ -359,12 +399,16 @@ static void lq_insert(struct engine *eng, uint32_t id)
     }
     for (unsigned i = 0; i < eng->nrungs; i++) {
         struct rung *r = &eng->rungs[i];
-        if (r->cur < r->nbuckets && e->time >= r->start + (sim_ns)r->cur * r->width) {
+        if (e->time >= r->cur_start) {
             uint32_t k = (uint32_t)((e->time - r->start) / r->width);
             SIM_ASSERT(k < r->nbuckets);
             bucket_push(eng, r, k, id);
             return;
         }
+    }
+    if (eng->nbottom >= LQ_BOTTOM_MAX && bottom_spill(eng)) {
+        lq_insert(eng, id);
+        return;
     }
     bottom_insert(eng, e->time, e->order, id);
 }
@@ -396,6 +440,7 @@ static bool lq_refill(struct engine *eng)
         while (r->cur < r->nbuckets && eng->arena[r->base + r->cur].count == 0)
             r->cur++;
         if (r->cur == r->nbuckets) {
+            r->cur_start = SIM_NS_MAX;
             rung_pop(eng);
             continue;
         }
@@ -416,6 +461,7 @@ static bool lq_refill(struct engine *eng)
         b->count = 0;
         r->count -= count;
         r->cur++;
+        r->cur_start = r->cur < r->nbuckets ? bstart + r->width : SIM_NS_MAX;
         /* Gather the indices into bottom (empty until this refill ends),
          * then read the keys: the node loads are independent, their cache
          * misses overlapping. */
@@ -498,11 +544,11 @@ uint64_t engine_run(struct engine *eng, sim_ns until)
 }
 
 void engine_stop(struct engine *eng) { eng->stop = true; }
-sim_ns engine_now(const struct engine *eng) { return eng->now; }
 uint64_t engine_events_run(const struct engine *eng) { return eng->events_run; }
 size_t engine_pending(const struct engine *eng) { return eng->n; }
 size_t engine_peak_pending(const struct engine *eng) { return eng->peak; }
 size_t engine_capacity(const struct engine *eng) { return eng->cap; }
+uint64_t engine_bottom_spills(const struct engine *eng) { return eng->spills; }
 
 static bool event_in(const struct engine *eng, uint32_t id, sim_ns lo, sim_ns width)
 {

@@ -192,6 +192,56 @@ static void test_dense_hold_at_capacity(int per_ns)
     engine_destroy(h.e);
 }
 
+/* Near events and, for one pop in ten, one a millisecond ahead, as a TCP
+ * flow's segments and their retransmission timers: the bottom, refilled
+ * from a wide bucket, fills with near events until it spills into a new
+ * rung. The pops stay in order and the tiers consistent throughout. */
+struct timer_ctx {
+    struct hold_ctx h;
+    uint64_t checks_failed;
+};
+
+static void timer_pop(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct timer_ctx *t = ctx;
+    struct hold_ctx *h = &t->h;
+    oracle_pop(&h->o, obj, arg);
+    if (h->o.n % 1000 == 0 && !engine_check(h->e))
+        t->checks_failed++;
+    if (h->left == 0)
+        return;
+    h->left--;
+    sim_ns now = engine_now(h->e);
+    engine_schedule(h->e, now + 1 + (sim_ns)(rng_uniform(h->r) * 240), 0, 0, h->next_seq++);
+    if (rng_uniform(h->r) < 0.1)
+        engine_schedule(h->e, now + 1000000, 0, 0, h->next_seq++);
+}
+
+static void test_bottom_spill(void)
+{
+    struct sim_err err;
+    enum { CAP = 1 << 16, POPS = 200000 };
+    size_t n = POPS * 2 + 8;
+    struct timer_ctx t = {{{malloc(n * sizeof(sim_ns)), malloc(n * sizeof(uint64_t)), 0, n, NULL},
+                           engine_create(CAP, "test", &err), rng_create(13, RNG_STREAM_TEST), 0,
+                           POPS},
+                          0};
+    t.h.o.e = t.h.e;
+    engine_register(t.h.e, 0, 0, timer_pop, &t);
+    for (int i = 0; i < 4; i++)
+        engine_schedule(t.h.e, (sim_ns)i * 2000000, 0, 0, t.h.next_seq++);
+    engine_run(t.h.e, SIM_NS_MAX - 1);
+    CHECK_TRUE(engine_bottom_spills(t.h.e) > 0);
+    CHECK_EQ_I64((int64_t)t.checks_failed, 0);
+    CHECK_EQ_I64((int64_t)t.h.o.n, (int64_t)t.h.next_seq);
+    CHECK_TRUE(sorted_pairs(t.h.o.t, t.h.o.seq, t.h.o.n));
+    CHECK_TRUE(engine_check(t.h.e));
+    free(t.h.o.t);
+    free(t.h.o.seq);
+    rng_destroy(t.h.r);
+    engine_destroy(t.h.e);
+}
+
 int main(void)
 {
     test_order();
@@ -199,5 +249,6 @@ int main(void)
     test_oracle();
     test_dense_hold_at_capacity(2);
     test_dense_hold_at_capacity(8);
+    test_bottom_spill();
     return check_report("test_engine");
 }
