@@ -399,6 +399,11 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
         m->mf_lanes = m->pol->merge_lanes(m->pol_state);
         SIM_ASSERT(m->mf_lanes >= 1 && m->mf_lanes <= POLICY_LANES_MAX);
     }
+    _Static_assert(TR_COUNT <= 32, "pol_asked holds a bit per transition");
+    for (unsigned tr = 0; tr < TR_COUNT; tr++)
+        if (m->pol->decides == NULL || m->mf_lanes > 0 ||
+            m->pol->decides(m->pol_state, (enum transition)tr))
+            m->pol_asked |= 1u << tr;
 
     size_t need = (size_t)event_bound(p); /* fits: the memory check passed */
     size_t cap = (size_t)p->run.max_pending_events;

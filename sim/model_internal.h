@@ -472,6 +472,7 @@ struct model {
     const struct placement_policy_ops *pol;
     void *pol_state;
     unsigned mf_lanes; /* merge_lanes: 0 unless the policy cuts micro-flows */
+    uint32_t pol_asked; /* transitions (bits) at which select_cpu is called: decides */
     struct cpu_view view;
     uint32_t *view_backlog_len;
     uint64_t *view_head;

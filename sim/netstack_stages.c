@@ -179,6 +179,8 @@ static void pkt_meta_fill(struct pkt_meta *meta, const struct model *m, const st
 static int policy_decide(struct model *m, const struct cpu *c, struct pkt *p, enum transition tr,
                          sim_ns now)
 {
+    if (!(m->pol_asked & (1u << tr)))
+        return POLICY_LOCAL; /* the policy's decides hook: never moves a packet here */
     struct pkt_meta meta;
     pkt_meta_fill(&meta, m, p);
     if (m->mf_lanes > 0 && !(p->flags & PKT_MF)) {

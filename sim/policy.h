@@ -21,6 +21,14 @@
  *    softirq with no queue (PRISM-sync's run to completion; its stages then
  *    lose their batching: their per-batch costs are paid per packet). Must
  *    not allocate or block; may update *state.
+ *  - decides (optional; NULL: every transition): after init, whether
+ *    select_cpu can return anything but POLICY_LOCAL at tr, or change
+ *    *state there. Where it returns false the model does not call
+ *    select_cpu (unless the policy cuts micro-flows): the packet takes the
+ *    kernel's default. RPS and RFS act only at two of the six transitions,
+ *    and the other calls were 7 % of the TCP bench's instructions
+ *    (docs/performance.md); tests/test_policies.c holds every policy with
+ *    the hook to it.
  *  - enqueued (optional): after a backlog enqueue the policy asked for, with
  *    the target's input_queue_tail (RFS's last_qtail).
  *  - record_recv (optional): an application thread on `cpu` read from the
@@ -66,7 +74,7 @@
 #include "netstack_stages.h"
 #include "params.h"
 
-#define PLACEMENT_POLICY_ABI 3u
+#define PLACEMENT_POLICY_ABI 4u
 #define POLICY_LOCAL (-1)
 #define POLICY_INLINE (-2)
 #define POLICY_LANES_MAX 64u
@@ -122,6 +130,7 @@ struct placement_policy_ops {
     unsigned (*select_rx_queue)(void *state, const struct pkt_meta *pkt, unsigned nqueues);
     int (*select_cpu)(void *state, const struct pkt_meta *pkt, enum transition tr,
                       const struct cpu_view *view);
+    bool (*decides)(const void *state, enum transition tr);
     void (*enqueued)(void *state, const struct pkt_meta *pkt, enum transition tr, unsigned cpu,
                      uint64_t qtail);
     void (*record_recv)(void *state, const struct pkt_meta *pkt, unsigned cpu);

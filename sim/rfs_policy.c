@@ -92,6 +92,12 @@ static int rfs_select_cpu(void *state, const struct pkt_meta *pkt, enum transiti
     return rf->cpu;
 }
 
+static bool rfs_decides(const void *state, enum transition tr)
+{
+    (void)state;
+    return tr == TR_RPS_RECEIVE || tr == TR_NETIF_RX;
+}
+
 static void rfs_enqueued(void *state, const struct pkt_meta *pkt, enum transition tr,
                          unsigned cpu, uint64_t qtail)
 {
@@ -120,6 +126,7 @@ const struct placement_policy_ops rfs_policy_ops = {
     .init = rfs_init,
     .select_rx_queue = NULL,
     .select_cpu = rfs_select_cpu,
+    .decides = rfs_decides,
     .enqueued = rfs_enqueued,
     .record_recv = rfs_record_recv,
     .fini = rfs_fini,

@@ -94,6 +94,12 @@ static int rps_select_cpu(void *state, const struct pkt_meta *pkt, enum transiti
     return map->cpu[policy_reciprocal_scale(pkt->flow_hash, map->n)];
 }
 
+static bool rps_decides(const void *state, enum transition tr)
+{
+    const struct rps_state *st = state;
+    return (tr == TR_RPS_RECEIVE && st->first.n > 0) || (tr == TR_NETIF_RX && st->veth.n > 0);
+}
+
 const struct placement_policy_ops rps_policy_ops = {
     .name = "rps",
     .abi = PLACEMENT_POLICY_ABI,
@@ -105,4 +111,5 @@ const struct placement_policy_ops rps_policy_ops = {
     .init = rps_init,
     .select_rx_queue = NULL,
     .select_cpu = rps_select_cpu,
+    .decides = rps_decides,
 };

@@ -39,6 +39,13 @@ static int stay_local(void *state, const struct pkt_meta *pkt, enum transition t
     return POLICY_LOCAL;
 }
 
+static bool never_decides(const void *state, enum transition tr)
+{
+    (void)state;
+    (void)tr;
+    return false;
+}
+
 const struct placement_policy_ops vanilla_policy_ops = {
     .name = "vanilla",
     .abi = PLACEMENT_POLICY_ABI,
@@ -46,6 +53,7 @@ const struct placement_policy_ops vanilla_policy_ops = {
     .init = none_init,
     .select_rx_queue = single_queue,
     .select_cpu = stay_local,
+    .decides = never_decides,
 };
 
 const struct placement_policy_ops rss_policy_ops = {
@@ -55,4 +63,5 @@ const struct placement_policy_ops rss_policy_ops = {
     .init = none_init,
     .select_rx_queue = NULL, /* RSS */
     .select_cpu = stay_local,
+    .decides = never_decides,
 };

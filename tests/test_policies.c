@@ -90,6 +90,62 @@ static void test_vanilla_stays_local(void)
     CHECK_EQ_I64(vanilla_policy_ops.select_rx_queue(NULL, &m, 8), 0);
 }
 
+/* A policy's decides hook is a promise: where it says false, select_cpu
+ * keeps every packet local and leaves the state as it was (the model then
+ * skips the call). Checked for every registered policy that has the hook,
+ * with its defaults, and for RPS with the per-device maps it also has. */
+static unsigned check_decides(const struct placement_policy_ops *ops, const char *const *sets,
+                              size_t nsets, struct rng *r)
+{
+    struct sim_params p;
+    params_for(ops, &p, sets, nsets);
+    void *st = policy_state(ops, &p);
+    size_t size = ops->state_size ? ops->state_size : 1;
+    void *before = malloc(size);
+    struct fake_cpus f;
+    fake_init(&f, 16, 3);
+    unsigned checked = 0;
+    for (int tr = 0; tr < TR_COUNT; tr++) {
+        if (ops->decides(st, (enum transition)tr))
+            continue;
+        memcpy(before, st, size);
+        for (int i = 0; i < 1000; i++) {
+            struct pkt_meta m = {.flow_hash = (uint32_t)(rng_uniform(r) * 4294967296.0),
+                                 .bytes = 1 + (uint32_t)(rng_uniform(r) * 9000)};
+            CHECK_EQ_I64(ops->select_cpu(st, &m, (enum transition)tr, &f.view), POLICY_LOCAL);
+        }
+        CHECK_TRUE(memcmp(before, st, size) == 0);
+        checked++;
+    }
+    if (ops->fini != NULL)
+        ops->fini(st);
+    free(before);
+    free(st);
+    return checked;
+}
+
+static void test_decides_is_kept(void)
+{
+    struct rng *r = rng_create(17, RNG_STREAM_TEST);
+    unsigned policies = 0, transitions = 0;
+    for (unsigned i = 0; i < policy_count(); i++) {
+        const struct placement_policy_ops *ops = policy_at(i);
+        if (ops->decides == NULL)
+            continue;
+        policies++;
+        transitions += check_decides(ops, NULL, 0, r);
+    }
+    const char *veth_off[] = {"policy.rps_veth=off"};
+    const char *first[] = {"policy.rps_first_cpus=2,4", "policy.rps_cpus=3,5"};
+    unsigned rps_default = check_decides(&rps_policy_ops, NULL, 0, r);
+    CHECK_EQ_I64(check_decides(&rps_policy_ops, veth_off, 1, r), rps_default + 1);
+    CHECK_EQ_I64(check_decides(&rps_policy_ops, first, 2, r), rps_default);
+    CHECK_EQ_I64(rps_default, TR_COUNT - 2);
+    CHECK_TRUE(policies >= 4); /* vanilla, rss, rps, rfs */
+    CHECK_TRUE(transitions >= 4 * (TR_COUNT - 2));
+    rng_destroy(r);
+}
+
 /* RPS: the same flow always lands on the same CPU at every steering
  * point (so all its softirqs after the first share a core), only map CPUs
  * are used, and the spread over the map passes a chi-square test. */
@@ -513,6 +569,7 @@ int main(void)
 {
     test_registry();
     test_vanilla_stays_local();
+    test_decides_is_kept();
     test_rps();
     test_rps_per_device_maps();
     test_rps_needs_a_map();
