@@ -37,7 +37,8 @@
  * scenario's own values; start k > 1 is point k - 1 of a Halton sequence
  * (gsl_qrng_halton) over the free keys' box, log-uniform where MIN > 0. The
  * fit with the smallest sum of squares wins (the earliest on a tie), so the
- * result stays deterministic.
+ * result stays deterministic. A start whose fit fails is left out (said on
+ * stderr and in the table's header); the fit fails only if every start does.
  *
  * Output: OUT.cfg, a libconfig file of the fitted keys, for use as (part
  * of) a `defaults` file; and, on stdout, a table of targets, the model
@@ -716,6 +717,13 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
 
     if (starts > 1)
         halton = gsl_qrng_alloc(gsl_qrng_halton, (unsigned)cal->nfree);
+    /* A start whose fit fails (a point where a run is refused, say a free
+     * key that passes another key's limit there, or GSL gives up) is left
+     * out, said on stderr, and the others' work is kept; only when every
+     * start fails does the fit, with the first start's error. */
+    unsigned failed = 0;
+    int first_rc = SIM_OK;
+    struct sim_err first_err = {""};
     for (unsigned s = 0; s < starts; s++) {
         double start[CAL_MAX_FREE];
         if (s == 0)
@@ -724,12 +732,26 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
             halton_start(cal, halton, start);
         if (!quiet && starts > 1)
             fprintf(stderr, "calibrate: start %u of %u\n", s + 1, starts);
-        if ((rc = fit_from(cal, start, &end)) != SIM_OK)
-            goto out;
+        cal->failed = SIM_OK;
+        if ((rc = fit_from(cal, start, &end)) != SIM_OK) {
+            if (failed++ == 0) {
+                first_rc = rc;
+                first_err = *err;
+            }
+            if (starts > 1)
+                fprintf(stderr, "calibrate: start %u of %u failed and is left out: %s\n", s + 1,
+                        starts, err->msg);
+            continue;
+        }
         if (!quiet && starts > 1)
             fprintf(stderr, "calibrate: start %u ends at %.5f\n", s + 1, end.chisq);
         if (end.chisq < best.chisq)
             best = end;
+    }
+    if (failed == starts) {
+        rc = first_rc;
+        *err = first_err;
+        goto out;
     }
 
     double after[CAL_MAX_TARGETS];
@@ -741,8 +763,9 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
                best.status == GSL_SUCCESS ? "converged" : gsl_strerror(best.status), best.niter,
                cal->evals, starts > 1 ? " (all starts)" : "");
         if (starts > 1)
-            printf("# %u starts; the best's sum of squared relative errors %.5f\n", starts,
-                   best.chisq);
+            printf("# %u starts (%u failed, left out); the best's sum of squared relative "
+                   "errors %.5f\n",
+                   starts, failed, best.chisq);
         printf("key\tfitted\tmin\tmax\n");
         const char *keys[CAL_MAX_FREE];
         for (size_t k = 0; k < cal->nfree; k++) {

@@ -338,6 +338,13 @@ expect_err "longmetric.tsv:2: error: metric"
 printf '# c\nfree\tapp.recv_ns\t100\t5e9\ntarget\t%s\t-\tthroughput_pps\t1000000\n' "$src/scenarios/tests/small.cfg" > wide.tsv
 expect_exit 78 "calibrate: bounds beyond the key's range" -- "$bin" calibrate wide.tsv --starts 3
 expect_err "wide.tsv:2: error: free key 'app.recv_ns': bounds [100, 5e+09] leave the key's range [0, 1e+09]"
+# a start whose runs are refused is left out, said, and the other starts' fit kept: start 1
+# (the scenario's 5 ms) fits; Halton's 40 and 20 ms pass run.duration_ms = 20 of small.cfg
+printf 'free\trun.warmup_ms\t0\t80\ntarget\tsmall_copy.cfg\t-\tthroughput_pps\t201200\n' > warmstarts.tsv
+expect_exit 0 "calibrate: two of three starts refused" -- "$bin" calibrate warmstarts.tsv --starts 3 -o warm.cfg
+expect_out "# 3 starts (2 failed, left out)"
+expect_err "calibrate: start 2 of 3 failed and is left out: --set: error: 'run.warmup_ms' must be less than run.duration_ms = 20 (got 40)"
+grep -q "warmup_ms = 5.0;" warm.cfg && ok || fail "the surviving start's fit not written: $(cat warm.cfg)"
 expect_exit 78 "bad targets" -- "$bin" calibrate "$src/tests/data/bad_targets.tsv"
 expect_err "bad_targets.tsv:1: error: expected free<TAB>KEY<TAB>MIN<TAB>MAX"
 expect_exit 66 "missing targets" -- "$bin" calibrate nope.tsv
