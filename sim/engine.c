@@ -16,18 +16,20 @@
  * either split into a new, finer rung (more than LQ_THRES events and a
  * width above 1 ns) or sorted into bottom; when no rung is left, the top
  * becomes rung 0. An insertion into a bottom of LQ_BOTTOM_MAX events first
- * spreads them over a new rung (bottom_spill). Events of one time always share a bucket, and bottom is
- * sorted by (time, order), so the pop order is exactly the documented total
- * order: time, then class, then scheduling sequence (order = class << 56 |
- * seq << 8 | kind: the kind rides below the sequence, which is unique, so it
- * never decides; above it, it decided between kinds of one class until
- * 2026-12-02). tests/test_engine.c checks it against a sorted oracle.
+ * spreads them over a new rung (bottom_spill). Events of one time always
+ * share a bucket, and bottom is sorted by (time, order), so the pop order
+ * is exactly the documented total order: time, then class, then scheduling
+ * sequence (order = class << 56 | seq << 8 | kind: the kind rides below the
+ * sequence, which is unique, so it never decides; above it, it decided
+ * between kinds of one class until 2026-12-02). tests/test_engine.c checks
+ * it against a sorted oracle.
  *
  * Memory: events live in a node array sized at engine_create (the pool:
  * nothing is allocated afterwards), handed out from a free list and then
  * from the never-used tail, so that only the pages a run reaches are
- * touched (setup had written a free list through all of them); buckets come from an arena used as a
- * stack (rungs are created and retired deepest first); the top is an array
+ * touched (setup had written a free list through all of them); buckets
+ * come from an arena used as a stack (rungs are created and retired
+ * deepest first); the top is an array
  * of node indices, and bottom holds (time, order, index) slots. Moving
  * events between tiers so touches the 32-byte nodes only as independent
  * loads, whose cache misses overlap. A bucket's list takes one of two
@@ -370,7 +372,8 @@ static bool bottom_spill(struct engine *eng)
     /* The rung reaches to where the deepest rung (or the top) takes over:
      * an event scheduled before that must find a bucket in it. */
     const struct rung *deepest = eng->nrungs > 0 ? &eng->rungs[eng->nrungs - 1] : NULL;
-    sim_ns limit = deepest ? deepest->start + (sim_ns)deepest->cur * deepest->width : eng->top_start;
+    sim_ns limit =
+        deepest ? deepest->start + (sim_ns)deepest->cur * deepest->width : eng->top_start;
     SIM_ASSERT(hi < limit);
     sim_ns span = limit - 1 - lo;
     sim_ns width = span / (sim_ns)n + 1;
@@ -592,6 +595,9 @@ bool engine_check(const struct engine *eng)
             in_rung += c;
         }
         if (in_rung != r->count)
+            return false;
+        if (r->cur_start != (r->cur < r->nbuckets ? r->start + (sim_ns)r->cur * r->width
+                                                  : SIM_NS_MAX))
             return false;
         seen += in_rung;
     }

@@ -56,7 +56,10 @@ void engine_stop(struct engine *eng);
 /* The clock is the engine's first member, so that the model's handlers,
  * which read it on nearly every event, inline the read (engine.c asserts
  * the layout). */
-static inline sim_ns engine_now(const struct engine *eng) { return *(const sim_ns *)(const void *)eng; }
+static inline sim_ns engine_now(const struct engine *eng)
+{
+    return *(const sim_ns *)(const void *)eng;
+}
 uint64_t engine_events_run(const struct engine *eng);
 size_t engine_pending(const struct engine *eng);
 size_t engine_peak_pending(const struct engine *eng);
