@@ -59,6 +59,7 @@
 
 #define HR_MAX_CPUS 256u
 #define HR_MAX_DRAWS 64u
+#define HR_MAX_SEEDS 64u
 
 
 
@@ -218,7 +219,7 @@ static int row_window(const struct rows *rs, unsigned r, double sim_ms, double *
 
 /* The scenario of row r (libconfig text), under `profile` (absolute). */
 static int row_scenario(const struct rows *rs, unsigned r, const char *profile, int64_t hash_seed,
-                        double sim_ms, char *buf, size_t cap, struct sim_err *err)
+                        int64_t seed, double sim_ms, char *buf, size_t cap, struct sim_err *err)
 {
     double duration_ms = 0, warmup_ms = 0;
     if (row_window(rs, r, sim_ms, &duration_ms, &warmup_ms, err) != 0)
@@ -278,12 +279,12 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         "sender: { cpus = %s; batch = %.0f; };\n"
         "app: { cpus = %s; rcvbuf_bytes = %.0f; batch = %d; };\n"
         "policy: { %s };\n"
-        "run: { duration_ms = %g; warmup_ms = %g; hash_seed = %lldL; };\n",
+        "run: { duration_ms = %g; warmup_ms = %g; hash_seed = %lldL; seed = %lldL; };\n",
         cell(rs, r, C_CASE), rs->t.path, profile, rs->ncpu,
         strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows,
         target > 0 ? batch : 1, snd,
         batch, rdr, rcvbuf, MEASURE_RECV_BATCH, pol, duration_ms,
-        warmup_ms, (long long)hash_seed);
+        warmup_ms, (long long)hash_seed, (long long)seed);
     if (n < 0 || (size_t)n >= cap)
         return sim_error(err, SIM_EINVAL, "%s:%u: scenario longer than %zu bytes", rs->t.path,
                          rs->t.line[r], cap);
@@ -383,17 +384,36 @@ static bool row_selected(const struct rows *rs, unsigned r, const char *sel)
            (strcmp(sel, "load") == 0 && !sat);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorted in place); NaN if any value is: a metric the
+ * model leaves undefined stays so. */
+static double median_of(double *v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (isnan(v[i]))
+            return (double)NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void predict_usage(FILE *f)
 {
     fprintf(f,
             "usage: falconsim predict MEASURED PROFILE.cfg [-o OUT.tsv] [--rows all|sat|load]\n"
-            "                         [--draws N] [--sim-ms MS] [-q]\n"
+            "                         [--draws N] [--seeds N] [--sim-ms MS] [-q]\n"
             "\n"
             "Simulates every selected row of a measured file (a falconsim measure directory\n"
             "or its runs.tsv) from the row's own columns under PROFILE.cfg (the costs: a\n"
             "scenario file, e.g. written by falconsim fit), and prints one line per row and\n"
-            "metric: measured, predicted (the mean over hash draws where the draw matters),\n"
-            "its range, and the relative error; then a summary per metric on stderr, and\n"
+            "metric: measured, predicted (the median over --seeds runs, each with its own\n"
+            "traffic and noise; the mean of such medians over hash draws where the draw\n"
+            "matters), the range of all runs, and the relative error; then a summary per\n"
+            "metric on stderr, and\n"
             "the paced cases' repetitions held to their spread: a case passes if the\n"
             "prediction is within the target (rate 10 %%, p50 20 %%, p99 30 %%) of its\n"
             "repetitions' median, or inside their range.\n"
@@ -401,6 +421,8 @@ static void predict_usage(FILE *f)
             "  -o, --output FILE  write the table there instead of stdout (atomically)\n"
             "      --rows SEL     all (default), sat (flat-out rows) or load (paced rows)\n"
             "      --draws N      hash draws for rows with RPS over several CPUs (default 8)\n"
+            "      --seeds N      runs per row and draw, run.seed 1..N (default 5): a p99\n"
+            "                     from one run is one draw of the model's noise\n"
             "      --sim-ms MS    simulated time per run, a fifth of it warm-up (default: the\n"
             "                     row's own window, win_s, after 100 ms of warm-up; 300 ms\n"
             "                     where the file has no win_s)\n"
@@ -478,12 +500,13 @@ int host_rows_predict_main(int argc, char **argv)
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                        {"rows", required_argument, NULL, 'r'},
                                        {"draws", required_argument, NULL, 'd'},
+                                       {"seeds", required_argument, NULL, 'e'},
                                        {"sim-ms", required_argument, NULL, 's'},
                                        {"quiet", no_argument, NULL, 'q'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
     const char *out = NULL, *sel = "all";
-    long draws = 8;
+    long draws = 8, seeds = 5;
     double sim_ms = 0; /* the row's own window */
     bool quiet = false;
     optind = 1;
@@ -499,6 +522,13 @@ int host_rows_predict_main(int argc, char **argv)
             draws = strtol(optarg, &end, 10);
             if (*end != '\0' || draws < 1 || draws > (long)HR_MAX_DRAWS) {
                 measure_msg("predict", "error: --draws: '%s' must be 1..%u", optarg, HR_MAX_DRAWS);
+                return EX_USAGE;
+            }
+            break;
+        case 'e':
+            seeds = strtol(optarg, &end, 10);
+            if (*end != '\0' || seeds < 1 || seeds > (long)HR_MAX_SEEDS) {
+                measure_msg("predict", "error: --seeds: '%s' must be 1..%u", optarg, HR_MAX_SEEDS);
                 return EX_USAGE;
             }
             break;
@@ -545,7 +575,7 @@ int host_rows_predict_main(int argc, char **argv)
         if (!row_selected(&rs, r, sel))
             continue;
         double v;
-        rc = row_scenario(&rs, r, profile, 1, sim_ms, text, 16384, &err);
+        rc = row_scenario(&rs, r, profile, 1, 1, sim_ms, text, 16384, &err);
         for (int k = 0; rc == 0 && k < M_FIXED; k++)
             rc = metric_measured(&rs, r, k, &v, &err);
         for (unsigned cpu = 0; rc == 0 && cpu < rs.ncpu; cpu++)
@@ -580,7 +610,7 @@ int host_rows_predict_main(int argc, char **argv)
     }
     unsigned nmetric = M_FIXED + rs.ncpu;
     fprintf(f, "case_id\ttopology\tplacement\tpayload\tflows\tload\trep\tmetric\tmeasured\t"
-               "predicted\tpred_min\tpred_max\tdraws\trel_err\n");
+               "predicted\tpred_min\tpred_max\tdraws\tseeds\trel_err\n");
     /* per row kind (flat out, paced) and metric: |errors| of the rows, for
      * the summary; the flat-out rows are the fit's default training rows, so
      * they are never summed with the predicted ones */
@@ -588,6 +618,8 @@ int host_rows_predict_main(int argc, char **argv)
     unsigned *nerr = xcalloc(2 * (size_t)nmetric, sizeof *nerr);
     double *pred = xcalloc(nmetric, sizeof *pred), *sum = xcalloc(nmetric, sizeof *sum),
            *lo = xcalloc(nmetric, sizeof *lo), *hi = xcalloc(nmetric, sizeof *hi);
+    /* one draw's runs, seed by seed, metric by metric */
+    double *by_seed = xcalloc((size_t)nmetric * (size_t)seeds, sizeof *by_seed);
     /* every selected row's measured and predicted values, for the spread summary */
     unsigned *row_of = xcalloc(nsel ? nsel : 1, sizeof *row_of);
     double *all_meas = xcalloc((size_t)nmetric * (nsel ? nsel : 1), sizeof *all_meas);
@@ -603,19 +635,25 @@ int host_rows_predict_main(int argc, char **argv)
             hi[k] = -(double)INFINITY;
         }
         for (unsigned d = 0; d < nd && rc == 0; d++) {
-            char path[4300];
-            snprintf(path, sizeof path, "%s/case_%s_draw%u.cfg", dir, cell(&rs, r, C_CASE), d + 1);
-            rc = row_scenario(&rs, r, profile, (int64_t)d + 1, sim_ms, text, 16384, &err);
-            if (rc == 0)
-                rc = write_file(path, text, &err);
-            if (rc == 0)
-                rc = run_one(path, rs.ncpu, pred, &err);
-            unlink(path);
-            for (unsigned k = 0; rc == 0 && k < nmetric; k++) {
-                sum[k] += pred[k];
-                lo[k] = fmin(lo[k], pred[k]);
-                hi[k] = fmax(hi[k], pred[k]);
+            for (unsigned e = 0; e < (unsigned)seeds && rc == 0; e++) {
+                char path[4300];
+                snprintf(path, sizeof path, "%s/case_%s_draw%u_seed%u.cfg", dir,
+                         cell(&rs, r, C_CASE), d + 1, e + 1);
+                rc = row_scenario(&rs, r, profile, (int64_t)d + 1, (int64_t)e + 1, sim_ms, text,
+                                  16384, &err);
+                if (rc == 0)
+                    rc = write_file(path, text, &err);
+                if (rc == 0)
+                    rc = run_one(path, rs.ncpu, pred, &err);
+                unlink(path);
+                for (unsigned k = 0; rc == 0 && k < nmetric; k++) {
+                    by_seed[(size_t)k * (size_t)seeds + e] = pred[k];
+                    lo[k] = fmin(lo[k], pred[k]);
+                    hi[k] = fmax(hi[k], pred[k]);
+                }
             }
+            for (unsigned k = 0; rc == 0 && k < nmetric; k++)
+                sum[k] += median_of(&by_seed[(size_t)k * (size_t)seeds], (unsigned)seeds);
         }
         if (rc != 0) {
             measure_msg("predict", "error: case %s: %s", cell(&rs, r, C_CASE), err.msg);
@@ -636,10 +674,10 @@ int host_rows_predict_main(int argc, char **argv)
             double rel = meas != 0 ? (mean - meas) / fabs(meas) : (double)NAN;
             all_meas[(size_t)done * nmetric + k] = meas;
             all_pred[(size_t)done * nmetric + k] = mean;
-            fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%u\t%.4f\n",
+            fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%u\t%u\t%.4f\n",
                     cell(&rs, r, C_CASE), cell(&rs, r, C_TOPO), cell(&rs, r, C_PLACE),
                     cell(&rs, r, C_PAYLOAD), cell(&rs, r, C_FLOWS), cell(&rs, r, C_LOAD),
-                    cell(&rs, r, C_REP), name, meas, mean, lo[k], hi[k], nd, rel);
+                    cell(&rs, r, C_REP), name, meas, mean, lo[k], hi[k], nd, (unsigned)seeds, rel);
             unsigned slot = (strcmp(cell(&rs, r, C_LOAD), "sat") == 0 ? 0 : nmetric) + k;
             if (isfinite(rel))
                 abserr[(size_t)slot * nsel + nerr[slot]++] = fabs(rel);
@@ -680,6 +718,7 @@ int host_rows_predict_main(int argc, char **argv)
         }
         spread_summary(&rs, row_of, done, all_meas, all_pred, nmetric);
     }
+    free(by_seed);
     free(row_of);
     free(all_meas);
     free(all_pred);
@@ -1098,7 +1137,7 @@ int host_rows_fit_main(int argc, char **argv)
         char name[64], scen[4400];
         snprintf(name, sizeof name, "case_%s.cfg", cell(&rs, r, C_CASE));
         snprintf(scen, sizeof scen, "%s/%s", dir, name);
-        rc = row_scenario(&rs, r, fixed_rel, 1, sim_ms, text, 16384, &err);
+        rc = row_scenario(&rs, r, fixed_rel, 1, 1, sim_ms, text, 16384, &err);
         if (rc == 0)
             rc = num(&rs, r, C_RATE, &rate, &err);
         if (rc == 0)

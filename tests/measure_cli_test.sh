@@ -292,6 +292,24 @@ grep -A3 "paced rows" err.txt | grep -q "rate_pps *1 " && ok || fail "predict: t
 # the paced row offers 79817 datagrams/s: predicted delivery within 2 % of it
 awk -F'\t' '$1 == 7 && $8 == "rate_pps" { exit !($10 > 0.98 * 79817 && $10 < 1.02 * 79817) }' pred.tsv && ok ||
     fail "predict: the paced row's rate $(awk -F'\t' '$1 == 7 && $8 == "rate_pps" {print $10}' pred.tsv)"
+# --seeds: each row runs with run.seed 1..N and the prediction is the median over them (a p99
+# from one run is one draw of the model's noise), the range that of all runs; one seed is a
+# single run, and two seeds' median is the mean of the two (under CPU noise, so that the
+# seeds differ)
+awk -F'\t' 'NR > 1 && !($14 == 5 && $11 <= $10 && $10 <= $12) { bad++ } END { exit bad > 0 }' pred.tsv &&
+    ok || fail "predict: default 5 seeds, predicted inside the runs' range: $(head -3 pred.tsv)"
+printf 'defaults = "prof.cfg";\nnoise: { cpus = [0, 1]; gap = { dist = "exponential"; mean_ns = 30000.0; };
+    spacing = { dist = "exponential"; mean_ns = 500000.0; }; };\n' >noisy.cfg
+expect_exit 0 "predict --seeds 1" -- "$bin" predict "$data/runs_small.tsv" noisy.cfg --sim-ms 50 --seeds 1 -q
+awk -F'\t' 'NR > 1 && !($14 == 1 && $10 == $11 && $10 == $12) { bad++ } END { exit bad > 0 }' out.txt &&
+    ok || fail "predict --seeds 1: one run, no range: $(head -3 out.txt)"
+expect_exit 0 "predict --seeds 2" -- "$bin" predict "$data/runs_small.tsv" noisy.cfg --sim-ms 50 --seeds 2 -q
+awk -F'\t' 'NR > 1 && $8 == "lat_p99_us" { n++; w += $12 > $11; d = $10 - ($11 + $12) / 2
+        if (d * d > 1e-6 * $10 * $10) bad++ }
+    END { exit !(n == 7 && w == 7 && bad == 0) }' out.txt &&
+    ok || fail "predict --seeds 2: the median of two is their mean: $(grep lat_p99 out.txt | head -3)"
+expect_exit 64 "predict: bad seeds" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --seeds 0
+expect_err "--seeds: '0' must be 1..64"
 expect_exit 0 "predict, paced rows only" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --rows load --sim-ms 50 -q
 [ "$(tail -n +2 out.txt | cut -f1 | sort -u)" = 7 ] && ok || fail "predict --rows load: want case 7 only"
 # three repetitions of the paced case, their medians at 2, 0.5 and 3 times the prediction:
