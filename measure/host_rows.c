@@ -21,9 +21,12 @@
  *   rcvbuf (as the kernel reports) app.rcvbuf_bytes
  *   (the kit's reader)             app.batch = MEASURE_RECV_BATCH (its recvmmsg)
  *   cpuN_* columns                 host.cpus = N + 1 for the highest N
- * and `defaults = PROFILE`, which holds every cost. A row whose draw of flow
- * hashes matters (RPS over more than one CPU) runs once per hash seed
- * 1..--draws; its prediction is the mean, with the range.
+ * and `defaults = PROFILE`, which holds every cost. Each row runs once per
+ * run.seed 1..--seeds (its traffic and CPU noise), and its prediction is the
+ * median of those runs: one run's tail latency is one draw of the noise. A
+ * row whose draw of flow hashes matters (RPS over more than one CPU) does so
+ * for each hash seed 1..--draws, and its prediction is the mean of the
+ * draws' medians. The range reported is that of all its runs.
  *
  * Predicted against measured: rate_pps (throughput), loss_frac, lat_p50_us,
  * lat_p90_us, lat_p99_us (latency from the send call: send_latency_*),
@@ -413,10 +416,9 @@ static void predict_usage(FILE *f)
             "metric: measured, predicted (the median over --seeds runs, each with its own\n"
             "traffic and noise; the mean of such medians over hash draws where the draw\n"
             "matters), the range of all runs, and the relative error; then a summary per\n"
-            "metric on stderr, and\n"
-            "the paced cases' repetitions held to their spread: a case passes if the\n"
-            "prediction is within the target (rate 10 %%, p50 20 %%, p99 30 %%) of its\n"
-            "repetitions' median, or inside their range.\n"
+            "metric on stderr, and the paced cases' repetitions held to their spread: a\n"
+            "case passes if the prediction is within the target (rate 10 %%, p50 20 %%,\n"
+            "p99 30 %%) of its repetitions' median, or inside their range.\n"
             "\n"
             "  -o, --output FILE  write the table there instead of stdout (atomically)\n"
             "      --rows SEL     all (default), sat (flat-out rows) or load (paced rows)\n"
