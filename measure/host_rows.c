@@ -404,6 +404,19 @@ static double median_of(double *v, unsigned n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* An option's count in 1..max; false, said, otherwise. */
+static bool count_arg(const char *opt, const char *arg, unsigned max, long *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*end != '\0' || end == arg || v < 1 || v > (long)max) {
+        measure_msg("predict", "error: %s: '%s' must be 1..%u", opt, arg, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 static void predict_usage(FILE *f)
 {
     fprintf(f,
@@ -521,18 +534,12 @@ int host_rows_predict_main(int argc, char **argv)
         case 'r': sel = optarg; break;
         case 'q': quiet = true; break;
         case 'd':
-            draws = strtol(optarg, &end, 10);
-            if (*end != '\0' || draws < 1 || draws > (long)HR_MAX_DRAWS) {
-                measure_msg("predict", "error: --draws: '%s' must be 1..%u", optarg, HR_MAX_DRAWS);
+            if (!count_arg("--draws", optarg, HR_MAX_DRAWS, &draws))
                 return EX_USAGE;
-            }
             break;
         case 'e':
-            seeds = strtol(optarg, &end, 10);
-            if (*end != '\0' || seeds < 1 || seeds > (long)HR_MAX_SEEDS) {
-                measure_msg("predict", "error: --seeds: '%s' must be 1..%u", optarg, HR_MAX_SEEDS);
+            if (!count_arg("--seeds", optarg, HR_MAX_SEEDS, &seeds))
                 return EX_USAGE;
-            }
             break;
         case 's':
             sim_ms = strtod(optarg, &end);
