@@ -353,6 +353,18 @@ static void noise_leave_idle(struct model *m, struct cpu *c, sim_ns now)
     }
 }
 
+/* Whether an idle CPU lets an interruption of len ns pass it by: one longer
+ * than noise.idle_knee_us is met with probability (len / knee)^-slope (a
+ * uniform draw, made only then, so that runs without the knee keep their
+ * draws). */
+static bool idle_misses(const struct sim_params *p, struct cpu *c, sim_ns len)
+{
+    double knee_ns = p->noise.idle_knee_us * 1e3;
+    if (c->idle_since < 0 || knee_ns <= 0 || p->noise.idle_slope <= 0 || (double)len <= knee_ns)
+        return false;
+    return rng_uniform(c->noise_rng) >= pow((double)len / knee_ns, -p->noise.idle_slope);
+}
+
 /* An interruption of `kind` (arg's low bit) begins on CPU obj: queue it (or
  * add it to the one queued) and schedule the next. The event is a check
  * first: it does nothing if a later one superseded it (arg's generation),
@@ -375,16 +387,20 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
         return;
     }
     sim_ns next;
+    bool met = true;
     if (kind == NOISE_TICK) {
         c->noise_due_ns += dist_draw_ns(&p->noise.tick, c->noise_rng);
         c->noise_tick = true;
         next = now + (sim_ns)(1e9 / p->noise.tick_hz + 0.5);
     } else {
-        c->noise_due_ns += dist_draw_ns(&p->noise.gap, c->noise_rng);
+        sim_ns len = dist_draw_ns(&p->noise.gap, c->noise_rng);
+        met = !idle_misses(p, c, len);
+        if (met)
+            c->noise_due_ns += len;
         sim_ns gap = dist_draw_ns(&p->noise.spacing, c->noise_rng);
         next = now + (gap > 0 ? gap : 1);
     }
-    if (!c->noise_queued) {
+    if (met && !c->noise_queued) {
         c->noise_queued = true;
         cpu_raise_irq(m, c, STEP_NOISE, 0);
     }

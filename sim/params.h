@@ -155,6 +155,8 @@ struct sim_params {
         double tick_hz;       /* periodic timer interrupts per second; 0: none */
         struct dist tick;     /* length of one timer interrupt */
         double idle_share;    /* the noise clock's rate while the CPU is idle, 0..1 */
+        double idle_knee_us;  /* an idle CPU meets gaps longer than this less often; 0: off */
+        double idle_slope;    /* ... with probability (length / knee)^-slope */
     } noise;
     struct stage_cost_params stage[ST_COUNT];
     struct {

@@ -194,6 +194,15 @@ const struct param_spec k_params[] = {
         "this. 1 (the default): all time alike, the model as it was. The probe measures a "
         "busy loop; falconsim measure --noise-cfg derives this share from the wake-up "
         "probe's tail where the directory has one (docs/measure.md)."),
+    P_R("noise.idle_knee_us", noise.idle_knee_us, 0, 1e6, "0.0", "us",
+        "An interruption longer than this that begins while the CPU is idle is met with "
+        "probability (length / knee)^-noise.idle_slope, on top of noise.idle_share: a halted "
+        "vCPU is not runnable, and the hypervisor's long preemptions pass it by more often "
+        "than its short interrupts do. 0 (the default): every length at the share. The "
+        "wake-up probe's tail measures it (docs/validation.md, \"A real host\", step 22); "
+        "falconsim measure --noise-cfg does not derive it yet."),
+    P_R("noise.idle_slope", noise.idle_slope, 0, 10, "0.0", "",
+        "The power of noise.idle_knee_us's fall-off with the interruption's length; 0: none."),
     /* cpu */
     P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),

@@ -358,6 +358,41 @@ static void test_noise_busy_time(void)
     model_destroy(c.m);
 }
 
+/* noise.idle_knee_us and noise.idle_slope: an idle CPU meets an interruption
+ * longer than the knee with probability (length / knee)^-slope. 200 us gaps
+ * every 1 ms on an idle CPU take 20 % of it; with a 50 us knee and slope 1,
+ * a quarter of them are met (5 %); gaps of 40 us, under the knee, all are
+ * (4 %); and slope 0 is the model without the knee, draw for draw. */
+static void test_noise_idle_knee(void)
+{
+#define IDLE_KNEE_BASE "policy.name=vanilla", "workload.rate_pps=10000", \
+        "stage.host_l4.cost=1000", "run.duration_ms=4000", "noise.cpus=[3]", \
+        "noise.spacing=1000000", "noise.spacing.dist=exponential"
+    const char *plain[] = {IDLE_KNEE_BASE, "noise.gap=200000"};
+    const char *knee[] = {IDLE_KNEE_BASE, "noise.gap=200000", "noise.idle_knee_us=50",
+                          "noise.idle_slope=1"};
+    const char *under[] = {IDLE_KNEE_BASE, "noise.gap=40000", "noise.idle_knee_us=50",
+                           "noise.idle_slope=1"};
+    const char *flat[] = {IDLE_KNEE_BASE, "noise.gap=200000", "noise.idle_knee_us=50",
+                          "noise.idle_slope=0"};
+#undef IDLE_KNEE_BASE
+    struct run a, b, c, d;
+    run_text(&a, NULL, k_free, plain, SIM_ARRAY_LEN(plain));
+    run_text(&b, NULL, k_free, knee, SIM_ARRAY_LEN(knee));
+    run_text(&c, NULL, k_free, under, SIM_ARRAY_LEN(under));
+    run_text(&d, NULL, k_free, flat, SIM_ARRAY_LEN(flat));
+    /* about 4 000 gaps, 1 000 of them met with the knee: within 3 standard deviations */
+    CHECK_NEAR(noise_frac(&a, 3), 0.20, 0.01);
+    CHECK_NEAR(noise_frac(&b, 3), 0.05, 0.006);
+    CHECK_NEAR(noise_frac(&c, 3), 0.04, 0.003);
+    CHECK_TRUE(noise_frac(&d, 3) == noise_frac(&a, 3));
+    CHECK_EQ_I64(d.r->sum.gen_frames, a.r->sum.gen_frames);
+    model_destroy(a.m);
+    model_destroy(b.m);
+    model_destroy(c.m);
+    model_destroy(d.m);
+}
+
 /* noise.idle_share: the spacing counts busy time in full and idle time
  * times the share. At 0 an idle CPU takes no gaps; on CPU 0, which runs the
  * whole path (vanilla) about a fifth of the time, gaps take 10 % of its
@@ -1573,6 +1608,7 @@ int main(int argc, char **argv)
     test_empirical_quantiles();
     test_noise_busy_time();
     test_noise_idle_share();
+    test_noise_idle_knee();
     test_noise_latency_tail();
     test_contention();
     test_sender_veth();
