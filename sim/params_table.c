@@ -202,7 +202,8 @@ const struct param_spec k_params[] = {
         "wake-up probe's tail measures it (docs/validation.md, \"A real host\", step 22); "
         "falconsim measure --noise-cfg does not derive it yet."),
     P_R("noise.idle_slope", noise.idle_slope, 0, 10, "0.0", "",
-        "The power of noise.idle_knee_us's fall-off with the interruption's length; 0: none."),
+        "The power of noise.idle_knee_us's fall-off with the interruption's length; set "
+        "with the knee, both above 0, or neither."),
     /* cpu */
     P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),

@@ -770,6 +770,14 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
                          "noise.cpus is set (got %g)",
                          loc, p->noise.spacing.mean_ns);
     }
+    /* The knee and its slope come together: either alone would do nothing. */
+    if ((p->noise.idle_knee_us > 0) != (p->noise.idle_slope > 0)) {
+        const char *set = p->noise.idle_knee_us > 0 ? "noise.idle_knee_us" : "noise.idle_slope";
+        const char *other = p->noise.idle_knee_us > 0 ? "noise.idle_slope" : "noise.idle_knee_us";
+        where(config_lookup(c, set), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL, "%s: error: '%s' needs '%s' above 0 as well", loc, set,
+                         other);
+    }
     const struct placement_policy_ops *ops = policy_of(p);
     struct policy_complaint complaint = {NULL, ""};
     if (ops->validate != NULL && ops->validate(p, &complaint) != SIM_OK) {

@@ -136,6 +136,10 @@ static void test_bad_files(void)
          "bad_noise_spacing.cfg:2: error: 'noise.spacing' must average at least 1000 ns where "
          "noise.cpus is set (got 500)",
          SIM_EINVAL},
+        {"bad_noise_knee.cfg",
+         "bad_noise_knee.cfg:3: error: 'noise.idle_knee_us' needs 'noise.idle_slope' above 0 "
+         "as well",
+         SIM_EINVAL},
         {"bad_noise_cpu.cfg",
          "bad_noise_cpu.cfg:2: error: 'noise.cpus' lists CPU 7, outside the core budget",
          SIM_EINVAL},
