@@ -319,18 +319,84 @@ static int wake_beside(const char *noise_path, struct qpoint *pts, unsigned *n, 
     return rc;
 }
 
-/* noise.idle_share from the wake-up probe's table (wake_beside): a wake-up
- * lands on an idle vCPU at a random moment, so if that vCPU met the busy
- * loop's gaps at share s of their rate it would wait x beyond its usual
- * latency with probability s E[(L - x)+] / E[spacing]. The ratio of the
- * probe's P(W > median + x) to that, for x of 2 to 50 us (the bulk of the
- * gaps), is s; their median is returned, each ratio printed as a comment,
- * and those of 100-500 us as a check of the long stalls. Returns -1 (and
- * says why) where there is no table to use. */
-#define WAKE_X_BULK 5
-static double idle_share_from_wake(struct qpoint *pts, unsigned n, double shortest,
-                                   const double *gq, const double *gv, unsigned gn,
-                                   double mean_spacing)
+/* E[w(L) (L - x)+] for each x of xs_ns[nx], of a table interpolated linearly,
+ * ns, into out[], where an idle CPU meets a gap of length L with relative
+ * weight w(L) = 1 up to knee_ns and (L / knee)^-slope beyond (cpu_model.c's
+ * idle_misses). Midpoint rule, 32 steps a segment (the tables' segments are
+ * short in q, and the fit below compares logarithms); slope 0 is exact
+ * (table_excess). */
+static void table_excess_idle(const double *q, const double *v, unsigned n, const double *xs_ns,
+                              unsigned nx, double knee_ns, double slope, double *out)
+{
+    for (unsigned k = 0; k < nx; k++)
+        out[k] = slope > 0 ? 0 : table_excess(q, v, n, xs_ns[k]);
+    if (slope <= 0)
+        return;
+    for (unsigned i = 0; i + 1 < n; i++) {
+        double a = v[i], b = v[i + 1], w = (q[i + 1] - q[i]) / 32;
+        if (b <= xs_ns[0] || w <= 0)
+            continue;
+        for (int j = 0; j < 32; j++) {
+            double len = a + (b - a) * (j + 0.5) / 32;
+            double met = w * (len > knee_ns ? exp(-slope * log(len / knee_ns)) : 1);
+            for (unsigned k = 0; k < nx && len > xs_ns[k]; k++)
+                out[k] += met * (len - xs_ns[k]);
+        }
+    }
+}
+
+/* The idle CPU's share of the gaps (noise.idle_share) and, where the data
+ * asks for one, the fall-off of that share for long gaps (noise.idle_knee_us,
+ * noise.idle_slope), from the wake-up probe's table (wake_beside). A wake-up
+ * lands on an idle vCPU at a random moment; if that vCPU met a gap of length
+ * L with probability s w(L), the wake-up would wait x beyond its usual
+ * latency with probability s E[w(L) (L - x)+] / E[spacing]. The probe's
+ * P(W > median + x) for x = 2 to 500 us gives eight such ratios. Each x
+ * averages over every gap longer than x, so the ms-long stalls weigh on every
+ * x and the three values have to be fitted together: least squares in the
+ * logarithms over a grid of knee (10 us to 8 ms, four steps a doubling, past
+ * the probe's longest gaps) and slope (0 to 10, the key's range, by 0.05),
+ * with s in closed form (the mean log ratio, at most 1). The cause is physical: a halted vCPU is not runnable, so the
+ * hypervisor's long preemptions pass it by while the short interrupts still
+ * reach it. Returns -1 (and says why) where there is no table to use. */
+struct idle_fit {
+    double share, knee_us, slope, err;
+    double share_flat, err_flat; /* one share for every length */
+};
+
+#define WAKE_NX 8
+static const double wake_x_ns[WAKE_NX] = {2e3, 5e3, 10e3, 20e3, 50e3, 100e3, 200e3, 500e3};
+
+/* Squared log error of (knee, slope) over the usable x, the share that
+ * minimises it in *share. */
+static double idle_fit_err(const double *wake, const double *gq, const double *gv, unsigned gn,
+                           double mean_spacing, double knee_ns, double slope, double *share)
+{
+    double d[WAKE_NX], met[WAKE_NX], mean = 0;
+    unsigned k_used = 0;
+    table_excess_idle(gq, gv, gn, wake_x_ns, WAKE_NX, knee_ns, slope, met);
+    for (unsigned k = 0; k < WAKE_NX; k++) {
+        if (!(wake[k] > 0))
+            continue;
+        double busy = met[k] / mean_spacing;
+        if (!(busy > 0))
+            continue;
+        d[k_used] = log(wake[k] / busy);
+        mean += d[k_used++];
+    }
+    if (k_used < 3)
+        return (double)INFINITY;
+    mean = fmin(0, mean / k_used);
+    double e = 0;
+    for (unsigned k = 0; k < k_used; k++)
+        e += (d[k] - mean) * (d[k] - mean);
+    *share = exp(mean);
+    return e;
+}
+
+static int idle_fit_from_wake(struct qpoint *pts, unsigned n, double shortest, const double *gq,
+                              const double *gv, unsigned gn, double mean_spacing,
+                              struct idle_fit *fit)
 {
     if (n < 2 || mean_spacing <= 0) {
         printf("# wake.tsv beside it has no table to compare: noise.idle_share is left at 1.\n");
@@ -347,27 +413,59 @@ static double idle_share_from_wake(struct qpoint *pts, unsigned n, double shorte
         printf("# wake.tsv beside it has no median: noise.idle_share is left at 1.\n");
         return -1;
     }
-    static const double xs_us[] = {2, 5, 10, 20, 50, 100, 200, 500};
-    double ratio[8], bulk[WAKE_X_BULK];
+    double wake[WAKE_NX];
+    for (unsigned k = 0; k < WAKE_NX; k++)
+        wake[k] = table_tail(wq, wv, wn, median + wake_x_ns[k]);
+    fit->err_flat = idle_fit_err(wake, gq, gv, gn, mean_spacing, 0, 0, &fit->share_flat);
+    fit->share = fit->share_flat;
+    if (!isfinite(fit->err_flat)) {
+        printf("# wake.tsv beside it waits beyond its median at fewer than 3 of x = 2-500 us:\n"
+               "# noise.idle_share is left at 1.\n");
+        return -1;
+    }
+    fit->knee_us = fit->slope = 0;
+    fit->err = fit->err_flat;
+    for (double knee_us = 10; knee_us <= 8000 * 1.0001; knee_us *= pow(2, 0.25))
+        for (int j = 1; j <= 200; j++) {
+            double share = 1, e = idle_fit_err(wake, gq, gv, gn, mean_spacing, knee_us * 1e3,
+                                           0.05 * j, &share);
+            if (e < fit->err) {
+                fit->share = share;
+                fit->knee_us = knee_us;
+                fit->slope = 0.05 * j;
+                fit->err = e;
+            }
+        }
     printf("# An idle vCPU meets these gaps less often than the busy loop: the wake-up probe\n"
            "# (wake.tsv, idles of %.0f-%.0f us) waits x beyond its median (%.0f ns) in the share\n"
-           "# below of its wake-ups, where gaps at the busy loop's rate would delay:\n#  ",
+           "# below of its wake-ups, where gaps at the busy loop's rate would delay (ratio):\n#  ",
            shortest / 1e3, 2 * shortest / 1e3, median);
-    for (unsigned k = 0; k < 8; k++) {
-        double x = xs_us[k] * 1e3;
-        double wake = table_tail(wq, wv, wn, median + x);
-        double busy = table_excess(gq, gv, gn, x) / mean_spacing;
-        ratio[k] = busy > 0 ? wake / busy : (double)NAN;
-        printf(" x=%g us: %.2f%% vs %.2f%% (%.2f)%s", xs_us[k], 100 * wake, 100 * busy, ratio[k],
-               k == 3 ? ";\n#  " : (k + 1 < 8 ? ";" : ".\n"));
-        if (k < WAKE_X_BULK)
-            bulk[k] = ratio[k];
+    for (unsigned k = 0; k < WAKE_NX; k++) {
+        double busy = table_excess(gq, gv, gn, wake_x_ns[k]) / mean_spacing;
+        printf(" x=%g us: %.2f%% vs %.2f%% (%.2f)%s", wake_x_ns[k] / 1e3, 100 * wake[k], 100 * busy,
+               busy > 0 ? wake[k] / busy : (double)NAN,
+               k == 3 ? ";\n#  " : (k + 1 < WAKE_NX ? ";" : ".\n"));
     }
-    qsort(bulk, WAKE_X_BULK, sizeof bulk[0], cmp_double);
-    double share = fmin(1, fmax(0, bulk[WAKE_X_BULK / 2]));
-    printf("# noise.idle_share is the median ratio over x = 2-50 us, the bulk of the gaps; the\n"
-           "# long stalls' ratios (100-500 us) are a check on it.\n");
-    return share;
+    if (fit->slope <= 0) {
+        printf("# noise.idle_share is their common ratio (least squares in the logarithms);\n"
+               "# squared log error %.2f.\n", fit->err);
+        return 0;
+    }
+    printf("# The ratio falls for long gaps: a halted vCPU is not runnable, so the\n"
+           "# hypervisor's long preemptions pass it by. Fitted to the eight ratios together\n"
+           "# (least squares in their logarithms), a gap longer than noise.idle_knee_us is\n"
+           "# met with probability idle_share x (length / knee)^-idle_slope; squared log\n"
+           "# error %.2f, where one share for every length (%.3f) gives %.2f. Its ratios:\n#  ",
+           fit->err, fit->share_flat, fit->err_flat);
+    double met[WAKE_NX];
+    table_excess_idle(gq, gv, gn, wake_x_ns, WAKE_NX, fit->knee_us * 1e3, fit->slope, met);
+    for (unsigned k = 0; k < WAKE_NX; k++) {
+        double busy = table_excess(gq, gv, gn, wake_x_ns[k]);
+        printf(" x=%g us: %.2f%s", wake_x_ns[k] / 1e3,
+               busy > 0 ? fit->share * met[k] / busy : (double)NAN,
+               k + 1 < WAKE_NX ? ";" : ".\n");
+    }
+    return 0;
 }
 
 /* Prints a scenario block (libconfig) whose noise.gap and noise.spacing are
@@ -446,15 +544,18 @@ int runs_report_noise_cfg(const char *arg, long cpu)
                lost * 1e9 / per_s / 1e3, 100 * lost);
     else
         printf(" (env.tsv gives no totals to check them against).\n");
-    double share = -1;
+    struct idle_fit fit;
+    int have_fit = 0;
     if (wake_rc == SIM_ENOENT)
         printf("# No wake.tsv beside it: noise.idle_share is left at 1 (an idle CPU meets the\n"
                "# gaps as a busy one does).\n");
     else
-        share = idle_share_from_wake(wake, nwake, wake_idle, q[0], v[0], m[0], spacing);
+        have_fit = idle_fit_from_wake(wake, nwake, wake_idle, q[0], v[0], m[0], spacing, &fit) == 0;
     printf("noise: {\n  cpus = [%ld];\n", cpu);
-    if (share >= 0)
-        printf("  idle_share = %.3f;\n", share);
+    if (have_fit)
+        printf("  idle_share = %.3f;\n", fit.share);
+    if (have_fit && fit.slope > 0)
+        printf("  idle_knee_us = %.1f;\n  idle_slope = %.2f;\n", fit.knee_us, fit.slope);
     for (int which = 0; which < 2; which++) {
         printf("  %s = { dist = \"empirical\";\n    quantiles = [", which ? "spacing" : "gap");
         for (unsigned i = 0; i < m[which]; i++) {

@@ -199,8 +199,8 @@ const struct param_spec k_params[] = {
         "probability (length / knee)^-noise.idle_slope, on top of noise.idle_share: a halted "
         "vCPU is not runnable, and the hypervisor's long preemptions pass it by more often "
         "than its short interrupts do. 0 (the default): every length at the share. The "
-        "wake-up probe's tail measures it (docs/validation.md, \"A real host\", step 22); "
-        "falconsim measure --noise-cfg does not derive it yet."),
+        "wake-up probe's tail measures it: falconsim measure --noise-cfg fits share, knee and "
+        "slope to it together (docs/measure.md)."),
     P_R("noise.idle_slope", noise.idle_slope, 0, 10, "0.0", "",
         "The power of noise.idle_knee_us's fall-off with the interruption's length; set "
         "with the knee, both above 0, or neither."),

@@ -122,11 +122,44 @@ awk -F'[][]' '/quantiles =/ { split($2, q, ", ") } /values_ns =/ && !done { spli
      line = v[i] + (q[i + 1] - q[i]) / (q[j] - q[i]) * (v[j] - v[i])
      exit !(j > i + 1 && v[i + 1] > v[i] && v[i + 1] < line / 2) }' out.txt &&
     ok || fail "the host's gap table has no power-law point between 0.99 and 0.999"
-# its wake.tsv beside it: the idle share, the ratio of the wake-ups' tail to the gaps' (0.30-0.36
-# over x = 2-50 us on that host: their median)
+# its wake.tsv beside it: the ratio of the wake-ups' tail to the gaps' (0.30-0.36 over x = 2-50
+# us on that host, 0.26-0.11 at 100-500 us), fitted as a share with a fall-off for long gaps
 expect_out "x=5 us: 2.47% vs 7.70% (0.32)"
-expect_out "idle_share = 0.325;"
+expect_out "x=500 us: 0.16% vs 1.47% (0.11)"
+expect_out "idle_share = 0.425;"
+expect_out "idle_knee_us = 2560.0;"
+expect_out "idle_slope = 6.20;"
+expect_out "where one share for every length (0.257) gives 1.24"
 cp out.txt host_noise.cfg
+# The fit finds what made the data: a synthetic noise table (gaps 1 us to 4 ms, log-uniform, one
+# every 10 ms) and a wake-up table whose tail at median + x is share x E[w(L) (L - x)+] / spacing
+# with share 0.4, knee 160 us, slope 1.5 (awk integrates it finely); then the same with no
+# fall-off (share 0.3), where the fit must not invent one.
+synth_wake() { # synth_wake DIR SHARE KNEE_NS SLOPE
+    mkdir -p "$1"
+    awk 'BEGIN { OFS = "\t"; print "cpu", "quantile", "gap_ns", "spacing_ns"
+                 for (i = 0; i <= 100; i++) printf "1\t%.2f\t%.3f\t10000000\n", i / 100, 1000 * 4000 ^ (i / 100) }' >"$1/noise.tsv"
+    awk -v s="$2" -v knee="$3" -v a="$4" 'BEGIN {
+        OFS = "\t"; print "idle_from_ns", "quantile", "ns"; split("2000 5000 10000 20000 50000 100000 200000 500000", xs, " ")
+        print 20000, "0", 1000; print 20000, "0.5", 4000
+        for (k = 1; k <= 8; k++) {
+            e = 0
+            for (i = 0; i < 100; i++) { lo = 1000 * 4000 ^ (i / 100); hi = 1000 * 4000 ^ ((i + 1) / 100)
+                for (j = 0; j < 400; j++) { l = lo + (hi - lo) * (j + 0.5) / 400
+                    if (l > xs[k]) e += 0.01 / 400 * (l - xs[k]) * (a > 0 && l > knee ? (l / knee) ^ -a : 1) } }
+            printf "20000\t%.9f\t%d\n", 1 - s * e / 1e7, 4000 + xs[k] }
+        print 20000, "1", 5000000 }' >"$1/wake.tsv"
+}
+synth_wake synth_knee 0.4 160000 1.5
+expect_exit 0 "noise profile: a synthetic fall-off" -- "$bin" measure --noise-cfg synth_knee --noise-cpu 1
+awk '/idle_share =/ { s = $3 + 0 } /idle_knee_us =/ { k = $3 + 0 } /idle_slope =/ { a = $3 + 0 }
+     END { exit !(s > 0.39 && s < 0.41 && k > 160 / 1.2 && k < 160 * 1.2 && a > 1.4 && a < 1.6) }' out.txt &&
+    ok || fail "the fit did not find share 0.4, knee 160 us, slope 1.5: $(grep idle_ out.txt | tr '\n' ' ')"
+synth_wake synth_flat 0.3 0 0
+expect_exit 0 "noise profile: a synthetic share alone" -- "$bin" measure --noise-cfg synth_flat --noise-cpu 1
+expect_out "idle_share = 0.300;"
+grep -q "idle_knee_us\\|idle_slope" out.txt && fail "a fall-off invented for data without one" || ok
+expect_out "noise.idle_share is their common ratio"
 # a malformed wake.tsv beside the noise table is refused before anything is printed
 mkdir badwake && cp "$2/data/hosts/kvm-2vcpu-epyc/noise.tsv" "$2/data/hosts/kvm-2vcpu-epyc/env.tsv" badwake/
 awk -F'\t' 'BEGIN { OFS = "\t" } NR == 5 { $4 = "fast" } { print }' \
