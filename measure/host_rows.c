@@ -16,8 +16,12 @@
  *   sender_cpus, reader_cpus       sender.cpus, app.cpus (one reader thread each)
  *   flows, payload                 workload.flows, workload.message_bytes (UDP stream)
  *   target_pps (0: flat out)       workload.rate_pps = target_pps / flows
- *   batch                          sender.batch; paced rows: workload.burst too (the
+ *   batch                          flat out: sender.batch; paced: workload.burst (the
  *                                  kit's --paced-batch releases that many at once)
+ *   max_batch (paced rows)         sender.batch: a paced sender that fell behind
+ *                                  sends what is due in one call, up to this (the
+ *                                  kit's --max-batch); files without the column:
+ *                                  the largest batch of their flat-out rows
  *   rcvbuf (as the kernel reports) app.rcvbuf_bytes
  *   (the kit's reader)             app.batch = MEASURE_RECV_BATCH (its recvmmsg)
  *   cpuN_* columns                 host.cpus = N + 1 for the highest N
@@ -90,6 +94,8 @@ struct rows {
     int sender_task_col;       /* snd_task_us_pp, or -1 */
     int send_col;              /* send_pps, or -1 */
     int win_col;               /* win_s (the measurement window), or -1 */
+    int max_batch_col;         /* max_batch (a paced sender's catch-up), or -1 */
+    double flat_batch;         /* the largest batch of the flat-out rows, or NAN */
     double syscall_ns; /* median of the file's syscall_ns column, or NAN */
 };
 
@@ -116,6 +122,18 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
     rs->sender_task_col = runs_table_col(&rs->t, "snd_task_us_pp");
     rs->send_col = runs_table_col(&rs->t, "send_pps");
     rs->win_col = runs_table_col(&rs->t, "win_s");
+    rs->max_batch_col = runs_table_col(&rs->t, "max_batch");
+    /* The kit's paced sender catches up with up to --batch datagrams a call
+     * (loadgen --max-batch), which its flat-out rows record as their batch;
+     * files from before the max_batch column have only those. */
+    rs->flat_batch = (double)NAN;
+    for (unsigned r = 0; r < rs->t.nrows; r++) {
+        double target, b;
+        if (runs_table_number(&rs->t, r, rs->col[C_TARGET], &target, NULL) == 0 &&
+            target == 0 && runs_table_number(&rs->t, r, rs->col[C_BATCH], &b, NULL) == 0 &&
+            b >= 1 && !(b <= rs->flat_batch))
+            rs->flat_batch = b;
+    }
     if (rs->ncpu == 0)
         return sim_error(err, SIM_EINVAL, "%s: no column 'cpu0_busy_pct'", rs->t.path);
     for (unsigned c = 0; c < rs->ncpu; c++)
@@ -246,6 +264,19 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         return bad_cell(rs, r, C_BATCH, err, "expected 1..1024");
     if (!(target >= 0))
         return bad_cell(rs, r, C_TARGET, err, "expected a rate >= 0");
+    /* A paced row releases `batch` a time (workload.burst) and a send call
+     * that fell behind takes up to the catch-up cap (sender.batch). */
+    double send_batch = batch;
+    if (target > 0 && rs->max_batch_col >= 0) {
+        if (runs_table_number(&rs->t, r, rs->max_batch_col, &send_batch, err) != 0)
+            return SIM_EINVAL;
+        if (!(send_batch >= batch && send_batch <= 1024))
+            return sim_error(err, SIM_EINVAL, "%s:%u: column 'max_batch' is '%s': expected batch..1024",
+                             rs->t.path, rs->t.line[r],
+                             runs_table_cell(&rs->t, r, rs->max_batch_col));
+    } else if (target > 0 && rs->flat_batch > batch) {
+        send_batch = rs->flat_batch;
+    }
     char snd[2048], rdr[2048], rps[2048], irq[2048];
     unsigned nsnd, nrdr, nrps, nirq;
     if (cpu_list(rs, r, C_SENDERS, snd, sizeof snd, &nsnd, err) ||
@@ -286,7 +317,7 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         cell(rs, r, C_CASE), rs->t.path, profile, rs->ncpu,
         strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows,
         target > 0 ? batch : 1, snd,
-        batch, rdr, rcvbuf, MEASURE_RECV_BATCH, pol, duration_ms,
+        send_batch, rdr, rcvbuf, MEASURE_RECV_BATCH, pol, duration_ms,
         warmup_ms, (long long)hash_seed, (long long)seed);
     if (n < 0 || (size_t)n >= cap)
         return sim_error(err, SIM_EINVAL, "%s:%u: scenario longer than %zu bytes", rs->t.path,

@@ -916,6 +916,7 @@ static void fill_row(struct row *r, const struct opts *o, const struct run_spec 
     col(r, "rps_cpus", "%s", buf);
     col(r, "rps_masks", "%s", masks);
     col(r, "batch", "%u", rs->load ? o->paced_batch : o->batch);
+    col(r, "max_batch", "%u", o->batch); /* a paced sender's catch-up (loadgen --max-batch) */
     col(r, "rcvbuf", "%.0f", kv_get(rcv, "rcvbuf"));
     col(r, "duration_s", "%g", o->duration_s);
     col(r, "win_s", "%.4f", swin);
