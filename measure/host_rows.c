@@ -24,6 +24,8 @@
  *                                  the largest batch of their flat-out rows
  *   rcvbuf (as the kernel reports) app.rcvbuf_bytes
  *   (the kit's reader)             app.batch = MEASURE_RECV_BATCH (its recvmmsg)
+ *   (the kit's paced sender)       sender.spin_us = MEASURE_SPIN_MAX_NS / 1000: it
+ *                                  busy-waits its gaps, its CPU never idles
  *   cpuN_* columns                 host.cpus = N + 1 for the highest N
  * and `defaults = PROFILE`, which holds every cost. Each row runs once per
  * run.seed 1..--seeds (its traffic and CPU noise), and its prediction is the
@@ -310,14 +312,14 @@ static int row_scenario(const struct rows *rs, unsigned r, const char *profile, 
         "network: { mode = \"%s\"; };\n"
         "workload: { type = \"stream\"; protocol = \"udp\"; flows = %.0f; message_bytes = %.0f;\n"
         "            rate_pps = %.6f; burst = %.0f; };\n"
-        "sender: { cpus = %s; batch = %.0f; };\n"
+        "sender: { cpus = %s; batch = %.0f; spin_us = %g; };\n"
         "app: { cpus = %s; rcvbuf_bytes = %.0f; batch = %d; };\n"
         "policy: { %s };\n"
         "run: { duration_ms = %g; warmup_ms = %g; hash_seed = %lldL; seed = %lldL; };\n",
         cell(rs, r, C_CASE), rs->t.path, profile, rs->ncpu,
         strcmp(topo, "overlay") == 0 ? "overlay" : "host", flows, payload, target / flows,
         target > 0 ? batch : 1, snd,
-        send_batch, rdr, rcvbuf, MEASURE_RECV_BATCH, pol, duration_ms,
+        send_batch, MEASURE_SPIN_MAX_NS / 1e3, rdr, rcvbuf, MEASURE_RECV_BATCH, pol, duration_ms,
         warmup_ms, (long long)hash_seed, (long long)seed);
     if (n < 0 || (size_t)n >= cap)
         return sim_error(err, SIM_EINVAL, "%s:%u: scenario longer than %zu bytes", rs->t.path,

@@ -132,7 +132,7 @@
 #define LG_MAX_BATCH 1024
 #define LG_RECV_BATCH MEASURE_RECV_BATCH
 /* Gaps a paced sender spins through rather than sleeps (see the essay). */
-#define LG_SPIN_MAX_NS INT64_C(200000)
+#define LG_SPIN_MAX_NS ((int64_t)MEASURE_SPIN_MAX_NS)
 #define LG_SLEEP_EARLY_NS INT64_C(100000)
 /* A process still alive this long after --stop is killed by SIGALRM. */
 #define LG_BACKSTOP_S 2u

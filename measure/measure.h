@@ -14,6 +14,11 @@
  * sets app.batch to it (host_rows.c). */
 #define MEASURE_RECV_BATCH 64
 
+/* falconsim-loadgen's paced sender busy-waits gaps up to this many ns
+ * rather than sleeping, so no timer wake-up lands on a CPU that may run the
+ * receive path; a row's scenario sets sender.spin_us to it (host_rows.c). */
+#define MEASURE_SPIN_MAX_NS 200000
+
 /* Runs the command (argv[0] is "measure"); returns a sysexits(3) code, or
  * 128 + the signal that interrupted it. May be called once per process: it
  * installs signal handlers. */

@@ -107,6 +107,7 @@ void cpu_init(struct model *m, struct cpu *c, unsigned id)
     c->ksoftirqd.state = THR_SLEEPING;
     c->ksoftirqd.id = UINT32_MAX;
     c->idle_since = 0; /* idle from the start */
+    c->spin_since = -1;
     for (unsigned i = 0; i < p->noise.cpus.n; i++)
         if (p->noise.cpus.cpu[i] == id)
             c->noise_rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_NOISE + (uint64_t)id);
@@ -174,7 +175,7 @@ void cpu_thread_wake(struct model *m, struct thread *t)
      * finds that CPU idle, however soon the softirq ends. */
     t->woke_idle = !t->woken_locally && !c->busy && c->sirq_ctx == SIRQ_NONE &&
                    !c->softirq_pending && c->irq_n == 0 && c->nr_running == 0 &&
-                   c->cur_thread == NULL;
+                   c->cur_thread == NULL && c->spin_since < 0;
     t->woken_locally = false;
     rq_push(c, t);
     /* Wake-up preemption (check_preempt_wakeup): a thread that slept gets
@@ -449,6 +450,14 @@ static void start_step(struct model *m, struct cpu *c)
 {
     SIM_ASSERT(!c->busy && c->step.dur >= 0);
     c->busy = true;
+    if (c->spin_since >= 0) {
+        /* the sender's busy-wait ends: the time was its own, in user space */
+        sim_ns spun = engine_now(m->eng) - c->spin_since;
+        metrics_cpu_busy(m, c->id, CAT_USER, spun);
+        m->view_busy[c->id] += spun;
+        metrics_task_time(m, c->id, THR_SENDER, spun);
+        c->spin_since = -1;
+    }
     /* Noise does not end an idle period: a stall of a halted vCPU does not
      * wake it, and a tickless idle CPU takes no ticks. */
     if (c->step.kind != STEP_NOISE) {
@@ -718,9 +727,13 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
         }
         struct thread *t = pick_thread(m, c);
         if (t == NULL) {
-            if (c->idle_since < 0)
-                c->idle_since = engine_now(m->eng);
-            return; /* idle */
+            if (c->idle_since < 0 && c->spin_since < 0) {
+                if (traffic_sender_spins(m, c->id))
+                    c->spin_since = engine_now(m->eng); /* running, in user space */
+                else
+                    c->idle_since = engine_now(m->eng);
+            }
+            return; /* idle, or a sender spinning */
         }
         if (t->kind == THR_KSOFTIRQD) {
             if (c->sirq_ctx == SIRQ_NONE) {

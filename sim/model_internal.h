@@ -248,6 +248,9 @@ struct cpu {
     uint32_t irq_head, irq_n, irq_cap;
     bool irq_exit_due;
     sim_ns idle_since; /* when it last went idle; -1 while not idle */
+    /* sender.spin_us: when a sender thread here began to busy-wait for its
+     * next send (-1: none does); a spinning CPU is not idle */
+    sim_ns spin_since;
     uint32_t defer_count; /* kernel.skb_defer_max: skbs other CPUs freed for it */
     uint32_t defer_flush; /* of those, the ones this net_rx_action frees first */
     /* noise.*: interruptions due and not yet started, their total length,
@@ -621,6 +624,7 @@ void traffic_start(struct model *m);
 /* sender.*: whether thread t has a datagram due; the next one's step; and
  * its effects when the step ends (the frames enter by netif_rx). */
 bool traffic_sender_has_due(const struct model *m, const struct thread *t);
+bool traffic_sender_spins(const struct model *m, uint16_t cpu);
 void traffic_plan_send(struct model *m, struct thread *t, struct step *s);
 void traffic_commit_send(struct model *m, struct cpu *c, struct step *s);
 void traffic_on_source(void *ctx, uint32_t obj, uint64_t arg);

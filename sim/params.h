@@ -147,6 +147,7 @@ struct sim_params {
         double byte_ns;       /* per payload byte */
         double frag_ns;       /* per IP fragment (frame) */
         int64_t batch;        /* datagrams per call, flat out */
+        double spin_us;       /* a paced sender busy-waits gaps up to this; 0: sleeps */
     } sender;
     struct {
         struct cpu_list cpus; /* CPUs with noise; empty: none (the default) */

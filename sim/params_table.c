@@ -168,6 +168,11 @@ const struct param_spec k_params[] = {
     P_R("sender.frag_ns", sender.frag_ns, 0, 1e9, "0.0", "ns",
         "Sender CPU time per IP fragment (frame): the device transmit, veth_xmit and the "
         "netif_rx enqueue."),
+    P_R("sender.spin_us", sender.spin_us, 0, 1e6, "0.0", "us",
+        "A sender with nothing due busy-waits for its next paced send when that is at most "
+        "this far ahead, as falconsim-loadgen does for gaps up to 200 us: its CPU stays "
+        "running (user time; CPU noise at the busy rate, IPIs at the running cost, no idle "
+        "exit) instead of going idle. 0 (the default): the sender sleeps between sends."),
     P_I("sender.batch", sender.batch, 1, 1024, "32", "datagrams",
         "Datagrams per send call of one flow when it is flat out (sendmmsg batch); a paced "
         "flow sends what is due, up to this many."),

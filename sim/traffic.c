@@ -452,6 +452,29 @@ bool traffic_sender_has_due(const struct model *m, const struct thread *t)
     return false;
 }
 
+/* Whether a sender thread on `cpu` busy-waits now (sender.spin_us): it has
+ * nothing due and its next paced send is at most spin_us ahead, as
+ * falconsim-loadgen spins through gaps up to 200 us and sleeps through longer
+ * ones. O(sender threads x their flows); asked when the CPU runs out of work. */
+bool traffic_sender_spins(const struct model *m, uint16_t cpu)
+{
+    double horizon = m->p->sender.spin_us * 1e3;
+    if (horizon <= 0)
+        return false;
+    double now = (double)engine_now(m->eng);
+    for (uint32_t i = 0; i < m->nsenders; i++) {
+        const struct thread *t = &m->senders[i];
+        if (t->cpu != cpu || traffic_sender_has_due(m, t))
+            continue;
+        for (uint32_t k = 0; k < t->nsend_flows; k++) {
+            const struct flow *f = &m->flows[t->send_flows[k]];
+            if (!f->unlimited && flow_rate(m, f) > 0 && f->src_t - now <= horizon)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* One datagram. A send call goes to the next flow (round robin) with one
  * due and takes up to sender.batch of its datagrams; batch_left > 0 implies
  * the current flow still has one due (send_due only grows between steps).

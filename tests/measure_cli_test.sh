@@ -303,19 +303,19 @@ expect_err "--starts: '0' must be 1..64"
 expect_exit 64 "calibrate: --starts x" -- "$bin" calibrate s3.cfg.d/targets.tsv --starts x
 expect_err "--starts needs an integer in 1..64"
 grep -q 'rate_pps = 0.000000' prof.cfg.d/case_1.cfg && grep -q 'mode = "overlay"' prof.cfg.d/case_1.cfg &&
-    grep -q 'sender: { cpus = \[0\]; batch = 32; }' prof.cfg.d/case_1.cfg && ok || fail "fit: case_1.cfg not the row"
+    grep -q 'sender: { cpus = \[0\]; batch = 32; spin_us = 200; }' prof.cfg.d/case_1.cfg && ok || fail "fit: case_1.cfg not the row"
 # A paced row releases its batch (the kit's --paced-batch) a time, and a send call that fell
 # behind takes what is due up to the kit's --max-batch: the row's max_batch, or in files from
 # before that column, the flat-out rows' batch (the kit passed --batch there).
 expect_exit 0 "fit, the paced row" -- "$bin" fit "$data/runs_small.tsv" -o paced.cfg --base base.cfg \
     --rows load --sim-ms 10 --starts 1 -q
-grep -q 'burst = 1; };' paced.cfg.d/case_7.cfg && grep -q 'sender: { cpus = \[0\]; batch = 32; }' paced.cfg.d/case_7.cfg &&
+grep -q 'burst = 1; };' paced.cfg.d/case_7.cfg && grep -q 'sender: { cpus = \[0\]; batch = 32; spin_us = 200; }' paced.cfg.d/case_7.cfg &&
     ok || fail "a paced row's catch-up is not the flat-out batch: $(grep -E 'burst|^sender' paced.cfg.d/case_7.cfg)"
 awk -F'\t' 'BEGIN { OFS = "\t" } { print $0, NR == 1 ? "max_batch" : ($8 > 0 ? 8 : $17) }' \
     "$data/runs_small.tsv" >maxb.tsv
 expect_exit 0 "fit, the paced row with max_batch" -- "$bin" fit maxb.tsv -o maxb.cfg --base base.cfg \
     --rows load --sim-ms 10 --starts 1 -q
-grep -q 'sender: { cpus = \[0\]; batch = 8; }' maxb.cfg.d/case_7.cfg && ok ||
+grep -q 'sender: { cpus = \[0\]; batch = 8; spin_us = 200; }' maxb.cfg.d/case_7.cfg && ok ||
     fail "a paced row's max_batch is not its sender.batch: $(grep '^sender' maxb.cfg.d/case_7.cfg)"
 awk -F'\t' 'BEGIN { OFS = "\t" } { print $0, NR == 1 ? "max_batch" : ($8 > 0 ? 0 : $17) }' \
     "$data/runs_small.tsv" >maxb0.tsv
