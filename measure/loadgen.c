@@ -80,8 +80,15 @@
  * running when it lands: its entry, handler and exit, and on a virtual
  * machine the hypervisor's work to inject it into a running vCPU. It
  * reports both blocks' lost fractions, the IPIs, that cost, and quantile
- * tables of the gap lengths in each block (g1 with IPIs, g0 without) and of
- * the membarrier call (c: the sender's side, which waits for the handler).
+ * tables of the gap lengths in each block (g1 with IPIs, g0 without), of
+ * the membarrier call (c: the sender's side, which waits for the handler),
+ * and of when the IPI lands (l: from the call's start to the start of the
+ * first gap CPU B sees after it, the moment the IPI stopped B's loop; a
+ * noise gap that comes first is timed instead, which at the probe's few
+ * thousand gaps a second touches a few percent of the calls). On a virtual
+ * machine the sender's ICR write traps to the hypervisor, which injects the
+ * IPI from inside that trap: l against the trap's length says where in the
+ * sender's cost the IPI leaves.
  *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
@@ -131,6 +138,9 @@
 #define LG_MAX_FLOWS 4096
 #define LG_MAX_BATCH 1024
 #define LG_RECV_BATCH MEASURE_RECV_BATCH
+/* A paced sender's busy-wait counts as a gap any read-to-read step longer
+ * than this, as the noise probe's default threshold does. */
+#define LG_SPIN_GAP_NS INT64_C(1000)
 /* Gaps a paced sender spins through rather than sleeps (see the essay). */
 #define LG_SPIN_MAX_NS ((int64_t)MEASURE_SPIN_MAX_NS)
 #define LG_SLEEP_EARLY_NS INT64_C(100000)
@@ -320,6 +330,12 @@ struct send_thread {
     unsigned index, nthreads;
     pthread_t tid;
     uint64_t sent_window, sent_total, errors;
+    /* a paced sender's busy-wait as a noise probe in place: the time it
+     * spun inside the window, the gaps over LG_SPIN_GAP_NS it saw there and
+     * their total (what its CPU lost while running the kit's own load) */
+    int64_t spin_ns, spin_lost_ns;
+    uint64_t spin_gaps;
+    struct histogram spin_gap;
 };
 
 static void *send_main(void *arg)
@@ -379,9 +395,22 @@ static void *send_main(void *arg)
             int64_t due = start + (int64_t)(burst_gap_ns * (double)next_burst);
             if (due >= o->stop)
                 break;
-            if (due - now > LG_SPIN_MAX_NS)
+            if (due - now > LG_SPIN_MAX_NS) {
                 sleep_until(due - LG_SLEEP_EARLY_NS);
-            while ((now = now_ns()) < due) {
+                now = now_ns();
+            }
+            /* the step that ends past `due` counts too: a gap that
+             * delays the send usually ends there */
+            for (int64_t prev = now; now < due; prev = now) {
+                now = now_ns();
+                if (prev < o->t0 || now > o->t1)
+                    continue;
+                t->spin_ns += now - prev;
+                if (now - prev > LG_SPIN_GAP_NS) {
+                    t->spin_gaps++;
+                    t->spin_lost_ns += now - prev;
+                    hist_record(&t->spin_gap, now - prev);
+                }
             }
             uint64_t due_msgs = ((uint64_t)((double)(now - start) / burst_gap_ns) + 1) * o->batch;
             uint64_t owed = due_msgs - sent_msgs;
@@ -426,18 +455,36 @@ static int run_send(const struct lg_opts *o)
         die("out of memory");
     for (unsigned i = 0; i < n; i++) {
         t[i] = (struct send_thread){.o = o, .index = i, .nthreads = n};
+        hist_init(&t[i].spin_gap);
         if (pthread_create(&t[i].tid, NULL, send_main, &t[i]) != 0)
             die("cannot start a sender thread");
     }
-    uint64_t win = 0, total = 0, errors = 0;
+    uint64_t win = 0, total = 0, errors = 0, spin_gaps = 0;
+    int64_t spin_ns = 0, spin_lost = 0;
+    struct histogram gaps;
+    hist_init(&gaps);
     for (unsigned i = 0; i < n; i++) {
         pthread_join(t[i].tid, NULL);
         win += t[i].sent_window;
         total += t[i].sent_total;
         errors += t[i].errors;
+        spin_ns += t[i].spin_ns;
+        spin_lost += t[i].spin_lost_ns;
+        spin_gaps += t[i].spin_gaps;
+        hist_merge(&gaps, &t[i].spin_gap);
+        hist_fini(&t[i].spin_gap);
     }
     printf("sent\t%" PRIu64 "\nsent_total\t%" PRIu64 "\nsnd_errors\t%" PRIu64 "\nthreads\t%u\n",
            win, total, errors, n);
+    /* the busy-wait as a noise probe: gaps a spinning second, the share of
+     * the spinning time they took, their p99 and p99.9 (ns; 0 without) */
+    printf("spin_s\t%.4f\nspin_gaps_per_s\t%.1f\nspin_lost_frac\t%.6f\n", (double)spin_ns / 1e9,
+           spin_ns > 0 ? (double)spin_gaps / ((double)spin_ns / 1e9) : 0.0,
+           spin_ns > 0 ? (double)spin_lost / (double)spin_ns : 0.0);
+    printf("spin_gap_p99_ns\t%.0f\nspin_gap_p999_ns\t%.0f\n",
+           spin_gaps > 0 ? hist_quantile_ns(&gaps, 0.99) : 0.0,
+           spin_gaps > 0 ? hist_quantile_ns(&gaps, 0.999) : 0.0);
+    hist_fini(&gaps);
     free(t);
     return 0;
 }
@@ -799,6 +846,11 @@ struct ipi_ctx {
     int phase; /* 1: the sender is sending IPIs; -1: stop (atomic) */
     struct histogram gaps[2];
     int64_t lost[2], span[2];
+    /* the sender's latest membarrier call: its start and a count (atomic);
+     * the spinner times the first gap after each call from that start */
+    int64_t call_start;
+    uint64_t call_seq;
+    struct histogram land;
 };
 
 static void *ipi_spinner(void *arg)
@@ -806,6 +858,7 @@ static void *ipi_spinner(void *arg)
     struct ipi_ctx *x = arg;
     pin_self(x->o->cpus[1]);
     int64_t prev = now_ns();
+    uint64_t timed_seq = 0;
     int phase = __atomic_load_n(&x->phase, __ATOMIC_RELAXED);
     while (phase >= 0) {
         int64_t now = now_ns();
@@ -817,6 +870,12 @@ static void *ipi_spinner(void *arg)
             if (d > LG_IPI_GAP_NS) {
                 hist_record(&x->gaps[phase], d);
                 x->lost[phase] += d;
+                uint64_t seq = __atomic_load_n(&x->call_seq, __ATOMIC_ACQUIRE);
+                int64_t c0 = __atomic_load_n(&x->call_start, __ATOMIC_RELAXED);
+                if (phase == 1 && seq != timed_seq && prev >= c0) {
+                    hist_record(&x->land, prev - c0); /* the IPI stopped this CPU */
+                    timed_seq = seq;
+                }
             }
         }
         phase = cur;
@@ -836,6 +895,7 @@ static int run_ipi(const struct lg_opts *o)
     struct ipi_ctx x = {.o = o, .phase = 0};
     hist_init(&x.gaps[0]);
     hist_init(&x.gaps[1]);
+    hist_init(&x.land);
     struct histogram call;
     hist_init(&call);
     pthread_t tid;
@@ -861,6 +921,8 @@ static int run_ipi(const struct lg_opts *o)
             while (now_ns() < due) {
             }
             int64_t c0 = now_ns();
+            __atomic_store_n(&x.call_start, c0, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&x.call_seq, 1, __ATOMIC_RELEASE);
             if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
                 die("membarrier(PRIVATE_EXPEDITED): %s", strerror(errno));
             hist_record(&call, now_ns() - c0);
@@ -881,8 +943,10 @@ static int run_ipi(const struct lg_opts *o)
     wake_print("g1", &x.gaps[1]);
     wake_print("g0", &x.gaps[0]);
     wake_print("c", &call);
+    wake_print("l", &x.land);
     hist_fini(&x.gaps[0]);
     hist_fini(&x.gaps[1]);
+    hist_fini(&x.land);
     hist_fini(&call);
     return 0;
 }

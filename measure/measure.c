@@ -984,6 +984,13 @@ static void fill_row(struct row *r, const struct opts *o, const struct run_spec 
     col(r, "rcv_wakeups_pp", "%.4f", per((double)(b->rcv_task.slices - a->rcv_task.slices), rd));
     col(r, "snd_task_us_pp", "%.4f",
         per((double)(b->snd_task.run_ns - a->snd_task.run_ns) / 1e3, sent * swin / win));
+    /* a paced sender's busy-wait, a noise probe in place (falconsim-loadgen) */
+    double spin_s = kv_get(snd, "spin_s");
+    col(r, "snd_spin_s", "%.4f", isfinite(spin_s) ? spin_s : 0.0);
+    col(r, "snd_spin_gaps_per_s", "%.1f", spin_s > 0 ? kv_get(snd, "spin_gaps_per_s") : 0.0);
+    col(r, "snd_spin_lost_frac", "%.6f", spin_s > 0 ? kv_get(snd, "spin_lost_frac") : 0.0);
+    col(r, "snd_spin_gap_p99_us", "%.2f", spin_s > 0 ? kv_get(snd, "spin_gap_p99_ns") / 1e3 : 0.0);
+    col(r, "snd_spin_gap_p999_us", "%.2f", spin_s > 0 ? kv_get(snd, "spin_gap_p999_ns") / 1e3 : 0.0);
     for (unsigned c = 0; c < g_ncpu; c++) {
         char n[48];
 #define PCT(name, v)                                                                       \

@@ -86,6 +86,25 @@ target=$(col m/runs.tsv 5 target_pps)
 rate=$(col m/runs.tsv 5 rate_pps)
 awk -v t="$target" -v r="$rate" 'BEGIN{exit !(t > 0 && r > 0.9 * t && r < 1.1 * t)}' && ok ||
     fail "50 % row: delivered $rate for a target of $target"
+# The paced rows' sender busy-waits, and its busy-wait is a noise probe in place: spinning
+# time (some in at least one paced row: at 50 % a row's sender may have none to spare), gaps
+# a second and a lost share in range; flat out it never waits. And the kit's catch-up cap is
+# in every row (max_batch: --batch, 32).
+spun=0
+for r in $(seq 1 "$rows"); do
+    spin=$(col m/runs.tsv "$r" snd_spin_s)
+    if [ "$(col m/runs.tsv "$r" load)" = sat ]; then
+        [ "$spin" = 0.0000 ] && ok || fail "row $r (flat out): snd_spin_s $spin"
+    else
+        awk -v s="$spin" -v g="$(col m/runs.tsv "$r" snd_spin_gaps_per_s)" \
+            -v l="$(col m/runs.tsv "$r" snd_spin_lost_frac)" \
+            'BEGIN{exit !(s >= 0 && s < 1 && g >= 0 && g < 1e6 && l >= 0 && l < 1)}' && ok ||
+            fail "row $r (paced): snd_spin_s $spin, gaps/s and lost share out of range"
+        awk -v s="$spin" 'BEGIN{exit !(s > 0)}' && spun=$((spun + 1))
+    fi
+    [ "$(col m/runs.tsv "$r" max_batch)" = 32 ] && ok || fail "row $r: max_batch $(col m/runs.tsv "$r" max_batch)"
+done
+[ "$spun" -ge 1 ] && ok || fail "no paced row's sender busy-waited"
 # rps placements put the masks where asked.
 grep -q "u1=2;vx0=2;eth0=2" m/runs.tsv && ok || fail "rps masks not read back as u1=2;vx0=2;eth0=2"
 
