@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # CLI behaviour: exit codes, messages, atomic output, export, determinism,
 # interruption, and docs in sync with the parameter table.
-# Usage: cli_test.sh FALCONSIM SOURCE_DIR [SIGNAL_SHIM.so]
+# Usage: cli_test.sh FALCONSIM SOURCE_DIR
 set -u
 bin=$1
 src=$2
-shim=${3:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -251,23 +250,19 @@ for sig in HUP INT TERM; do
     ls long.h5* >/dev/null 2>&1 && fail "a run stopped by SIG$sig left a file" || ok
 done
 
-# A signal in the write phase (the shim raises it right after the result's
-# H5Fclose, before the rename): 129/130/143, no result and no partial file,
-# the previous result untouched.
-if [ -n "$shim" ] && [ -f "$shim" ]; then
-    for sig in 1 2 15; do
-        echo previous >w.h5
-        FALCONSIM_TEST_SIGNAL=$sig LD_PRELOAD=$shim "$bin" -q "$small" -o w.h5 >out.txt 2>err.txt
-        code=$?
-        [ "$code" -eq $((128 + sig)) ] && ok || fail "signal $sig while writing: exit $code, want $((128 + sig))"
-        expect_err "interrupted while writing"
-        [ "$(cat w.h5)" = previous ] && ok || fail "signal $sig while writing replaced the previous result"
-        ls w.h5.partial.* >/dev/null 2>&1 && fail "signal $sig while writing left a partial file" || ok
-    done
-    rm -f w.h5
-else
-    fail "no signal shim given: the write-phase signal tests did not run"
-fi
+# A signal in the write phase (FALCONSIM_TEST_SIGNAL: falconsim raises it right after the
+# result's H5Fclose, before the rename): 129/130/143, no result and no partial file, the
+# previous result untouched.
+for sig in 1 2 15; do
+    echo previous >w.h5
+    FALCONSIM_TEST_SIGNAL=$sig "$bin" -q "$small" -o w.h5 >out.txt 2>err.txt
+    code=$?
+    [ "$code" -eq $((128 + sig)) ] && ok || fail "signal $sig while writing: exit $code, want $((128 + sig))"
+    expect_err "interrupted while writing"
+    [ "$(cat w.h5)" = previous ] && ok || fail "signal $sig while writing replaced the previous result"
+    ls w.h5.partial.* >/dev/null 2>&1 && fail "signal $sig while writing left a partial file" || ok
+done
+rm -f w.h5
 
 # A killed run's partial file (its PID gone) is removed by the next run into
 # the same path; a live process's is left alone.
