@@ -606,7 +606,7 @@ static const struct {
                    {"br0", NSI_RCV}, {"vp0", NSI_RCV}, {"eth0", NSI_POD}};
 
 struct snapshot {
-    int64_t t_ns;
+    int64_t t_ns, end_ns; /* when the snapshot began and ended reading */
     uint64_t (*stat)[PS_STAT_FIELDS];
     uint64_t (*softnet)[PS_SOFTNET_FIELDS];
     uint64_t *netrx, *cal, *res, *loc, *ksoftirqd_ns;
@@ -753,6 +753,7 @@ static int snapshot(struct snapshot *s, pid_t snd, pid_t rcv, struct sim_err *er
         if (rc != 0)
             return rc;
     }
+    s->end_ns = now_ns();
     return 0;
 }
 
@@ -920,6 +921,10 @@ static void fill_row(struct row *r, const struct opts *o, const struct run_spec 
     col(r, "rcvbuf", "%.0f", kv_get(rcv, "rcvbuf"));
     col(r, "duration_s", "%g", o->duration_s);
     col(r, "win_s", "%.4f", swin);
+    /* Two counters read at different moments of the two snapshots span
+     * windows that differ by at most the longer snapshot's reading time. */
+    col(r, "snap_ms", "%.3f", (double)(a->end_ns - a->t_ns > b->end_ns - b->t_ns
+                                           ? a->end_ns - a->t_ns : b->end_ns - b->t_ns) / 1e6);
     col(r, "cpu_speed_ns", "%.4f", speed[0]);
     col(r, "mem_latency_ns", "%.2f", speed[1]);
     col(r, "syscall_ns", "%.2f", speed[2]);
