@@ -441,6 +441,14 @@ sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *
     return idle_us > m->p->cpu.idle_poll_us ? dist_draw_ns(&m->p->cpu.idle_exit, r) : 0;
 }
 
+sim_ns cpu_ipi_send_ns(const struct model *m, const struct cpu *t)
+{
+    if (t->idle_since < 0)
+        return m->ipi_send_ns; /* running, or a sender spinning there */
+    double idle_us = (double)(engine_now(m->eng) - t->idle_since) / 1e3;
+    return idle_us <= m->p->cpu.idle_poll_us ? m->ipi_send_idle_ns : m->ipi_send_ns;
+}
+
 void cpu_plan_contention(struct model *m)
 {
     m->contention_factor = 1 + m->contention * (double)m->busy_work_cpus;
@@ -553,7 +561,9 @@ static bool net_rx_end(struct model *m, struct cpu *c)
         return false;
     c->step.kind = STEP_IPI_SEND;
     c->step.pkt = NULL;
-    c->step.dur = m->ipi_send_ns * (sim_ns)c->ipi_n;
+    c->step.dur = 0;
+    for (uint32_t i = 0; i < c->ipi_n; i++)
+        c->step.dur += cpu_ipi_send_ns(m, &m->cpus[c->ipi_targets[i]]);
     start_step(m, c);
     return true;
 }

@@ -215,6 +215,8 @@ static void convert_units(struct model *m)
     m->coalesce_ns = us_to_ns(p->nic.coalesce_usecs);
     m->irq_ns = ns_round(p->nic.irq_ns);
     m->ipi_send_ns = ns_round(p->cpu.ipi_send_ns);
+    m->ipi_send_idle_ns =
+        p->cpu.ipi_send_idle_ns < 0 ? m->ipi_send_ns : ns_round(p->cpu.ipi_send_idle_ns);
     m->ipi_recv_ns = ns_round(p->cpu.ipi_recv_ns);
     m->ipi_recv_running_ns = ns_round(p->cpu.ipi_recv_running_ns);
     m->enq_local_ns = ns_round(p->cpu.enqueue_local_ns);

@@ -457,8 +457,8 @@ struct model {
 
     /* durations converted once to ns */
     sim_ns duration, warmup, window;
-    sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_recv_ns, ipi_recv_running_ns, enq_local_ns,
-        enq_remote_ns, migrate_ns, skb_free_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
+    sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_send_idle_ns, ipi_recv_ns, ipi_recv_running_ns,
+        enq_local_ns, enq_remote_ns, migrate_ns, skb_free_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
         app_user_ns, app_recv_ns, app_call_ns, app_remote_ns, app_remote_enqueue_ns,
         app_wake_cost_ns, app_waker_cost_ns,
         app_wake_user_ns, app_idle_wake_ns, app_idle_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns,
@@ -601,6 +601,9 @@ void cpu_plan_contention(struct model *m);
 /* cpu.idle_exit: the extra delay of waking CPU t now, drawn from r (0 unless
  * t has been idle longer than cpu.idle_poll_us). */
 sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *r);
+/* What an IPI to CPU t costs its sender now (cpu.ipi_send_ns, or
+ * cpu.ipi_send_idle_ns for a target idle within cpu.idle_poll_us). */
+sim_ns cpu_ipi_send_ns(const struct model *m, const struct cpu *t);
 /* noise.*: schedules each noise CPU's first interruption (and tick). */
 void cpu_noise_start(struct model *m);
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg);

@@ -607,6 +607,43 @@ static void test_sender_spin(void)
     model_destroy(b.m);
 }
 
+/* cpu.ipi_send_idle_ns: an IPI to a CPU idle within cpu.idle_poll_us costs
+ * its sender that, one to a running CPU or one idle past the window
+ * cpu.ipi_send_ns. 10 000 datagrams/s, RPS to CPU 2, which idles about
+ * 100 us between them: each IPI costs CPU 0 1 us with a 200 us window,
+ * 10 us with a 50 us window or without the key. Nothing else changes. */
+static void test_ipi_send_idle(void)
+{
+    const char *common[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                            "policy.name=rps", "policy.rps_cpus=[2]", "cpu.ipi_send_ns=10000",
+                            "run.duration_ms=500"};
+    struct run a, b;
+    const char *in_window[SIM_ARRAY_LEN(common) + 2], *past[SIM_ARRAY_LEN(common) + 2];
+    for (size_t i = 0; i < SIM_ARRAY_LEN(common); i++)
+        in_window[i] = past[i] = common[i];
+    in_window[SIM_ARRAY_LEN(common)] = past[SIM_ARRAY_LEN(common)] = "cpu.ipi_send_idle_ns=1000";
+    in_window[SIM_ARRAY_LEN(common) + 1] = "cpu.idle_poll_us=200";
+    past[SIM_ARRAY_LEN(common) + 1] = "cpu.idle_poll_us=50";
+    run_text(&a, NULL, k_veth, in_window, SIM_ARRAY_LEN(in_window));
+    run_text(&b, NULL, k_veth, common, SIM_ARRAY_LEN(common));
+    double ipis = a.r->sum.ipis_per_s;
+    double saved = b.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ] -
+                   a.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ];
+    fprintf(stderr, "ipi to an idle target: %.0f IPIs/s, sender softirq %.4f -> %.4f\n", ipis,
+            b.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ],
+            a.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ]);
+    CHECK_REL(ipis, 10000, 0.01); /* one IPI a datagram: CPU 2 is idle at each */
+    CHECK_REL(b.r->sum.ipis_per_s, ipis, 1e-9);
+    CHECK_REL(saved, ipis * 9e-6, 0.01);
+    CHECK_EQ_I64(a.r->sum.gen_frames, b.r->sum.gen_frames);
+    model_destroy(a.m);
+    run_text(&a, NULL, k_veth, past, SIM_ARRAY_LEN(past));
+    CHECK_NEAR(a.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ],
+               b.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ], 1e-12);
+    model_destroy(a.m);
+    model_destroy(b.m);
+}
+
 static void test_sender_veth(void)
 {
     const double send_ns = 1000 + 500 + 1000.0 / 32;
@@ -1681,6 +1718,7 @@ int main(int argc, char **argv)
     test_contention();
     test_sender_veth();
     test_sender_spin();
+    test_ipi_send_idle();
     test_receive_calls();
     test_deferred_free();
     test_read_runs_softirqs();
