@@ -223,8 +223,8 @@ const struct param_spec k_params[] = {
         "fitted to the paper's testbed."),
     P_R("cpu.ipi_send_idle_ns", cpu.ipi_send_idle_ns, -1, 1e6, "-1.0", "ns",
         "Sender CPU cost of an IPI whose target has been idle for at most cpu.idle_poll_us: "
-        "on a virtual machine the host still polls for that vCPU and takes the interrupt "
-        "without forcing an exit or waking a thread, where a running vCPU, or one idle past "
+        "on a virtual machine that vCPU is still polled for and takes the interrupt without "
+        "a forced exit or a thread's wake-up, where a running vCPU, or one idle past "
         "the polling window, costs cpu.ipi_send_ns (data/hosts/kvm-2vcpu-epyc/ipi-recv/"
         "landing: 9 us against 34-42 us). -1 (the default): cpu.ipi_send_ns whatever the "
         "target's state."),
