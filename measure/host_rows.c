@@ -420,12 +420,6 @@ static bool row_selected(const struct rows *rs, unsigned r, const char *sel)
            (strcmp(sel, "load") == 0 && !sat);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The median of v[0..n) (sorted in place); NaN if any value is: a metric the
  * model leaves undefined stays so. */
 static double median_of(double *v, unsigned n)
@@ -433,17 +427,18 @@ static double median_of(double *v, unsigned n)
     for (unsigned i = 0; i < n; i++)
         if (isnan(v[i]))
             return (double)NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    double st[3];
+    runs_report_stats3(v, n, st);
+    return st[0];
 }
 
-/* An option's count in 1..max; false, said, otherwise. */
-static bool count_arg(const char *opt, const char *arg, unsigned max, long *out)
+/* Command cmd's option opt, a count in 1..max; false, said, otherwise. */
+static bool count_arg(const char *cmd, const char *opt, const char *arg, unsigned max, long *out)
 {
     char *end;
     long v = strtol(arg, &end, 10);
     if (*end != '\0' || end == arg || v < 1 || v > (long)max) {
-        measure_msg("predict", "error: %s: '%s' must be 1..%u", opt, arg, max);
+        measure_msg(cmd, "error: %s: '%s' must be 1..%u", opt, arg, max);
         return false;
     }
     *out = v;
@@ -567,11 +562,11 @@ int host_rows_predict_main(int argc, char **argv)
         case 'r': sel = optarg; break;
         case 'q': quiet = true; break;
         case 'd':
-            if (!count_arg("--draws", optarg, HR_MAX_DRAWS, &draws))
+            if (!count_arg("predict", "--draws", optarg, HR_MAX_DRAWS, &draws))
                 return EX_USAGE;
             break;
         case 'e':
-            if (!count_arg("--seeds", optarg, HR_MAX_SEEDS, &seeds))
+            if (!count_arg("predict", "--seeds", optarg, HR_MAX_SEEDS, &seeds))
                 return EX_USAGE;
             break;
         case 's':
@@ -1062,11 +1057,9 @@ int host_rows_fit_main(int argc, char **argv)
         case 'r': sel = optarg; break;
         case 'q': quiet = true; break;
         case 'j': {
-            long j = strtol(optarg, &end, 10);
-            if (*end != '\0' || j < 1 || j > 1024) {
-                measure_msg("fit", "error: -j: '%s' must be 1..1024", optarg);
+            long j;
+            if (!count_arg("fit", "-j", optarg, 1024, &j))
                 return EX_USAGE;
-            }
             jobs = (unsigned)j;
             break;
         }
@@ -1078,11 +1071,9 @@ int host_rows_fit_main(int argc, char **argv)
             }
             break;
         case 'n': {
-            long n = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || n < 1 || n > 64) {
-                measure_msg("fit", "error: --starts: '%s' must be 1..64", optarg);
+            long n;
+            if (!count_arg("fit", "--starts", optarg, 64, &n))
                 return EX_USAGE;
-            }
             starts = (unsigned)n;
             break;
         }

@@ -138,9 +138,6 @@
 #define LG_MAX_FLOWS 4096
 #define LG_MAX_BATCH 1024
 #define LG_RECV_BATCH MEASURE_RECV_BATCH
-/* A paced sender's busy-wait counts as a gap any read-to-read step longer
- * than this, as the noise probe's default threshold does. */
-#define LG_SPIN_GAP_NS INT64_C(1000)
 /* Gaps a paced sender spins through rather than sleeps (see the essay). */
 #define LG_SPIN_MAX_NS ((int64_t)MEASURE_SPIN_MAX_NS)
 #define LG_SLEEP_EARLY_NS INT64_C(100000)
@@ -331,10 +328,10 @@ struct send_thread {
     pthread_t tid;
     uint64_t sent_window, sent_total, errors;
     /* a paced sender's busy-wait as a noise probe in place: the time it
-     * spun inside the window, the gaps over LG_SPIN_GAP_NS it saw there and
-     * their total (what its CPU lost while running the kit's own load) */
+     * spun inside the window, the gaps over --threshold-ns it saw there (as
+     * the noise probe counts them) and their total: what its CPU lost while
+     * running the kit's own load */
     int64_t spin_ns, spin_lost_ns;
-    uint64_t spin_gaps;
     struct histogram spin_gap;
 };
 
@@ -406,8 +403,7 @@ static void *send_main(void *arg)
                 if (prev < o->t0 || now > o->t1)
                     continue;
                 t->spin_ns += now - prev;
-                if (now - prev > LG_SPIN_GAP_NS) {
-                    t->spin_gaps++;
+                if (now - prev > o->threshold_ns) {
                     t->spin_lost_ns += now - prev;
                     hist_record(&t->spin_gap, now - prev);
                 }
@@ -459,7 +455,7 @@ static int run_send(const struct lg_opts *o)
         if (pthread_create(&t[i].tid, NULL, send_main, &t[i]) != 0)
             die("cannot start a sender thread");
     }
-    uint64_t win = 0, total = 0, errors = 0, spin_gaps = 0;
+    uint64_t win = 0, total = 0, errors = 0;
     int64_t spin_ns = 0, spin_lost = 0;
     struct histogram gaps;
     hist_init(&gaps);
@@ -470,7 +466,6 @@ static int run_send(const struct lg_opts *o)
         errors += t[i].errors;
         spin_ns += t[i].spin_ns;
         spin_lost += t[i].spin_lost_ns;
-        spin_gaps += t[i].spin_gaps;
         hist_merge(&gaps, &t[i].spin_gap);
         hist_fini(&t[i].spin_gap);
     }
@@ -478,6 +473,7 @@ static int run_send(const struct lg_opts *o)
            win, total, errors, n);
     /* the busy-wait as a noise probe: gaps a spinning second, the share of
      * the spinning time they took, their p99 and p99.9 (ns; 0 without) */
+    uint64_t spin_gaps = gaps.total;
     printf("spin_s\t%.4f\nspin_gaps_per_s\t%.1f\nspin_lost_frac\t%.6f\n", (double)spin_ns / 1e9,
            spin_ns > 0 ? (double)spin_gaps / ((double)spin_ns / 1e9) : 0.0,
            spin_ns > 0 ? (double)spin_lost / (double)spin_ns : 0.0);

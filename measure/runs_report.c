@@ -345,20 +345,6 @@ static void table_excess_idle(const double *q, const double *v, unsigned n, cons
     }
 }
 
-/* The idle CPU's share of the gaps (noise.idle_share) and, where the data
- * asks for one, the fall-off of that share for long gaps (noise.idle_knee_us,
- * noise.idle_slope), from the wake-up probe's table (wake_beside). A wake-up
- * lands on an idle vCPU at a random moment; if that vCPU met a gap of length
- * L with probability s w(L), the wake-up would wait x beyond its usual
- * latency with probability s E[w(L) (L - x)+] / E[spacing]. The probe's
- * P(W > median + x) for x = 2 to 500 us gives eight such ratios. Each x
- * averages over every gap longer than x, so the ms-long stalls weigh on every
- * x and the three values have to be fitted together: least squares in the
- * logarithms over a grid of knee (10 us to 8 ms, four steps a doubling, past
- * the probe's longest gaps) and slope (0 to 10, the key's range, by 0.05),
- * with s in closed form (the mean log ratio, at most 1). The cause is physical: a halted vCPU is not runnable, so the
- * hypervisor's long preemptions pass it by while the short interrupts still
- * reach it. Returns -1 (and says why) where there is no table to use. */
 struct idle_fit {
     double share, knee_us, slope, err;
     double share_flat, err_flat; /* one share for every length */
@@ -394,6 +380,21 @@ static double idle_fit_err(const double *wake, const double *gq, const double *g
     return e;
 }
 
+/* The idle CPU's share of the gaps (noise.idle_share) and, where the data
+ * asks for one, the fall-off of that share for long gaps (noise.idle_knee_us,
+ * noise.idle_slope), from the wake-up probe's table (wake_beside). A wake-up
+ * lands on an idle vCPU at a random moment; if that vCPU met a gap of length
+ * L with probability s w(L), the wake-up would wait x beyond its usual
+ * latency with probability s E[w(L) (L - x)+] / E[spacing]. The probe's
+ * P(W > median + x) for x = 2 to 500 us gives eight such ratios. Each x
+ * averages over every gap longer than x, so the ms-long stalls weigh on every
+ * x and the three values have to be fitted together: least squares in the
+ * logarithms over a grid of knee (10 us to 8 ms, four steps a doubling, past
+ * the probe's longest gaps) and slope (0 to 10, the key's range, by 0.05),
+ * with s in closed form (the mean log ratio, at most 1). The cause is
+ * physical: a halted vCPU is not runnable, so the hypervisor's long
+ * preemptions pass it by while the short interrupts still reach it. Returns
+ * -1 (and says why) where there is no table to use. */
 static int idle_fit_from_wake(struct qpoint *pts, unsigned n, double shortest, const double *gq,
                               const double *gv, unsigned gn, double mean_spacing,
                               struct idle_fit *fit)

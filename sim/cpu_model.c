@@ -433,20 +433,24 @@ void cpu_noise_start(struct model *m)
 
 /* {===== Steps ===== */
 
+/* Whether idle CPU t has idled past cpu.idle_poll_us: no longer polled for,
+ * halted. */
+static bool idle_past_poll(const struct model *m, const struct cpu *t)
+{
+    return (double)(engine_now(m->eng) - t->idle_since) / 1e3 > m->p->cpu.idle_poll_us;
+}
+
 sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *r)
 {
     if (t->idle_since < 0 || m->p->cpu.idle_exit.mean_ns <= 0)
         return 0;
-    double idle_us = (double)(engine_now(m->eng) - t->idle_since) / 1e3;
-    return idle_us > m->p->cpu.idle_poll_us ? dist_draw_ns(&m->p->cpu.idle_exit, r) : 0;
+    return idle_past_poll(m, t) ? dist_draw_ns(&m->p->cpu.idle_exit, r) : 0;
 }
 
 sim_ns cpu_ipi_send_ns(const struct model *m, const struct cpu *t)
 {
-    if (t->idle_since < 0)
-        return m->ipi_send_ns; /* running, or a sender spinning there */
-    double idle_us = (double)(engine_now(m->eng) - t->idle_since) / 1e3;
-    return idle_us <= m->p->cpu.idle_poll_us ? m->ipi_send_idle_ns : m->ipi_send_ns;
+    /* running (or a sender spinning there), or halted: the full trap */
+    return t->idle_since < 0 || idle_past_poll(m, t) ? m->ipi_send_ns : m->ipi_send_idle_ns;
 }
 
 void cpu_plan_contention(struct model *m)
