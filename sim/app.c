@@ -115,7 +115,7 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
         if (a->defer_count < (uint64_t)defer_max) {
             deferred = true;
             if (a->defer_count++ == (uint64_t)(defer_max >> 1)) {
-                sys += cpu_ipi_send_ns(m, a); /* skb_attempt_defer_free's kick */
+                sys += cpu_ipi_send_ns(m, c->id, a); /* skb_attempt_defer_free's kick */
                 s->target = a->id;
             }
         }

@@ -447,10 +447,18 @@ sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *
     return idle_past_poll(m, t) ? dist_draw_ns(&m->p->cpu.idle_exit, r) : 0;
 }
 
-sim_ns cpu_ipi_send_ns(const struct model *m, const struct cpu *t)
+bool cpu_ipi_traps(const struct model *m, const struct cpu *t)
 {
-    /* running (or a sender spinning there), or halted: the full trap */
-    return t->idle_since < 0 || idle_past_poll(m, t) ? m->ipi_send_ns : m->ipi_send_idle_ns;
+    /* running (or a sender spinning there), or halted */
+    return t->idle_since < 0 || idle_past_poll(m, t);
+}
+
+sim_ns cpu_ipi_send_ns(struct model *m, unsigned from, const struct cpu *t)
+{
+    if (!cpu_ipi_traps(m, t))
+        return m->ipi_send_idle_ns;
+    metrics_cpu_count(m, from, CPU_IPIS_TRAPPED, 1);
+    return m->ipi_send_ns;
 }
 
 void cpu_plan_contention(struct model *m)
@@ -567,7 +575,7 @@ static bool net_rx_end(struct model *m, struct cpu *c)
     c->step.pkt = NULL;
     c->step.dur = 0;
     for (uint32_t i = 0; i < c->ipi_n; i++)
-        c->step.dur += cpu_ipi_send_ns(m, &m->cpus[c->ipi_targets[i]]);
+        c->step.dur += cpu_ipi_send_ns(m, c->id, &m->cpus[c->ipi_targets[i]]);
     start_step(m, c);
     return true;
 }

@@ -399,6 +399,7 @@ static herr_t write_summary(hid_t file, const struct model_results *r)
         {"rtt_p9999_us", s->rtt_p9999_us},
         {"netrx_per_s", s->netrx_per_s},
         {"ipis_per_s", s->ipis_per_s},
+        {"ipi_trap_frac", s->ipi_trap_frac},
         {"wake_ipis_per_s", s->wake_ipis_per_s},
         {"app_wakeups_per_s", s->app_wakeups_per_s},
         {"app_calls_per_s", s->app_calls_per_s},

@@ -696,11 +696,12 @@ static void fill_summary(struct model *m, struct model_summary *s)
     s->bulk_latency_p99_us = hist_quantile_ns(&m->bulk_lat, 0.99) / 1e3;
     s->rr_per_s = (double)(c->rr_responses - w->rr_responses) / secs;
     s->rr_ok_per_s = (double)(c->rr_ok - w->rr_ok) / secs;
-    uint64_t netrx = 0, ipis = 0, wake = 0, app_wakeups = 0, app_calls = 0;
+    uint64_t netrx = 0, ipis = 0, trapped = 0, wake = 0, app_wakeups = 0, app_calls = 0;
     double busy = 0, app_task_ns = 0, sender_task_ns = 0;
     for (unsigned i = 0; i < m->ncpu; i++) {
         netrx += m->cs[i].netrx - m->cs_warm[i].netrx;
         ipis += m->cs[i].ipis_sent - m->cs_warm[i].ipis_sent;
+        trapped += m->cs[i].ipis_trapped - m->cs_warm[i].ipis_trapped;
         wake += m->cs[i].wake_ipis - m->cs_warm[i].wake_ipis;
         app_wakeups += m->cs[i].app_wakeups - m->cs_warm[i].app_wakeups;
         app_calls += m->cs[i].app_calls - m->cs_warm[i].app_calls;
@@ -711,6 +712,7 @@ static void fill_summary(struct model *m, struct model_summary *s)
     }
     s->netrx_per_s = (double)netrx / secs;
     s->ipis_per_s = (double)ipis / secs;
+    s->ipi_trap_frac = ipis > 0 ? (double)trapped / (double)ipis : 0;
     s->wake_ipis_per_s = (double)wake / secs;
     s->app_wakeups_per_s = (double)app_wakeups / secs;
     s->app_calls_per_s = (double)app_calls / secs;

@@ -44,6 +44,8 @@ struct model_summary {
     double rr_ok_per_s;       /* rr/web: completed within workload.response_limit_ms */
     double netrx_per_s;       /* net_rx_action invocations per second, all CPUs */
     double ipis_per_s;        /* IPIs raising NET_RX: RPS/steering, deferred-free kicks */
+    double ipi_trap_frac;     /* of those, the share whose sender paid cpu.ipi_send_ns: the
+                                 target ran, or had idled past cpu.idle_poll_us */
     double wake_ipis_per_s;   /* wake-ups of threads on other CPUs (reschedule IPIs) */
     double app_wakeups_per_s; /* wake-ups of sleeping application threads, any CPU */
     double app_calls_per_s;   /* receive calls returned (app.batch), any CPU */

@@ -413,6 +413,7 @@ struct cpu_stats {
     sim_ns busy_ns[CAT_COUNT];
     uint64_t netrx;         /* net_rx_action invocations */
     uint64_t ipis_sent, ipis_recv;
+    uint64_t ipis_trapped;  /* of ipis_sent, charged cpu.ipi_send_ns (cpu_ipi_traps) */
     uint64_t wake_ipis;     /* wake-ups of a thread on another CPU (RES IPIs) */
     uint64_t app_wakeups;   /* wake-ups of a sleeping application thread, anywhere */
     uint64_t app_calls;     /* receive calls returned by its application threads */
@@ -601,9 +602,13 @@ void cpu_plan_contention(struct model *m);
 /* cpu.idle_exit: the extra delay of waking CPU t now, drawn from r (0 unless
  * t has been idle longer than cpu.idle_poll_us). */
 sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *r);
-/* What an IPI to CPU t costs its sender now (cpu.ipi_send_ns, or
- * cpu.ipi_send_idle_ns for a target idle within cpu.idle_poll_us). */
-sim_ns cpu_ipi_send_ns(const struct model *m, const struct cpu *t);
+/* Whether an IPI to CPU t now costs its sender the full trap: t runs, or has
+ * idled past cpu.idle_poll_us (halted). */
+bool cpu_ipi_traps(const struct model *m, const struct cpu *t);
+/* What an IPI from CPU from to CPU t costs its sender now (cpu.ipi_send_ns,
+ * counted as trapped, or cpu.ipi_send_idle_ns for a target idle within
+ * cpu.idle_poll_us). */
+sim_ns cpu_ipi_send_ns(struct model *m, unsigned from, const struct cpu *t);
 /* noise.*: schedules each noise CPU's first interruption (and tick). */
 void cpu_noise_start(struct model *m);
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg);
@@ -716,6 +721,7 @@ enum cpu_counter {
     CPU_NETRX,             /* a net_rx_action invocation */
     CPU_IPIS_SENT,         /* IPIs raising NET_RX it sent (RPS/FALCON, deferred free) */
     CPU_IPIS_RECV,         /* ... and received */
+    CPU_IPIS_TRAPPED,      /* sent, at the full trap's cost (cpu_ipi_traps) */
     CPU_WAKE_IPIS,         /* a wake-up of a thread on another CPU (RES) */
     CPU_APP_WAKEUPS,       /* a wake-up of a sleeping application thread */
     CPU_APP_CALLS,         /* a receive call (recvmsg, recvmmsg) returned */
@@ -732,6 +738,7 @@ static inline void metrics_cpu_count(struct model *m, unsigned cpu, enum cpu_cou
     case CPU_NETRX: cs->netrx += n; break;
     case CPU_IPIS_SENT: cs->ipis_sent += n; break;
     case CPU_IPIS_RECV: cs->ipis_recv += n; break;
+    case CPU_IPIS_TRAPPED: cs->ipis_trapped += n; break;
     case CPU_WAKE_IPIS: cs->wake_ipis += n; break;
     case CPU_APP_WAKEUPS: cs->app_wakeups += n; break;
     case CPU_APP_CALLS: cs->app_calls += n; break;

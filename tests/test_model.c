@@ -611,7 +611,8 @@ static void test_sender_spin(void)
  * its sender that, one to a running CPU or one idle past the window
  * cpu.ipi_send_ns. 10 000 datagrams/s, RPS to CPU 2, which idles about
  * 100 us between them: each IPI costs CPU 0 1 us with a 200 us window,
- * 10 us with a 50 us window or without the key. Nothing else changes. */
+ * 10 us with a 50 us window or without the key. Nothing else changes, but
+ * the count of full traps (ipi_trap_frac): none in the window, all past it. */
 static void test_ipi_send_idle(void)
 {
     const char *common[] = {"workload.rate_pps=10000", "workload.arrival=constant",
@@ -636,10 +637,13 @@ static void test_ipi_send_idle(void)
     CHECK_REL(b.r->sum.ipis_per_s, ipis, 1e-9);
     CHECK_REL(saved, ipis * 9e-6, 0.01);
     CHECK_EQ_I64(a.r->sum.gen_frames, b.r->sum.gen_frames);
+    CHECK_NEAR(a.r->sum.ipi_trap_frac, 0, 1e-12);
+    CHECK_NEAR(b.r->sum.ipi_trap_frac, 1, 1e-12); /* no window (the default): all halted */
     model_destroy(a.m);
     run_text(&a, NULL, k_veth, past, SIM_ARRAY_LEN(past));
     CHECK_NEAR(a.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ],
                b.r->busy_frac[0 * MODEL_CATS + CAT_SOFTIRQ], 1e-12);
+    CHECK_NEAR(a.r->sum.ipi_trap_frac, 1, 1e-12);
     model_destroy(a.m);
     model_destroy(b.m);
 }
