@@ -39,7 +39,10 @@
  * netrx_per_s, wakeups_pp (the readers' wake-ups per delivered datagram
  * against the kit's rcv_wakeups_pp), reader_us_pp (the readers' run time as
  * schedstat counts it, per delivered datagram, against rcv_task_us_pp; NAN
- * where the file has no such column), and each CPU's busy percent.
+ * where the file has no such column), ipis_per_s (every IPI: those raising
+ * NET_RX and the remote wake-ups, against the kit's ipi_cal_per_s plus
+ * ipi_res_per_s; NAN where the file has no ipi_cal_per_s),
+ * and each CPU's busy percent.
  * Relative error = (predicted - measured) / measured.
  */
 #define _GNU_SOURCE
@@ -93,6 +96,7 @@ struct rows {
     int sirq_col[HR_MAX_CPUS]; /* -1 where the file has no cpuN_sirq_pct */
     int sys_col[HR_MAX_CPUS];  /* -1 where the file has no cpuN_sys_pct */
     int reader_task_col;       /* rcv_task_us_pp, or -1 */
+    int ipi_col, res_col;      /* ipi_cal_per_s, ipi_res_per_s, or -1 */
     int sender_task_col;       /* snd_task_us_pp, or -1 */
     int send_col;              /* send_pps, or -1 */
     int win_col;               /* win_s (the measurement window), or -1 */
@@ -121,6 +125,8 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
         rs->sys_col[c] = runs_table_col(&rs->t, name);
     }
     rs->reader_task_col = runs_table_col(&rs->t, "rcv_task_us_pp");
+    rs->ipi_col = runs_table_col(&rs->t, "ipi_cal_per_s");
+    rs->res_col = runs_table_col(&rs->t, "ipi_res_per_s");
     rs->sender_task_col = runs_table_col(&rs->t, "snd_task_us_pp");
     rs->send_col = runs_table_col(&rs->t, "send_pps");
     rs->win_col = runs_table_col(&rs->t, "win_s");
@@ -362,22 +368,33 @@ static int write_file(const char *path, const char *text, struct sim_err *err)
 
 /* {===== Predict ===== */
 
-enum { M_RATE, M_LOSS, M_P50, M_P90, M_P99, M_NETRX, M_WAKE, M_READER, M_FIXED };
+enum { M_RATE, M_LOSS, M_P50, M_P90, M_P99, M_NETRX, M_WAKE, M_READER, M_IPIS, M_FIXED };
 static const char *const k_metric_names[M_FIXED] = {
     "rate_pps", "loss_frac", "lat_p50_us", "lat_p90_us", "lat_p99_us", "netrx_per_s",
-    "wakeups_pp", "reader_us_pp"};
+    "wakeups_pp", "reader_us_pp", "ipis_per_s"};
 static const int k_metric_col[M_FIXED] = {C_RATE, C_LOSS, C_P50, C_P90, C_P99, C_NETRX, C_WAKE,
-                                          -1};
+                                          -1, -1};
 
-/* Row r's measurement of metric k (k < M_FIXED); NAN for reader_us_pp where
- * the file has no rcv_task_us_pp (a file measured by another tool). */
+/* Row r's measurement of metric k (k < M_FIXED); NAN for reader_us_pp and
+ * ipis_per_s where the file has no rcv_task_us_pp or ipi_cal_per_s (a file
+ * measured by another tool). ipis_per_s is every IPI, function-call and
+ * reschedule: a remote wake-up is either (ttwu_queue_wakelist sends a
+ * function call), as an RPS kick is a function call. */
 static int metric_measured(const struct rows *rs, unsigned r, int k, double *v,
                            struct sim_err *err)
 {
-    if (k != M_READER)
+    int optional = k == M_READER ? rs->reader_task_col : k == M_IPIS ? rs->ipi_col : -2;
+    if (optional == -2)
         return num(rs, r, k_metric_col[k], v, err);
     *v = (double)NAN;
-    return rs->reader_task_col < 0 ? 0 : runs_table_number(&rs->t, r, rs->reader_task_col, v, err);
+    if (optional < 0)
+        return 0;
+    int rc = runs_table_number(&rs->t, r, optional, v, err);
+    double res = 0;
+    if (rc == 0 && k == M_IPIS && rs->res_col >= 0)
+        rc = runs_table_number(&rs->t, r, rs->res_col, &res, err);
+    *v += res;
+    return rc;
 }
 
 /* Runs one scenario file; fills the metrics' predictions (M_FIXED, then
@@ -406,6 +423,9 @@ static int run_one(const char *path, unsigned ncpu, double *pred, struct sim_err
     pred[M_WAKE] = s->throughput_pps > 0 ? s->app_wakeups_per_s / s->throughput_pps : 0;
     /* the kit's schedstat run time of the readers, per delivered datagram */
     pred[M_READER] = s->app_task_us_per_msg;
+    /* the kit's CAL and RES interrupts: RPS and deferred-free kicks, and
+     * wake-ups of a thread on another CPU */
+    pred[M_IPIS] = s->ipis_per_s + s->wake_ipis_per_s;
     for (unsigned c = 0; c < ncpu; c++)
         pred[M_FIXED + c] =
             c < res->ncpu ? 100 * (1 - res->busy_frac[c * MODEL_CATS + MODEL_CATS - 1]) : 0;

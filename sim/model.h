@@ -46,7 +46,7 @@ struct model_summary {
     double ipis_per_s;        /* IPIs raising NET_RX: RPS/steering, deferred-free kicks */
     double ipi_trap_frac;     /* of those, the share whose sender paid cpu.ipi_send_ns: the
                                  target ran, or had idled past cpu.idle_poll_us */
-    double wake_ipis_per_s;   /* wake-ups of threads on other CPUs (reschedule IPIs) */
+    double wake_ipis_per_s;   /* wake-ups of threads on other CPUs (an IPI each: RES or CAL) */
     double app_wakeups_per_s; /* wake-ups of sleeping application threads, any CPU */
     double app_calls_per_s;   /* receive calls returned (app.batch), any CPU */
     double app_task_us_per_msg;    /* application threads' run time, as schedstat counts it,

@@ -327,10 +327,14 @@ grep -q 'defaults = "../base.cfg";' prof.cfg.d/fixed.cfg && grep -q 'defaults = 
 mkdir moved && cp -r prof.cfg prof.cfg.d base.cfg moved/
 expect_exit 0 "a moved profile still loads" -- "$bin" check moved/prof.cfg
 expect_exit 0 "predict" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --sim-ms 50 -o pred.tsv
-[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 10)) ] && ok || fail "predict: want 7 rows x 10 metrics"
+[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 11)) ] && ok || fail "predict: want 7 rows x 11 metrics"
 # the reader's run time a datagram against the file's rcv_task_us_pp
 awk -F'\t' '$1 == 1 && $8 == "reader_us_pp" { exit !($9 == 3.3887 && $10 > 0) }' pred.tsv && ok ||
     fail "predict: case 1's reader_us_pp $(awk -F'\t' '$1 == 1 && $8 == "reader_us_pp"' pred.tsv)"
+# every IPI against the file's function-call plus reschedule interrupts (in
+# vanilla the reader's wake-ups from the sender's CPU)
+awk -F'\t' '$1 == 1 && $8 == "ipis_per_s" { exit !($9 == 56629 && $10 > 0) }' pred.tsv && ok ||
+    fail "predict: case 1's ipis_per_s $(awk -F'\t' '$1 == 1 && $8 == "ipis_per_s"' pred.tsv)"
 # the paced row (about 80 K datagrams/s against a reader that needs a few us
 # a datagram) wakes its reader for some datagrams but not more than once each
 awk -F'\t' '$1 == 7 && $8 == "wakeups_pp" { exit !($10 > 0 && $10 <= 1) }' pred.tsv && ok ||
