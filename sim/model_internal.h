@@ -414,7 +414,7 @@ struct cpu_stats {
     uint64_t netrx;         /* net_rx_action invocations */
     uint64_t ipis_sent, ipis_recv;
     uint64_t ipis_trapped;  /* of ipis_sent, charged cpu.ipi_send_ns (cpu_ipi_traps) */
-    uint64_t wake_ipis;     /* wake-ups of a thread on another CPU (RES IPIs) */
+    uint64_t wake_ipis;     /* wake-ups of a thread on another CPU (an IPI each: RES or CAL) */
     uint64_t app_wakeups;   /* wake-ups of a sleeping application thread, anywhere */
     uint64_t app_calls;     /* receive calls returned by its application threads */
     uint64_t time_squeeze;
