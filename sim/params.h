@@ -70,6 +70,7 @@ enum arrival_kind { ARR_CONSTANT, ARR_POISSON };
 enum ksoftirqd_mode { KSOFTIRQD_5_4, KSOFTIRQD_6_5 };
 enum netrx_mode { NETRX_5_4, NETRX_6_18 };
 enum wakeup_to { WAKEUP_TO_RUNNABLE, WAKEUP_TO_READ };
+enum waker_ipi { WAKER_IPI_FOLDED, WAKER_IPI_SEPARATE };
 
 struct stage_cost_params {
     struct dist cost;    /* per skb (or per frame for frame stages) */
@@ -178,6 +179,7 @@ struct sim_params {
         double idle_wake_user_ns;
         struct dist wakeup_latency;
         int wakeup_latency_to; /* enum wakeup_to */
+        int waker_ipi;         /* enum waker_ipi */
         int64_t rcvbuf_bytes;
         int64_t skb_overhead_bytes;
         struct dist service;

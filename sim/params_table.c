@@ -31,6 +31,7 @@ static const char *const k_arrival_names[] = {"constant", "poisson", NULL};
 static const char *const k_ksoftirqd_names[] = {"5.4", "6.5", NULL};
 static const char *const k_netrx_names[] = {"5.4", "6.18", NULL};
 static const char *const k_wakeup_to_names[] = {"runnable", "read", NULL};
+static const char *const k_waker_ipi_names[] = {"folded", "separate", NULL};
 
 #define OFF(field) offsetof(struct sim_params, field)
 #define BIG 1e18
@@ -315,6 +316,13 @@ const struct param_spec k_params[] = {
         "Softirq time of a socket enqueue that wakes a sleeping reader (sock_def_readable -> "
         "try_to_wake_up; Homa's perf.txt: 0.3 us), charged to the last stage; 0: folded "
         "into that stage's cost."),
+    P_E("app.waker_ipi", app.waker_ipi, k_waker_ipi_names, "folded",
+        "The IPI a wake-up of a reader on another CPU sends (ttwu_queue_wakelist). folded: "
+        "inside app.waker_cost_ns, whatever the CPUs. separate: app.waker_cost_ns is the "
+        "wake-up's own work, and a reader on another CPU costs the waker that IPI too, "
+        "cpu.ipi_send_ns or, to a CPU idle within cpu.idle_poll_us, cpu.ipi_send_idle_ns; a "
+        "reader on the waker's own CPU, none (data/hosts/kvm-2vcpu-epyc/wake-latency: the "
+        "waker's write takes 5.74 us to a short-idle CPU, 31.3 us to a halted one)."),
     P_D("app.wakeup_latency", app.wakeup_latency, "1500.0",
         "Delay from the end of the waking softirq step (its app.waker_cost_ns included) to a "
         "sleeping thread becoming runnable (IPI, C1 exit); the kit's probe times it from the "

@@ -648,6 +648,56 @@ static void test_ipi_send_idle(void)
     model_destroy(b.m);
 }
 
+/* app.waker_ipi = "separate": the softirq that wakes a reader on another CPU
+ * pays that wake-up's IPI by the target's state, one that wakes a reader on
+ * its own CPU none. 10 000 datagrams/s, reader on CPU 1, which idles about
+ * 100 us between them: in vanilla the softirq on CPU 0 wakes it, paying
+ * 500 ns of wake-up work plus 1 us (an IPI to a CPU idle within the 200 us
+ * window) or 10 us (a 50 us window: halted), where "folded" pays the 500 ns
+ * alone; with RPS to CPU 1 the softirq there wakes it locally and "separate"
+ * changes nothing. The RPS IPIs' own count of full traps is not touched. */
+static void test_waker_ipi(void)
+{
+    const char *common[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                            "app.waker_cost_ns=500", "cpu.ipi_send_ns=10000",
+                            "cpu.ipi_send_idle_ns=1000", "run.duration_ms=500", "",
+                            "cpu.idle_poll_us=200", "policy.name=vanilla", "policy.rps_cpus=[]"};
+    enum { N = SIM_ARRAY_LEN(common) };
+    struct run a, b;
+    const char *sets[N];
+    for (int variant = 0; variant < 3; variant++) {
+        for (size_t i = 0; i < N; i++)
+            sets[i] = common[i];
+        if (variant == 1)
+            sets[7] = "cpu.idle_poll_us=50";
+        if (variant == 2) {
+            sets[8] = "policy.name=rps";
+            sets[9] = "policy.rps_cpus=[1]";
+        }
+        sets[6] = "app.waker_ipi=folded";
+        run_text(&a, NULL, k_veth, sets, N);
+        sets[6] = "app.waker_ipi=separate";
+        run_text(&b, NULL, k_veth, sets, N);
+        unsigned waker = variant == 2 ? 1 : 0;
+        double wakes = b.r->sum.app_wakeups_per_s;
+        double extra = b.r->busy_frac[waker * MODEL_CATS + CAT_SOFTIRQ] -
+                       a.r->busy_frac[waker * MODEL_CATS + CAT_SOFTIRQ];
+        fprintf(stderr, "waker ipi, variant %d: %.0f wake-ups/s, waker softirq +%.5f\n", variant,
+                wakes, extra);
+        CHECK_REL(wakes, 10000, 0.01); /* the reader sleeps between datagrams */
+        CHECK_EQ_I64(a.r->sum.gen_frames, b.r->sum.gen_frames);
+        if (variant == 0)
+            CHECK_REL(extra, wakes * 1e-6, 0.01);
+        else if (variant == 1)
+            CHECK_REL(extra, wakes * 10e-6, 0.01);
+        else
+            CHECK_NEAR(extra, 0, 1e-12);
+        CHECK_NEAR(a.r->sum.ipi_trap_frac, b.r->sum.ipi_trap_frac, 1e-12);
+        model_destroy(a.m);
+        model_destroy(b.m);
+    }
+}
+
 static void test_sender_veth(void)
 {
     const double send_ns = 1000 + 500 + 1000.0 / 32;
@@ -1723,6 +1773,7 @@ int main(int argc, char **argv)
     test_sender_veth();
     test_sender_spin();
     test_ipi_send_idle();
+    test_waker_ipi();
     test_receive_calls();
     test_deferred_free();
     test_read_runs_softirqs();
