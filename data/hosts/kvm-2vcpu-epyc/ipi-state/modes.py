@@ -7,17 +7,11 @@ the IPIs at 15 us (the costs fall in two groups, 3-5 us and 27-33 us, with
 nothing between) and prints the share of the expensive group and each group's
 mean (microseconds).
 """
-import re, sys
-ev=[]
-for line in open(sys.argv[1]):
-    m = re.match(r'\s*(.+?)\s+\[(\d+)\]\s+\S+\s+([\d.]+):\s+(\S+?):\s(.*)', line)
-    if m:
-        _, cpu, t, name, rest = m.groups(); ev.append((float(t)*1e6,int(cpu),name,rest))
-ev.sort(key=lambda e:e[0])
-c=[]
-for i,(t,cpu,name,rest) in enumerate(ev):
-    if name!='ipi_send_cpu' or cpu!=0 or 'cpu=1' not in rest: continue
-    for (t2,c2,n2,r2) in ev[i+1:i+60]:
-        if c2==0 and n2=='softirq_exit' and 'NET_RX' in r2: c.append(t2-t); break
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from ftrace_dump import events, rps_ipis, softirq_end
+ev = events(sys.argv[1])
+ends = [(i, softirq_end(ev, i)) for i in rps_ipis(ev)]
+c = [t - ev[i][0] for i, t in ends if t is not None]
 lo=[x for x in c if x<15]; hi=[x for x in c if x>=15]
 print(f"{sys.argv[1]}: n {len(c)} expensive {len(hi)/len(c):.3f} cheap mean {sum(lo)/len(lo):.2f} expensive mean {sum(hi)/len(hi):.2f} all mean {sum(c)/len(c):.2f}")

@@ -12,14 +12,10 @@ or an interrupt or softirq on swapper), or idle for how long (since swapper's
 last switch-in or its last interrupt's or softirq's exit).
 Prints the cost's quantiles per state (microsecond resolution).
 """
-import re, sys
-ev = []
-for line in open(sys.argv[1]):
-    m = re.match(r'\s*(.+?)\s+\[(\d+)\]\s+\S+\s+([\d.]+):\s+(\S+?):\s(.*)', line)
-    if m:
-        _, cpu, t, name, rest = m.groups()
-        ev.append((float(t) * 1e6, int(cpu), name, rest))
-ev.sort(key=lambda e: e[0])
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from ftrace_dump import events, rps_ipis, softirq_end
+ev = events(sys.argv[1])
 idle_since = None     # CPU 1 idle since (us), or None if running
 known = False
 on_idle_task = False
@@ -47,11 +43,7 @@ for i, (t, cpu, name, rest) in enumerate(ev):
         continue
     if 'net_rps_send_ipi' not in rest and 'generic_exec_single' not in rest:
         continue
-    ex = None
-    for (t2, c2, n2, r2) in ev[i + 1:i + 60]:
-        if c2 == 0 and n2 == 'softirq_exit' and 'NET_RX' in r2:
-            ex = t2
-            break
+    ex = softirq_end(ev, i)
     if ex is None:
         continue
     b = bucket(None if idle_since is None else t - idle_since)

@@ -8,24 +8,16 @@ for each IPI CPU 0 sends CPU 1, prints quantiles of the time to the
 sender's next NET_RX softirq exit (its IPI trap is inside it) and to the
 IPI's entry on CPU 1 (microsecond resolution).
 """
-import re, sys
-ev = []
-for line in open(sys.argv[1]):
-    m = re.match(r'\s*(.+?)\s+\[(\d+)\]\s+\S+\s+([\d.]+):\s+(\S+?):\s(.*)', line)
-    if m:
-        _, cpu, t, name, rest = m.groups()
-        ev.append((float(t) * 1e6, int(cpu), name, rest))
-ev.sort(key=lambda e: e[0])
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../..'))
+from ftrace_dump import events, rps_ipis, softirq_end
+ev = events(sys.argv[1])
 rows = []
-for i, (t, cpu, name, rest) in enumerate(ev):
-    if name != 'ipi_send_cpu' or cpu != 0 or 'cpu=1' not in rest:
-        continue
-    entry = ex = None
-    for (t2, c2, n2, r2) in ev[i + 1:i + 40]:
-        if c2 == 1 and n2 == 'call_function_single_entry' and entry is None:
-            entry = t2
-        if c2 == 0 and n2 == 'softirq_exit' and 'NET_RX' in r2 and ex is None:
-            ex = t2
+for i in rps_ipis(ev):
+    t = ev[i][0]
+    entry = next((t2 for (t2, c2, n2, _) in ev[i + 1:i + 40]
+                  if c2 == 1 and n2 == 'call_function_single_entry'), None)
+    ex = softirq_end(ev, i, within=39)
     if entry is not None and ex is not None:
         rows.append((ex - t, entry - t, entry - ex))
 print(len(rows), 'RPS IPIs from CPU 0 to CPU 1')
