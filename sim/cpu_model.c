@@ -453,12 +453,16 @@ bool cpu_ipi_traps(const struct model *m, const struct cpu *t)
     return t->idle_since < 0 || idle_past_poll(m, t);
 }
 
+sim_ns cpu_ipi_cost_ns(const struct model *m, const struct cpu *t)
+{
+    return cpu_ipi_traps(m, t) ? m->ipi_send_ns : m->ipi_send_idle_ns;
+}
+
 sim_ns cpu_ipi_send_ns(struct model *m, unsigned from, const struct cpu *t)
 {
-    if (!cpu_ipi_traps(m, t))
-        return m->ipi_send_idle_ns;
-    metrics_cpu_count(m, from, CPU_IPIS_TRAPPED, 1);
-    return m->ipi_send_ns;
+    if (cpu_ipi_traps(m, t))
+        metrics_cpu_count(m, from, CPU_IPIS_TRAPPED, 1);
+    return cpu_ipi_cost_ns(m, t);
 }
 
 void cpu_plan_contention(struct model *m)

@@ -605,9 +605,11 @@ sim_ns cpu_idle_exit_ns(const struct model *m, const struct cpu *t, struct rng *
 /* Whether an IPI to CPU t now costs its sender the full trap: t runs, or has
  * idled past cpu.idle_poll_us (halted). */
 bool cpu_ipi_traps(const struct model *m, const struct cpu *t);
-/* What an IPI from CPU from to CPU t costs its sender now (cpu.ipi_send_ns,
- * counted as trapped, or cpu.ipi_send_idle_ns for a target idle within
- * cpu.idle_poll_us). */
+/* What an IPI to CPU t costs its sender now: cpu.ipi_send_ns if it traps,
+ * else cpu.ipi_send_idle_ns. */
+sim_ns cpu_ipi_cost_ns(const struct model *m, const struct cpu *t);
+/* cpu_ipi_cost_ns for an IPI that raises NET_RX (RPS, deferred-free kick)
+ * from CPU from, counted as trapped (ipi_trap_frac) where it traps. */
 sim_ns cpu_ipi_send_ns(struct model *m, unsigned from, const struct cpu *t);
 /* noise.*: schedules each noise CPU's first interruption (and tick). */
 void cpu_noise_start(struct model *m);
@@ -722,7 +724,7 @@ enum cpu_counter {
     CPU_IPIS_SENT,         /* IPIs raising NET_RX it sent (RPS/FALCON, deferred free) */
     CPU_IPIS_RECV,         /* ... and received */
     CPU_IPIS_TRAPPED,      /* sent, at the full trap's cost (cpu_ipi_traps) */
-    CPU_WAKE_IPIS,         /* a wake-up of a thread on another CPU (RES) */
+    CPU_WAKE_IPIS,         /* a wake-up of a thread on another CPU (RES or CAL) */
     CPU_APP_WAKEUPS,       /* a wake-up of a sleeping application thread */
     CPU_APP_CALLS,         /* a receive call (recvmsg, recvmmsg) returned */
     CPU_TIME_SQUEEZE,      /* net_rx_action out of budget or time */

@@ -225,7 +225,7 @@ static sim_ns waker_ipi_ns(const struct model *m, const struct cpu *c, const str
     const struct thread *t = m->flows[p->flow].thread;
     if (m->p->app.waker_ipi != WAKER_IPI_SEPARATE || t->cpu == c->id)
         return 0;
-    return cpu_ipi_traps(m, &m->cpus[t->cpu]) ? m->ipi_send_ns : m->ipi_send_idle_ns;
+    return cpu_ipi_cost_ns(m, &m->cpus[t->cpu]);
 }
 
 void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pkt *p,
