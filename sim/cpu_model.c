@@ -99,6 +99,7 @@ void cpu_init(struct model *m, struct cpu *c, unsigned id)
     c->irq_ring = xcalloc(c->irq_cap, sizeof *c->irq_ring);
     c->ipi_targets = xcalloc(m->ncpu, sizeof *c->ipi_targets);
     c->ipi_listed = xcalloc(m->ncpu, sizeof *c->ipi_listed);
+    c->ipi_left = xcalloc(m->ncpu, sizeof *c->ipi_left);
     uint32_t qlimit = (uint32_t)p->kernel.netdev_max_backlog + 1;
     napi_init(&c->gro_cell, NAPI_GRO_CELL, id, qlimit, (uint32_t)p->kernel.napi_weight);
     napi_init(&c->backlog, NAPI_BACKLOG, id, qlimit, (uint32_t)p->kernel.dev_weight);
@@ -121,6 +122,7 @@ void cpu_fini(struct cpu *c)
     free(c->irq_ring);
     free(c->ipi_targets);
     free(c->ipi_listed);
+    free(c->ipi_left);
 }
 
 uint32_t cpu_backlog_len(const struct cpu *c)
@@ -560,6 +562,16 @@ static void softirq_enter(struct model *m, struct cpu *c, enum softirq_ctx ctx)
     net_rx_begin(m, c);
 }
 
+/* An RPS IPI from c to t leaves at `at` and lands cpu.ipi_latency later,
+ * plus the idle exit of a halted target (judged now, when the IPI-send step
+ * starts). */
+static void ipi_leave(struct model *m, struct cpu *c, unsigned t, sim_ns at)
+{
+    sim_ns delay = dist_draw_ns(&m->p->cpu.ipi_latency, c->rng) +
+                   cpu_idle_exit_ns(m, &m->cpus[t], c->rng);
+    engine_schedule(m->eng, at + delay, EV_IPI, t, IPI_RPS);
+}
+
 /* End of net_rx_action. Returns true if it started the IPI-send step. */
 static bool net_rx_end(struct model *m, struct cpu *c)
 {
@@ -578,8 +590,19 @@ static bool net_rx_end(struct model *m, struct cpu *c)
     c->step.kind = STEP_IPI_SEND;
     c->step.pkt = NULL;
     c->step.dur = 0;
-    for (uint32_t i = 0; i < c->ipi_n; i++)
-        c->step.dur += cpu_ipi_send_ns(m, c->id, &m->cpus[c->ipi_targets[i]]);
+    for (uint32_t i = 0; i < c->ipi_n; i++) {
+        unsigned t = c->ipi_targets[i];
+        bool traps = cpu_ipi_traps(m, &m->cpus[t]);
+        sim_ns cost = cpu_ipi_send_ns(m, c->id, &m->cpus[t]);
+        if (traps && m->ipi_trap_leave_ns >= 0 && m->ipi_trap_leave_ns < cost) {
+            /* The hypervisor delivers it partway into the sender's trap,
+             * whose rest the sender still pays (data/hosts/kvm-2vcpu-epyc/
+             * rps-chain). */
+            c->ipi_left[t] = true;
+            ipi_leave(m, c, t, engine_now(m->eng) + c->step.dur + m->ipi_trap_leave_ns);
+        }
+        c->step.dur += cost;
+    }
     start_step(m, c);
     return true;
 }
@@ -696,15 +719,18 @@ static bool softirq_next(struct model *m, struct cpu *c)
     }
 }
 
+/* The end of net_rps_send_ipi's step: the IPIs that did not leave inside
+ * their trap leave now. */
 static void send_ipis(struct model *m, struct cpu *c)
 {
     sim_ns now = engine_now(m->eng);
     for (uint32_t i = 0; i < c->ipi_n; i++) {
         unsigned t = c->ipi_targets[i];
         c->ipi_listed[t] = false;
-        sim_ns delay = dist_draw_ns(&m->p->cpu.ipi_latency, c->rng) +
-                       cpu_idle_exit_ns(m, &m->cpus[t], c->rng);
-        engine_schedule(m->eng, now + delay, EV_IPI, t, IPI_RPS);
+        if (c->ipi_left[t])
+            c->ipi_left[t] = false;
+        else
+            ipi_leave(m, c, t, now);
     }
     metrics_cpu_count(m, c->id, CPU_IPIS_SENT, c->ipi_n);
     c->ipi_n = 0;

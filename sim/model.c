@@ -217,6 +217,7 @@ static void convert_units(struct model *m)
     m->ipi_send_ns = ns_round(p->cpu.ipi_send_ns);
     m->ipi_send_idle_ns =
         p->cpu.ipi_send_idle_ns < 0 ? m->ipi_send_ns : ns_round(p->cpu.ipi_send_idle_ns);
+    m->ipi_trap_leave_ns = p->cpu.ipi_trap_leave_ns < 0 ? -1 : ns_round(p->cpu.ipi_trap_leave_ns);
     m->ipi_recv_ns = ns_round(p->cpu.ipi_recv_ns);
     m->ipi_recv_running_ns = ns_round(p->cpu.ipi_recv_running_ns);
     m->enq_local_ns = ns_round(p->cpu.enqueue_local_ns);

@@ -131,6 +131,7 @@ struct sim_params {
         struct dist ipi_latency;
         double ipi_send_ns;
         double ipi_send_idle_ns; /* to a target idle within idle_poll_us; < 0: ipi_send_ns */
+        double ipi_trap_leave_ns; /* into a trapped IPI's cost, the IPI leaves; < 0: at its end */
         double ipi_recv_ns;
         double ipi_recv_running_ns; /* extra when the target is not idle */
         double enqueue_local_ns;

@@ -230,6 +230,13 @@ const struct param_spec k_params[] = {
         "3.7 us against 29.5 us, traced in RPS's own IPIs). -1 (the default): "
         "cpu.ipi_send_ns whatever the target's state. The result ipi_trap_frac counts the "
         "IPIs that paid cpu.ipi_send_ns."),
+    P_R("cpu.ipi_trap_leave_ns", cpu.ipi_trap_leave_ns, -1, 1e6, "-1.0", "ns",
+        "How far into the sender's cost of a trapped RPS IPI (cpu.ipi_send_ns: a running or "
+        "halted target) the interrupt leaves for its target, landing cpu.ipi_latency later "
+        "while the sender pays the rest of its trap: on a virtual machine the hypervisor "
+        "delivers it before it returns to the sender (data/hosts/kvm-2vcpu-epyc/rps-chain: "
+        "it lands about 7 us into a 26 us trap). -1 (the default), or a value past the "
+        "cost: at the trap's end. IPIs that do not trap leave at the end of their cost."),
     P_R("cpu.ipi_recv_ns", cpu.ipi_recv_ns, 0, 1e6, "500.0", "ns",
         "Target CPU hardirq cost of one IPI (an assumption: no published bare-metal figure; "
         "docs/references.md)."),

@@ -648,6 +648,41 @@ static void test_ipi_send_idle(void)
     model_destroy(b.m);
 }
 
+/* cpu.ipi_trap_leave_ns: a trapped RPS IPI leaves that far into its
+ * sender's cost and the sender pays the rest. 10 000 datagrams/s, RPS to
+ * CPU 2, every IPI a 10 us trap (no polling window): leaving 2 us into it,
+ * each datagram arrives 8 us sooner, and nothing else changes; a leave past
+ * the cost is the trap's end, the default, draw for draw. */
+static void test_ipi_trap_leave(void)
+{
+    const char *sets[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                          "policy.name=rps", "policy.rps_cpus=[2]", "cpu.ipi_send_ns=10000",
+                          "run.duration_ms=500", "cpu.ipi_trap_leave_ns=-1"};
+    enum { N = SIM_ARRAY_LEN(sets) };
+    struct run *r = calloc(3, sizeof *r); /* on the heap: see test_waker_ipi */
+    CHECK_TRUE(r != NULL);
+    const char *leave[] = {"cpu.ipi_trap_leave_ns=-1", "cpu.ipi_trap_leave_ns=2000",
+                           "cpu.ipi_trap_leave_ns=20000"};
+    for (int i = 0; i < 3; i++) {
+        sets[N - 1] = leave[i];
+        run_text(&r[i], NULL, k_veth, sets, N);
+    }
+    fprintf(stderr, "ipi trap leave: send latency %.3f us, leaving 2 us in %.3f us\n",
+            r[0].r->sum.send_latency_mean_us, r[1].r->sum.send_latency_mean_us);
+    CHECK_REL(r[0].r->sum.ipis_per_s, 10000, 0.01);
+    CHECK_NEAR(r[0].r->sum.ipi_trap_frac, 1, 1e-12);
+    CHECK_NEAR(r[0].r->sum.send_latency_mean_us - r[1].r->sum.send_latency_mean_us, 8.0, 1e-3);
+    CHECK_NEAR(r[0].r->sum.send_latency_p99_us - r[1].r->sum.send_latency_p99_us, 8.0, 0.2);
+    CHECK_NEAR(cpu_busy(&r[1], 0), cpu_busy(&r[0], 0), 1e-12); /* the sender pays it all */
+    CHECK_EQ_I64(r[1].r->sum.gen_frames, r[0].r->sum.gen_frames);
+    CHECK_NEAR(r[1].r->sum.ipi_trap_frac, 1, 1e-12);
+    CHECK_NEAR(r[2].r->sum.send_latency_mean_us, r[0].r->sum.send_latency_mean_us, 1e-12);
+    CHECK_NEAR(cpu_busy(&r[2], 2), cpu_busy(&r[0], 2), 1e-12);
+    for (int i = 0; i < 3; i++)
+        model_destroy(r[i].m);
+    free(r);
+}
+
 /* app.waker_ipi = "separate": the softirq that wakes a reader on another CPU
  * pays that wake-up's IPI by the target's state, one that wakes a reader on
  * its own CPU none. 10 000 datagrams/s, reader on CPU 1, which idles about
@@ -1777,6 +1812,7 @@ int main(int argc, char **argv)
     test_sender_veth();
     test_sender_spin();
     test_ipi_send_idle();
+    test_ipi_trap_leave();
     test_waker_ipi();
     test_receive_calls();
     test_deferred_free();
