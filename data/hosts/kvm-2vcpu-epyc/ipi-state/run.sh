@@ -1,14 +1,25 @@
 #!/bin/bash
 # run.sh OUT LOAD...: falconsim measure of the overlay with RPS, 16 B, flat out and at each
 # LOAD % (4 s windows; PAYLOAD bytes, default 16); 1.5 s into the flat-out run's and each paced run's sender, ftrace
-# records one second (trace_ipi_state.py's events) into ./trace_LOAD.txt (or trace_sat.txt),
-# and the sender's --rate into ./rate_LOAD. Needs root; FALCONSIM is the binary.
+# records one second (trace_ipi_state.py's events, or EVENTS: tracefs event names, each
+# optionally NAME:FILTER) into ./trace_LOAD.txt (or trace_sat.txt), and the sender's --rate
+# into ./rate_LOAD. Needs root; FALCONSIM is the binary.
 set -e
+EVENTS=${EVENTS:-"ipi/ipi_send_cpu irq/softirq_entry irq/softirq_exit irq_vectors/call_function_single_entry irq_vectors/call_function_single_exit irq_vectors/local_timer_entry irq_vectors/local_timer_exit sched/sched_switch"}
 OUT=$1; shift
 rm -f ./seen_*
 T=/sys/kernel/tracing
 echo mono > $T/trace_clock; echo 65536 > $T/buffer_size_kb
-for e in ipi/ipi_send_cpu irq/softirq_entry irq/softirq_exit irq_vectors/call_function_single_entry irq_vectors/call_function_single_exit irq_vectors/local_timer_entry irq_vectors/local_timer_exit sched/sched_switch; do echo 1 > $T/events/$e/enable; done
+events() {   # events 0|1: disable or enable EVENTS with their filters
+  for e in $EVENTS; do
+    f=${e#*:}; e=${e%%:*}
+    if [ $1 = 1 ] && [ "$f" != "$e" ]; then echo "$f" > $T/events/$e/filter; fi
+    echo $1 > $T/events/$e/enable
+    if [ $1 = 0 ]; then echo 0 > $T/events/$e/filter; fi
+  done
+}
+trap 'events 0; echo 0 > $T/tracing_on' EXIT
+events 1
 echo 0 > $T/tracing_on
 LOADS=$(IFS=,; echo "$*")
 ${FALCONSIM:-falconsim} measure -o $OUT --topologies overlay --placements rps --payloads ${PAYLOAD:-16} --sat-reps 1 --loads $LOADS --load-reps 1 --duration 4 --warmup 0.5 --noise-s 0 -q &
@@ -28,5 +39,4 @@ for L in sat "$@"; do
   done
 done
 wait $M
-for e in ipi/ipi_send_cpu irq/softirq_entry irq/softirq_exit irq_vectors/call_function_single_entry irq_vectors/call_function_single_exit irq_vectors/local_timer_entry irq_vectors/local_timer_exit sched/sched_switch; do echo 0 > $T/events/$e/enable; done
 echo > $T/trace
