@@ -314,8 +314,9 @@ void cpu_send_ipi(struct model *m, struct cpu *from, unsigned to, enum ipi_kind 
 void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg)
 {
     struct model *m = ctx;
-    (void)arg;
-    cpu_thread_wake(m, &m->threads[obj]);
+    struct thread *t = arg != 0 ? &m->senders[obj] : &m->threads[obj]; /* arg 1: a sender */
+    t->wmem_wake_due = false;
+    cpu_thread_wake(m, t);
 }
 
 /* CPU c's noise clock at `now`, ns: wall time at noise.idle_share 1. */
@@ -800,7 +801,7 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
             continue; /* cond_resched, then run_ksoftirqd again or sleep */
         }
         if (t->kind == THR_SENDER) {
-            if (!traffic_sender_has_due(m, t)) {
+            if (!traffic_sender_has_due(m, t) || traffic_sender_blocked(m, t)) {
                 thread_sleep(c, t);
                 continue;
             }

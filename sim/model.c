@@ -76,6 +76,8 @@ void model_pkt_free(struct model *m, struct pkt *p)
 
 void model_drop(struct model *m, struct pkt *p, enum drop_place where)
 {
+    if (p->flags & PKT_WMEM)
+        traffic_wmem_release(m, NULL, p, engine_now(m->eng)); /* kfree_skb: sock_wfree */
     metrics_dropped(m, where, p->segs);
     traffic_dropped(m, p);
     model_pkt_free(m, p);
@@ -267,7 +269,9 @@ static void convert_units(struct model *m)
  *   EV_STEP_DONE 1 per CPU (one step at a time); EV_NOISE 2 per noisy CPU
  *   (its next gap and next tick); EV_SOURCE 1 per flow; EV_THREAD_WAKE 1
  *   per thread with a flow (only a THR_SLEEPING thread is woken), so at
- *   most 1 per flow; EV_RR_SEND/ARRIVE/RESPONSE 1 per outstanding request
+ *   most 1 per flow, and 1 per sender thread (a wake-up from its send
+ *   buffer, never a second while one is due); EV_RR_SEND/ARRIVE/RESPONSE
+ *   1 per outstanding request
  *   of a connection, and in web 1 per backend call of it; EV_CREDIT 1 per
  *   TCP skb awaiting its ACK or RTO, at most the packet pool.
  * Rate bounds (no guard: how many are pending depends on timing):
@@ -288,6 +292,7 @@ static double event_bound(const struct sim_params *p)
                       (rr ? (double)p->workload.outstanding : 0) +
                       (web ? (double)(p->workload.cache_calls + p->workload.db_calls) : 0);
     double structural = 1 + 4 + (double)p->host.cpus + 2 * (double)p->noise.cpus.n +
+                        (double)p->sender.cpus.n +
                         (double)params_flow_count(p) * per_flow +
                         (p->workload.protocol == PROTO_TCP ? pool_bound(p) : 0);
     double allowance = 4096 + 15 * (double)p->host.cpus + 4 * (double)p->nic.rx_queues +

@@ -79,6 +79,7 @@ enum pkt_flags {
     PKT_HIGH = 1u << 2,    /* the policy's classify put it in the high class */
     PKT_MF = 1u << 3,      /* in a micro-flow (mf_id, mf_lane) */
     PKT_MF_LAST = 1u << 4, /* ... and it ends that micro-flow */
+    PKT_WMEM = 1u << 5,    /* counts against its sender's send buffer (sender.sndbuf_bytes) */
 };
 
 struct pkt {
@@ -215,6 +216,8 @@ struct thread {
     bool woke_idle;       /* ... and app.idle_wake_*: its CPU was idle at the wake-up */
     bool woken_locally;   /* the pending wake-up comes from its own CPU's softirq */
     bool migrate_pending; /* move to migrate_cpu at the end of its step */
+    bool wmem_blocked;    /* THR_SENDER: asleep in a send on a full send buffer */
+    bool wmem_wake_due;   /* THR_SENDER: ... and its wake-up is scheduled */
     uint16_t migrate_cpu;
     struct flow_ready_list ready; /* sockets with data, round robin */
     struct rng *rng;
@@ -326,6 +329,7 @@ struct flow {
     bool unlimited;          /* TCP at rate 0: always has data */
     uint64_t send_due;       /* sender.*: datagrams due and not yet sent */
     struct thread *sender;   /* sender.*: the thread that sends it */
+    int64_t snd_wmem;        /* sender.sndbuf_bytes: truesize of its skbs not yet orphaned */
     bool on_link;            /* in the link's ready list */
     struct flow *link_next;
     int64_t inflight_bytes;  /* TCP window use */
@@ -636,6 +640,13 @@ void traffic_start(struct model *m);
  * its effects when the step ends (the frames enter by netif_rx). */
 bool traffic_sender_has_due(const struct model *m, const struct thread *t);
 bool traffic_sender_spins(const struct model *m, uint16_t cpu);
+/* sender.sndbuf_bytes: whether the thread's next send finds its socket's
+ * send buffer full (it then sleeps, marked wmem_blocked, until woken). */
+bool traffic_sender_blocked(struct model *m, struct thread *t);
+/* A PKT_WMEM skb leaves its sender's send buffer (ip_rcv_core's orphan, or
+ * its free on a drop) at `at`; if that wakes the blocked sender, returns the
+ * wake-up's cost to CPU c (none where c is NULL) and schedules the wake-up. */
+sim_ns traffic_wmem_release(struct model *m, struct cpu *c, struct pkt *p, sim_ns at);
 void traffic_plan_send(struct model *m, struct thread *t, struct step *s);
 void traffic_commit_send(struct model *m, struct cpu *c, struct step *s);
 void traffic_on_source(void *ctx, uint32_t obj, uint64_t arg);

@@ -266,6 +266,8 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
     }
     for (;;) {
         if (!resume) {
+            if (p->flags & PKT_WMEM) /* ip_rcv_core's skb_orphan: the first IP layer */
+                cost += contended(m, traffic_wmem_release(m, c, p, now + cost));
             if (p->sample != NO_SAMPLE)
                 metrics_sample_stage(m, p, st, c->id, now + cost);
             cost += contended(m, stage_cost_ns(&m->p->stage[st], p->bytes, c->rng));

@@ -151,6 +151,7 @@ struct sim_params {
         double frag_ns;       /* per IP fragment (frame) */
         int64_t batch;        /* datagrams per call, flat out */
         double spin_us;       /* a paced sender busy-waits gaps up to this; 0: sleeps */
+        int64_t sndbuf_bytes; /* the sender socket's send buffer; 0: no limit */
     } sender;
     struct {
         struct cpu_list cpus; /* CPUs with noise; empty: none (the default) */

@@ -177,6 +177,16 @@ const struct param_spec k_params[] = {
     P_I("sender.batch", sender.batch, 1, 1024, "32", "datagrams",
         "Datagrams per send call of one flow when it is flat out (sendmmsg batch); a paced "
         "flow sends what is due, up to this many."),
+    P_I("sender.sndbuf_bytes", sender.sndbuf_bytes, 0, 1e12, "0", "bytes",
+        "The sender socket's send buffer (SO_SNDBUF: net.core.wmem_default unless the sender "
+        "sets it). A datagram's skbs count against it (truesize: bytes + "
+        "app.skb_overhead_bytes each) from the send until the receive path's first IP layer "
+        "(ip_rcv_core orphans the skb; a veth crossing into another namespace keeps the "
+        "reference since Linux 4.19, 9c4c325252c5) or a drop. A send that finds it full "
+        "blocks the sender thread (sock_alloc_send_pskb) until it is below half "
+        "(sock_def_write_space), woken by the CPU that frees it (app.waker_cost_ns, "
+        "app.waker_ipi, app.wakeup_latency, as a reader's wake-up). 0 (the default): no "
+        "limit."),
     /* noise */
     P_C("noise.cpus", noise.cpus, "[]",
         "CPUs that lose time to interruptions the receive path does not cause: timer ticks, "

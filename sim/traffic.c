@@ -47,11 +47,19 @@
  * of a call waits for the send and receive paths of the k - 1 before it.
  * When the step ends the frames enter the receive path by veth's netif_rx
  * (netstack_stages.c, stage_netif_rx) and the CPU runs its pending softirqs,
- * as local_bh_enable does after each dev_queue_xmit. No send buffer blocks
- * the thread: a veth crossing into another namespace orphans the skb
- * (skb_scrub_packet), so a datagram leaves the socket's accounting when it
- * is transmitted. The link, the NIC and the workload's sender caps are not
- * used; the offered load is the flows' rates, whatever the policy.
+ * as local_bh_enable does after each dev_queue_xmit. With
+ * sender.sndbuf_bytes, a datagram's skbs count against its socket's send
+ * buffer from the send until the receive path's first IP layer orphans them
+ * (ip_rcv_core's skb_orphan: a veth crossing into another namespace keeps
+ * skb->sk since Linux 4.19, 9c4c325252c5 "skbuff: preserve sock reference
+ * when scrubbing the skb"), or they are dropped. A send that finds the
+ * buffer full blocks the thread (sock_alloc_send_pskb) until the CPU that
+ * frees its skbs finds less than half of it used (sock_def_write_space) and
+ * wakes it, as a reader is woken. So a sender can run at most a buffer ahead
+ * of the receive path's first IP layer, wherever that runs. 0: no limit (a
+ * datagram leaves the accounting when it is transmitted). The link, the NIC
+ * and the workload's sender caps are not used; the offered load is the
+ * flows' rates, whatever the policy.
  *
  * Counting: a frame is "generated" when its message is queued (open-loop
  * UDP, rr), when it starts on the wire (link-limited and TCP flows), or
@@ -475,25 +483,84 @@ bool traffic_sender_spins(const struct model *m, uint16_t cpu)
     return false;
 }
 
-/* One datagram. A send call goes to the next flow (round robin) with one
- * due and takes up to sender.batch of its datagrams; batch_left > 0 implies
- * the current flow still has one due (send_due only grows between steps).
- * O(flows of the thread) at the start of a call; a sender has a few. */
-void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
+/* The flow the thread's next datagram goes to: the current call's, or,
+ * where a call starts, the next flow (round robin) with one due. Asking
+ * again before the datagram is sent gives the same flow. O(flows of the
+ * thread) at the start of a call; a sender has a few. */
+static struct flow *next_send_flow(struct model *m, struct thread *t)
 {
-    s->dur = 0;
-    if (t->batch_left == 0) {
+    if (t->batch_left == 0)
         for (uint32_t k = 0;
              k < t->nsend_flows && !flow_due(&m->flows[t->send_flows[t->send_next]]); k++)
             t->send_next = (t->send_next + 1) % t->nsend_flows;
+    return &m->flows[t->send_flows[t->send_next]];
+}
+
+/* The send buffer's charge of one datagram: each of its skbs' truesize, as
+ * pkt_truesize counts them at the socket. */
+static int64_t msg_truesize(const struct model *m, const struct flow *f)
+{
+    return (int64_t)f->msg_bytes + (int64_t)f->frames_per_msg * m->p->app.skb_overhead_bytes;
+}
+
+bool traffic_sender_blocked(struct model *m, struct thread *t)
+{
+    int64_t sndbuf = m->p->sender.sndbuf_bytes;
+    if (sndbuf <= 0 || next_send_flow(m, t)->snd_wmem < sndbuf)
+        return false;
+    t->wmem_blocked = true;
+    return true;
+}
+
+sim_ns traffic_wmem_release(struct model *m, struct cpu *c, struct pkt *p, sim_ns at)
+{
+    struct flow *f = &m->flows[p->flow];
+    p->flags &= (uint8_t)~PKT_WMEM;
+    f->snd_wmem -= pkt_truesize(m, p);
+    SIM_ASSERT(f->snd_wmem >= 0);
+    struct thread *t = f->sender;
+    /* sock_writeable: less than half the buffer in use */
+    if (!t->wmem_blocked || f->snd_wmem >= m->p->sender.sndbuf_bytes >> 1 ||
+        next_send_flow(m, t) != f)
+        return 0;
+    t->wmem_blocked = false;
+    if (t->wmem_wake_due)
+        return 0; /* an earlier wake-up is on its way: it finds the buffer free */
+    t->wmem_wake_due = true;
+    struct cpu *tc = &m->cpus[t->cpu];
+    struct rng *r = c != NULL ? c->rng : tc->rng;
+    sim_ns cost = 0;
+    if (c != NULL) {
+        cost = m->app_waker_cost_ns;
+        if (c->id != t->cpu) {
+            metrics_cpu_count(m, c->id, CPU_WAKE_IPIS, 1); /* ttwu_queue_wakelist */
+            if (m->p->app.waker_ipi == WAKER_IPI_SEPARATE)
+                cost += cpu_ipi_cost_ns(m, tc);
+        }
+    }
+    sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, r) + cpu_idle_exit_ns(m, tc, r);
+    engine_schedule(m->eng, at + cost + delay, EV_THREAD_WAKE, (uint32_t)(t - m->senders), 1);
+    return cost;
+}
+
+/* One datagram. A send call goes to the next flow (round robin) with one
+ * due and takes up to sender.batch of its datagrams; batch_left > 0 implies
+ * the current flow still has one due (send_due only grows between steps). */
+void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
+{
+    s->dur = 0;
+    t->wmem_blocked = false; /* woken some other way, it sends: not blocked */
+    struct flow *f = next_send_flow(m, t);
+    if (t->batch_left == 0) {
         t->batch_left = (uint32_t)m->p->sender.batch;
         t->call_t = engine_now(m->eng);
         s->dur = m->send_call_ns;
     }
-    struct flow *f = &m->flows[t->send_flows[t->send_next]];
     SIM_ASSERT(flow_due(f));
     if (!f->unlimited)
         f->send_due--;
+    if (m->p->sender.sndbuf_bytes > 0)
+        f->snd_wmem += msg_truesize(m, f); /* sock_alloc_send_pskb, before the work */
     s->dur += m->send_msg_ns + (sim_ns)f->frames_per_msg * m->send_frag_ns + f->send_bytes_ns;
     s->target = (int32_t)f->id;
     s->thread = t;
@@ -515,6 +582,8 @@ void traffic_commit_send(struct model *m, struct cpu *c, struct step *s)
          * whole sendmmsg batch just before the call */
         struct pkt *p = nic_pkt_new(m, f, msg, frag, frame_bytes(f, frag), s->thread->call_t);
         p->sample = sample;
+        if (m->p->sender.sndbuf_bytes > 0)
+            p->flags |= PKT_WMEM;
         stage_netif_rx(m, c, p);
     }
 }

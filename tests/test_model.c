@@ -683,6 +683,69 @@ static void test_ipi_trap_leave(void)
     free(r);
 }
 
+/* sender.sndbuf_bytes: a sender runs at most a send buffer ahead of the
+ * receive path's first IP layer. Flat out (1.53 us a datagram) with RPS to
+ * CPU 2, which also runs the reader and whose host_l4 takes 5 us: without a
+ * limit the sender floods CPU 2's backlog and drops; with a buffer of 100
+ * datagrams' truesize it blocks, nothing is dropped at a backlog limit of
+ * 110 (drops at 20, which 100 in flight overrun while CPU 2 polls), CPU 2
+ * sets the rate, the sender's CPU sleeps the rest, and CPU 2 wakes it (an
+ * IPI to CPU 0, the only remote wake-ups here). A buffer never full, or
+ * without RPS (the IP layer runs right after each send), changes nothing,
+ * draw for draw. */
+static void test_sndbuf(void)
+{
+    const char *sets[] = {"policy.name=rps", "policy.rps_cpus=[2]", "stage.host_l4.cost=5000",
+                          "app.cpus=[2]", "run.duration_ms=100", "kernel.netdev_max_backlog=110",
+                          "sender.sndbuf_bytes=0"};
+    enum { N = SIM_ARRAY_LEN(sets) };
+    struct run *r = calloc(6, sizeof *r); /* on the heap: see test_waker_ipi */
+    CHECK_TRUE(r != NULL);
+    const long truesize = 16 + 768; /* message_bytes + app.skb_overhead_bytes */
+    char buf[64], huge[64];
+    snprintf(buf, sizeof buf, "sender.sndbuf_bytes=%ld", 100 * truesize);
+    snprintf(huge, sizeof huge, "sender.sndbuf_bytes=%ld", 1000000000L);
+    run_text(&r[0], NULL, k_veth, sets, N);
+    sets[N - 1] = buf;
+    run_text(&r[1], NULL, k_veth, sets, N);
+    sets[N - 2] = "kernel.netdev_max_backlog=20";
+    run_text(&r[2], NULL, k_veth, sets, N);
+    sets[N - 2] = "kernel.netdev_max_backlog=110";
+    sets[N - 1] = huge;
+    run_text(&r[3], NULL, k_veth, sets, N);
+    sets[0] = "policy.name=vanilla";
+    sets[1] = "policy.rps_cpus=[]";
+    run_text(&r[4], NULL, k_veth, sets, N);
+    sets[N - 1] = "sender.sndbuf_bytes=0";
+    run_text(&r[5], NULL, k_veth, sets, N);
+    fprintf(stderr,
+            "sndbuf: unlimited %.0f/s, %llu backlog drops; limited %.0f/s, %llu drops, sender CPU "
+            "%.3f busy, %.0f wake IPIs/s\n",
+            r[0].r->sum.throughput_pps, (unsigned long long)r[0].r->sum.drops_by[DROP_BACKLOG],
+            r[1].r->sum.throughput_pps, (unsigned long long)r[1].r->sum.drops,
+            cpu_busy(&r[1], 0), r[1].r->sum.wake_ipis_per_s);
+    CHECK_TRUE(r[0].r->sum.drops_by[DROP_BACKLOG] > 1000);
+    CHECK_EQ_I64(r[1].r->sum.drops, 0);
+    CHECK_REL(r[1].r->sum.throughput_pps, r[0].r->sum.throughput_pps, 0.01); /* CPU 2's pace */
+    /* asleep, not spinning: busy only for what it sends (1000 + 500 ns each,
+     * 1000 ns a call of at most 32) */
+    double per_msg_ns = 1500 + 1000.0 / 32;
+    CHECK_REL(cpu_busy(&r[1], 0), r[1].r->sum.throughput_pps * per_msg_ns * 1e-9, 0.02);
+    CHECK_TRUE(cpu_busy(&r[0], 0) > 0.99);
+    CHECK_TRUE(r[1].r->sum.wake_ipis_per_s > 0);
+    CHECK_TRUE(r[1].r->sum.wake_ipis_per_s < r[1].r->sum.throughput_pps / 40);
+    CHECK_TRUE(r[2].r->sum.drops_by[DROP_BACKLOG] > 0);
+    CHECK_EQ_I64(r[3].r->sum.gen_frames, r[0].r->sum.gen_frames);
+    CHECK_EQ_I64(r[3].r->sum.drops, r[0].r->sum.drops);
+    CHECK_NEAR(cpu_busy(&r[3], 2), cpu_busy(&r[0], 2), 1e-12);
+    CHECK_EQ_I64(r[4].r->sum.gen_frames, r[5].r->sum.gen_frames);
+    CHECK_NEAR(r[4].r->sum.latency_p99_us, r[5].r->sum.latency_p99_us, 1e-12);
+    CHECK_NEAR(r[4].r->sum.wake_ipis_per_s, r[5].r->sum.wake_ipis_per_s, 1e-12);
+    for (int i = 0; i < 6; i++)
+        model_destroy(r[i].m);
+    free(r);
+}
+
 /* app.waker_ipi = "separate": the softirq that wakes a reader on another CPU
  * pays that wake-up's IPI by the target's state, one that wakes a reader on
  * its own CPU none. 10 000 datagrams/s, reader on CPU 1, which idles about
@@ -1813,6 +1876,7 @@ int main(int argc, char **argv)
     test_sender_spin();
     test_ipi_send_idle();
     test_ipi_trap_leave();
+    test_sndbuf();
     test_waker_ipi();
     test_receive_calls();
     test_deferred_free();
