@@ -461,6 +461,13 @@ sim_ns cpu_ipi_cost_ns(const struct model *m, const struct cpu *t)
     return cpu_ipi_traps(m, t) ? m->ipi_send_ns : m->ipi_send_idle_ns;
 }
 
+sim_ns cpu_waker_ipi_ns(const struct model *m, const struct cpu *waker, const struct thread *t)
+{
+    if (m->p->app.waker_ipi != WAKER_IPI_SEPARATE || t->cpu == waker->id)
+        return 0;
+    return cpu_ipi_cost_ns(m, &m->cpus[t->cpu]);
+}
+
 sim_ns cpu_ipi_send_ns(struct model *m, unsigned from, const struct cpu *t)
 {
     if (cpu_ipi_traps(m, t))

@@ -613,6 +613,11 @@ bool cpu_ipi_traps(const struct model *m, const struct cpu *t);
 /* What an IPI to CPU t costs its sender now: cpu.ipi_send_ns if it traps,
  * else cpu.ipi_send_idle_ns. */
 sim_ns cpu_ipi_cost_ns(const struct model *m, const struct cpu *t);
+/* app.waker_ipi = "separate": the IPI of waking thread t on another CPU
+ * (ttwu_queue_wakelist), at the cost of that CPU's state; none for a thread
+ * on the waker's own CPU, or with "folded" (inside app.waker_cost_ns). Not
+ * an RPS IPI: not in ipis_sent. */
+sim_ns cpu_waker_ipi_ns(const struct model *m, const struct cpu *waker, const struct thread *t);
 /* cpu_ipi_cost_ns for an IPI that raises NET_RX (RPS, deferred-free kick)
  * from CPU from, counted as trapped (ipi_trap_frac) where it traps. */
 sim_ns cpu_ipi_send_ns(struct model *m, unsigned from, const struct cpu *t);

@@ -217,17 +217,6 @@ static bool socket_enqueue_wakes(const struct model *m, const struct pkt *p)
     return segs >= f->frames_per_msg;
 }
 
-/* app.waker_ipi = "separate": the IPI of waking a reader on another CPU
- * (ttwu_queue_wakelist), at the cost of the reader's CPU's state; none for
- * a reader on the waker's own CPU. Not an RPS IPI: not in ipis_sent. */
-static sim_ns waker_ipi_ns(const struct model *m, const struct cpu *c, const struct pkt *p)
-{
-    const struct thread *t = m->flows[p->flow].thread;
-    if (m->p->app.waker_ipi != WAKER_IPI_SEPARATE || t->cpu == c->id)
-        return 0;
-    return cpu_ipi_cost_ns(m, &m->cpus[t->cpu]);
-}
-
 void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pkt *p,
                        struct step *s)
 {
@@ -296,7 +285,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
             s->pkt = p;
             if (socket_enqueue_wakes(m, p)) {
                 cost += contended(m, m->app_waker_cost_ns);
-                cost += waker_ipi_ns(m, c, p);
+                cost += cpu_waker_ipi_ns(m, c, m->flows[p->flow].thread);
             }
             break;
         }

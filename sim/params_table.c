@@ -185,8 +185,8 @@ const struct param_spec k_params[] = {
         "reference since Linux 4.19, 9c4c325252c5) or a drop. A send that finds it full "
         "blocks the sender thread (sock_alloc_send_pskb) until it is below half "
         "(sock_def_write_space), woken by the CPU that frees it (app.waker_cost_ns, "
-        "app.waker_ipi, app.wakeup_latency, as a reader's wake-up). 0 (the default): no "
-        "limit."),
+        "app.waker_ipi, app.wakeup_latency, as a reader's wake-up). Senders on this host "
+        "only (sender.cpus). 0 (the default): no limit."),
     /* noise */
     P_C("noise.cpus", noise.cpus, "[]",
         "CPUs that lose time to interruptions the receive path does not cause: timer ticks, "

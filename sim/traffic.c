@@ -531,12 +531,9 @@ sim_ns traffic_wmem_release(struct model *m, struct cpu *c, struct pkt *p, sim_n
     struct rng *r = c != NULL ? c->rng : tc->rng;
     sim_ns cost = 0;
     if (c != NULL) {
-        cost = m->app_waker_cost_ns;
-        if (c->id != t->cpu) {
+        cost = m->app_waker_cost_ns + cpu_waker_ipi_ns(m, c, t);
+        if (c->id != t->cpu)
             metrics_cpu_count(m, c->id, CPU_WAKE_IPIS, 1); /* ttwu_queue_wakelist */
-            if (m->p->app.waker_ipi == WAKER_IPI_SEPARATE)
-                cost += cpu_ipi_cost_ns(m, tc);
-        }
     }
     sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, r) + cpu_idle_exit_ns(m, tc, r);
     engine_schedule(m->eng, at + cost + delay, EV_THREAD_WAKE, (uint32_t)(t - m->senders), 1);
