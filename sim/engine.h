@@ -41,6 +41,14 @@ void engine_destroy(struct engine *eng);
 void engine_register(struct engine *eng, uint32_t kind, unsigned cls, engine_handler_fn fn,
                      void *ctx);
 
+/* Registers a kind of which at most one event is ever pending (scheduling
+ * a second before the first has run is an assertion failure). It waits in a
+ * lane beside the event set, so scheduling and running it cost a compare;
+ * the order of events is the same as with engine_register. */
+#define ENGINE_MAX_LANES 4u
+void engine_register_single(struct engine *eng, uint32_t kind, unsigned cls, engine_handler_fn fn,
+                            void *ctx);
+
 /* Schedules an event; at must not be in the past. O(1) amortised. */
 void engine_schedule(struct engine *eng, sim_ns at, uint32_t kind, uint32_t obj, uint64_t arg);
 

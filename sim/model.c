@@ -431,7 +431,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
         return NULL;
     }
     /* Classes order equal-time events (engine.h); see enum ev_class. */
-    engine_register(m->eng, EV_LINK_DONE, CLASS_WIRE, traffic_on_link_done, m);
+    engine_register_single(m->eng, EV_LINK_DONE, CLASS_WIRE, traffic_on_link_done, m);
     engine_register(m->eng, EV_COALESCE, CLASS_NIC_TIMER, nic_on_coalesce_timer, m);
     engine_register(m->eng, EV_IPI, CLASS_INTERRUPT, cpu_on_ipi, m);
     engine_register(m->eng, EV_THREAD_WAKE, CLASS_WAKE, cpu_on_thread_wake, m);

@@ -242,6 +242,86 @@ static void test_bottom_spill(void)
     engine_destroy(t.h.e);
 }
 
+/* Lanes (engine_register_single) against the oracle: two single kinds, one
+ * in the ladder's class and one in a later class, reschedule themselves
+ * among random ladder events of two classes; every pop must come in
+ * (time, class, sequence) order, and the lane's events must not take
+ * ladder nodes. */
+struct lane_ctx {
+    struct engine *e;
+    struct rng *r;
+    uint64_t *seq; /* the shared scheduling counter */
+    sim_ns t[1 << 16];
+    uint64_t key[1 << 16]; /* class << 48 | seq */
+    size_t n;
+    unsigned lane_runs[2];
+    bool resched;
+};
+
+static void lane_record(struct lane_ctx *c, unsigned cls, uint64_t seq)
+{
+    if (c->n < sizeof c->t / sizeof c->t[0]) {
+        c->t[c->n] = engine_now(c->e);
+        c->key[c->n] = (uint64_t)cls << 48 | seq;
+    }
+    c->n++;
+}
+
+static void lane_ladder_pop(void *ctx, uint32_t obj, uint64_t arg)
+{
+    lane_record(ctx, obj, arg);
+}
+
+static void lane_single_pop(void *ctx, uint32_t obj, uint64_t arg)
+{
+    struct lane_ctx *c = ctx;
+    lane_record(c, obj == 0 ? 0 : 2, arg);
+    c->lane_runs[obj]++;
+    if (c->resched) /* often at the same time as ladder events */
+        engine_schedule(c->e, engine_now(c->e) + (sim_ns)(1 + rng_uniform(c->r) * 10) * 20,
+                        1 + obj, obj, (*c->seq)++);
+}
+
+static void test_lanes(void)
+{
+    struct sim_err err;
+    struct lane_ctx *c = calloc(1, sizeof *c);
+    uint64_t seq = 0;
+    c->e = engine_create(1 << 12, "test", &err);
+    c->r = rng_create(11, RNG_STREAM_TEST);
+    c->seq = &seq;
+    c->resched = true;
+    engine_register(c->e, 0, 0, lane_ladder_pop, c);
+    engine_register_single(c->e, 1, 0, lane_single_pop, c);
+    engine_register_single(c->e, 2, 2, lane_single_pop, c);
+    engine_register(c->e, 3, 1, lane_ladder_pop, c);
+    engine_schedule(c->e, 0, 1, 0, seq++);
+    engine_schedule(c->e, 0, 2, 1, seq++);
+    CHECK_EQ_I64(engine_pending(c->e), 2);
+    sim_ns horizon = 0;
+    for (int round = 0; round < 100; round++) {
+        int pushes = (int)(rng_uniform(c->r) * 100);
+        for (int i = 0; i < pushes; i++) {
+            bool second = rng_uniform(c->r) < 0.5;
+            engine_schedule(c->e, engine_now(c->e) + (sim_ns)(1 + rng_uniform(c->r) * 50) * 20,
+                            second ? 3 : 0, second ? 1 : 0, seq++);
+        }
+        horizon += 500;
+        engine_run(c->e, horizon);
+        CHECK_TRUE(engine_check(c->e));
+    }
+    c->resched = false;
+    engine_run(c->e, SIM_NS_MAX - 1);
+    CHECK_EQ_I64(engine_pending(c->e), 0);
+    CHECK_EQ_I64(c->n, seq);
+    CHECK_TRUE(c->n <= sizeof c->t / sizeof c->t[0]);
+    CHECK_TRUE(c->lane_runs[0] > 200 && c->lane_runs[1] > 200);
+    CHECK_TRUE(sorted_pairs(c->t, c->key, c->n));
+    rng_destroy(c->r);
+    engine_destroy(c->e);
+    free(c);
+}
+
 int main(void)
 {
     test_order();
@@ -250,5 +330,6 @@ int main(void)
     test_dense_hold_at_capacity(2);
     test_dense_hold_at_capacity(8);
     test_bottom_spill();
+    test_lanes();
     return check_report("test_engine");
 }
