@@ -57,6 +57,8 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <getopt.h>
 #include <gsl/gsl_multifit.h>
 #include <math.h>
@@ -928,16 +930,20 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
     sm->cells = nc;
 }
 
-/* The share of a row's sender CPUs that noise.* takes (mean gap over mean
- * spacing, at most 1; the mean over the sender CPUs). */
+/* The share of a row's sender CPUs that noise.* takes (the mean gap a CPU
+ * meets, its stalls thinned to noise.stall_share, over the mean spacing, at
+ * most 1; the mean over the sender CPUs). */
 static double sender_noise_frac(const struct sim_params *p)
 {
     double sum = 0;
+    double gap = dist_mean_ns(&p->noise.gap) -
+                 (1 - p->noise.stall_share) *
+                     dist_mean_above_ns(&p->noise.gap, p->noise.stall_from_us * 1e3);
     for (unsigned i = 0; i < p->sender.cpus.n; i++)
         for (unsigned k = 0; k < p->noise.cpus.n; k++)
             if (p->noise.cpus.cpu[k] == p->sender.cpus.cpu[i]) {
                 double sp = dist_mean_ns(&p->noise.spacing);
-                sum += sp > 0 ? fmin(dist_mean_ns(&p->noise.gap) / sp, 1) : 0;
+                sum += sp > 0 ? fmin(gap / sp, 1) : 0;
                 break;
             }
     return p->sender.cpus.n > 0 ? sum / p->sender.cpus.n : 0;
@@ -1009,11 +1015,225 @@ static unsigned default_free(const struct rows *rs, const char *sel,
     return n;
 }
 
+/* {===== The stalls' share =====
+ *
+ * The noise table comes from a probe of a few seconds, and the long stalls in
+ * its tail (gaps over noise.stall_from_us: the hypervisor's preemptions) come
+ * at a rate that moves tenfold between 10 s windows of one guest, so the
+ * probe's sample of them is a handful of events. The training rows see the
+ * campaign's own rate in their latency tails. The fit scans
+ * noise.stall_share over STALL_GRID shares (1, 0.95, ..., 0), runs each
+ * training case (the repetitions of one configuration) under the fitted
+ * profile with STALL_SEEDS seeds, and keeps the share whose median p99 and
+ * p99.9 (where the file has lat_p999_us) are closest to the repetitions'
+ * medians in squared log error: a tail is a ratio, and repetitions spread by
+ * up to ten times. A case's p99 over seeds spreads as widely (falconsim
+ * predict), hence eight of them. The result does not depend on the threads. */
+
+#define STALL_GRID 21u
+#define STALL_SEEDS 8u
+
+struct stall_scan {
+    char **text;       /* [nrows] a selected row's scenario under the profile */
+    unsigned nrows;
+    double *p99, *p999; /* [STALL_GRID][nrows][STALL_SEEDS], us */
+    atomic_size_t next;
+    pthread_mutex_t lock;
+    int rc;
+    struct sim_err err;
+};
+
+static double stall_share_of(unsigned g) { return 1 - (double)g / (STALL_GRID - 1); }
+
+static void *stall_worker(void *arg)
+{
+    struct stall_scan *sc = arg;
+    size_t total = (size_t)STALL_GRID * sc->nrows * STALL_SEEDS;
+    for (;;) {
+        size_t w = atomic_fetch_add(&sc->next, 1);
+        if (w >= total)
+            return NULL;
+        unsigned k = (unsigned)(w % STALL_SEEDS), i = (unsigned)(w / STALL_SEEDS % sc->nrows),
+                 g = (unsigned)(w / STALL_SEEDS / sc->nrows);
+        char share[64], seed[64];
+        snprintf(share, sizeof share, "noise.stall_share=%.4f", stall_share_of(g));
+        snprintf(seed, sizeof seed, "run.seed=%u", k + 1);
+        const char *sets[] = {share, seed};
+        struct sim_params p;
+        struct scenario_text st;
+        struct sim_err err = {{0}};
+        int rc = scenario_load(NULL, sc->text[i], sets, 2, &p, &st, &err);
+        struct model *m = NULL;
+        if (rc == SIM_OK) {
+            scenario_text_free(&st);
+            m = model_create(&p, &err);
+            rc = m == NULL ? SIM_EINVAL : SIM_OK;
+        }
+        if (rc == SIM_OK) {
+            model_run_until(m, model_duration(m));
+            const struct model_summary *s = &model_finish(m)->sum;
+            sc->p99[w] = s->send_latency_p99_us;
+            sc->p999[w] = s->send_latency_p999_us;
+            model_destroy(m);
+        } else {
+            pthread_mutex_lock(&sc->lock);
+            if (sc->rc == SIM_OK) {
+                sc->rc = rc;
+                sc->err = err;
+            }
+            pthread_mutex_unlock(&sc->lock);
+            atomic_store(&sc->next, total);
+        }
+    }
+}
+
+/* ln(model / measured)^2, the model's median over the seeds at w; 0 where
+ * the row measured nothing (a model without deliveries counts as 1 ns). */
+static double stall_err(const double *v, double measured)
+{
+    if (!(measured > 0))
+        return 0;
+    double x[STALL_SEEDS];
+    for (unsigned k = 0; k < STALL_SEEDS; k++)
+        x[k] = v[k];
+    double med = median_of(x, STALL_SEEDS);
+    double e = log(fmax(med, 1e-3) / measured);
+    return e * e;
+}
+
+/* Whether rows a and b are one case: repetitions of one configuration. */
+static bool same_case(const struct rows *rs, unsigned a, unsigned b)
+{
+    static const int k[] = {C_TOPO, C_PLACE, C_PAYLOAD, C_FLOWS, C_LOAD, C_TARGET};
+    for (unsigned i = 0; i < SIM_ARRAY_LEN(k); i++)
+        if (strcmp(cell(rs, a, k[i]), cell(rs, b, k[i])) != 0)
+            return false;
+    return true;
+}
+
+/* Scans noise.stall_share for the cases of the rows sel selects (their
+ * repetitions' medians) under the profile at profile_abs; appends the
+ * result, with its table as a comment, to f. */
+static int stall_scan_run(const struct rows *rs, const char *sel, const char *profile_abs,
+                          double sim_ms, unsigned jobs, bool quiet, FILE *f, struct sim_err *err)
+{
+    struct stall_scan sc = {.rc = SIM_OK};
+    unsigned n = rs->t.nrows;
+    sc.text = xcalloc(n, sizeof *sc.text);
+    double *m99 = xcalloc(n, sizeof *m99), *m999 = xcalloc(n, sizeof *m999);
+    double *v = xcalloc(n, sizeof *v), *w = xcalloc(n, sizeof *w);
+    bool *used = xcalloc(n, sizeof *used);
+    int p999_col = runs_table_col(&rs->t, "lat_p999_us");
+    int rc = SIM_OK;
+    for (unsigned r = 0; r < n && rc == SIM_OK; r++) {
+        if (used[r] || !row_selected(rs, r, sel))
+            continue;
+        unsigned nm = 0;
+        for (unsigned j = r; j < n && rc == SIM_OK; j++) {
+            if (used[j] || !row_selected(rs, j, sel) || !same_case(rs, r, j))
+                continue;
+            used[j] = true;
+            w[nm] = (double)NAN;
+            rc = num(rs, j, C_P99, &v[nm], err);
+            if (rc == SIM_OK && p999_col >= 0)
+                rc = runs_table_number(&rs->t, j, p999_col, &w[nm], err);
+            nm++;
+        }
+        double st[3];
+        runs_report_stats3(v, nm, st);
+        m99[sc.nrows] = st[0];
+        runs_report_stats3(w, nm, st);
+        m999[sc.nrows] = p999_col >= 0 ? st[0] : (double)NAN;
+        char *t = xmalloc(16384);
+        sc.text[sc.nrows++] = t;
+        if (rc == SIM_OK)
+            rc = row_scenario(rs, r, profile_abs, 1, 1, sim_ms, t, 16384, err);
+    }
+    size_t total = (size_t)STALL_GRID * sc.nrows * STALL_SEEDS;
+    sc.p99 = xcalloc(total ? total : 1, sizeof *sc.p99);
+    sc.p999 = xcalloc(total ? total : 1, sizeof *sc.p999);
+    if (rc == SIM_OK) {
+        if (!quiet)
+            fprintf(stderr, "falconsim fit: the stalls' share: %u shares x %u cases x %u seeds\n",
+                    STALL_GRID, sc.nrows, STALL_SEEDS);
+        atomic_init(&sc.next, 0);
+        pthread_mutex_init(&sc.lock, NULL);
+        pthread_t tid[64];
+        unsigned started = 0;
+        for (; started + 1 < jobs && started < 64; started++)
+            if (pthread_create(&tid[started], NULL, stall_worker, &sc) != 0)
+                break;
+        stall_worker(&sc);
+        for (unsigned i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+        pthread_mutex_destroy(&sc.lock);
+        if (sc.rc != SIM_OK) {
+            *err = sc.err;
+            rc = sc.rc;
+        }
+    }
+    double sum[STALL_GRID];
+    unsigned best = 0;
+    for (unsigned g = 0; g < STALL_GRID && rc == SIM_OK; g++) {
+        sum[g] = 0;
+        for (unsigned i = 0; i < sc.nrows; i++) {
+            size_t at = ((size_t)g * sc.nrows + i) * STALL_SEEDS;
+            sum[g] += stall_err(&sc.p99[at], m99[i]) + stall_err(&sc.p999[at], m999[i]);
+        }
+        if (sum[g] < sum[best]) /* ties keep the larger share: the probe's own */
+            best = g;
+    }
+    if (rc == SIM_OK) {
+        fprintf(f,
+                "# noise.stall_share: the share of the noise table's stalls (gaps over\n"
+                "# noise.stall_from_us) whose latency tails come closest to the rows' (p99%s,\n"
+                "# the median of %u seeds against the repetitions' median; squared log errors\n"
+                "# summed over %u cases), of %u shares scanned (docs/measure.md, \"Fit and\n"
+                "# predict\"). share: error\n#",
+                p999_col >= 0 ? " and p99.9" : "", STALL_SEEDS, sc.nrows, STALL_GRID);
+        for (unsigned g = 0; g < STALL_GRID; g++)
+            fprintf(f, " %.2f: %.2f%s", stall_share_of(g), sum[g],
+                    g % 6 == 5 && g + 1 < STALL_GRID ? "\n#" : "");
+        fprintf(f, "\nnoise: { stall_share = %.2f; };\n", stall_share_of(best));
+        if (!quiet)
+            fprintf(stderr, "falconsim fit: noise.stall_share %.2f (error %.2f; at 1: %.2f)\n",
+                    stall_share_of(best), sum[best], sum[0]);
+    }
+    for (unsigned i = 0; i < sc.nrows; i++)
+        free(sc.text[i]);
+    free(sc.text);
+    free(m99);
+    free(m999);
+    free(v);
+    free(w);
+    free(used);
+    free(sc.p99);
+    free(sc.p999);
+    return rc;
+}
+
+/* Whether the rows' noise has stalls for the share to thin: the first
+ * selected row's scenario under the base, loaded. */
+static bool rows_have_stalls(const char *scen_path)
+{
+    struct sim_params p;
+    struct scenario_text st;
+    struct sim_err err;
+    if (scenario_load(scen_path, NULL, NULL, 0, &p, &st, &err) != SIM_OK)
+        return false;
+    scenario_text_free(&st);
+    return p.noise.cpus.n > 0 &&
+           dist_mean_above_ns(&p.noise.gap, p.noise.stall_from_us * 1e3) > 0;
+}
+
+/* }===== */
+
 static void fit_usage(FILE *f)
 {
     fprintf(f,
             "usage: falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [--rows sat|load|all]\n"
-            "                     [--free KEY:MIN:MAX]... [--starts N] [-j N] [--sim-ms MS] [-q]\n"
+            "                     [--free KEY:MIN:MAX]... [--starts N] [--stalls scan|keep]\n"
+            "                     [-j N] [--sim-ms MS] [-q]\n"
             "\n"
             "Fits a host profile to selected rows of a measured file (a falconsim measure\n"
             "directory or its runs.tsv): each row becomes a scenario under BASE.cfg (the\n"
@@ -1039,6 +1259,10 @@ static void fit_usage(FILE *f)
             "  --starts N          fits from N starting points, the best kept: the base's\n"
             "                      values, then a Halton sequence over the free keys' bounds\n"
             "                      (default 4; costs that share a CPU leave several valleys)\n"
+            "  --stalls scan|keep  scan noise.stall_share after the fit: the share of the\n"
+            "                      noise table's stalls whose latency tails (p99, p99.9)\n"
+            "                      come closest to the rows' (default scan, where the\n"
+            "                      base's noise has stalls); keep: the base's share\n"
             "  -j, --jobs N        runs in parallel (default: the online CPUs)\n"
             "  --sim-ms MS         simulated time per run, a fifth of it warm-up (default:\n"
             "                      the row's own window, win_s, after 100 ms of warm-up;\n"
@@ -1057,6 +1281,7 @@ int host_rows_fit_main(int argc, char **argv)
                                        {"jobs", required_argument, NULL, 'j'},
                                        {"sim-ms", required_argument, NULL, 's'},
                                        {"starts", required_argument, NULL, 'n'},
+                                       {"stalls", required_argument, NULL, 'S'},
                                        {"quiet", no_argument, NULL, 'q'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
@@ -1065,7 +1290,7 @@ int host_rows_fit_main(int argc, char **argv)
     struct free_key fk[32];
     unsigned nfk = 0, jobs = 0;
     double sim_ms = 0; /* the row's own window */
-    bool quiet = false;
+    bool quiet = false, scan_stalls = true;
     optind = 1;
     opterr = 0;
     int c;
@@ -1117,6 +1342,13 @@ int host_rows_fit_main(int argc, char **argv)
             fk[nfk++] = k;
             break;
         }
+        case 'S':
+            if (strcmp(optarg, "scan") != 0 && strcmp(optarg, "keep") != 0) {
+                measure_msg("fit", "error: --stalls: '%s' must be scan or keep", optarg);
+                return EX_USAGE;
+            }
+            scan_stalls = strcmp(optarg, "scan") == 0;
+            break;
         case 'h': fit_usage(stdout); return 0;
         default:
             measure_msg("fit", "error: unknown option or missing value: %s (falconsim fit --help)",
@@ -1178,6 +1410,7 @@ int host_rows_fit_main(int argc, char **argv)
     if (rc == 0 && tf == NULL)
         rc = sim_error(&err, SIM_ECANTCREAT, "%s: cannot create: %s", path, strerror(errno));
     unsigned ntargets = 0;
+    char first_scen[4400] = "";
     if (rc == 0) {
         fprintf(tf, "# Generated by falconsim fit from %s (rows: %s)\n", rs.t.path, sel);
         for (unsigned k = 0; k < nfk; k++)
@@ -1197,6 +1430,8 @@ int host_rows_fit_main(int argc, char **argv)
             rc = write_file(scen, text, &err);
         if (rc != 0)
             break;
+        if (first_scen[0] == '\0')
+            snprintf(first_scen, sizeof first_scen, "%s", scen);
         if (sm.ok) {
             /* a scenario that does not load is reported by the fit (78) */
             struct sim_params sp;
@@ -1301,7 +1536,24 @@ int host_rows_fit_main(int argc, char **argv)
         char line[4096];
         while (fgets(line, sizeof line, in))
             fputs(line, o);
-        bool ok = !ferror(in) && fclose(o) == 0;
+        bool ok = !ferror(in) && fflush(o) == 0;
+        /* the stalls' share, scanned under the profile as fitted so far */
+        char tmp_abs[4400];
+        if (ok && scan_stalls && rows_have_stalls(first_scen)) {
+            if (realpath(tmp, tmp_abs) == NULL) {
+                ok = false;
+            } else if (stall_scan_run(&rs, sel, tmp_abs, sim_ms, jobs, quiet, o, &err) != SIM_OK) {
+                measure_msg("fit", "error: %s", err.msg);
+                fclose(o);
+                o = NULL;
+                unlink(tmp);
+                free(text);
+                runs_table_free(&rs.t);
+                fclose(in);
+                return EX_CONFIG;
+            }
+        }
+        ok = ok && fclose(o) == 0;
         o = NULL;
         if (!ok || rename(tmp, out) != 0) {
             measure_msg("fit", "error: cannot write %s", out);

@@ -40,7 +40,9 @@
  * idle vCPU meets fewer of the interruptions a busy loop does. A noise event
  * is a check that comes back until the clock has reached the drawn spacing
  * (at share 1 it always has); leaving idle brings it forward (a new
- * generation in the event's argument supersedes the old one).
+ * generation in the event's argument supersedes the old one). Of the gaps
+ * longer than noise.stall_from_us (stalls: the hypervisor's preemptions) a
+ * CPU meets the share noise.stall_share, a thinning of their rate.
  *
  * Idle exit (cpu.idle_poll_us, cpu.idle_exit): a CPU idle for longer than
  * the polling window has halted; a wake-up or an RPS IPI that reaches it
@@ -369,6 +371,16 @@ static bool idle_misses(const struct sim_params *p, struct cpu *c, sim_ns len)
     return rng_uniform(c->noise_rng) >= pow((double)len / knee_ns, -p->noise.idle_slope);
 }
 
+/* Whether a stall (longer than noise.stall_from_us) is thinned away: met
+ * with probability noise.stall_share, busy or idle (a uniform draw, made
+ * only below share 1, so that runs at 1 keep their draws). */
+static bool stall_missed(const struct sim_params *p, struct cpu *c, sim_ns len)
+{
+    if (p->noise.stall_share >= 1 || (double)len <= p->noise.stall_from_us * 1e3)
+        return false;
+    return rng_uniform(c->noise_rng) >= p->noise.stall_share;
+}
+
 /* An interruption of `kind` (arg's low bit) begins on CPU obj: queue it (or
  * add it to the one queued) and schedule the next. The event is a check
  * first: it does nothing if a later one superseded it (arg's generation),
@@ -398,7 +410,7 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
         next = now + (sim_ns)(1e9 / p->noise.tick_hz + 0.5);
     } else {
         sim_ns len = dist_draw_ns(&p->noise.gap, c->noise_rng);
-        met = !idle_misses(p, c, len);
+        met = !idle_misses(p, c, len) && !stall_missed(p, c, len);
         if (met)
             c->noise_due_ns += len;
         sim_ns gap = dist_draw_ns(&p->noise.spacing, c->noise_rng);

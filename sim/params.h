@@ -162,6 +162,8 @@ struct sim_params {
         double idle_share;    /* the noise clock's rate while the CPU is idle, 0..1 */
         double idle_knee_us;  /* an idle CPU meets gaps longer than this less often; 0: off */
         double idle_slope;    /* ... with probability (length / knee)^-slope */
+        double stall_from_us; /* interruptions longer than this are stalls */
+        double stall_share;   /* ... of which this share is met, busy or idle; 1: all */
     } noise;
     struct stage_cost_params stage[ST_COUNT];
     struct {

@@ -220,6 +220,17 @@ const struct param_spec k_params[] = {
     P_R("noise.idle_slope", noise.idle_slope, 0, 10, "0.0", "",
         "The power of noise.idle_knee_us's fall-off with the interruption's length; set "
         "with the knee, both above 0, or neither."),
+    P_R("noise.stall_from_us", noise.stall_from_us, 0, 1e6, "100.0", "us",
+        "Interruptions longer than this are stalls (the hypervisor's preemptions, whose "
+        "rate drifts: docs/model.md, \"Noise\"), to which noise.stall_share applies. The "
+        "default, 100 us, is where a KVM guest's probe table turns from its body of timer and "
+        "host interrupts (8-60 us) into its tail."),
+    P_R("noise.stall_share", noise.stall_share, 0, 1, "1.0", "",
+        "The share of noise.gap's stalls (longer than noise.stall_from_us) that a CPU meets, "
+        "busy or idle: the campaign's rate of stalls against the noise probe's. A probe of "
+        "seconds sees a handful of stalls from a rate that moves tenfold between 10 s "
+        "windows, so a host profile may fit this from its training rows' latency tails "
+        "(docs/measure.md). 1 (the default): every stall the table holds."),
     /* cpu */
     P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),

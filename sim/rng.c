@@ -11,6 +11,7 @@
  */
 #include "rng.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -55,6 +56,51 @@ double rng_uniform(struct rng *r) { return gsl_rng_uniform(r->g); }
 double rng_exponential(struct rng *r, double mean) { return gsl_ran_exponential(r->g, mean); }
 
 double dist_mean_ns(const struct dist *d) { return d->mean_ns; }
+
+double dist_mean_above_ns(const struct dist *d, double x)
+{
+    double m = d->mean_ns;
+    switch (d->kind) {
+    case DIST_CONST:
+        return m > x ? m : 0;
+    case DIST_EXP: /* the integral of t e^(-t/m) / m from x on */
+        return m <= 0 ? 0 : x <= 0 ? m : (x + m) * exp(-x / m);
+    case DIST_UNIFORM: {
+        double lo = fmax(x, d->min_ns), hi = d->max_ns, w = d->max_ns - d->min_ns;
+        if (w <= 0)
+            return d->min_ns > x ? d->min_ns : 0;
+        return hi > lo ? (hi * hi - lo * lo) / (2 * w) : 0;
+    }
+    case DIST_LOGNORMAL: { /* e^(mu + s^2/2) Phi((mu + s^2 - ln x) / s) */
+        if (m <= 0)
+            return 0;
+        if (x <= 0)
+            return m;
+        double s2 = log1p(d->cv * d->cv), mu = log(m) - s2 / 2;
+        return s2 > 0 ? m * gsl_cdf_ugaussian_P((mu + s2 - log(x)) / sqrt(s2)) : (m > x ? m : 0);
+    }
+    case DIST_EMPIRICAL: {
+        /* the quantile function is linear on each segment: integrate it
+         * over the part of each segment whose values pass x */
+        double sum = 0;
+        for (unsigned i = 0; i + 1 < d->n; i++) {
+            double q0 = d->q[i], q1 = d->q[i + 1], v0 = d->v[i], v1 = d->v[i + 1];
+            if (q1 <= q0 || v1 <= x)
+                continue;
+            if (v0 < x) { /* the segment crosses x: start where it does */
+                q0 += (q1 - q0) * (x - v0) / (v1 - v0);
+                v0 = x;
+            }
+            sum += (q1 - q0) * (v0 + v1) / 2;
+        }
+        return sum;
+    }
+    case DIST_COUNT:
+    default:
+        SIM_ASSERT(false && "bad distribution kind");
+    }
+    return 0;
+}
 
 /* Inverse transform: u in [0, 1), the segment [q[i], q[i+1]) holding it
  * (binary search, O(log n)), and the value interpolated linearly. Each

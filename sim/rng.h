@@ -35,6 +35,9 @@ double rng_exponential(struct rng *r, double mean);
 /* A draw in ns, rounded to the nearest integer and never negative. */
 sim_ns dist_draw_ns(const struct dist *d, struct rng *r);
 double dist_mean_ns(const struct dist *d);
+/* E[X; X > x] in ns, the part of the mean that draws longer than x ns make
+ * (0 where none can be): what thinning those draws takes from the mean. */
+double dist_mean_above_ns(const struct dist *d, double x);
 
 uint64_t rng_mix64(uint64_t x); /* splitmix64 finaliser, also used for flow hashes */
 

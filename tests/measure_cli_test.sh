@@ -298,6 +298,33 @@ expect_exit 0 "fit, three starts" -- "$bin" fit "$data/runs_small.tsv" -o s3.cfg
     fail "fit --starts 3: start 1 is not the one-start fit ($one): $(grep 'ends at' err.txt)"
 best=$(sed -n 's/.*ends at \([0-9.]*\)/\1/p' err.txt | sort -g | head -1)
 expect_out "the best's sum of squared relative errors $best"
+# The stalls' share: rows whose p99 the model gave with half the stalls are fitted back to
+# half. The overlay rows of repeat-sat (one case), their p99.9 column hidden (predict does not
+# print it), under a base whose noise has stalls (half the gaps, 100 us to 1 ms); host_l4,
+# which overlay rows never cross, is the one free key, so the costs cannot move.
+printf '@include "base.cfg"\nnoise: { cpus = [0, 1]; spacing = { dist = "exponential"; mean_ns = 3000000.0; };
+  gap = { dist = "empirical"; quantiles = [0.0, 0.5, 1.0]; values_ns = [5000.0, 100000.0, 1000000.0]; }; };\n' >stalls.cfg
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) { c[$i] = i; if ($i == "lat_p999_us") $i = "lat_p999_hidden" }
+    print; next } $c["topology"] == "overlay"' "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat/runs.tsv" >ov.tsv
+stall_fit() { "$bin" fit "$1" -o "$2" --base stalls.cfg --sim-ms 300 --starts 1 -j 2 \
+    --free stage.host_l4.cost:500:1500 "${@:3}"; }
+expect_exit 0 "fit, the stalls kept" -- stall_fit ov.tsv keep.cfg --stalls keep
+! grep -q stall_share keep.cfg && ok || fail "fit --stalls keep scanned the stalls' share"
+printf 'defaults = "keep.cfg";\nnoise: { stall_share = 0.5; };\n' >half.cfg
+expect_exit 0 "predict at half the stalls" -- "$bin" predict ov.tsv half.cfg --sim-ms 300 --seeds 8 -o half.tsv
+awk -F'\t' -v OFS='\t' 'FNR == NR { if ($8 == "lat_p99_us") p[$1] = $10; next }
+    FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+    { $c["lat_p99_us"] = p[$c["case_id"]]; print }' half.tsv ov.tsv >half_rows.tsv
+expect_exit 0 "fit, the stalls scanned" -- stall_fit half_rows.tsv scan.cfg
+grep -q '^noise: { stall_share = 0.50; };$' scan.cfg && grep -q ' 0.50: 0.00 ' scan.cfg &&
+    grep -q 'whose latency tails come closest to the rows. (p99,$' scan.cfg &&
+    grep -q 'summed over 1 cases' scan.cfg && ok ||
+    fail "fit: the stalls' share is not the half that made the rows: $(grep -A6 'stall_share:' scan.cfg | tr '\n' ' ')"
+expect_err "noise.stall_share 0.50"
+expect_exit 64 "fit: --stalls x" -- "$bin" fit ov.tsv -o x.cfg --base stalls.cfg --stalls x
+expect_err "--stalls: 'x' must be scan or keep"
+# without stalls in the base's noise the scan is skipped
+! grep -q stall_share prof.cfg && ok || fail "fit scanned a base without stalls"
 expect_exit 64 "fit: --starts 0" -- "$bin" fit "$data/runs_small.tsv" -o s0.cfg --base base.cfg --starts 0
 expect_err "--starts: '0' must be 1..64"
 expect_exit 64 "calibrate: --starts x" -- "$bin" calibrate s3.cfg.d/targets.tsv --starts x

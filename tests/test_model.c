@@ -358,6 +358,70 @@ static void test_noise_busy_time(void)
     model_destroy(c.m);
 }
 
+/* dist_mean_above_ns, E[X; X > x], against the sample mean of the draws
+ * past x for every kind, and its ends: the whole mean below every value,
+ * nothing above all of them. */
+static void test_dist_mean_above(void)
+{
+    struct dist d[5] = {{.kind = DIST_CONST, .mean_ns = 300},
+                        {.kind = DIST_EXP, .mean_ns = 300},
+                        {.kind = DIST_UNIFORM, .min_ns = 100, .max_ns = 500},
+                        {.kind = DIST_LOGNORMAL, .mean_ns = 300, .cv = 1.5},
+                        {.kind = DIST_EMPIRICAL, .n = 4, .q = {0, 0.5, 0.9, 1},
+                         .v = {100, 200, 400, 3000}}};
+    d[2].mean_ns = 300;
+    d[4].mean_ns = 0.5 * 150 + 0.4 * 300 + 0.1 * 1700;
+    enum { N = 400000 };
+    struct rng *r = rng_create(5, RNG_STREAM_TEST);
+    for (unsigned k = 0; k < 5; k++) {
+        CHECK_REL(dist_mean_above_ns(&d[k], 0), d[k].mean_ns, 1e-9);
+        CHECK_TRUE(dist_mean_above_ns(&d[k], 1e9) < 1e-6 * d[k].mean_ns);
+        for (double x = 150; x < 2000; x *= 2.5) {
+            double sum = 0;
+            for (unsigned i = 0; i < N; i++) {
+                double v = (double)dist_draw_ns(&d[k], r);
+                sum += v > x ? v : 0;
+            }
+            /* draws are rounded to whole ns: a constant at x passes or not */
+            CHECK_NEAR(dist_mean_above_ns(&d[k], x), sum / N, 0.01 * d[k].mean_ns + 1);
+        }
+    }
+    rng_destroy(r);
+}
+
+/* noise.stall_share: gaps longer than noise.stall_from_us are met with that
+ * probability, busy or idle. Uniform gaps of 20-380 us every 2 ms on an idle
+ * CPU take 10 % of it; above 100 us lie 186.7 of their 200 us mean, so a
+ * share of 0.25 leaves 13.3 + 46.7 = 60 us a gap (3 %) and 0 leaves 13.3 us
+ * (0.67 %), as dist_mean_above_ns computes it; share 1 is the model without
+ * the key, draw for draw (no acceptance draw is made). */
+static void test_noise_stall_share(void)
+{
+#define STALL_BASE "policy.name=vanilla", "workload.rate_pps=10000", \
+        "stage.host_l4.cost=1000", "run.duration_ms=8000", "noise.cpus=[3]", \
+        "noise.gap.dist=uniform", "noise.gap.min_ns=20000", "noise.gap.max_ns=380000", \
+        "noise.spacing=2000000", "noise.spacing.dist=exponential"
+    const char *sets[4][12] = {{STALL_BASE}, {STALL_BASE, "noise.stall_share=1"},
+                               {STALL_BASE, "noise.stall_share=0.25"},
+                               {STALL_BASE, "noise.stall_share=0"}};
+#undef STALL_BASE
+    struct run *r = calloc(4, sizeof *r); /* on the heap: see test_waker_ipi */
+    for (unsigned i = 0; i < 4; i++)
+        run_text(&r[i], NULL, k_free, sets[i], i == 0 ? 10 : 11);
+    const struct dist *gap = &r[0].p.noise.gap;
+    double above = dist_mean_above_ns(gap, 100000);
+    CHECK_NEAR(above, (380000.0 * 380000 - 100000.0 * 100000) / (2 * 360000), 1e-6);
+    /* about 4 000 gaps: within 3 standard deviations */
+    CHECK_NEAR(noise_frac(&r[0], 3), 0.10, 0.006);
+    CHECK_TRUE(noise_frac(&r[1], 3) == noise_frac(&r[0], 3));
+    CHECK_EQ_I64(r[1].r->sum.gen_frames, r[0].r->sum.gen_frames);
+    CHECK_NEAR(noise_frac(&r[2], 3), (200000 - 0.75 * above) / 2e6, 0.003);
+    CHECK_NEAR(noise_frac(&r[3], 3), (200000 - above) / 2e6, 0.0008);
+    for (unsigned i = 0; i < 4; i++)
+        model_destroy(r[i].m);
+    free(r);
+}
+
 /* noise.idle_knee_us and noise.idle_slope: an idle CPU meets an interruption
  * longer than the knee with probability (length / knee)^-slope. 200 us gaps
  * every 1 ms on an idle CPU take 20 % of it; with a 50 us knee and slope 1,
@@ -1870,6 +1934,8 @@ int main(int argc, char **argv)
     test_noise_busy_time();
     test_noise_idle_share();
     test_noise_idle_knee();
+    test_noise_stall_share();
+    test_dist_mean_above();
     test_noise_latency_tail();
     test_contention();
     test_sender_veth();
