@@ -1142,8 +1142,11 @@ static int stall_scan_run(const struct rows *rs, const char *sel, const char *pr
         double st[3];
         runs_report_stats3(v, nm, st);
         m99[sc.nrows] = st[0];
-        runs_report_stats3(w, nm, st);
-        m999[sc.nrows] = p999_col >= 0 ? st[0] : (double)NAN;
+        m999[sc.nrows] = (double)NAN;
+        if (p999_col >= 0) {
+            runs_report_stats3(w, nm, st);
+            m999[sc.nrows] = st[0];
+        }
         char *t = xmalloc(16384);
         sc.text[sc.nrows++] = t;
         if (rc == SIM_OK)
