@@ -176,7 +176,8 @@ const struct param_spec k_params[] = {
         "exit) instead of going idle. 0 (the default): the sender sleeps between sends."),
     P_I("sender.batch", sender.batch, 1, 1024, "32", "datagrams",
         "Datagrams per send call of one flow when it is flat out (sendmmsg batch); a paced "
-        "flow sends what is due, up to this many."),
+        "flow sends what is due at the call's start, up to this many (what comes due while "
+        "the call runs goes in the next call)."),
     P_I("sender.sndbuf_bytes", sender.sndbuf_bytes, 0, 1e12, "0", "bytes",
         "The sender socket's send buffer (SO_SNDBUF: net.core.wmem_default unless the sender "
         "sets it). A datagram's skbs count against it (truesize: bytes + "

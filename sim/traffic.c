@@ -41,7 +41,9 @@
  * CPU sends them, one step per datagram: sender.msg_ns (plus sender.encap_ns
  * on the overlay) plus sender.byte_ns per payload byte plus sender.frag_ns
  * per IP fragment, plus sender.call_ns for the first datagram of each send
- * call (up to sender.batch datagrams of one flow, then the next flow's).
+ * call (what one flow has due when the call starts, up to sender.batch, then
+ * the next flow's: datagrams that come due while a call runs go in the next
+ * call, as the kit's pacer counts what it owes once per call).
  * Every datagram of a call carries the call's start as its send time (the
  * kit stamps a batch just before sendmmsg), so without RPS the k-th datagram
  * of a call waits for the send and receive paths of the k - 1 before it.
@@ -541,15 +543,20 @@ sim_ns traffic_wmem_release(struct model *m, struct cpu *c, struct pkt *p, sim_n
 }
 
 /* One datagram. A send call goes to the next flow (round robin) with one
- * due and takes up to sender.batch of its datagrams; batch_left > 0 implies
- * the current flow still has one due (send_due only grows between steps). */
+ * due and takes what that flow has due at the call's start, up to
+ * sender.batch; batch_left > 0 implies the current flow still has one due
+ * (send_due only grows between steps). Until 2026-12-03 a call also took
+ * what came due while it ran, stamped with its start. */
 void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
 {
     s->dur = 0;
     t->wmem_blocked = false; /* woken some other way, it sends: not blocked */
     struct flow *f = next_send_flow(m, t);
     if (t->batch_left == 0) {
-        t->batch_left = (uint32_t)m->p->sender.batch;
+        /* what is due at the call's start, up to the cap: the kit's pacer
+         * counts what it owes once, before sendmmsg (loadgen.c, `owed`) */
+        uint64_t cap = (uint64_t)m->p->sender.batch;
+        t->batch_left = (uint32_t)(f->unlimited || f->send_due > cap ? cap : f->send_due);
         t->call_t = engine_now(m->eng);
         s->dur = m->send_call_ns;
     }
