@@ -399,20 +399,30 @@ static int metric_measured(const struct rows *rs, unsigned r, int k, double *v,
     return rc;
 }
 
+/* Loads a scenario (a file, or the text where path is NULL) with its
+ * overrides and runs it to its end: the caller reads model_finish and
+ * destroys the model. NULL, said in err, if it does not load. */
+static struct model *run_scenario(const char *path, const char *text, const char *const *sets,
+                                  size_t nsets, struct sim_err *err)
+{
+    struct sim_params p;
+    struct scenario_text st;
+    if (scenario_load(path, text, sets, nsets, &p, &st, err) != SIM_OK)
+        return NULL;
+    scenario_text_free(&st);
+    struct model *m = model_create(&p, err);
+    if (m != NULL)
+        model_run_until(m, model_duration(m));
+    return m;
+}
+
 /* Runs one scenario file; fills the metrics' predictions (M_FIXED, then
  * one busy percent per CPU). */
 static int run_one(const char *path, unsigned ncpu, double *pred, struct sim_err *err)
 {
-    struct sim_params p;
-    struct scenario_text text;
-    int rc = scenario_load(path, NULL, NULL, 0, &p, &text, err);
-    if (rc != SIM_OK)
-        return rc;
-    scenario_text_free(&text);
-    struct model *m = model_create(&p, err);
+    struct model *m = run_scenario(path, NULL, NULL, 0, err);
     if (m == NULL)
         return SIM_EINVAL;
-    model_run_until(m, model_duration(m));
     const struct model_results *res = model_finish(m);
     const struct model_summary *s = &res->sum;
     pred[M_RATE] = s->throughput_pps;
@@ -1059,18 +1069,9 @@ static void *stall_worker(void *arg)
         snprintf(share, sizeof share, "noise.stall_share=%.4f", stall_share_of(g));
         snprintf(seed, sizeof seed, "run.seed=%u", k + 1);
         const char *sets[] = {share, seed};
-        struct sim_params p;
-        struct scenario_text st;
         struct sim_err err = {{0}};
-        int rc = scenario_load(NULL, sc->text[i], sets, 2, &p, &st, &err);
-        struct model *m = NULL;
-        if (rc == SIM_OK) {
-            scenario_text_free(&st);
-            m = model_create(&p, &err);
-            rc = m == NULL ? SIM_EINVAL : SIM_OK;
-        }
-        if (rc == SIM_OK) {
-            model_run_until(m, model_duration(m));
+        struct model *m = run_scenario(NULL, sc->text[i], sets, 2, &err);
+        if (m != NULL) {
             const struct model_summary *s = &model_finish(m)->sum;
             sc->p99[w] = s->send_latency_p99_us;
             sc->p999[w] = s->send_latency_p999_us;
@@ -1078,7 +1079,7 @@ static void *stall_worker(void *arg)
         } else {
             pthread_mutex_lock(&sc->lock);
             if (sc->rc == SIM_OK) {
-                sc->rc = rc;
+                sc->rc = SIM_EINVAL;
                 sc->err = err;
             }
             pthread_mutex_unlock(&sc->lock);

@@ -568,7 +568,6 @@ void engine_schedule(struct engine *eng, sim_ns at, uint32_t kind, uint32_t obj,
         eng->peak = eng->n;
 }
 
-
 /* The earliest pending lane event, or NULL. */
 static inline struct lane *lane_first(struct engine *eng)
 {
