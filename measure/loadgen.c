@@ -10,6 +10,7 @@
  *                           --payload BYTES [--rcvbuf BYTES] --window T0,T1 --stop T
  *   falconsim-loadgen noise --cpu C --window T0,T1 [--threshold-ns NS]
  *                           [--duty BUSY_NS,IDLE_NS]
+ *   falconsim-loadgen shared --cpus LIST --window T0,T1 [--threshold-ns NS]
  *   falconsim-loadgen speed --cpu C --window T0,T1
  *   falconsim-loadgen wake  --cpus A,B --window T0,T1
  *   falconsim-loadgen ipi   --cpus A,B --window T0,T1 [--threshold-ns S]
@@ -58,6 +59,17 @@
  * what a timer wake-up of the idle CPU waited (idle exit and any stall of
  * the idle vCPU). Its rates per second of sleep tell whether the long
  * stalls come with busy time or with all time (noise.idle_share, docs/model.md).
+ *
+ * Shared-noise probe: the noise probe's loop on every CPU of --cpus at once,
+ * one thread each, recording each gap's start and length. A gap is shared
+ * when it overlaps a gap of another probed CPU (the same clock on every
+ * CPU). It reports, over all CPUs, the share of the gaps (shared_frac) and
+ * of their lost time (shared_time_frac) that are shared, and the first by
+ * length: up to 20 us, 20-100 us (the body of a KVM guest's table: timer
+ * and host interrupts) and over 100 us (stalls). On a KVM guest the body is
+ * 98-99 % shared: the host's tick and its work stop every vCPU together
+ * (noise.shared, docs/model.md). Gaps past LG_SHARED_PER_S a second of
+ * window per CPU are not recorded (`unrecorded`).
  *
  * Wake-up probe: a thread on CPU A writes into a pipe every 200-600 us (a
  * random spacing, sleeping in between; --threshold-ns S: S to 2 S) to a
@@ -724,6 +736,126 @@ static int run_noise(const struct lg_opts *o)
 
 /* }===== Noise probe ===== */
 
+/* {===== Shared-noise probe ===== */
+
+/* Gaps recorded per CPU: 50 000 a second of window (a KVM guest's busy loop
+ * sees about 2 000), at most LG_SHARED_MAX. */
+#define LG_SHARED_PER_S 50000.0
+#define LG_SHARED_MAX (1u << 22)
+
+struct shared_thread {
+    const struct lg_opts *o;
+    unsigned cpu;
+    pthread_t tid;
+    int64_t *start, *len;
+    uint32_t n, cap;
+    uint64_t unrecorded;
+    bool *is_shared;
+};
+
+static void *shared_main(void *arg)
+{
+    struct shared_thread *t = arg;
+    pin_self(t->cpu);
+    sleep_until(t->o->t0);
+    int64_t prev = now_ns();
+    while (prev < t->o->t1) {
+        int64_t now = now_ns();
+        if (now - prev > t->o->threshold_ns) {
+            if (t->n < t->cap) {
+                t->start[t->n] = prev;
+                t->len[t->n++] = now - prev;
+            } else {
+                t->unrecorded++;
+            }
+        }
+        prev = now;
+    }
+    return NULL;
+}
+
+/* Marks each gap of a that overlaps one of b (both in start order). */
+static void mark_overlaps(struct shared_thread *a, const struct shared_thread *b)
+{
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        int64_t s = a->start[i], e = s + a->len[i];
+        while (j < b->n && b->start[j] + b->len[j] <= s)
+            j++;
+        /* b's gaps do not overlap each other, so the first that ends after
+         * s is the only candidate that starts before it */
+        if (j < b->n && b->start[j] < e)
+            a->is_shared[i] = true;
+    }
+}
+
+static int run_shared(const struct lg_opts *o)
+{
+    if (o->ncpus < 2)
+        die("shared needs --cpus with at least two CPUs");
+    struct shared_thread *t = calloc(o->ncpus, sizeof *t);
+    if (t == NULL)
+        die("out of memory");
+    double want = (double)(o->t1 - o->t0) / 1e9 * LG_SHARED_PER_S + 1024;
+    uint32_t cap = want < LG_SHARED_MAX ? (uint32_t)want : LG_SHARED_MAX;
+    for (unsigned i = 0; i < o->ncpus; i++) {
+        t[i].o = o;
+        t[i].cpu = o->cpus[i];
+        t[i].cap = cap;
+        t[i].start = malloc(cap * sizeof(int64_t));
+        t[i].len = malloc(cap * sizeof(int64_t));
+        t[i].is_shared = calloc(cap, sizeof(bool));
+        if (!t[i].start || !t[i].len || !t[i].is_shared)
+            die("out of memory");
+    }
+    for (unsigned i = 0; i < o->ncpus; i++)
+        if (pthread_create(&t[i].tid, NULL, shared_main, &t[i]) != 0)
+            die("cannot start a probe thread");
+    for (unsigned i = 0; i < o->ncpus; i++)
+        pthread_join(t[i].tid, NULL);
+    for (unsigned i = 0; i < o->ncpus; i++)
+        for (unsigned k = 0; k < o->ncpus; k++)
+            if (k != i)
+                mark_overlaps(&t[i], &t[k]);
+    /* by length: up to 20 us, 20-100 us, over 100 us */
+    static const int64_t edge[] = {20000, 100000};
+    uint64_t n[3] = {0}, sh[3] = {0}, all = 0, all_sh = 0, unrecorded = 0;
+    int64_t lost = 0, lost_sh = 0;
+    for (unsigned i = 0; i < o->ncpus; i++) {
+        unrecorded += t[i].unrecorded;
+        for (uint32_t g = 0; g < t[i].n; g++) {
+            unsigned c = t[i].len[g] <= edge[0] ? 0 : t[i].len[g] <= edge[1] ? 1 : 2;
+            n[c]++;
+            all++;
+            lost += t[i].len[g];
+            if (t[i].is_shared[g]) {
+                sh[c]++;
+                all_sh++;
+                lost_sh += t[i].len[g];
+            }
+        }
+        printf("cpu%u_gaps\t%u\n", t[i].cpu, t[i].n);
+    }
+    double window_s = (double)(o->t1 - o->t0) / 1e9;
+    printf("window_s\t%.3f\ngaps\t%" PRIu64 "\nunrecorded\t%" PRIu64 "\n", window_s, all,
+           unrecorded);
+    printf("shared_frac\t%.4f\nshared_time_frac\t%.4f\n", all ? (double)all_sh / (double)all : 0.0,
+           lost ? (double)lost_sh / (double)lost : 0.0);
+    static const char *const cls[] = {"upto20us", "20to100us", "over100us"};
+    for (unsigned c = 0; c < 3; c++)
+        printf("gaps_%s\t%" PRIu64 "\nshared_frac_%s\t%.4f\n", cls[c], n[c], cls[c],
+               n[c] ? (double)sh[c] / (double)n[c] : 0.0);
+    for (unsigned i = 0; i < o->ncpus; i++) {
+        free(t[i].start);
+        free(t[i].len);
+        free(t[i].is_shared);
+    }
+    free(t);
+    return 0;
+}
+
+/* }===== Shared-noise probe ===== */
+
 /* {===== Wake-up probe ===== */
 
 struct wake_msg {
@@ -1024,7 +1156,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: falconsim-loadgen send|recv|noise|speed|wake|ipi OPTIONS (started by falconsim "
+                "usage: falconsim-loadgen send|recv|noise|shared|speed|wake|ipi OPTIONS (started by falconsim "
                 "measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }
@@ -1036,6 +1168,8 @@ int main(int argc, char **argv)
     alarm((unsigned)(left > 0 ? left / 1000000000 : 0) + LG_BACKSTOP_S);
     if (strcmp(argv[1], "noise") == 0)
         return run_noise(&o);
+    if (strcmp(argv[1], "shared") == 0)
+        return run_shared(&o);
     if (strcmp(argv[1], "speed") == 0)
         return run_speed(&o);
     if (strcmp(argv[1], "wake") == 0)

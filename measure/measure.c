@@ -1304,6 +1304,42 @@ static int noise_probe(const struct opts *o, const char *dir, FILE *env)
     return rc;
 }
 
+/* With two CPUs or more in the roles: the shared-noise probe on all of them
+ * at once, for as long as the noise probe; adds the share of their gaps that
+ * overlap another CPU's (noise.shared) to the environment file. */
+static int noise_shared_probe(const struct opts *o, FILE *env)
+{
+    struct role_list all;
+    role_cpus(o, &all);
+    if (all.n < 2)
+        return 0;
+    int64_t t0 = now_ns() + 100000000, t1 = t0 + (int64_t)(o->noise_s * 1e9);
+    char win[64], stop[32], cpus[4096];
+    snprintf(win, sizeof win, "%" PRId64 ",%" PRId64, t0, t1);
+    snprintf(stop, sizeof stop, "%" PRId64, t1);
+    cpu_list_text(&all, cpus, sizeof cpus);
+    const char *argv[] = {"falconsim-loadgen", "shared", "--cpus", cpus, "--window", win,
+                          "--stop", stop, NULL};
+    int fd = -1;
+    pid_t pid = spawn_loadgen(argv, &fd);
+    struct kv *kv = xcalloc(1, sizeof *kv);
+    size_t len = 0;
+    int rc = 0;
+    if (pid <= 0 || !collect(pid, fd, t1 + 3000000000, kv, &len))
+        rc = g_signal ? -1 : EX_SOFTWARE;
+    if (fd > 0)
+        close(fd);
+    if (rc == 0) {
+        static const char *const keys[] = {"shared_frac", "shared_time_frac",
+                                           "shared_frac_upto20us", "shared_frac_20to100us",
+                                           "shared_frac_over100us"};
+        for (unsigned k = 0; k < SIM_ARRAY_LEN(keys); k++)
+            fprintf(env, "noise_%s\t%.4f\n", keys[k], kv_get(kv, keys[k]));
+    }
+    free(kv);
+    return rc;
+}
+
 static void env_file_line(FILE *env, const char *key, const char *path)
 {
     char buf[4096];
@@ -1502,7 +1538,10 @@ static void print_plan(const struct opts *o, FILE *f)
         }
         fputc('\n', f);
     }
-    double probes = o->noise_s > 0 ? 3 * o->noise_s + 0.5 : 0;
+    struct role_list all;
+    role_cpus(o, &all);
+    /* the noise probe, the wake-up probe's two runs, the shared-noise probe */
+    double probes = o->noise_s > 0 ? (all.n >= 2 ? 4 : 3) * o->noise_s + 0.5 : 0;
     double est = runs * run_seconds(o) + probes + 1.0;
     fprintf(f, "estimate: %.0f s (%.1f min): %.2f s a run, %.1f s of probes, setup\n", est,
             est / 60, run_seconds(o), probes);
@@ -1939,6 +1978,13 @@ int measure_main(int argc, char **argv)
             if (!o->quiet)
                 msg("wake-up probe: 2 x %.1f s", o->noise_s);
             rc = wake_probe(o, g_partial, env);
+        }
+        struct role_list all;
+        role_cpus(o, &all);
+        if (rc == 0 && all.n >= 2) {
+            if (!o->quiet)
+                msg("shared-noise probe: %.1f s", o->noise_s);
+            rc = noise_shared_probe(o, env);
         }
         if (rc != 0)
             goto done;

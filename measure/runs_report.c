@@ -239,9 +239,10 @@ static int load_beside(const char *path, const char *name, struct runs_table *t,
 
 /* The probe's own gaps a second and lost fraction for `cpu`, from env.tsv
  * beside the noise table; NAN where it has none. */
-static void probe_totals(const char *noise_path, long cpu, double *per_s, double *lost)
+static void probe_totals(const char *noise_path, long cpu, double *per_s, double *lost,
+                         double *shared)
 {
-    *per_s = *lost = (double)NAN;
+    *per_s = *lost = *shared = (double)NAN;
     struct runs_table e;
     if (load_beside(noise_path, "env.tsv", &e, NULL) != 0)
         return;
@@ -253,6 +254,8 @@ static void probe_totals(const char *noise_path, long cpu, double *per_s, double
             *per_s = atof(runs_table_cell(&e, r, 1));
         if (strcmp(runs_table_cell(&e, r, 0), k_lost) == 0)
             *lost = atof(runs_table_cell(&e, r, 1));
+        if (strcmp(runs_table_cell(&e, r, 0), "noise_shared_time_frac") == 0)
+            *shared = atof(runs_table_cell(&e, r, 1));
     }
     runs_table_free(&e);
 }
@@ -530,8 +533,8 @@ int runs_report_noise_cfg(const char *arg, long cpu)
     for (int which = 0; which < 2; which++)
         m[which] = noise_table(pts, n, which, q[which], v[which]);
     double gap = table_mean(q[0], v[0], m[0]), spacing = table_mean(q[1], v[1], m[1]);
-    double per_s, lost;
-    probe_totals(path, cpu, &per_s, &lost);
+    double per_s, lost, shared;
+    probe_totals(path, cpu, &per_s, &lost, &shared);
     printf("# CPU noise of CPU %ld as falconsim measure's probe saw it (%s): gaps of more\n"
            "# than 1 us in a busy loop, their lengths and the spacing of their starts.\n"
            "# @include it in a scenario; noise.cpus names the simulated CPUs it applies\n"
@@ -552,7 +555,13 @@ int runs_report_noise_cfg(const char *arg, long cpu)
                "# gaps as a busy one does).\n");
     else
         have_fit = idle_fit_from_wake(wake, nwake, wake_idle, q[0], v[0], m[0], spacing, &fit) == 0;
+    if (isfinite(shared) && shared >= 0 && shared <= 1)
+        printf("# noise.shared: the share of the probed CPUs' lost time in gaps that overlap\n"
+               "# a gap of another CPU (env.tsv, noise_shared_time_frac; falconsim-loadgen\n"
+               "# shared): those stop every noise CPU at once.\n");
     printf("noise: {\n  cpus = [%ld];\n", cpu);
+    if (isfinite(shared) && shared >= 0 && shared <= 1)
+        printf("  shared = %.3f;\n", shared);
     if (have_fit)
         printf("  idle_share = %.3f;\n", fit.share);
     if (have_fit && fit.slope > 0)

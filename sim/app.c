@@ -26,7 +26,14 @@
  * (+ app.idle_wake_user_ns after an idle CPU: deep C-states flush L1/L2).
  * With no data it sleeps; the socket enqueue wakes it after app.wakeup_latency
  * and the waking softirq pays app.waker_cost_ns (try_to_wake_up; with 0 that
- * cost is folded into the last stage's cost). A latency measured to the read's
+ * cost is folded into the last stage's cost). Whether it wakes is decided at
+ * the enqueue, where the kernel's sk_data_ready finds the reader on its wait
+ * queue or not; the cost then follows as a step of its own (STEP_WAKE) and
+ * the wake-up leaves at its end. Until 2026-12-03 it was decided when the
+ * enqueueing step was planned, and a reader that went to sleep during that
+ * step was woken at its end for nothing: 97 % of the wake-ups of a 2-vCPU
+ * host's paced rows (data/hosts/kvm-2vcpu-epyc, step 29 of
+ * docs/validation.md). A latency measured to the read's
  * return (app.wakeup_latency_to = "read", the kit's probe) already holds the
  * reader's switch-in and the call's return: the wait is that latency less
  * app.wake_cost_ns and app.call_ns, which the first read then pays. Threads compete
@@ -61,6 +68,20 @@ static struct flow *ready_pop(struct thread *t)
     return f;
 }
 
+void app_wake_issue(struct model *m, struct cpu *waker, struct thread *t)
+{
+    SIM_ASSERT(t->state == THR_WAKING);
+    sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, waker->rng);
+    /* A latency measured to the read's return holds the reader's own
+     * switch-in and the call's return, which its first read pays below. */
+    if (m->p->app.wakeup_latency_to == WAKEUP_TO_READ)
+        delay = delay > m->app_wake_cost_ns + m->app_call_ns
+                    ? delay - m->app_wake_cost_ns - m->app_call_ns
+                    : 0;
+    delay += cpu_idle_exit_ns(m, &m->cpus[t->cpu], waker->rng);
+    engine_schedule(m->eng, engine_now(m->eng) + delay, EV_THREAD_WAKE, t->id, 0);
+}
+
 void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f)
 {
     struct thread *t = f->thread;
@@ -72,15 +93,14 @@ void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f)
         t->woken_locally = t->cpu == waker->id;
         if (t->cpu != waker->id)
             metrics_cpu_count(m, waker->id, CPU_WAKE_IPIS, 1); /* ttwu_queue_wakelist: an IPI to the target */
-        sim_ns delay = dist_draw_ns(&m->p->app.wakeup_latency, waker->rng);
-        /* A latency measured to the read's return holds the reader's own
-         * switch-in and the call's return, which its first read pays below. */
-        if (m->p->app.wakeup_latency_to == WAKEUP_TO_READ)
-            delay = delay > m->app_wake_cost_ns + m->app_call_ns
-                        ? delay - m->app_wake_cost_ns - m->app_call_ns
-                        : 0;
-        delay += cpu_idle_exit_ns(m, &m->cpus[t->cpu], waker->rng);
-        engine_schedule(m->eng, engine_now(m->eng) + delay, EV_THREAD_WAKE, t->id, 0);
+        if (m->app_waker_cost_ns == 0) {
+            app_wake_issue(m, waker, t);
+        } else {
+            /* try_to_wake_up runs after the enqueue, on the waker's CPU
+             * (cpu_dispatch's next step); the wake-up leaves at its end */
+            SIM_ASSERT(waker->waking == NULL);
+            waker->waking = t;
+        }
     }
 }
 

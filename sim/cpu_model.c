@@ -42,7 +42,14 @@
  * (at share 1 it always has); leaving idle brings it forward (a new
  * generation in the event's argument supersedes the old one). Of the gaps
  * longer than noise.stall_from_us (stalls: the hypervisor's preemptions) a
- * CPU meets the share noise.stall_share, a thinning of their rate.
+ * CPU meets the share noise.stall_share, a thinning of their rate. The share
+ * noise.shared of the interruptions is host-wide: one process on wall time,
+ * with its own stream, stops every noise CPU at the same instant for the
+ * same length (an idle one at noise.idle_share, past the knee as its own
+ * gaps), and each CPU's own process keeps the rest. A KVM guest's vCPUs
+ * lose 98-99 % of their 20-100 us gaps together (falconsim-loadgen shared):
+ * then the CPU that feeds a queue stops while the one that drains it does,
+ * and the gap delays the packets in flight without building a queue.
  *
  * Idle exit (cpu.idle_poll_us, cpu.idle_exit): a CPU idle for longer than
  * the polling window has halted; a wake-up or an RPS IPI that reaches it
@@ -411,6 +418,9 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
     } else {
         sim_ns len = dist_draw_ns(&p->noise.gap, c->noise_rng);
         met = !idle_misses(p, c, len) && !stall_missed(p, c, len);
+        /* the share noise.shared comes host-wide instead (cpu_on_noise_shared) */
+        if (p->noise.shared > 0 && rng_uniform(c->noise_rng) < p->noise.shared)
+            met = false;
         if (met)
             c->noise_due_ns += len;
         sim_ns gap = dist_draw_ns(&p->noise.spacing, c->noise_rng);
@@ -424,9 +434,56 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
     noise_schedule_check(m, c, kind, now);
 }
 
+/* A host-wide interruption of len ns reaches CPU c: a busy CPU meets it, an
+ * idle one at noise.idle_share (its own gaps' rate while idle) and past the
+ * knee as its own gaps are (idle_misses). */
+static void noise_shared_reach(struct model *m, struct cpu *c, sim_ns len)
+{
+    const struct sim_params *p = m->p;
+    if (c->idle_since >= 0 && p->noise.idle_share < 1 &&
+        rng_uniform(c->noise_rng) >= p->noise.idle_share)
+        return;
+    if (idle_misses(p, c, len))
+        return;
+    c->noise_due_ns += len;
+    if (!c->noise_queued) {
+        c->noise_queued = true;
+        cpu_raise_irq(m, c, STEP_NOISE, 0);
+    }
+}
+
+/* noise.shared: the host-wide process draws every interruption the table
+ * holds, on wall time, and keeps the share noise.shared of them (a stall
+ * also at noise.stall_share, one draw for every CPU): those stop each
+ * noise CPU at once. */
+void cpu_on_noise_shared(void *ctx, uint32_t obj, uint64_t arg)
+{
+    (void)obj;
+    (void)arg;
+    struct model *m = ctx;
+    const struct sim_params *p = m->p;
+    struct rng *g = m->noise_shared_rng;
+    SIM_ASSERT(g != NULL);
+    sim_ns len = dist_draw_ns(&p->noise.gap, g);
+    bool met = rng_uniform(g) < p->noise.shared;
+    if (met && p->noise.stall_share < 1 && (double)len > p->noise.stall_from_us * 1e3)
+        met = rng_uniform(g) < p->noise.stall_share;
+    if (met)
+        for (unsigned i = 0; i < p->noise.cpus.n; i++)
+            noise_shared_reach(m, &m->cpus[p->noise.cpus.cpu[i]], len);
+    sim_ns gap = dist_draw_ns(&p->noise.spacing, g);
+    engine_schedule(m->eng, engine_now(m->eng) + (gap > 0 ? gap : 1), EV_NOISE_SHARED, 0, 0);
+}
+
 void cpu_noise_start(struct model *m)
 {
     const struct sim_params *p = m->p;
+    if (p->noise.shared > 0 && p->noise.cpus.n > 0) {
+        m->noise_shared_rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_NOISE_SHARED);
+        double u = rng_uniform(m->noise_shared_rng);
+        sim_ns first = (sim_ns)(u * (double)dist_draw_ns(&p->noise.spacing, m->noise_shared_rng));
+        engine_schedule(m->eng, first, EV_NOISE_SHARED, 0, 0);
+    }
     for (unsigned i = 0; i < p->noise.cpus.n; i++) {
         unsigned id = p->noise.cpus.cpu[i];
         struct cpu *c = &m->cpus[id];
@@ -765,6 +822,17 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
 {
     SIM_ASSERT(!c->busy);
     for (;;) {
+        if (c->waking != NULL) {
+            /* the rest of the enqueueing step: sk_data_ready's wake-up */
+            cpu_plan_contention(m);
+            c->step.kind = STEP_WAKE;
+            c->step.pkt = NULL;
+            c->step.thread = c->waking;
+            c->step.dur = contended(m, m->app_waker_cost_ns) + cpu_waker_ipi_ns(m, c, c->waking);
+            c->waking = NULL;
+            start_step(m, c);
+            return;
+        }
         if (c->irq_n > 0) {
             struct irq_req r = c->irq_ring[c->irq_head];
             c->irq_head = (c->irq_head + 1) % c->irq_cap;
@@ -888,6 +956,14 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         break;
     case STEP_DEFER_FREE:
         account(m, c, CAT_SOFTIRQ, s->dur);
+        break;
+    case STEP_WAKE:
+        account(m, c, CAT_SOFTIRQ, s->dur);
+        if (c->sirq_ctx == SIRQ_KSOFTIRQD)
+            metrics_cpu_ksoftirqd(m, c->id, s->dur);
+        /* the stage whose socket enqueue woke the reader */
+        metrics_cpu_stage(m, c->id, m->mode == NET_HOST ? ST_HOST_L4 : ST_CONTAINER, s->dur);
+        app_wake_issue(m, c, s->thread);
         break;
     case STEP_IPI_SEND:
         account(m, c, CAT_SOFTIRQ, s->dur);

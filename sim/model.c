@@ -267,7 +267,7 @@ static void convert_units(struct model *m)
  *   EV_LINK_DONE 1 (one frame on the wire); EV_WARMUP, EV_WINDOW,
  *   EV_MIGRATE, EV_POLICY_TICK 1 each (each reschedules itself);
  *   EV_STEP_DONE 1 per CPU (one step at a time); EV_NOISE 2 per noisy CPU
- *   (its next gap and next tick); EV_SOURCE 1 per flow; EV_THREAD_WAKE 1
+ *   (its next gap and next tick); EV_NOISE_SHARED 1 (the next host-wide gap); EV_SOURCE 1 per flow; EV_THREAD_WAKE 1
  *   per thread with a flow (only a THR_SLEEPING thread is woken), so at
  *   most 1 per flow, and 1 per sender thread (a wake-up from its send
  *   buffer, never a second while one is due); EV_RR_SEND/ARRIVE/RESPONSE
@@ -292,6 +292,7 @@ static double event_bound(const struct sim_params *p)
                       (rr ? (double)p->workload.outstanding : 0) +
                       (web ? (double)(p->workload.cache_calls + p->workload.db_calls) : 0);
     double structural = 1 + 4 + (double)p->host.cpus + 2 * (double)p->noise.cpus.n +
+                        (p->noise.shared > 0 ? 1 : 0) +
                         (double)p->sender.cpus.n +
                         (double)params_flow_count(p) * per_flow +
                         (p->workload.protocol == PROTO_TCP ? pool_bound(p) : 0);
@@ -444,6 +445,7 @@ struct model *model_create(const struct sim_params *p, struct sim_err *err)
     engine_register(m->eng, EV_MIGRATE, CLASS_CONTROL, app_on_migrate, m);
     engine_register(m->eng, EV_POLICY_TICK, CLASS_CONTROL, model_on_policy_tick, m);
     engine_register(m->eng, EV_NOISE, CLASS_INTERRUPT, cpu_on_noise, m);
+    engine_register(m->eng, EV_NOISE_SHARED, CLASS_INTERRUPT, cpu_on_noise_shared, m);
     engine_register(m->eng, EV_WARMUP, CLASS_WARMUP, metrics_on_warmup, m);
     engine_register(m->eng, EV_WINDOW, CLASS_WINDOW, metrics_on_window, m);
 
@@ -522,6 +524,8 @@ void model_destroy(struct model *m)
         for (unsigned i = 0; i < m->ncpu; i++)
             cpu_fini(&m->cpus[i]);
     free(m->cpus);
+    if (m->noise_shared_rng)
+        rng_destroy(m->noise_shared_rng);
     free(m->rxqs);
     free(m->pkt_pool);
     free(m->view_backlog_len);

@@ -66,6 +66,7 @@ enum ev_kind {
     EV_MIGRATE,     /* application threads move */
     EV_POLICY_TICK, /* the policy's periodic sample (FALCON's load) */
     EV_NOISE,       /* obj: cpu, arg: enum noise_kind; an interruption begins */
+    EV_NOISE_SHARED, /* noise.shared: an interruption of every noise CPU begins */
     EV_KIND_COUNT
 };
 
@@ -176,6 +177,7 @@ enum step_kind {
     STEP_NOISE,    /* an interruption (noise.*): time the CPU does not give the path */
     STEP_SEND,     /* one datagram sent by a sender thread (sender.*) */
     STEP_DEFER_FREE, /* skb_defer_free_flush: skbs other CPUs' readers handed back */
+    STEP_WAKE,     /* try_to_wake_up of the reader a socket enqueue found asleep */
 };
 
 enum step_action { ACT_NONE, ACT_BACKLOG, ACT_GRO_CELL, ACT_SOCKET };
@@ -250,6 +252,9 @@ struct cpu {
     struct irq_req *irq_ring;
     uint32_t irq_head, irq_n, irq_cap;
     bool irq_exit_due;
+    /* app.waker_cost_ns: the reader whose wake-up the socket enqueue just
+     * done here owes (STEP_WAKE, next), or NULL */
+    struct thread *waking;
     sim_ns idle_since; /* when it last went idle; -1 while not idle */
     /* sender.spin_us: when a sender thread here began to busy-wait for its
      * next send (-1: none does); a spinning CPU is not idle */
@@ -495,6 +500,7 @@ struct model {
     struct cpu *cpus;
     struct rxq *rxqs;
     unsigned nrxq;
+    struct rng *noise_shared_rng; /* noise.shared > 0: the host-wide interruptions */
     struct flow *flows;
     uint32_t nflows;
     struct thread *threads;
@@ -624,6 +630,7 @@ sim_ns cpu_ipi_send_ns(struct model *m, unsigned from, const struct cpu *t);
 /* noise.*: schedules each noise CPU's first interruption (and tick). */
 void cpu_noise_start(struct model *m);
 void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg);
+void cpu_on_noise_shared(void *ctx, uint32_t obj, uint64_t arg);
 void cpu_on_ipi(void *ctx, uint32_t obj, uint64_t arg);
 void cpu_send_ipi(struct model *m, struct cpu *from, unsigned to, enum ipi_kind kind);
 void cpu_on_thread_wake(void *ctx, uint32_t obj, uint64_t arg);
@@ -676,6 +683,9 @@ uint64_t traffic_frames_waiting(const struct model *m);
 void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step *s);
 void app_commit_recv(struct model *m, struct cpu *c, struct step *s);
 void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f);
+/* The wake-up of a thread app_socket_ready set waking leaves waker's CPU now
+ * (after its app.waker_cost_ns, STEP_WAKE) and lands app.wakeup_latency later. */
+void app_wake_issue(struct model *m, struct cpu *waker, struct thread *t);
 void app_on_migrate(void *ctx, uint32_t obj, uint64_t arg);
 
 /* model.c */

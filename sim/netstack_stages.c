@@ -201,22 +201,6 @@ static int policy_decide(struct model *m, const struct cpu *c, struct pkt *p, en
     return cpu;
 }
 
-/* Whether this packet's socket enqueue will wake its reader, judged when the
- * step starts: the reader sleeps (so its sockets are empty and the receive
- * buffer cannot refuse the skb) and the packet completes a datagram. */
-static bool socket_enqueue_wakes(const struct model *m, const struct pkt *p)
-{
-    const struct flow *f = &m->flows[p->flow];
-    if (m->app_waker_cost_ns == 0 || f->thread->state != THR_SLEEPING)
-        return false;
-    if ((p->flags & PKT_TCP) || f->frames_per_msg <= 1)
-        return true;
-    uint32_t segs = p->segs;
-    if (f->reasm != NULL && f->reasm->msg == p->msg)
-        segs += f->reasm->segs;
-    return segs >= f->frames_per_msg;
-}
-
 void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pkt *p,
                        struct step *s)
 {
@@ -283,11 +267,7 @@ void stage_plan_packet(struct model *m, struct cpu *c, struct napi *n, struct pk
         if (tr == TR_SOCKET) {
             s->action = ACT_SOCKET;
             s->pkt = p;
-            if (socket_enqueue_wakes(m, p)) {
-                cost += contended(m, m->app_waker_cost_ns);
-                cost += cpu_waker_ipi_ns(m, c, m->flows[p->flow].thread);
-            }
-            break;
+            break; /* a wake-up's cost follows the enqueue (STEP_WAKE) */
         }
         int cpu = tr == TR_INLINE ? POLICY_LOCAL : policy_decide(m, c, p, tr, now);
         if (cpu == POLICY_INLINE) {

@@ -232,6 +232,13 @@ const struct param_spec k_params[] = {
         "seconds sees a handful of stalls from a rate that moves tenfold between 10 s "
         "windows, so a host profile may fit this from its training rows' latency tails "
         "(docs/measure.md). 1 (the default): every stall the table holds."),
+    P_R("noise.shared", noise.shared, 0, 1, "0.0", "",
+        "The share of interruptions that stop every CPU in noise.cpus at the same instant "
+        "for the same length (a host-wide event: on a KVM guest the host's timer tick and "
+        "its work deschedule all vCPUs together); the rest come to each CPU on its own. Each "
+        "CPU still meets noise.gap at noise.spacing, busy or at noise.idle_share when idle. "
+        "0 (the default): every CPU on its own, the model as it was. falconsim-loadgen "
+        "shared measures it (docs/measure.md)."),
     /* cpu */
     P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),

@@ -24,6 +24,7 @@ enum {
     RNG_STREAM_THREAD = 2 << 24,   /* + thread index */
     RNG_STREAM_TEST = 3 << 24,
     RNG_STREAM_NOISE = 4 << 24,    /* + cpu index: noise draws never move cost draws */
+    RNG_STREAM_NOISE_SHARED = 5 << 24, /* noise.shared: the host-wide interruptions */
 };
 
 struct rng *rng_create(uint64_t master_seed, uint64_t stream_index);

@@ -108,6 +108,15 @@ expect_out 'noise.gap = { dist = "empirical"; quantiles = [0.0, 0.01'
 expect_exit 0 "and runs" -- "$bin" with_noise.cfg -o with_noise.h5
 awk -F'\t' 'NR==1{for(i=1;i<=NF;i++) if($i=="noise") c=i} NR==3{exit !($c > 0.001)}' \
     <("$bin" export with_noise.h5 /cpu/busy_frac) && ok || fail "the profile's CPU shows no noise time"
+grep -q "shared =" noise1.cfg && fail "noise.shared without the shared-noise probe" || ok
+# noise.shared from env.tsv beside the table: the shared-noise probe's share of lost time
+mkdir shared && cp "$data/noise.tsv" shared/ && printf 'key\tvalue\nnoise_shared_time_frac\t0.9123\n' >shared/env.tsv
+expect_exit 0 "noise profile: the host-wide share" -- "$bin" measure --noise-cfg shared --noise-cpu 1
+expect_out "shared = 0.912;"
+cp out.txt shared_noise.cfg
+printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "shared_noise.cfg"\n' "$2" >with_shared.cfg
+expect_exit 0 "a scenario with host-wide noise runs" -- "$bin" with_shared.cfg --set 'noise.cpus=[0, 1]' \
+    -o with_shared.h5
 # The host's table: its tail follows a power law between the probe's points, and
 # its mean gap agrees with the one the probe counted (env.tsv), which it never read:
 # a straight line between 0.99 and 0.999 had put it 27 % above.

@@ -389,6 +389,116 @@ static void test_dist_mean_above(void)
     rng_destroy(r);
 }
 
+/* noise.shared: the share of interruptions that stop every noise CPU at
+ * once. Unset and 0 are the model without it, draw for draw. At 1 two idle
+ * CPUs meet the very same gaps (equal noise time, to the ns) at the table's
+ * rate; at 0.5 each still meets that rate (a host-wide process that did not
+ * thin the CPUs' own would give 15 %), but not the same gaps; and an idle
+ * CPU at noise.idle_share 0.5 meets half of the host-wide ones, each CPU its
+ * own half. 2 s of 100 us spacings: about 19 500 gaps a CPU, 10 % within 3
+ * standard deviations. */
+static void test_noise_shared(void)
+{
+#define SHARED_BASE "policy.name=vanilla", "workload.rate_pps=10000", \
+        "stage.host_l4.cost=1000", "run.duration_ms=2000", "noise.cpus=[2, 3]", \
+        "noise.gap=10000", "noise.spacing=100000", "noise.spacing.dist=exponential"
+    const char *sets[5][10] = {{SHARED_BASE}, {SHARED_BASE, "noise.shared=0"},
+                               {SHARED_BASE, "noise.shared=1"},
+                               {SHARED_BASE, "noise.shared=0.5"},
+                               {SHARED_BASE, "noise.shared=1", "noise.idle_share=0.5"}};
+#undef SHARED_BASE
+    struct run *r = calloc(5, sizeof *r); /* on the heap: see test_waker_ipi */
+    for (unsigned i = 0; i < 5; i++)
+        run_text(&r[i], NULL, k_free, sets[i], i == 0 ? 8 : i == 4 ? 10 : 9);
+    for (unsigned cpu = 2; cpu < 4; cpu++) {
+        CHECK_TRUE(noise_frac(&r[1], cpu) == noise_frac(&r[0], cpu));
+        CHECK_NEAR(noise_frac(&r[0], cpu), 0.10, 0.003);
+        CHECK_NEAR(noise_frac(&r[2], cpu), 0.10, 0.003);
+        CHECK_NEAR(noise_frac(&r[3], cpu), 0.10, 0.003);
+        CHECK_NEAR(noise_frac(&r[4], cpu), 0.05, 0.002);
+    }
+    CHECK_EQ_I64(r[1].r->sum.gen_frames, r[0].r->sum.gen_frames);
+    CHECK_NEAR(r[1].r->sum.latency_p50_us, r[0].r->sum.latency_p50_us, 0);
+    CHECK_TRUE(noise_frac(&r[0], 2) != noise_frac(&r[0], 3));
+    CHECK_TRUE(noise_frac(&r[2], 2) == noise_frac(&r[2], 3));
+    CHECK_TRUE(noise_frac(&r[3], 2) != noise_frac(&r[3], 3));
+    CHECK_TRUE(noise_frac(&r[4], 2) != noise_frac(&r[4], 3));
+    /* nothing on the CPUs without noise */
+    CHECK_TRUE(noise_frac(&r[2], 0) == 0 && noise_frac(&r[2], 1) == 0);
+    for (unsigned i = 0; i < 5; i++)
+        model_destroy(r[i].m);
+    free(r);
+}
+
+/* What sharing changes downstream: a sender on CPU 0 feeds a reader on CPU
+ * 1, both meeting 40 us gaps every 300 us on average. Apart, a gap of the
+ * reader's lets the sender queue up to 40 us of datagrams behind it (p90
+ * 24.5-26.4 us over run.seed 1-5); together, the sender stops too, and the
+ * gap delays only what is in flight (p90 7.8 us). The noise each CPU meets
+ * is the same either way. */
+static void test_noise_shared_queue(void)
+{
+    static const char pipeline[] =
+        "host: { cpus = 2; };\n"
+        "network: { mode = \"host\"; };\n"
+        "workload: { type = \"stream\"; protocol = \"udp\"; flows = 1; message_bytes = 1400;\n"
+        "            rate_pps = 200000; burst = 1; };\n"
+        "sender: { cpus = [0]; batch = 32; spin_us = 200; };\n"
+        "app: { cpus = [1]; batch = 64; };\n"
+        "policy: { name = \"vanilla\"; rps_cpus = []; };\n"
+        "noise: { cpus = [0, 1]; gap = 40000.0;\n"
+        "         spacing = { mean_ns = 300000.0; dist = \"exponential\"; }; };\n"
+        "run: { duration_ms = 500; warmup_ms = 100; };\n";
+    const char *apart[] = {"noise.shared=0"}, *together[] = {"noise.shared=1"};
+    struct run *r = calloc(2, sizeof *r); /* on the heap: see test_waker_ipi */
+    run_text(&r[0], NULL, pipeline, apart, 1);
+    run_text(&r[1], NULL, pipeline, together, 1);
+    CHECK_TRUE(r[1].r->sum.send_latency_p90_us < 0.5 * r[0].r->sum.send_latency_p90_us);
+    CHECK_TRUE(r[1].r->sum.send_latency_p99_us < 0.75 * r[0].r->sum.send_latency_p99_us);
+    for (unsigned cpu = 0; cpu < 2; cpu++)
+        CHECK_NEAR(noise_frac(&r[1], cpu), noise_frac(&r[0], cpu), 0.015);
+    for (unsigned i = 0; i < 2; i++)
+        model_destroy(r[i].m);
+    free(r);
+}
+
+/* Every wake-up a socket enqueue gives pays app.waker_cost_ns, whenever the
+ * reader fell asleep: a sender on CPU 0 runs the whole receive path (host
+ * mode, one stage of 700 ns) before a reader on CPU 1 whose reads end at
+ * all points of it. The host stage's time on CPU 0 is then its cost per
+ * datagram plus the waker's per wake-up (exactly: 20 250 wake-ups of 40 500
+ * datagrams). Deciding it when the step was planned, as the model did until
+ * 2026-12-03, woke the reader for all 40 500 and charged none: it went to
+ * sleep during each enqueueing step and was woken at its end for free. */
+static void test_waker_pays_every_wakeup(void)
+{
+    static const char pipeline[] =
+        "host: { cpus = 2; };\n"
+        "network: { mode = \"host\"; };\n"
+        "workload: { type = \"stream\"; protocol = \"udp\"; flows = 1; message_bytes = 1400;\n"
+        "            rate_pps = 162000; burst = 1; };\n"
+        "sender: { cpus = [0]; batch = 32; spin_us = 200; };\n"
+        "stage: { host_l4: { cost = 700.0; }; };\n"
+        "cpu: { enqueue_local_ns = 0.0; enqueue_remote_ns = 0.0; migrate_ns = 0.0; };\n"
+        "app: { cpus = [1]; batch = 64; waker_cost_ns = 4000.0; wake_cost_ns = 1800.0;\n"
+        "       call_ns = 1000.0; remote_enqueue_ns = 1200.0; wakeup_latency = 3900.0;\n"
+        "       wakeup_latency_to = \"read\"; };\n"
+        "policy: { name = \"vanilla\"; rps_cpus = []; };\n"
+        "run: { duration_ms = 300; warmup_ms = 50; };\n";
+    struct run *r = calloc(1, sizeof *r); /* on the heap: see test_waker_ipi */
+    run_text(r, NULL, pipeline, NULL, 0);
+    double secs = 0.25, n = r->r->sum.throughput_pps * secs;
+    double wakes = r->r->sum.app_wakeups_per_s * secs;
+    double stage_ns = r->r->stage_frac[0 * MODEL_STAGES + ST_HOST_L4] * secs * 1e9;
+    fprintf(stderr, "waker pays: %.0f datagrams, %.0f wake-ups, host stage %.4f ms, "
+                    "700 ns x datagrams + 4000 ns x wake-ups %.4f ms\n",
+            n, wakes, stage_ns / 1e6, (700 * n + 4000 * wakes) / 1e6);
+    CHECK_TRUE(wakes > 0.2 * n);
+    CHECK_REL(stage_ns, 700 * n + 4000 * wakes, 0.01);
+    model_destroy(r->m);
+    free(r);
+}
+
 /* noise.stall_share: gaps longer than noise.stall_from_us are met with that
  * probability, busy or idle. Uniform gaps of 20-380 us every 2 ms on an idle
  * CPU take 10 % of it; above 100 us lie 186.7 of their 200 us mean, so a
@@ -1961,6 +2071,9 @@ int main(int argc, char **argv)
     test_noise_idle_share();
     test_noise_idle_knee();
     test_noise_stall_share();
+    test_noise_shared();
+    test_noise_shared_queue();
+    test_waker_pays_every_wakeup();
     test_dist_mean_above();
     test_noise_latency_tail();
     test_contention();
