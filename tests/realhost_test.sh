@@ -61,6 +61,13 @@ grep -q "^wake_p50_ns_idle_20000ns	" m/env.tsv && ok || fail "env.tsv lacks the 
 awk -F'\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} $c["quantile"]=="0.5000" && $c["ns_from_return"] > $c["ns"] {bad=1}
     END{exit bad}' m/wake.tsv && ok || fail "wake.tsv: a median from the return exceeds the one from the call"
 grep -q "^waker_p50_ns_idle_500000ns	" m/env.tsv && ok || fail "env.tsv lacks the waker's median"
+# the shared-noise probe (two role CPUs by default): shares between 0 and 1, and --noise-cfg's
+if [ "$(nproc)" -ge 2 ]; then
+    awk -F'\t' '$1 ~ /^noise_shared_/ { n++; if (!($2 >= 0 && $2 <= 1)) bad = 1 } END { exit bad || n != 5 }' \
+        m/env.tsv && ok || fail "env.tsv lacks the five shared-noise shares in 0..1"
+    "$bin" measure --noise-cfg m >noise_cfg.txt 2>&1 && grep -q "^  shared = [01]\.[0-9]*;$" noise_cfg.txt &&
+        ok || fail "--noise-cfg does not set noise.shared from env.tsv"
+fi
 for r in $(seq 1 "$rows"); do
     topo=$(col m/runs.tsv "$r" topology)
     rate=$(col m/runs.tsv "$r" rate_pps)
