@@ -339,6 +339,9 @@ struct send_thread {
     unsigned index, nthreads;
     pthread_t tid;
     uint64_t sent_window, sent_total, errors;
+    /* send calls begun inside the window, and those that caught up (sent
+     * more than one burst: the sender had fallen behind its schedule) */
+    uint64_t calls_window, calls_behind;
     /* a paced sender's busy-wait as a noise probe in place: the time it
      * spun inside the window, the gaps over --threshold-ns it saw there (as
      * the noise probe counts them) and their total: what its CPU lost while
@@ -439,8 +442,11 @@ static void *send_main(void *arg)
             if ((unsigned)r < n)
                 seq[cur] -= n - (unsigned)r;
             t->sent_total += (unsigned)r;
-            if (now >= o->t0 && now < o->t1)
+            if (now >= o->t0 && now < o->t1) {
                 t->sent_window += (unsigned)r;
+                t->calls_window++;
+                t->calls_behind += msg_gap_ns > 0 && n > o->batch;
+            }
         }
         cur = (cur + 1) % nmy;
     }
@@ -467,7 +473,7 @@ static int run_send(const struct lg_opts *o)
         if (pthread_create(&t[i].tid, NULL, send_main, &t[i]) != 0)
             die("cannot start a sender thread");
     }
-    uint64_t win = 0, total = 0, errors = 0;
+    uint64_t win = 0, total = 0, errors = 0, calls = 0, behind = 0;
     int64_t spin_ns = 0, spin_lost = 0;
     struct histogram gaps;
     hist_init(&gaps);
@@ -476,6 +482,8 @@ static int run_send(const struct lg_opts *o)
         win += t[i].sent_window;
         total += t[i].sent_total;
         errors += t[i].errors;
+        calls += t[i].calls_window;
+        behind += t[i].calls_behind;
         spin_ns += t[i].spin_ns;
         spin_lost += t[i].spin_lost_ns;
         hist_merge(&gaps, &t[i].spin_gap);
@@ -483,6 +491,7 @@ static int run_send(const struct lg_opts *o)
     }
     printf("sent\t%" PRIu64 "\nsent_total\t%" PRIu64 "\nsnd_errors\t%" PRIu64 "\nthreads\t%u\n",
            win, total, errors, n);
+    printf("calls\t%" PRIu64 "\ncalls_behind\t%" PRIu64 "\n", calls, behind);
     /* the busy-wait as a noise probe: gaps a spinning second, the share of
      * the spinning time they took, their p99 and p99.9 (ns; 0 without) */
     uint64_t spin_gaps = gaps.total;

@@ -989,6 +989,11 @@ static void fill_row(struct row *r, const struct opts *o, const struct run_spec 
     col(r, "rcv_wakeups_pp", "%.4f", per((double)(b->rcv_task.slices - a->rcv_task.slices), rd));
     col(r, "snd_task_us_pp", "%.4f",
         per((double)(b->snd_task.run_ns - a->snd_task.run_ns) / 1e3, sent * swin / win));
+    /* the sender's calls in the window: datagrams a call, and the share that
+     * caught up with a paced schedule (more than one burst due at once) */
+    double calls = kv_get(snd, "calls"), behind = kv_get(snd, "calls_behind");
+    col(r, "snd_call_size", "%.3f", calls > 0 ? sent / calls : 0.0);
+    col(r, "snd_behind_frac", "%.4f", calls > 0 && isfinite(behind) ? behind / calls : 0.0);
     /* a paced sender's busy-wait, a noise probe in place (falconsim-loadgen) */
     double spin_s = kv_get(snd, "spin_s");
     col(r, "snd_spin_s", "%.4f", isfinite(spin_s) ? spin_s : 0.0);
