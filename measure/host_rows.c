@@ -52,13 +52,12 @@
 #include "measure.h"
 #include "runs_report.h"
 #include "model.h"
+#include "parallel.h"
 #include "rng.h"
 #include "runs_table.h"
 #include "scenario.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <getopt.h>
 #include <gsl/gsl_multifit.h>
 #include <math.h>
@@ -1047,45 +1046,28 @@ struct stall_scan {
     char **text;       /* [nrows] a selected row's scenario under the profile */
     unsigned nrows;
     double *p99, *p999; /* [STALL_GRID][nrows][STALL_SEEDS], us */
-    atomic_size_t next;
-    pthread_mutex_t lock;
-    int rc;
-    struct sim_err err;
 };
 
 static double stall_share_of(unsigned g) { return 1 - (double)g / (STALL_GRID - 1); }
 
-static void *stall_worker(void *arg)
+/* Run w of the scan: share w / (nrows x seeds), row, seed. */
+static int stall_run(void *ctx, size_t w, struct sim_err *err)
 {
-    struct stall_scan *sc = arg;
-    size_t total = (size_t)STALL_GRID * sc->nrows * STALL_SEEDS;
-    for (;;) {
-        size_t w = atomic_fetch_add(&sc->next, 1);
-        if (w >= total)
-            return NULL;
-        unsigned k = (unsigned)(w % STALL_SEEDS), i = (unsigned)(w / STALL_SEEDS % sc->nrows),
-                 g = (unsigned)(w / STALL_SEEDS / sc->nrows);
-        char share[64], seed[64];
-        snprintf(share, sizeof share, "noise.stall_share=%.4f", stall_share_of(g));
-        snprintf(seed, sizeof seed, "run.seed=%u", k + 1);
-        const char *sets[] = {share, seed};
-        struct sim_err err = {{0}};
-        struct model *m = run_scenario(NULL, sc->text[i], sets, 2, &err);
-        if (m != NULL) {
-            const struct model_summary *s = &model_finish(m)->sum;
-            sc->p99[w] = s->send_latency_p99_us;
-            sc->p999[w] = s->send_latency_p999_us;
-            model_destroy(m);
-        } else {
-            pthread_mutex_lock(&sc->lock);
-            if (sc->rc == SIM_OK) {
-                sc->rc = SIM_EINVAL;
-                sc->err = err;
-            }
-            pthread_mutex_unlock(&sc->lock);
-            atomic_store(&sc->next, total);
-        }
-    }
+    struct stall_scan *sc = ctx;
+    unsigned k = (unsigned)(w % STALL_SEEDS), i = (unsigned)(w / STALL_SEEDS % sc->nrows),
+             g = (unsigned)(w / STALL_SEEDS / sc->nrows);
+    char share[64], seed[64];
+    snprintf(share, sizeof share, "noise.stall_share=%.4f", stall_share_of(g));
+    snprintf(seed, sizeof seed, "run.seed=%u", k + 1);
+    const char *sets[] = {share, seed};
+    struct model *m = run_scenario(NULL, sc->text[i], sets, 2, err);
+    if (m == NULL)
+        return SIM_EINVAL;
+    const struct model_summary *s = &model_finish(m)->sum;
+    sc->p99[w] = s->send_latency_p99_us;
+    sc->p999[w] = s->send_latency_p999_us;
+    model_destroy(m);
+    return SIM_OK;
 }
 
 /* ln(model / measured)^2, the model's median over the seeds at w; 0 where
@@ -1118,7 +1100,7 @@ static bool same_case(const struct rows *rs, unsigned a, unsigned b)
 static int stall_scan_run(const struct rows *rs, const char *sel, const char *profile_abs,
                           double sim_ms, unsigned jobs, bool quiet, FILE *f, struct sim_err *err)
 {
-    struct stall_scan sc = {.rc = SIM_OK};
+    struct stall_scan sc = {0};
     unsigned n = rs->t.nrows;
     sc.text = xcalloc(n, sizeof *sc.text);
     double *m99 = xcalloc(n, sizeof *m99), *m999 = xcalloc(n, sizeof *m999);
@@ -1160,21 +1142,7 @@ static int stall_scan_run(const struct rows *rs, const char *sel, const char *pr
         if (!quiet)
             fprintf(stderr, "falconsim fit: the stalls' share: %u shares x %u cases x %u seeds\n",
                     STALL_GRID, sc.nrows, STALL_SEEDS);
-        atomic_init(&sc.next, 0);
-        pthread_mutex_init(&sc.lock, NULL);
-        pthread_t tid[64];
-        unsigned started = 0;
-        for (; started + 1 < jobs && started < 64; started++)
-            if (pthread_create(&tid[started], NULL, stall_worker, &sc) != 0)
-                break;
-        stall_worker(&sc);
-        for (unsigned i = 0; i < started; i++)
-            pthread_join(tid[i], NULL);
-        pthread_mutex_destroy(&sc.lock);
-        if (sc.rc != SIM_OK) {
-            *err = sc.err;
-            rc = sc.rc;
-        }
+        rc = parallel_for(total, jobs, stall_run, &sc, err);
     }
     double sum[STALL_GRID];
     unsigned best = 0;

@@ -49,12 +49,11 @@
 #include "policy.h"
 
 #include "model.h"
+#include "parallel.h"
 #include "params.h"
 #include "scenario.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit_nlinear.h>
@@ -473,31 +472,12 @@ struct eval_job {
     const struct cal *cal;
     const double *p;
     double *model, *den;
-    atomic_size_t next; /* the next run to take */
-    pthread_mutex_t lock;
-    int rc;             /* the first failure, with its message in err */
-    struct sim_err err;
 };
 
-static void *eval_worker(void *arg)
+static int eval_run(void *ctx, size_t r, struct sim_err *err)
 {
-    struct eval_job *job = arg;
-    for (;;) {
-        size_t r = atomic_fetch_add(&job->next, 1);
-        if (r >= job->cal->nruns)
-            return NULL;
-        struct sim_err err = {{0}};
-        int rc = evaluate_run(job->cal, r, job->p, job->model, job->den, &err);
-        if (rc != SIM_OK) {
-            pthread_mutex_lock(&job->lock);
-            if (job->rc == SIM_OK) {
-                job->rc = rc;
-                job->err = err;
-            }
-            pthread_mutex_unlock(&job->lock);
-            atomic_store(&job->next, job->cal->nruns); /* the others stop at their next run */
-        }
-    }
+    const struct eval_job *job = ctx;
+    return evaluate_run(job->cal, r, job->p, job->model, job->den, err);
 }
 
 /* Runs every distinct run at parameters p, on cal->jobs threads, and fills
@@ -507,22 +487,10 @@ static int evaluate(struct cal *cal, const double *p, double *model)
 {
     double den[CAL_MAX_TARGETS];
     cal->evals++;
-    struct eval_job job = {.cal = cal, .p = p, .model = model, .den = den, .rc = SIM_OK};
-    atomic_init(&job.next, 0);
-    pthread_mutex_init(&job.lock, NULL);
-    pthread_t tid[CAL_MAX_JOBS];
-    unsigned nthreads = cal->jobs > 1 ? cal->jobs - 1 : 0, started = 0;
-    for (; started < nthreads; started++)
-        if (pthread_create(&tid[started], NULL, eval_worker, &job) != 0)
-            break; /* fewer threads: the caller's own share grows */
-    eval_worker(&job);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
-    pthread_mutex_destroy(&job.lock);
-    if (job.rc != SIM_OK) {
-        *cal->err = job.err;
-        return job.rc;
-    }
+    struct eval_job job = {.cal = cal, .p = p, .model = model, .den = den};
+    int rc = parallel_for(cal->nruns, cal->jobs, eval_run, &job, cal->err);
+    if (rc != SIM_OK)
+        return rc;
     for (size_t t = 0; t < cal->ntg; t++)
         if (cal->tg[t].den_run >= 0)
             model[t] = den[t] != 0 ? model[t] / den[t] : 0;
