@@ -1165,8 +1165,8 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: falconsim-loadgen send|recv|noise|shared|speed|wake|ipi OPTIONS (started by falconsim "
-                "measure; see measure/loadgen.c)\n");
+                "usage: falconsim-loadgen send|recv|noise|shared|speed|wake|ipi OPTIONS (started by "
+                "falconsim measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }
     /* Never outlive the harness, never run unbounded. */

@@ -267,8 +267,8 @@ static void convert_units(struct model *m)
  *   EV_LINK_DONE 1 (one frame on the wire); EV_WARMUP, EV_WINDOW,
  *   EV_MIGRATE, EV_POLICY_TICK 1 each (each reschedules itself);
  *   EV_STEP_DONE 1 per CPU (one step at a time); EV_NOISE 2 per noisy CPU
- *   (its next gap and next tick); EV_NOISE_SHARED 1 (the next host-wide gap); EV_SOURCE 1 per flow; EV_THREAD_WAKE 1
- *   per thread with a flow (only a THR_SLEEPING thread is woken), so at
+ *   (its next gap and next tick); EV_NOISE_SHARED 1 (the next host-wide
+ *   gap); EV_SOURCE 1 per flow; EV_THREAD_WAKE 1 per thread with a flow (only a THR_SLEEPING thread is woken), so at
  *   most 1 per flow, and 1 per sender thread (a wake-up from its send
  *   buffer, never a second while one is due); EV_RR_SEND/ARRIVE/RESPONSE
  *   1 per outstanding request
