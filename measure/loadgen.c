@@ -747,10 +747,10 @@ static int run_noise(const struct lg_opts *o)
 
 /* {===== Shared-noise probe ===== */
 
-/* Gaps recorded per CPU: 50 000 a second of window (a KVM guest's busy loop
- * sees about 2 000), at most LG_SHARED_MAX. */
-#define LG_SHARED_PER_S 50000.0
-#define LG_SHARED_MAX (1u << 22)
+/* Gaps recorded per CPU: 10 000 a second of window (a KVM guest's busy loop
+ * sees about 2 000), at most LG_SHARED_MAX (17 bytes each: 36 MB a CPU). */
+#define LG_SHARED_PER_S 10000.0
+#define LG_SHARED_MAX (1u << 21)
 
 struct shared_thread {
     const struct lg_opts *o;

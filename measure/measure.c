@@ -817,6 +817,20 @@ static bool collect(pid_t pid, int fd, int64_t deadline, struct kv *kv, size_t *
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* Runs one falconsim-loadgen probe to its end (t1, and 3 s of grace) and
+ * reads its key-value lines into kv: 0, -1 on a signal, EX_SOFTWARE if the
+ * helper failed. */
+static int probe_run(const char *const argv[], int64_t t1, struct kv *kv)
+{
+    int fd = -1;
+    size_t len = 0;
+    pid_t pid = spawn_loadgen(argv, &fd);
+    bool ok = pid > 0 && collect(pid, fd, t1 + 3000000000, kv, &len);
+    if (pid > 0)
+        close(fd);
+    return ok ? 0 : g_signal ? -1 : EX_SOFTWARE;
+}
+
 /* A row: column names and formatted values, in order. */
 struct row {
     unsigned n;
@@ -1318,6 +1332,8 @@ static int noise_shared_probe(const struct opts *o, FILE *env)
     role_cpus(o, &all);
     if (all.n < 2)
         return 0;
+    if (!o->quiet)
+        msg("shared-noise probe: %.1f s", o->noise_s);
     int64_t t0 = now_ns() + 100000000, t1 = t0 + (int64_t)(o->noise_s * 1e9);
     char win[64], stop[32], cpus[4096];
     snprintf(win, sizeof win, "%" PRId64 ",%" PRId64, t0, t1);
@@ -1325,15 +1341,8 @@ static int noise_shared_probe(const struct opts *o, FILE *env)
     cpu_list_text(&all, cpus, sizeof cpus);
     const char *argv[] = {"falconsim-loadgen", "shared", "--cpus", cpus, "--window", win,
                           "--stop", stop, NULL};
-    int fd = -1;
-    pid_t pid = spawn_loadgen(argv, &fd);
     struct kv *kv = xcalloc(1, sizeof *kv);
-    size_t len = 0;
-    int rc = 0;
-    if (pid <= 0 || !collect(pid, fd, t1 + 3000000000, kv, &len))
-        rc = g_signal ? -1 : EX_SOFTWARE;
-    if (fd > 0)
-        close(fd);
+    int rc = probe_run(argv, t1, kv);
     if (rc == 0) {
         static const char *const keys[] = {"shared_frac", "shared_time_frac",
                                            "shared_frac_upto20us", "shared_frac_20to100us",
@@ -1454,14 +1463,8 @@ static int wake_probe(const struct opts *o, const char *dir, FILE *env)
         snprintf(thr, sizeof thr, "%" PRId64, spacing[i]);
         const char *argv[] = {"falconsim-loadgen", "wake", "--cpus", cpus, "--window", win,
                               "--stop", stop, "--threshold-ns", thr, NULL};
-        int fd;
-        pid_t pid = spawn_loadgen(argv, &fd);
         struct kv *kv = xcalloc(1, sizeof *kv);
-        size_t len = 0;
-        if (pid < 0 || !collect(pid, fd, t1 + 3000000000, kv, &len))
-            rc = g_signal ? -1 : EX_SOFTWARE;
-        if (pid >= 0)
-            close(fd);
+        rc = probe_run(argv, t1, kv);
         static char q[3][MS_WAKE_QUANTILES][16];
         static double ns[3][MS_WAKE_QUANTILES];
         unsigned n[3] = {0, 0, 0};
@@ -1984,13 +1987,8 @@ int measure_main(int argc, char **argv)
                 msg("wake-up probe: 2 x %.1f s", o->noise_s);
             rc = wake_probe(o, g_partial, env);
         }
-        struct role_list all;
-        role_cpus(o, &all);
-        if (rc == 0 && all.n >= 2) {
-            if (!o->quiet)
-                msg("shared-noise probe: %.1f s", o->noise_s);
-            rc = noise_shared_probe(o, env);
-        }
+        if (rc == 0)
+            rc = noise_shared_probe(o, env); /* with two role CPUs or more */
         if (rc != 0)
             goto done;
     }

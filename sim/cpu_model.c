@@ -379,13 +379,24 @@ static bool idle_misses(const struct sim_params *p, struct cpu *c, sim_ns len)
 }
 
 /* Whether a stall (longer than noise.stall_from_us) is thinned away: met
- * with probability noise.stall_share, busy or idle (a uniform draw, made
- * only below share 1, so that runs at 1 keep their draws). */
-static bool stall_missed(const struct sim_params *p, struct cpu *c, sim_ns len)
+ * with probability noise.stall_share, busy or idle (a uniform draw from r,
+ * made only below share 1, so that runs at 1 keep their draws). */
+static bool stall_missed(const struct sim_params *p, struct rng *r, sim_ns len)
 {
     if (p->noise.stall_share >= 1 || (double)len <= p->noise.stall_from_us * 1e3)
         return false;
-    return rng_uniform(c->noise_rng) >= p->noise.stall_share;
+    return rng_uniform(r) >= p->noise.stall_share;
+}
+
+/* CPU c meets an interruption of len ns: it is added to the one queued, or
+ * queued (served at the next step boundary). */
+static void noise_take(struct model *m, struct cpu *c, sim_ns len)
+{
+    c->noise_due_ns += len;
+    if (!c->noise_queued) {
+        c->noise_queued = true;
+        cpu_raise_irq(m, c, STEP_NOISE, 0);
+    }
 }
 
 /* An interruption of `kind` (arg's low bit) begins on CPU obj: queue it (or
@@ -409,27 +420,23 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
         noise_schedule_check(m, c, kind, now);
         return;
     }
-    sim_ns next;
+    sim_ns next, len;
     bool met = true;
     if (kind == NOISE_TICK) {
-        c->noise_due_ns += dist_draw_ns(&p->noise.tick, c->noise_rng);
+        len = dist_draw_ns(&p->noise.tick, c->noise_rng);
         c->noise_tick = true;
         next = now + (sim_ns)(1e9 / p->noise.tick_hz + 0.5);
     } else {
-        sim_ns len = dist_draw_ns(&p->noise.gap, c->noise_rng);
-        met = !idle_misses(p, c, len) && !stall_missed(p, c, len);
+        len = dist_draw_ns(&p->noise.gap, c->noise_rng);
+        met = !idle_misses(p, c, len) && !stall_missed(p, c->noise_rng, len);
         /* the share noise.shared comes host-wide instead (cpu_on_noise_shared) */
         if (p->noise.shared > 0 && rng_uniform(c->noise_rng) < p->noise.shared)
             met = false;
-        if (met)
-            c->noise_due_ns += len;
         sim_ns gap = dist_draw_ns(&p->noise.spacing, c->noise_rng);
         next = now + (gap > 0 ? gap : 1);
     }
-    if (met && !c->noise_queued) {
-        c->noise_queued = true;
-        cpu_raise_irq(m, c, STEP_NOISE, 0);
-    }
+    if (met)
+        noise_take(m, c, len);
     c->noise_clock_due[kind] = clock + (double)(next - now);
     noise_schedule_check(m, c, kind, now);
 }
@@ -443,13 +450,8 @@ static void noise_shared_reach(struct model *m, struct cpu *c, sim_ns len)
     if (c->idle_since >= 0 && p->noise.idle_share < 1 &&
         rng_uniform(c->noise_rng) >= p->noise.idle_share)
         return;
-    if (idle_misses(p, c, len))
-        return;
-    c->noise_due_ns += len;
-    if (!c->noise_queued) {
-        c->noise_queued = true;
-        cpu_raise_irq(m, c, STEP_NOISE, 0);
-    }
+    if (!idle_misses(p, c, len))
+        noise_take(m, c, len);
 }
 
 /* noise.shared: the host-wide process draws every interruption the table
@@ -465,10 +467,7 @@ void cpu_on_noise_shared(void *ctx, uint32_t obj, uint64_t arg)
     struct rng *g = m->noise_shared_rng;
     SIM_ASSERT(g != NULL);
     sim_ns len = dist_draw_ns(&p->noise.gap, g);
-    bool met = rng_uniform(g) < p->noise.shared;
-    if (met && p->noise.stall_share < 1 && (double)len > p->noise.stall_from_us * 1e3)
-        met = rng_uniform(g) < p->noise.stall_share;
-    if (met)
+    if (rng_uniform(g) < p->noise.shared && !stall_missed(p, g, len))
         for (unsigned i = 0; i < p->noise.cpus.n; i++)
             noise_shared_reach(m, &m->cpus[p->noise.cpus.cpu[i]], len);
     sim_ns gap = dist_draw_ns(&p->noise.spacing, g);

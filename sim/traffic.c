@@ -571,9 +571,8 @@ void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
     s->pkt = NULL;
     /* send_due only grows between steps, so a call that took what was due at
      * its start still has it (the assertion above, at its next datagram) */
-    if (--t->batch_left == 0) {
+    if (--t->batch_left == 0)
         t->send_next = (t->send_next + 1) % t->nsend_flows;
-    }
 }
 
 void traffic_commit_send(struct model *m, struct cpu *c, struct step *s)

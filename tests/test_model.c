@@ -436,16 +436,21 @@ static void test_noise_shared(void)
  * 24.5-26.4 us over run.seed 1-5); together, the sender stops too, and the
  * gap delays only what is in flight (p90 7.8 us). The noise each CPU meets
  * is the same either way. */
+/* A sender thread on CPU 0 that runs the whole receive path (host mode, no
+ * RPS) before a reader on CPU 1: each test adds its workload, app and run. */
+#define SENDER_READER_PAIR                                                                 \
+    "host: { cpus = 2; };\n"                                                               \
+    "network: { mode = \"host\"; };\n"                                                     \
+    "sender: { cpus = [0]; batch = 32; spin_us = 200; };\n"                                \
+    "policy: { name = \"vanilla\"; rps_cpus = []; };\n"
+
 static void test_noise_shared_queue(void)
 {
     static const char pipeline[] =
-        "host: { cpus = 2; };\n"
-        "network: { mode = \"host\"; };\n"
+        SENDER_READER_PAIR
         "workload: { type = \"stream\"; protocol = \"udp\"; flows = 1; message_bytes = 1400;\n"
         "            rate_pps = 200000; burst = 1; };\n"
-        "sender: { cpus = [0]; batch = 32; spin_us = 200; };\n"
         "app: { cpus = [1]; batch = 64; };\n"
-        "policy: { name = \"vanilla\"; rps_cpus = []; };\n"
         "noise: { cpus = [0, 1]; gap = 40000.0;\n"
         "         spacing = { mean_ns = 300000.0; dist = \"exponential\"; }; };\n"
         "run: { duration_ms = 500; warmup_ms = 100; };\n";
@@ -473,17 +478,14 @@ static void test_noise_shared_queue(void)
 static void test_waker_pays_every_wakeup(void)
 {
     static const char pipeline[] =
-        "host: { cpus = 2; };\n"
-        "network: { mode = \"host\"; };\n"
+        SENDER_READER_PAIR
         "workload: { type = \"stream\"; protocol = \"udp\"; flows = 1; message_bytes = 1400;\n"
         "            rate_pps = 162000; burst = 1; };\n"
-        "sender: { cpus = [0]; batch = 32; spin_us = 200; };\n"
         "stage: { host_l4: { cost = 700.0; }; };\n"
         "cpu: { enqueue_local_ns = 0.0; enqueue_remote_ns = 0.0; migrate_ns = 0.0; };\n"
         "app: { cpus = [1]; batch = 64; waker_cost_ns = 4000.0; wake_cost_ns = 1800.0;\n"
         "       call_ns = 1000.0; remote_enqueue_ns = 1200.0; wakeup_latency = 3900.0;\n"
         "       wakeup_latency_to = \"read\"; };\n"
-        "policy: { name = \"vanilla\"; rps_cpus = []; };\n"
         "run: { duration_ms = 300; warmup_ms = 50; };\n";
     struct run *r = calloc(1, sizeof *r); /* on the heap: see test_waker_ipi */
     run_text(r, NULL, pipeline, NULL, 0);
