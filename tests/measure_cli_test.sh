@@ -330,6 +330,22 @@ grep -q '^noise: { stall_share = 0.50; };$' scan.cfg && grep -q ' 0.50: 0.00 ' s
     grep -q 'summed over 1 cases' scan.cfg && ok ||
     fail "fit: the stalls' share is not the half that made the rows: $(grep -A6 'stall_share:' scan.cfg | tr '\n' ' ')"
 expect_err "noise.stall_share 0.50"
+# A case whose softirq ran in ksoftirqd (over 0.2 % of a CPU: here 0.1 us a datagram at some
+# 170 K/s, 1.7 %) is left out of the scan: its tail of 50 ms, which would pull the share to 1,
+# does not move it, and with only such cases the base's share is kept.
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { $c["payload"] = 1400; $c["ksoftirqd_us_pp"] = 0.1; $c["lat_p99_us"] = 50000; print }' \
+    half_rows.tsv >deferred.tsv
+cat half_rows.tsv deferred.tsv >mixed_rows.tsv
+expect_exit 0 "fit, one case in ksoftirqd" -- stall_fit mixed_rows.tsv mixed.cfg
+grep -q '^noise: { stall_share = 0.50; };$' mixed.cfg && grep -q 'summed over 1 cases, 1 left out' mixed.cfg &&
+    ok || fail "fit: a case in ksoftirqd moved the share: $(grep -A6 'stall_share:' mixed.cfg | tr '\n' ' ')"
+expect_err "(1 cases left out: softirq in ksoftirqd)"
+(head -1 half_rows.tsv && cat deferred.tsv) >deferred_rows.tsv
+expect_exit 0 "fit, every case in ksoftirqd" -- stall_fit deferred_rows.tsv deferred.cfg
+! grep -q '^noise:' deferred.cfg && grep -q 'not scanned, every case.s softirq ran in ksoftirqd' deferred.cfg &&
+    ok || fail "fit: cases in ksoftirqd alone were scanned: $(grep -A3 'stall_share' deferred.cfg | tr '\n' ' ')"
+expect_err "every case's softirq ran in ksoftirqd; the base's share kept"
 expect_exit 64 "fit: --stalls x" -- "$bin" fit ov.tsv -o x.cfg --base stalls.cfg --stalls x
 expect_err "--stalls: 'x' must be scan or keep"
 # without stalls in the base's noise the scan is skipped
