@@ -1344,9 +1344,11 @@ static int noise_shared_probe(const struct opts *o, FILE *env)
     struct kv *kv = xcalloc(1, sizeof *kv);
     int rc = probe_run(argv, t1, kv);
     if (rc == 0) {
-        static const char *const keys[] = {"shared_frac", "shared_time_frac",
-                                           "shared_frac_upto20us", "shared_frac_20to100us",
-                                           "shared_frac_over100us"};
+        static const char *const keys[] = {
+            "shared_frac",           "shared_time_frac",       "shared_frac_upto20us",
+            "shared_frac_20to100us", "shared_frac_over100us",  "covered_frac_upto20us",
+            "covered_frac_20to100us", "covered_frac_over100us", "chance_frac",
+            "host_wide_upto100us",   "host_wide_over100us"};
         for (unsigned k = 0; k < SIM_ARRAY_LEN(keys); k++)
             fprintf(env, "noise_%s\t%.4f\n", keys[k], kv_get(kv, keys[k]));
     }

@@ -237,12 +237,16 @@ static int load_beside(const char *path, const char *name, struct runs_table *t,
     return runs_table_load_in(dir, name, t, err);
 }
 
-/* The probe's own gaps a second and lost fraction for `cpu`, from env.tsv
- * beside the noise table; NAN where it has none. */
+/* The probe's own gaps a second and lost fraction for `cpu`, and the
+ * host-wide shares of the body and the stalls (shared[0], shared[1]: the
+ * shared-noise probe's host_wide_*, where env.tsv has them, else the share
+ * of lost time in overlapping gaps for the body alone), from env.tsv beside
+ * the noise table; NAN where it has none. */
 static void probe_totals(const char *noise_path, long cpu, double *per_s, double *lost,
-                         double *shared)
+                         double shared[2])
 {
-    *per_s = *lost = *shared = (double)NAN;
+    double overlap = (double)NAN;
+    *per_s = *lost = shared[0] = shared[1] = (double)NAN;
     struct runs_table e;
     if (load_beside(noise_path, "env.tsv", &e, NULL) != 0)
         return;
@@ -255,8 +259,14 @@ static void probe_totals(const char *noise_path, long cpu, double *per_s, double
         if (strcmp(runs_table_cell(&e, r, 0), k_lost) == 0)
             *lost = atof(runs_table_cell(&e, r, 1));
         if (strcmp(runs_table_cell(&e, r, 0), "noise_shared_time_frac") == 0)
-            *shared = atof(runs_table_cell(&e, r, 1));
+            overlap = atof(runs_table_cell(&e, r, 1));
+        if (strcmp(runs_table_cell(&e, r, 0), "noise_shared_host_wide_upto100us") == 0)
+            shared[0] = atof(runs_table_cell(&e, r, 1));
+        if (strcmp(runs_table_cell(&e, r, 0), "noise_shared_host_wide_over100us") == 0)
+            shared[1] = atof(runs_table_cell(&e, r, 1));
     }
+    if (!isfinite(shared[0]))
+        shared[0] = overlap;
     runs_table_free(&e);
 }
 
@@ -533,8 +543,10 @@ int runs_report_noise_cfg(const char *arg, long cpu)
     for (int which = 0; which < 2; which++)
         m[which] = noise_table(pts, n, which, q[which], v[which]);
     double gap = table_mean(q[0], v[0], m[0]), spacing = table_mean(q[1], v[1], m[1]);
-    double per_s, lost, shared;
-    probe_totals(path, cpu, &per_s, &lost, &shared);
+    double per_s, lost, shared[2];
+    probe_totals(path, cpu, &per_s, &lost, shared);
+    bool body_ok = isfinite(shared[0]) && shared[0] >= 0 && shared[0] <= 1,
+         stall_ok = isfinite(shared[1]) && shared[1] >= 0 && shared[1] <= 1;
     printf("# CPU noise of CPU %ld as falconsim measure's probe saw it (%s): gaps of more\n"
            "# than 1 us in a busy loop, their lengths and the spacing of their starts.\n"
            "# @include it in a scenario; noise.cpus names the simulated CPUs it applies\n"
@@ -555,13 +567,20 @@ int runs_report_noise_cfg(const char *arg, long cpu)
                "# gaps as a busy one does).\n");
     else
         have_fit = idle_fit_from_wake(wake, nwake, wake_idle, q[0], v[0], m[0], spacing, &fit) == 0;
-    if (isfinite(shared) && shared >= 0 && shared <= 1)
+    if (body_ok && stall_ok)
+        printf("# noise.shared, noise.stall_shared: the host-wide shares of the body's lost\n"
+               "# time (gaps up to 100 us) and of the stalls': the time another CPU's gaps\n"
+               "# cover beyond chance (env.tsv, noise_shared_host_wide_upto100us and\n"
+               "# _over100us; falconsim-loadgen shared): it stops every noise CPU at once.\n");
+    else if (body_ok)
         printf("# noise.shared: the share of the probed CPUs' lost time in gaps that overlap\n"
                "# a gap of another CPU (env.tsv, noise_shared_time_frac; falconsim-loadgen\n"
                "# shared): those stop every noise CPU at once.\n");
     printf("noise: {\n  cpus = [%ld];\n", cpu);
-    if (isfinite(shared) && shared >= 0 && shared <= 1)
-        printf("  shared = %.3f;\n", shared);
+    if (body_ok)
+        printf("  shared = %.3f;\n", shared[0]);
+    if (body_ok && stall_ok)
+        printf("  stall_shared = %.3f;\n", shared[1]);
     if (have_fit)
         printf("  idle_share = %.3f;\n", fit.share);
     if (have_fit && fit.slope > 0)

@@ -46,10 +46,13 @@
  * noise.shared of the interruptions is host-wide: one process on wall time,
  * with its own stream, stops every noise CPU at the same instant for the
  * same length (an idle one at noise.idle_share, past the knee as its own
- * gaps), and each CPU's own process keeps the rest. A KVM guest's vCPUs
- * lose 98-99 % of their 20-100 us gaps together (falconsim-loadgen shared):
- * then the CPU that feeds a queue stops while the one that drains it does,
- * and the gap delays the packets in flight without building a queue.
+ * gaps), and each CPU's own process keeps the rest; noise.stall_shared, where
+ * set, is the stalls' host-wide share instead. On a KVM guest the other vCPU
+ * is stopped for 84-90 % of a gap of up to 100 us beyond chance, for 3-9 %
+ * of a stall (falconsim-loadgen shared): in a shared gap the CPU that feeds a
+ * queue stops while the one that drains it does, and the gap delays the
+ * packets in flight without building a queue; in a stall of the draining
+ * CPU alone, the packets sent meanwhile wait out the stall.
  *
  * Idle exit (cpu.idle_poll_us, cpu.idle_exit): a CPU idle for longer than
  * the polling window has halted; a wake-up or an RPS IPI that reaches it
@@ -399,6 +402,20 @@ static void noise_take(struct model *m, struct cpu *c, sim_ns len)
     }
 }
 
+/* The host-wide share of an interruption len ns long: noise.stall_shared
+ * for a stall where that is set, else noise.shared. */
+static double noise_host_wide(const struct sim_params *p, sim_ns len)
+{
+    if (p->noise.stall_shared >= 0 && (double)len > p->noise.stall_from_us * 1e3)
+        return p->noise.stall_shared;
+    return p->noise.shared;
+}
+
+bool noise_host_wide_any(const struct sim_params *p)
+{
+    return p->noise.shared > 0 || p->noise.stall_shared > 0;
+}
+
 /* An interruption of `kind` (arg's low bit) begins on CPU obj: queue it (or
  * add it to the one queued) and schedule the next. The event is a check
  * first: it does nothing if a later one superseded it (arg's generation),
@@ -429,8 +446,8 @@ void cpu_on_noise(void *ctx, uint32_t obj, uint64_t arg)
     } else {
         len = dist_draw_ns(&p->noise.gap, c->noise_rng);
         met = !idle_misses(p, c, len) && !stall_missed(p, c->noise_rng, len);
-        /* the share noise.shared comes host-wide instead (cpu_on_noise_shared) */
-        if (p->noise.shared > 0 && rng_uniform(c->noise_rng) < p->noise.shared)
+        /* the host-wide share comes from cpu_on_noise_shared instead */
+        if (noise_host_wide_any(p) && rng_uniform(c->noise_rng) < noise_host_wide(p, len))
             met = false;
         sim_ns gap = dist_draw_ns(&p->noise.spacing, c->noise_rng);
         next = now + (gap > 0 ? gap : 1);
@@ -455,9 +472,11 @@ static void noise_shared_reach(struct model *m, struct cpu *c, sim_ns len)
 }
 
 /* noise.shared: the host-wide process draws every interruption the table
- * holds, on wall time, and keeps the share noise.shared of them (a stall
- * also at noise.stall_share, one draw for every CPU): those stop each
- * noise CPU at once. */
+ * holds, on wall time, and keeps the host-wide share of them (noise.shared,
+ * a stall noise.stall_shared where set; a stall also at noise.stall_share,
+ * one draw for every CPU): those stop each noise CPU at once. Each CPU's own
+ * process draws as often and keeps the rest, so a CPU's rate of each length
+ * does not depend on the shares. */
 void cpu_on_noise_shared(void *ctx, uint32_t obj, uint64_t arg)
 {
     (void)obj;
@@ -467,7 +486,7 @@ void cpu_on_noise_shared(void *ctx, uint32_t obj, uint64_t arg)
     struct rng *g = m->noise_shared_rng;
     SIM_ASSERT(g != NULL);
     sim_ns len = dist_draw_ns(&p->noise.gap, g);
-    if (rng_uniform(g) < p->noise.shared && !stall_missed(p, g, len))
+    if (rng_uniform(g) < noise_host_wide(p, len) && !stall_missed(p, g, len))
         for (unsigned i = 0; i < p->noise.cpus.n; i++)
             noise_shared_reach(m, &m->cpus[p->noise.cpus.cpu[i]], len);
     sim_ns gap = dist_draw_ns(&p->noise.spacing, g);
@@ -477,7 +496,7 @@ void cpu_on_noise_shared(void *ctx, uint32_t obj, uint64_t arg)
 void cpu_noise_start(struct model *m)
 {
     const struct sim_params *p = m->p;
-    if (p->noise.shared > 0 && p->noise.cpus.n > 0) {
+    if (noise_host_wide_any(p) && p->noise.cpus.n > 0) {
         m->noise_shared_rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_NOISE_SHARED);
         double u = rng_uniform(m->noise_shared_rng);
         sim_ns first = (sim_ns)(u * (double)dist_draw_ns(&p->noise.spacing, m->noise_shared_rng));

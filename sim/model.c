@@ -292,7 +292,7 @@ static double event_bound(const struct sim_params *p)
                       (rr ? (double)p->workload.outstanding : 0) +
                       (web ? (double)(p->workload.cache_calls + p->workload.db_calls) : 0);
     double structural = 1 + 4 + (double)p->host.cpus + 2 * (double)p->noise.cpus.n +
-                        (p->noise.shared > 0 ? 1 : 0) +
+                        (noise_host_wide_any(p) ? 1 : 0) +
                         (double)p->sender.cpus.n +
                         (double)params_flow_count(p) * per_flow +
                         (p->workload.protocol == PROTO_TCP ? pool_bound(p) : 0);

@@ -624,6 +624,9 @@ sim_ns cpu_ipi_cost_ns(const struct model *m, const struct cpu *t);
  * on the waker's own CPU, or with "folded" (inside app.waker_cost_ns). Not
  * an RPS IPI: not in ipis_sent. */
 sim_ns cpu_waker_ipi_ns(const struct model *m, const struct cpu *waker, const struct thread *t);
+/* Whether any noise is host-wide (noise.shared or noise.stall_shared above 0):
+ * the host-wide process runs. */
+bool noise_host_wide_any(const struct sim_params *p);
 /* cpu_ipi_cost_ns for an IPI that raises NET_RX (RPS, deferred-free kick)
  * from CPU from, counted as trapped (ipi_trap_frac) where it traps. */
 sim_ns cpu_ipi_send_ns(struct model *m, unsigned from, const struct cpu *t);

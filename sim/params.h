@@ -165,6 +165,7 @@ struct sim_params {
         double stall_from_us; /* interruptions longer than this are stalls */
         double stall_share;   /* ... of which this share is met, busy or idle; 1: all */
         double shared;        /* share of interruptions that hit every noise CPU at once */
+        double stall_shared;  /* ... of the stalls; below 0: noise.shared */
     } noise;
     struct stage_cost_params stage[ST_COUNT];
     struct {

@@ -239,6 +239,12 @@ const struct param_spec k_params[] = {
         "CPU still meets noise.gap at noise.spacing, busy or at noise.idle_share when idle. "
         "0 (the default): every CPU on its own, the model as it was. falconsim-loadgen "
         "shared measures it (docs/measure.md)."),
+    P_R("noise.stall_shared", noise.stall_shared, -1, 1, "-1.0", "",
+        "The host-wide share of the stalls (interruptions longer than noise.stall_from_us), "
+        "where it differs from the body's: a hypervisor preempts one vCPU's thread, and the "
+        "others run on (falconsim-loadgen shared: on a 2-vCPU KVM guest the other vCPU is "
+        "stopped for 6-11 % of a stall's time, 3 % by chance). Below 0 (the default): "
+        "noise.shared."),
     /* cpu */
     P_D("cpu.ipi_latency", cpu.ipi_latency, "1700.0",
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),

@@ -113,7 +113,19 @@ grep -q "shared =" noise1.cfg && fail "noise.shared without the shared-noise pro
 mkdir shared && cp "$data/noise.tsv" shared/ && printf 'key\tvalue\nnoise_shared_time_frac\t0.9123\n' >shared/env.tsv
 expect_exit 0 "noise profile: the host-wide share" -- "$bin" measure --noise-cfg shared --noise-cpu 1
 expect_out "shared = 0.912;"
+! grep -q "stall_shared" out.txt && ok || fail "--noise-cfg: noise.stall_shared from a file without it"
 cp out.txt shared_noise.cfg
+# ... and where the probe gave the host-wide shares of the body and the stalls apart, those
+mkdir shared2 && cp "$data/noise.tsv" shared2/ && printf 'key\tvalue\nnoise_shared_time_frac\t0.9123
+noise_shared_host_wide_upto100us\t0.8876\nnoise_shared_host_wide_over100us\t0.0518\n' >shared2/env.tsv
+expect_exit 0 "noise profile: the body's and the stalls' host-wide shares" -- \
+    "$bin" measure --noise-cfg shared2 --noise-cpu 1
+expect_out "shared = 0.888;"
+expect_out "stall_shared = 0.052;"
+cp out.txt stalls_noise.cfg
+printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "stalls_noise.cfg"\n' "$2" >with_stalls.cfg
+expect_exit 0 "a scenario with the stalls' own share runs" -- "$bin" with_stalls.cfg --set 'noise.cpus=[0, 1]' \
+    -o with_stalls.h5
 printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "shared_noise.cfg"\n' "$2" >with_shared.cfg
 expect_exit 0 "a scenario with host-wide noise runs" -- "$bin" with_shared.cfg --set 'noise.cpus=[0, 1]' \
     -o with_shared.h5

@@ -430,6 +430,43 @@ static void test_noise_shared(void)
     free(r);
 }
 
+/* noise.stall_shared: the stalls' host-wide share apart from the body's.
+ * Gaps of 500 us every 5 ms on average (all stalls, past noise.stall_from_us)
+ * stop both CPUs together with noise.shared 1, each on its own with
+ * noise.stall_shared 0 added, and together again with noise.shared 0 and
+ * noise.stall_shared 1; each CPU loses its 10 % either way. Gaps of 10 us
+ * (no stall) do not see the key: draw for draw the same noise without it. */
+static void test_noise_stall_shared(void)
+{
+#define STALL_BASE "policy.name=vanilla", "workload.rate_pps=10000", \
+        "stage.host_l4.cost=1000", "run.duration_ms=2000", "noise.cpus=[2, 3]", \
+        "noise.spacing=5000000", "noise.spacing.dist=exponential"
+    const char *sets[5][10] = {
+        {STALL_BASE, "noise.gap=500000", "noise.shared=1"},
+        {STALL_BASE, "noise.gap=500000", "noise.shared=1", "noise.stall_shared=0"},
+        {STALL_BASE, "noise.gap=500000", "noise.shared=0", "noise.stall_shared=1"},
+        {STALL_BASE, "noise.gap=10000", "noise.shared=1"},
+        {STALL_BASE, "noise.gap=10000", "noise.shared=1", "noise.stall_shared=0"}};
+#undef STALL_BASE
+    static const unsigned nsets[5] = {9, 10, 10, 9, 10};
+    struct run *r = calloc(5, sizeof *r); /* on the heap: see test_waker_ipi */
+    for (unsigned i = 0; i < 5; i++)
+        run_text(&r[i], NULL, k_free, sets[i], nsets[i]);
+    for (unsigned cpu = 2; cpu < 4; cpu++) {
+        for (unsigned i = 0; i < 3; i++)
+            CHECK_NEAR(noise_frac(&r[i], cpu), 0.10, 0.012);
+        CHECK_TRUE(noise_frac(&r[4], cpu) == noise_frac(&r[3], cpu));
+    }
+    CHECK_TRUE(noise_frac(&r[0], 2) == noise_frac(&r[0], 3));
+    CHECK_TRUE(noise_frac(&r[1], 2) != noise_frac(&r[1], 3));
+    CHECK_TRUE(noise_frac(&r[2], 2) == noise_frac(&r[2], 3));
+    CHECK_EQ_I64(r[4].r->sum.gen_frames, r[3].r->sum.gen_frames);
+    CHECK_NEAR(r[4].r->sum.send_latency_p99_us, r[3].r->sum.send_latency_p99_us, 0);
+    for (unsigned i = 0; i < 5; i++)
+        model_destroy(r[i].m);
+    free(r);
+}
+
 /* What sharing changes downstream: a sender on CPU 0 feeds a reader on CPU
  * 1, both meeting 40 us gaps every 300 us on average. Apart, a gap of the
  * reader's lets the sender queue up to 40 us of datagrams behind it (p90
@@ -2074,6 +2111,7 @@ int main(int argc, char **argv)
     test_noise_idle_knee();
     test_noise_stall_share();
     test_noise_shared();
+    test_noise_stall_shared();
     test_noise_shared_queue();
     test_waker_pays_every_wakeup();
     test_dist_mean_above();
