@@ -1349,8 +1349,9 @@ static int noise_shared_probe(const struct opts *o, FILE *env)
             "shared_frac_20to100us", "shared_frac_over100us",  "covered_frac_upto20us",
             "covered_frac_20to100us", "covered_frac_over100us", "chance_frac",
             "host_wide_upto100us",   "host_wide_over100us"};
-        for (unsigned k = 0; k < SIM_ARRAY_LEN(keys); k++)
-            fprintf(env, "noise_%s\t%.4f\n", keys[k], kv_get(kv, keys[k]));
+        for (unsigned k = 0; k < SIM_ARRAY_LEN(keys); k++) /* all as noise_shared_* */
+            fprintf(env, "noise_%s%s\t%.4f\n", strncmp(keys[k], "shared_", 7) ? "shared_" : "",
+                    keys[k], kv_get(kv, keys[k]));
     }
     free(kv);
     return rc;
