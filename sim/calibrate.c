@@ -575,7 +575,20 @@ struct fit_end {
     double chisq;
     int status;
     size_t niter;
+    bool stuck; /* no step from the start lowered the sum: the end is the start */
 };
+
+/* Why a fit ended, for its report: GSL's driver returns GSL_EMAXITER, with
+ * info GSL_ENOPROG, when its first iteration finds no step that lowers the
+ * sum of squares (a response flat or rough at the finite-difference step),
+ * which is no iteration limit. */
+static const char *fit_end_reason(const struct fit_end *e)
+{
+    if (e->stuck)
+        return "no step from the start lowered the sum of squares (the fit is its start; "
+               "another start, --starts, may move)";
+    return e->status == GSL_SUCCESS ? "converged" : gsl_strerror(e->status);
+}
 
 static int fit_from(struct cal *cal, const double *p0, struct fit_end *end)
 {
@@ -607,6 +620,7 @@ static int fit_from(struct cal *cal, const double *p0, struct fit_end *end)
                       &end->chisq);
         end->status = status;
         end->niter = gsl_multifit_nlinear_niter(w);
+        end->stuck = status == GSL_EMAXITER && info == GSL_ENOPROG;
     }
     gsl_vector_free(u);
     gsl_multifit_nlinear_free(w);
@@ -713,6 +727,9 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
         }
         if (!quiet && starts > 1)
             fprintf(stderr, "calibrate: start %u ends at %.5f\n", s + 1, end.chisq);
+        if (!quiet && end.stuck)
+            fprintf(stderr, "calibrate: start %u: no step from it lowered the sum of squares; "
+                            "it ends where it began\n", s + 1);
         if (end.chisq < best.chisq)
             best = end;
     }
@@ -727,9 +744,8 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
     if (rc == SIM_OK) {
         for (size_t t = 0; t < cal->ntg; t++)
             cal->tg[t].after = after[t];
-        printf("# fit: %s after %zu iterations, %u model evaluations%s\n",
-               best.status == GSL_SUCCESS ? "converged" : gsl_strerror(best.status), best.niter,
-               cal->evals, starts > 1 ? " (all starts)" : "");
+        printf("# fit: %s after %zu iterations, %u model evaluations%s\n", fit_end_reason(&best),
+               best.niter, cal->evals, starts > 1 ? " (all starts)" : "");
         if (starts > 1)
             printf("# %u starts (%u failed, left out); the best's sum of squared relative "
                    "errors %.5f\n",

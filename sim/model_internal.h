@@ -500,7 +500,7 @@ struct model {
     struct cpu *cpus;
     struct rxq *rxqs;
     unsigned nrxq;
-    struct rng *noise_shared_rng; /* noise.shared > 0: the host-wide interruptions */
+    struct rng *noise_shared_rng; /* a host-wide share above 0: the host-wide interruptions */
     struct flow *flows;
     uint32_t nflows;
     struct thread *threads;
