@@ -97,6 +97,7 @@ struct rows {
     int sirq_col[HR_MAX_CPUS]; /* -1 where the file has no cpuN_sirq_pct */
     int sys_col[HR_MAX_CPUS];  /* -1 where the file has no cpuN_sys_pct */
     int reader_task_col;       /* rcv_task_us_pp, or -1 */
+    int p999_col;              /* lat_p999_us, or -1 */
     int ipi_col, res_col;      /* ipi_cal_per_s, ipi_res_per_s, or -1 */
     int sender_task_col;       /* snd_task_us_pp, or -1 */
     int send_col;              /* send_pps, or -1 */
@@ -126,6 +127,7 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
         rs->sys_col[c] = runs_table_col(&rs->t, name);
     }
     rs->reader_task_col = runs_table_col(&rs->t, "rcv_task_us_pp");
+    rs->p999_col = runs_table_col(&rs->t, "lat_p999_us");
     rs->ipi_col = runs_table_col(&rs->t, "ipi_cal_per_s");
     rs->res_col = runs_table_col(&rs->t, "ipi_res_per_s");
     rs->sender_task_col = runs_table_col(&rs->t, "snd_task_us_pp");
@@ -369,22 +371,27 @@ static int write_file(const char *path, const char *text, struct sim_err *err)
 
 /* {===== Predict ===== */
 
-enum { M_RATE, M_LOSS, M_P50, M_P90, M_P99, M_NETRX, M_WAKE, M_READER, M_IPIS, M_FIXED };
+enum { M_RATE, M_LOSS, M_P50, M_P90, M_P99, M_P999, M_NETRX, M_WAKE, M_READER, M_IPIS,
+       M_FIXED };
 static const char *const k_metric_names[M_FIXED] = {
-    "rate_pps", "loss_frac", "lat_p50_us", "lat_p90_us", "lat_p99_us", "netrx_per_s",
-    "wakeups_pp", "reader_us_pp", "ipis_per_s"};
-static const int k_metric_col[M_FIXED] = {C_RATE, C_LOSS, C_P50, C_P90, C_P99, C_NETRX, C_WAKE,
+    "rate_pps",    "loss_frac",  "lat_p50_us", "lat_p90_us",   "lat_p99_us",
+    "lat_p999_us", "netrx_per_s", "wakeups_pp", "reader_us_pp", "ipis_per_s"};
+static const int k_metric_col[M_FIXED] = {C_RATE, C_LOSS, C_P50, C_P90, C_P99, -1, C_NETRX, C_WAKE,
                                           -1, -1};
 
-/* Row r's measurement of metric k (k < M_FIXED); NAN for reader_us_pp and
- * ipis_per_s where the file has no rcv_task_us_pp or ipi_cal_per_s (a file
- * measured by another tool). ipis_per_s is every IPI, function-call and
+/* Row r's measurement of metric k (k < M_FIXED); NAN for lat_p999_us,
+ * reader_us_pp and ipis_per_s where the file has no lat_p999_us,
+ * rcv_task_us_pp or ipi_cal_per_s (a file measured by another tool, or
+ * before the kit had them). ipis_per_s is every IPI, function-call and
  * reschedule: a remote wake-up is either (ttwu_queue_wakelist sends a
  * function call), as an RPS kick is a function call. */
 static int metric_measured(const struct rows *rs, unsigned r, int k, double *v,
                            struct sim_err *err)
 {
-    int optional = k == M_READER ? rs->reader_task_col : k == M_IPIS ? rs->ipi_col : -2;
+    int optional = k == M_READER ? rs->reader_task_col
+                   : k == M_IPIS ? rs->ipi_col
+                   : k == M_P999 ? rs->p999_col
+                                 : -2;
     if (optional == -2)
         return num(rs, r, k_metric_col[k], v, err);
     *v = (double)NAN;
@@ -429,6 +436,7 @@ static int run_one(const char *path, unsigned ncpu, double *pred, struct sim_err
     pred[M_P50] = s->send_latency_p50_us;
     pred[M_P90] = s->send_latency_p90_us;
     pred[M_P99] = s->send_latency_p99_us;
+    pred[M_P999] = s->send_latency_p999_us;
     pred[M_NETRX] = s->netrx_per_s;
     /* the kit counts the readers' timeslices, about one a wake-up */
     pred[M_WAKE] = s->throughput_pps > 0 ? s->app_wakeups_per_s / s->throughput_pps : 0;
@@ -1118,7 +1126,7 @@ static int stall_scan_run(const struct rows *rs, const char *sel, const char *pr
     double *v = xcalloc(n, sizeof *v), *w = xcalloc(n, sizeof *w);
     bool *used = xcalloc(n, sizeof *used);
     double *ks = xcalloc(n, sizeof *ks);
-    int p999_col = runs_table_col(&rs->t, "lat_p999_us");
+    int p999_col = rs->p999_col;
     int ks_col = runs_table_col(&rs->t, "ksoftirqd_us_pp");
     int in_col = runs_table_col(&rs->t, "in_pps");
     unsigned deferred = 0;

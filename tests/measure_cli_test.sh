@@ -394,7 +394,15 @@ grep -q 'defaults = "../base.cfg";' prof.cfg.d/fixed.cfg && grep -q 'defaults = 
 mkdir moved && cp -r prof.cfg prof.cfg.d base.cfg moved/
 expect_exit 0 "a moved profile still loads" -- "$bin" check moved/prof.cfg
 expect_exit 0 "predict" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --sim-ms 50 -o pred.tsv
-[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 11)) ] && ok || fail "predict: want 7 rows x 11 metrics"
+[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 12)) ] && ok || fail "predict: want 7 rows x 12 metrics"
+# the p99.9 against the file's lat_p999_us, and nan where a file has none
+awk -F'\t' '$1 == 1 && $8 == "lat_p999_us" { exit !($9 == 1306.62 && $10 > 0) }' pred.tsv && ok ||
+    fail "predict: case 1's lat_p999_us $(awk -F'\t' '$1 == 1 && $8 == "lat_p999_us"' pred.tsv)"
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "lat_p999_us") $i = "p999_gone" } 1' \
+    "$data/runs_small.tsv" >no_p999.tsv
+expect_exit 0 "predict without lat_p999_us" -- "$bin" predict no_p999.tsv prof.cfg --sim-ms 10 -o pred0.tsv
+awk -F'\t' '$8 == "lat_p999_us" { n++; bad += $9 != "nan" } END { exit !(n == 7 && bad == 0) }' pred0.tsv && ok ||
+    fail "predict: lat_p999_us measured without the column: $(grep lat_p999 pred0.tsv | head -2)"
 # the reader's run time a datagram against the file's rcv_task_us_pp
 awk -F'\t' '$1 == 1 && $8 == "reader_us_pp" { exit !($9 == 3.3887 && $10 > 0) }' pred.tsv && ok ||
     fail "predict: case 1's reader_us_pp $(awk -F'\t' '$1 == 1 && $8 == "reader_us_pp"' pred.tsv)"
