@@ -1126,7 +1126,6 @@ static int stall_scan_run(const struct rows *rs, const char *sel, const char *pr
     double *v = xcalloc(n, sizeof *v), *w = xcalloc(n, sizeof *w);
     bool *used = xcalloc(n, sizeof *used);
     double *ks = xcalloc(n, sizeof *ks);
-    int p999_col = rs->p999_col;
     int ks_col = runs_table_col(&rs->t, "ksoftirqd_us_pp");
     int in_col = runs_table_col(&rs->t, "in_pps");
     unsigned deferred = 0;
@@ -1142,8 +1141,8 @@ static int stall_scan_run(const struct rows *rs, const char *sel, const char *pr
             w[nm] = (double)NAN;
             ks[nm] = 0;
             rc = num(rs, j, C_P99, &v[nm], err);
-            if (rc == SIM_OK && p999_col >= 0)
-                rc = runs_table_number(&rs->t, j, p999_col, &w[nm], err);
+            if (rc == SIM_OK && rs->p999_col >= 0)
+                rc = runs_table_number(&rs->t, j, rs->p999_col, &w[nm], err);
             double us_pp = 0, in_pps = 0;
             if (rc == SIM_OK && ks_col >= 0 && in_col >= 0 &&
                 (rc = runs_table_number(&rs->t, j, ks_col, &us_pp, err)) == SIM_OK &&
@@ -1159,7 +1158,7 @@ static int stall_scan_run(const struct rows *rs, const char *sel, const char *pr
         runs_report_stats3(v, nm, st);
         m99[sc.nrows] = st[0];
         m999[sc.nrows] = (double)NAN;
-        if (p999_col >= 0) {
+        if (rs->p999_col >= 0) {
             runs_report_stats3(w, nm, st);
             m999[sc.nrows] = st[0];
         }
@@ -1206,7 +1205,7 @@ static int stall_scan_run(const struct rows *rs, const char *sel, const char *pr
                 "# the median of %u seeds against the repetitions' median; squared log errors\n"
                 "# summed over %u cases, %u left out whose softirq ran in ksoftirqd), of %u\n"
                 "# shares scanned (docs/measure.md, \"Fit and predict\"). share: error\n#",
-                p999_col >= 0 ? " and p99.9" : "", STALL_SEEDS, sc.nrows, deferred, STALL_GRID);
+                rs->p999_col >= 0 ? " and p99.9" : "", STALL_SEEDS, sc.nrows, deferred, STALL_GRID);
         for (unsigned g = 0; g < STALL_GRID; g++)
             fprintf(f, " %.2f: %.2f%s", stall_share_of(g), sum[g],
                     g % 6 == 5 && g + 1 < STALL_GRID ? "\n#" : "");

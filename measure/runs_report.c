@@ -239,14 +239,15 @@ static int load_beside(const char *path, const char *name, struct runs_table *t,
 
 /* The probe's own gaps a second and lost fraction for `cpu`, and the
  * host-wide shares of the body and the stalls (shared[0], shared[1]: the
- * shared-noise probe's host_wide_*, where env.tsv has them, else the share
- * of lost time in overlapping gaps for the body alone), from env.tsv beside
- * the noise table; NAN where it has none. */
+ * shared-noise probe's host_wide_*, where env.tsv has them, *by_time then
+ * true; else the share of lost time in overlapping gaps for the body
+ * alone), from env.tsv beside the noise table; NAN where it has none. */
 static void probe_totals(const char *noise_path, long cpu, double *per_s, double *lost,
-                         double shared[2])
+                         double shared[2], bool *by_time)
 {
     double overlap = (double)NAN;
     *per_s = *lost = shared[0] = shared[1] = (double)NAN;
+    *by_time = false;
     struct runs_table e;
     if (load_beside(noise_path, "env.tsv", &e, NULL) != 0)
         return;
@@ -265,7 +266,8 @@ static void probe_totals(const char *noise_path, long cpu, double *per_s, double
         if (strcmp(runs_table_cell(&e, r, 0), "noise_shared_host_wide_over100us") == 0)
             shared[1] = atof(runs_table_cell(&e, r, 1));
     }
-    if (!isfinite(shared[0]))
+    *by_time = isfinite(shared[0]);
+    if (!*by_time)
         shared[0] = overlap;
     runs_table_free(&e);
 }
@@ -544,7 +546,8 @@ int runs_report_noise_cfg(const char *arg, long cpu)
         m[which] = noise_table(pts, n, which, q[which], v[which]);
     double gap = table_mean(q[0], v[0], m[0]), spacing = table_mean(q[1], v[1], m[1]);
     double per_s, lost, shared[2];
-    probe_totals(path, cpu, &per_s, &lost, shared);
+    bool by_time;
+    probe_totals(path, cpu, &per_s, &lost, shared, &by_time);
     bool body_ok = isfinite(shared[0]) && shared[0] >= 0 && shared[0] <= 1,
          stall_ok = isfinite(shared[1]) && shared[1] >= 0 && shared[1] <= 1;
     printf("# CPU noise of CPU %ld as falconsim measure's probe saw it (%s): gaps of more\n"
@@ -572,10 +575,16 @@ int runs_report_noise_cfg(const char *arg, long cpu)
                "# time (gaps up to 100 us) and of the stalls': the time another CPU's gaps\n"
                "# cover beyond chance (env.tsv, noise_shared_host_wide_upto100us and\n"
                "# _over100us; falconsim-loadgen shared): it stops every noise CPU at once.\n");
-    else if (body_ok)
+    else if (body_ok && !by_time)
         printf("# noise.shared: the share of the probed CPUs' lost time in gaps that overlap\n"
                "# a gap of another CPU (env.tsv, noise_shared_time_frac; falconsim-loadgen\n"
                "# shared): those stop every noise CPU at once.\n");
+    else if (body_ok)
+        printf("# noise.shared: the host-wide share of the body's lost time (gaps up to\n"
+               "# 100 us) beyond chance (env.tsv, noise_shared_host_wide_upto100us). The\n"
+               "# shared-noise probe met no stall, so noise.stall_shared is not set and the\n"
+               "# stalls take noise.shared's share; on a KVM guest a stall is one vCPU's\n"
+               "# (docs/measure.md).\n");
     printf("noise: {\n  cpus = [%ld];\n", cpu);
     if (body_ok)
         printf("  shared = %.3f;\n", shared[0]);

@@ -122,6 +122,13 @@ expect_exit 0 "noise profile: the body's and the stalls' host-wide shares" -- \
     "$bin" measure --noise-cfg shared2 --noise-cpu 1
 expect_out "shared = 0.888;"
 expect_out "stall_shared = 0.052;"
+# a probe that met no stall: the body's share, and no noise.stall_shared
+mkdir shared3 && cp "$data/noise.tsv" shared3/ && printf 'key\tvalue\nnoise_shared_time_frac\t0.9123
+noise_shared_host_wide_upto100us\t0.8701\nnoise_shared_host_wide_over100us\tnan\n' >shared3/env.tsv
+expect_exit 0 "noise profile: a probe without stalls" -- "$bin" measure --noise-cfg shared3 --noise-cpu 1
+expect_out "shared = 0.870;"
+expect_out "probe met no stall, so noise.stall_shared is not set"
+! grep -q "stall_shared =" out.txt && ok || fail "--noise-cfg: noise.stall_shared without a stall"
 cp out.txt stalls_noise.cfg
 printf 'defaults = "%s/scenarios/tests/small.cfg";\n@include "stalls_noise.cfg"\n' "$2" >with_stalls.cfg
 expect_exit 0 "a scenario with the stalls' own share runs" -- "$bin" with_stalls.cfg --set 'noise.cpus=[0, 1]' \

@@ -10,6 +10,8 @@
 #include "model_internal.h"
 #include "scenario.h"
 
+#include <stdlib.h>
+
 struct run {
     struct sim_params p;
     struct model *m;
@@ -47,6 +49,24 @@ static inline void run_text(struct run *run, const char *path, const char *text,
 {
     run_prepare(run, path, text, sets, n);
     run_finish(run);
+}
+
+/* n runs on the heap: a struct run holds a whole sim_params (53 KB), and a
+ * test's stack under ASan holds few of them; runs_free destroys their
+ * models (run or not: model_destroy takes NULL) and frees them. */
+static inline struct run *runs_alloc(size_t n)
+{
+    struct run *r = calloc(n, sizeof *r);
+    if (r == NULL)
+        abort();
+    return r;
+}
+
+static inline void runs_free(struct run *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        model_destroy(r[i].m);
+    free(r);
 }
 
 #endif

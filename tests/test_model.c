@@ -407,7 +407,7 @@ static void test_noise_shared(void)
                                {SHARED_BASE, "noise.shared=0.5"},
                                {SHARED_BASE, "noise.shared=1", "noise.idle_share=0.5"}};
 #undef SHARED_BASE
-    struct run *r = calloc(5, sizeof *r); /* on the heap: see test_waker_ipi */
+    struct run *r = runs_alloc(5);
     for (unsigned i = 0; i < 5; i++)
         run_text(&r[i], NULL, k_free, sets[i], i == 0 ? 8 : i == 4 ? 10 : 9);
     for (unsigned cpu = 2; cpu < 4; cpu++) {
@@ -425,9 +425,7 @@ static void test_noise_shared(void)
     CHECK_TRUE(noise_frac(&r[4], 2) != noise_frac(&r[4], 3));
     /* nothing on the CPUs without noise */
     CHECK_TRUE(noise_frac(&r[2], 0) == 0 && noise_frac(&r[2], 1) == 0);
-    for (unsigned i = 0; i < 5; i++)
-        model_destroy(r[i].m);
-    free(r);
+    runs_free(r, 5);
 }
 
 /* noise.stall_shared: the stalls' host-wide share apart from the body's.
@@ -449,7 +447,7 @@ static void test_noise_stall_shared(void)
         {STALL_BASE, "noise.gap=10000", "noise.shared=1", "noise.stall_shared=0"}};
 #undef STALL_BASE
     static const unsigned nsets[5] = {9, 10, 10, 9, 10};
-    struct run *r = calloc(5, sizeof *r); /* on the heap: see test_waker_ipi */
+    struct run *r = runs_alloc(5);
     for (unsigned i = 0; i < 5; i++)
         run_text(&r[i], NULL, k_free, sets[i], nsets[i]);
     for (unsigned cpu = 2; cpu < 4; cpu++) {
@@ -462,9 +460,7 @@ static void test_noise_stall_shared(void)
     CHECK_TRUE(noise_frac(&r[2], 2) == noise_frac(&r[2], 3));
     CHECK_EQ_I64(r[4].r->sum.gen_frames, r[3].r->sum.gen_frames);
     CHECK_NEAR(r[4].r->sum.send_latency_p99_us, r[3].r->sum.send_latency_p99_us, 0);
-    for (unsigned i = 0; i < 5; i++)
-        model_destroy(r[i].m);
-    free(r);
+    runs_free(r, 5);
 }
 
 /* What sharing changes downstream: a sender on CPU 0 feeds a reader on CPU
@@ -492,16 +488,14 @@ static void test_noise_shared_queue(void)
         "         spacing = { mean_ns = 300000.0; dist = \"exponential\"; }; };\n"
         "run: { duration_ms = 500; warmup_ms = 100; };\n";
     const char *apart[] = {"noise.shared=0"}, *together[] = {"noise.shared=1"};
-    struct run *r = calloc(2, sizeof *r); /* on the heap: see test_waker_ipi */
+    struct run *r = runs_alloc(2);
     run_text(&r[0], NULL, pipeline, apart, 1);
     run_text(&r[1], NULL, pipeline, together, 1);
     CHECK_TRUE(r[1].r->sum.send_latency_p90_us < 0.5 * r[0].r->sum.send_latency_p90_us);
     CHECK_TRUE(r[1].r->sum.send_latency_p99_us < 0.75 * r[0].r->sum.send_latency_p99_us);
     for (unsigned cpu = 0; cpu < 2; cpu++)
         CHECK_NEAR(noise_frac(&r[1], cpu), noise_frac(&r[0], cpu), 0.015);
-    for (unsigned i = 0; i < 2; i++)
-        model_destroy(r[i].m);
-    free(r);
+    runs_free(r, 2);
 }
 
 /* Every wake-up a socket enqueue gives pays app.waker_cost_ns, whenever the
@@ -524,7 +518,7 @@ static void test_waker_pays_every_wakeup(void)
         "       call_ns = 1000.0; remote_enqueue_ns = 1200.0; wakeup_latency = 3900.0;\n"
         "       wakeup_latency_to = \"read\"; };\n"
         "run: { duration_ms = 300; warmup_ms = 50; };\n";
-    struct run *r = calloc(1, sizeof *r); /* on the heap: see test_waker_ipi */
+    struct run *r = runs_alloc(1);
     run_text(r, NULL, pipeline, NULL, 0);
     double secs = 0.25, n = r->r->sum.throughput_pps * secs;
     double wakes = r->r->sum.app_wakeups_per_s * secs;
@@ -534,8 +528,7 @@ static void test_waker_pays_every_wakeup(void)
             n, wakes, stage_ns / 1e6, (700 * n + 4000 * wakes) / 1e6);
     CHECK_TRUE(wakes > 0.2 * n);
     CHECK_REL(stage_ns, 700 * n + 4000 * wakes, 0.01);
-    model_destroy(r->m);
-    free(r);
+    runs_free(r, 1);
 }
 
 /* noise.stall_share: gaps longer than noise.stall_from_us are met with that
@@ -554,7 +547,7 @@ static void test_noise_stall_share(void)
                                {STALL_BASE, "noise.stall_share=0.25"},
                                {STALL_BASE, "noise.stall_share=0"}};
 #undef STALL_BASE
-    struct run *r = calloc(4, sizeof *r); /* on the heap: see test_waker_ipi */
+    struct run *r = runs_alloc(4);
     for (unsigned i = 0; i < 4; i++)
         run_text(&r[i], NULL, k_free, sets[i], i == 0 ? 10 : 11);
     const struct dist *gap = &r[0].p.noise.gap;
@@ -566,9 +559,7 @@ static void test_noise_stall_share(void)
     CHECK_EQ_I64(r[1].r->sum.gen_frames, r[0].r->sum.gen_frames);
     CHECK_NEAR(noise_frac(&r[2], 3), (200000 - 0.75 * above) / 2e6, 0.003);
     CHECK_NEAR(noise_frac(&r[3], 3), (200000 - above) / 2e6, 0.0008);
-    for (unsigned i = 0; i < 4; i++)
-        model_destroy(r[i].m);
-    free(r);
+    runs_free(r, 4);
 }
 
 /* noise.idle_knee_us and noise.idle_slope: an idle CPU meets an interruption
@@ -872,7 +863,7 @@ static void test_ipi_trap_leave(void)
                           "policy.name=rps", "policy.rps_cpus=[2]", "cpu.ipi_send_ns=10000",
                           "run.duration_ms=500", "cpu.ipi_trap_leave_ns=-1"};
     enum { N = SIM_ARRAY_LEN(sets) };
-    struct run *r = calloc(3, sizeof *r); /* on the heap: see test_waker_ipi */
+    struct run *r = runs_alloc(3);
     CHECK_TRUE(r != NULL);
     const char *leave[] = {"cpu.ipi_trap_leave_ns=-1", "cpu.ipi_trap_leave_ns=2000",
                            "cpu.ipi_trap_leave_ns=20000"};
@@ -891,9 +882,7 @@ static void test_ipi_trap_leave(void)
     CHECK_NEAR(r[1].r->sum.ipi_trap_frac, 1, 1e-12);
     CHECK_NEAR(r[2].r->sum.send_latency_mean_us, r[0].r->sum.send_latency_mean_us, 1e-12);
     CHECK_NEAR(cpu_busy(&r[2], 2), cpu_busy(&r[0], 2), 1e-12);
-    for (int i = 0; i < 3; i++)
-        model_destroy(r[i].m);
-    free(r);
+    runs_free(r, 3);
 }
 
 /* sender.sndbuf_bytes: a sender runs at most a send buffer ahead of the
@@ -912,7 +901,7 @@ static void test_sndbuf(void)
                           "app.cpus=[2]", "run.duration_ms=100", "kernel.netdev_max_backlog=110",
                           "sender.sndbuf_bytes=0"};
     enum { N = SIM_ARRAY_LEN(sets) };
-    struct run *r = calloc(6, sizeof *r); /* on the heap: see test_waker_ipi */
+    struct run *r = runs_alloc(6);
     CHECK_TRUE(r != NULL);
     const long truesize = 16 + 768; /* message_bytes + app.skb_overhead_bytes */
     char buf[64], huge[64];
@@ -954,9 +943,7 @@ static void test_sndbuf(void)
     CHECK_EQ_I64(r[4].r->sum.gen_frames, r[5].r->sum.gen_frames);
     CHECK_NEAR(r[4].r->sum.latency_p99_us, r[5].r->sum.latency_p99_us, 1e-12);
     CHECK_NEAR(r[4].r->sum.wake_ipis_per_s, r[5].r->sum.wake_ipis_per_s, 1e-12);
-    for (int i = 0; i < 6; i++)
-        model_destroy(r[i].m);
-    free(r);
+    runs_free(r, 6);
 }
 
 /* app.waker_ipi = "separate": the softirq that wakes a reader on another CPU
@@ -1025,13 +1012,12 @@ static void test_waker_ipi(void)
 static void test_sender_call_size(void)
 {
     const char *sets[] = {"workload.rate_pps=285714.2857", "workload.arrival=constant"};
-    struct run *r = calloc(1, sizeof *r); /* on the heap: see test_waker_ipi */
+    struct run *r = runs_alloc(1);
     run_text(r, NULL, k_veth, sets, SIM_ARRAY_LEN(sets));
     CHECK_REL(r->r->sum.throughput_pps, 285714.2857, 0.002);
     CHECK_NEAR(r->r->sum.send_latency_mean_us, 6.0, 0.05);
     CHECK_NEAR(r->r->sum.send_latency_p9999_us, 7.5, 0.05);
-    model_destroy(r->m);
-    free(r);
+    runs_free(r, 1);
 }
 
 static void test_sender_veth(void)
