@@ -14,7 +14,9 @@
  * sockets, paying
  *   user:   app.user_ns (+ app.service for a request/response server)
  *   system: app.recv_ns + app.per_byte_ns x bytes
- *           + app.call_ns on the first read of a receive call
+ *           + app.call_ns on the first read of a receive call, less
+ *             cpu.syscall_return_ns, which the call pays when it returns
+ *             after its last read (STEP_CALL_RETURN)
  *           + app.remote_data_ns per CPU the skb moved to on its way here
  *           + app.remote_enqueue_ns if another CPU queued it to the socket
  *           + app.wake_cost_ns on the first read after sleeping
@@ -104,6 +106,13 @@ void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f)
     }
 }
 
+/* Of app.call_ns, the part paid when the call returns (cpu.syscall_return_ns;
+ * none where the call's cost is folded into app.recv_ns). */
+static sim_ns recv_call_return_ns(const struct model *m)
+{
+    return m->app_call_ns > 0 ? m->syscall_return_ns : 0;
+}
+
 void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step *s)
 {
     struct flow *f = ready_pop(t);
@@ -115,7 +124,7 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
     sim_ns user = m->app_user_ns;
     sim_ns sys = m->app_recv_ns + (sim_ns)(m->p->app.per_byte_ns * p->bytes + 0.5);
     if (t->recv_in_call == 0)
-        sys += m->app_call_ns; /* the system call's entry and exit */
+        sys += m->app_call_ns - recv_call_return_ns(m); /* the rest when it returns */
     /* Loss of locality grows with the cores the skb crossed on its way,
      * the last one being this thread's (FALCON Fig. 11: recv costs 0.5 us on
      * Host, two hops, and about 0.77 us under FALCON, four hops). */
@@ -176,6 +185,16 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
     s->dur = user + sys;
 }
 
+void app_call_returned(struct model *m, const struct cpu *c, struct thread *t)
+{
+    metrics_cpu_count(m, c->id, CPU_APP_CALLS, 1);
+    sim_ns now = engine_now(m->eng);
+    for (uint32_t i = 0; i < t->call_nsent; i++)
+        metrics_send_latency(m, now - t->call_t_sent[i]);
+    t->recv_in_call = 0;
+    t->call_nsent = 0;
+}
+
 void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
 {
     struct pkt *p = s->pkt;
@@ -196,13 +215,13 @@ void app_commit_recv(struct model *m, struct cpu *c, struct step *s)
     traffic_consumed(m, f, p);
     model_pkt_free(m, p);
     if (++t->recv_in_call == (uint32_t)m->p->app.batch || flow_ready_list_empty(&t->ready)) {
-        /* the call returns */
-        metrics_cpu_count(m, c->id, CPU_APP_CALLS, 1);
-        sim_ns now = engine_now(m->eng);
-        for (uint32_t i = 0; i < t->call_nsent; i++)
-            metrics_send_latency(m, now - t->call_t_sent[i]);
-        t->recv_in_call = 0;
-        t->call_nsent = 0;
+        /* the call's last look at its sockets: it returns, now or after
+         * its return's cost (STEP_CALL_RETURN); a datagram queued meanwhile
+         * waits for the next call */
+        if (recv_call_return_ns(m) > 0)
+            t->call_return_due = true;
+        else
+            app_call_returned(m, c, t);
     }
     if (t->migrate_pending)
         cpu_thread_move(m, t, t->migrate_cpu);

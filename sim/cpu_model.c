@@ -905,6 +905,19 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
                 return;
             continue; /* cond_resched, then run_ksoftirqd again or sleep */
         }
+        if (t->call_return_due) {
+            /* the return of the call whose work the last step finished */
+            c->step.kind = STEP_CALL_RETURN;
+            c->step.pkt = NULL;
+            c->step.thread = t;
+            c->step.dur = m->syscall_return_ns;
+            if (t->kind == THR_APP) { /* as the rest of a read's system time */
+                cpu_plan_contention(m);
+                c->step.dur = contended(m, c->step.dur);
+            }
+            start_step(m, c);
+            return;
+        }
         if (t->kind == THR_SENDER) {
             if (!traffic_sender_has_due(m, t) || traffic_sender_blocked(m, t)) {
                 thread_sleep(c, t);
@@ -1013,6 +1026,12 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
          * release_sock for TCP): local_bh_enable runs pending softirqs here,
          * in the reader's time, as the sender's does after its transmit */
         c->irq_exit_due = true;
+        break;
+    case STEP_CALL_RETURN:
+        account(m, c, CAT_SYSTEM, s->dur);
+        s->thread->call_return_due = false;
+        if (s->thread->kind == THR_APP)
+            app_call_returned(m, c, s->thread);
         break;
     case STEP_NONE:
         SIM_ASSERT(false && "step with no kind");

@@ -178,6 +178,7 @@ enum step_kind {
     STEP_SEND,     /* one datagram sent by a sender thread (sender.*) */
     STEP_DEFER_FREE, /* skb_defer_free_flush: skbs other CPUs' readers handed back */
     STEP_WAKE,     /* try_to_wake_up of the reader a socket enqueue found asleep */
+    STEP_CALL_RETURN, /* a thread's system call returns (cpu.syscall_return_ns) */
 };
 
 enum step_action { ACT_NONE, ACT_BACKLOG, ACT_GRO_CELL, ACT_SOCKET };
@@ -220,6 +221,7 @@ struct thread {
     bool migrate_pending; /* move to migrate_cpu at the end of its step */
     bool wmem_blocked;    /* THR_SENDER: asleep in a send on a full send buffer */
     bool wmem_wake_due;   /* THR_SENDER: ... and its wake-up is scheduled */
+    bool call_return_due; /* its call's work is done; it returns next (STEP_CALL_RETURN) */
     uint16_t migrate_cpu;
     struct flow_ready_list ready; /* sockets with data, round robin */
     struct rng *rng;
@@ -509,6 +511,7 @@ struct model {
     struct thread *senders;
     uint32_t nsenders;
     sim_ns send_call_ns, send_msg_ns, send_frag_ns;
+    sim_ns syscall_return_ns; /* cpu.syscall_return_ns: STEP_CALL_RETURN's cost */
     struct link link;
 
     /* metrics */
@@ -685,6 +688,8 @@ uint64_t traffic_frames_waiting(const struct model *m);
 /* app.c */
 void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step *s);
 void app_commit_recv(struct model *m, struct cpu *c, struct step *s);
+/* Thread t's receive call returns now: its datagrams' send latencies are taken. */
+void app_call_returned(struct model *m, const struct cpu *c, struct thread *t);
 void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f);
 /* The wake-up of a thread app_socket_ready set waking leaves waker's CPU now
  * (after its app.waker_cost_ns, STEP_WAKE) and lands app.wakeup_latency later. */

@@ -778,6 +778,20 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
         return sim_error(err, SIM_EINVAL, "%s: error: '%s' needs '%s' above 0 as well", loc, set,
                          other);
     }
+    /* The return is part of a call's cost, not a cost of its own. */
+    const char *call_key = NULL;
+    double call_ns = 0;
+    if (p->sender.cpus.n > 0 && p->cpu.syscall_return_ns > p->sender.call_ns)
+        call_key = "sender.call_ns", call_ns = p->sender.call_ns;
+    else if (p->app.call_ns > 0 && p->cpu.syscall_return_ns > p->app.call_ns)
+        call_key = "app.call_ns", call_ns = p->app.call_ns;
+    if (call_key != NULL) {
+        where(config_lookup(c, "cpu.syscall_return_ns"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'cpu.syscall_return_ns' (%g) exceeds '%s' (%g), the "
+                         "call's whole cost",
+                         loc, p->cpu.syscall_return_ns, call_key, call_ns);
+    }
     const struct placement_policy_ops *ops = policy_of(p);
     struct policy_complaint complaint = {NULL, ""};
     if (ops->validate != NULL && ops->validate(p, &complaint) != SIM_OK) {

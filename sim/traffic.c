@@ -43,7 +43,9 @@
  * per IP fragment, plus sender.call_ns for the first datagram of each send
  * call (what one flow has due when the call starts, up to sender.batch, then
  * the next flow's: datagrams that come due while a call runs go in the next
- * call, as the kit's pacer counts what it owes once per call).
+ * call, as the kit's pacer counts what it owes once per call); of that,
+ * cpu.syscall_return_ns comes after the call's last datagram and the
+ * softirqs its transmit ran, when the call returns (STEP_CALL_RETURN).
  * Every datagram of a call carries the call's start as its send time (the
  * kit stamps a batch just before sendmmsg), so without RPS the k-th datagram
  * of a call waits for the send and receive paths of the k - 1 before it.
@@ -558,7 +560,7 @@ void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
         uint64_t cap = (uint64_t)m->p->sender.batch;
         t->batch_left = (uint32_t)(f->unlimited || f->send_due > cap ? cap : f->send_due);
         t->call_t = engine_now(m->eng);
-        s->dur = m->send_call_ns;
+        s->dur = m->send_call_ns - m->syscall_return_ns; /* the rest when it returns */
     }
     SIM_ASSERT(flow_due(f));
     if (!f->unlimited)
@@ -571,8 +573,10 @@ void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
     s->pkt = NULL;
     /* send_due only grows between steps, so a call that took what was due at
      * its start still has it (the assertion above, at its next datagram) */
-    if (--t->batch_left == 0)
+    if (--t->batch_left == 0) {
         t->send_next = (t->send_next + 1) % t->nsend_flows;
+        t->call_return_due = m->syscall_return_ns > 0;
+    }
 }
 
 void traffic_commit_send(struct model *m, struct cpu *c, struct step *s)

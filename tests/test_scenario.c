@@ -84,6 +84,10 @@ static void test_values_and_overrides(void)
     const char *bad_int[] = {"host.cpus=four"};
     CHECK_EQ_I64(load_text("", bad_int, 1, &p, &err), SIM_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "--set: error: 'host.cpus' must be an integer in [1, 1024] (got \"four\")");
+    /* the return is part of the receive call's cost too */
+    const char *bad_return[] = {"app.call_ns=500", "cpu.syscall_return_ns=785"};
+    CHECK_EQ_I64(load_text("", bad_return, 2, &p, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "'cpu.syscall_return_ns' (785) exceeds 'app.call_ns' (500)");
     const char *bad_range[] = {"host.cpus=0"};
     CHECK_EQ_I64(load_text("", bad_range, 1, &p, &err), SIM_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "--set: error: 'host.cpus' must be in [1, 1024] (got 0)");
@@ -139,6 +143,10 @@ static void test_bad_files(void)
         {"bad_noise_knee.cfg",
          "bad_noise_knee.cfg:3: error: 'noise.idle_knee_us' needs 'noise.idle_slope' above 0 "
          "as well",
+         SIM_EINVAL},
+        {"bad_syscall_return.cfg",
+         "bad_syscall_return.cfg:4: error: 'cpu.syscall_return_ns' (785) exceeds "
+         "'sender.call_ns' (500), the call's whole cost",
          SIM_EINVAL},
         {"bad_noise_cpu.cfg",
          "bad_noise_cpu.cfg:2: error: 'noise.cpus' lists CPU 7, outside the core budget",
