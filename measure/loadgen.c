@@ -530,6 +530,7 @@ struct recv_thread {
     struct histogram lat;
     struct flow_track *flows;
     uint64_t rcvd, bytes, gaps, reorders, rcvd_total, bad;
+    uint64_t calls; /* recvmmsg calls that returned datagrams inside the window */
 };
 
 static void *recv_main(void *arg)
@@ -559,6 +560,7 @@ static void *recv_main(void *arg)
         if (r <= 0)
             continue; /* the 50 ms receive timeout: look at the clock again */
         bool in_window = now >= o->t0 && now < o->t1;
+        t->calls += in_window;
         for (int i = 0; i < r; i++) {
             struct lg_header h;
             if (msgs[i].msg_len < sizeof h || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) {
@@ -633,7 +635,7 @@ static int run_recv(const struct lg_opts *o)
             die("cannot start a receiver thread");
     struct histogram lat;
     hist_init(&lat);
-    uint64_t rcvd = 0, bytes = 0, gaps = 0, reorders = 0, total = 0, bad = 0;
+    uint64_t rcvd = 0, bytes = 0, gaps = 0, reorders = 0, total = 0, bad = 0, calls = 0;
     for (unsigned i = 0; i < o->ncpus; i++) {
         pthread_join(t[i].tid, NULL);
         hist_merge(&lat, &t[i].lat);
@@ -643,6 +645,7 @@ static int run_recv(const struct lg_opts *o)
         reorders += t[i].reorders;
         total += t[i].rcvd_total;
         bad += t[i].bad;
+        calls += t[i].calls;
         close(t[i].fd);
         hist_fini(&t[i].lat);
         free(t[i].flows);
@@ -653,6 +656,7 @@ static int run_recv(const struct lg_opts *o)
     printf("rcvd\t%" PRIu64 "\nbytes\t%" PRIu64 "\ngaps\t%" PRIu64 "\nreorders\t%" PRIu64
            "\nrcvd_total\t%" PRIu64 "\nbad\t%" PRIu64 "\nrcvbuf\t%d\n",
            rcvd, bytes, gaps, reorders, total, bad, rcvbuf);
+    printf("calls\t%" PRIu64 "\n", calls);
     printf("lat_p50_ns\t%.0f\nlat_p90_ns\t%.0f\nlat_p99_ns\t%.0f\nlat_p999_ns\t%.0f\n"
            "lat_mean_ns\t%.0f\nlat_max_ns\t%" PRId64 "\n",
            v[0], v[1], v[2], v[3], hist_mean_ns(&lat), lat.total ? lat.max_ns : 0);

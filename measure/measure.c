@@ -1008,6 +1008,9 @@ static void fill_row(struct row *r, const struct opts *o, const struct run_spec 
     double calls = kv_get(snd, "calls"), behind = kv_get(snd, "calls_behind");
     col(r, "snd_call_size", "%.3f", calls > 0 ? sent / calls : 0.0);
     col(r, "snd_behind_frac", "%.4f", calls > 0 && isfinite(behind) ? behind / calls : 0.0);
+    /* the reader's: datagrams a recvmmsg returned (the model's app_calls_per_s) */
+    double rcalls = kv_get(rcv, "calls");
+    col(r, "rcv_call_size", "%.3f", rcalls > 0 ? rcvd / rcalls : 0.0);
     /* a paced sender's busy-wait, a noise probe in place (falconsim-loadgen) */
     double spin_s = kv_get(snd, "spin_s");
     col(r, "snd_spin_s", "%.4f", isfinite(spin_s) ? spin_s : 0.0);

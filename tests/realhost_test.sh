@@ -87,6 +87,9 @@ for r in $(seq 1 "$rows"); do
         'BEGIN{d = w * q * w / n + (0.01 + k) * w; exit !(n > 0 && x > w - d && x < w + d)}' && ok ||
         fail "row $r ($topo): rx_passes_pp $passes, want $want (entering packets $inpk, skew $skew)"
     awk -v x="$p50" 'BEGIN{exit !(x > 0.5 && x < 100000)}' && ok || fail "row $r: lat_p50_us $p50"
+    # a recvmmsg returns 1 to 64 datagrams (MSG_WAITFORONE, vlen 64)
+    rcs=$(col m/runs.tsv "$r" rcv_call_size)
+    awk -v x="$rcs" 'BEGIN{exit !(x >= 1 && x <= 64)}' && ok || fail "row $r: rcv_call_size $rcs"
 done
 # Runs are interleaved across cases: the four saturation runs come first.
 [ "$(awk -F'\t' 'NR>1{print $7}' m/runs.tsv | paste -sd' ')" = "sat sat sat sat 50 50 50 50" ] && ok ||
