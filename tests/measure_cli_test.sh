@@ -412,6 +412,15 @@ expect_exit 0 "predict with rcv_call_size" -- "$bin" predict calls.tsv prof.cfg 
 awk -F'\t' '$8 == "call_size" { n++; bad += $9 != 2.5 || !($10 >= 1 && $10 <= 64) }
     END { exit !(n == 7 && bad == 0) }' pred_calls.tsv && ok ||
     fail "predict: call_size against rcv_call_size: $(grep call_size pred_calls.tsv | head -2)"
+# the fit targets the reader's calls a second where the file has rcv_call_size (half
+# weight): rate_pps / rcv_call_size, one a flat-out row; none without the column
+expect_exit 0 "fit with rcv_call_size" -- "$bin" fit calls.tsv -o profc.cfg --base base.cfg \
+    --sim-ms 10 --starts 1 --stalls keep -q
+want=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { printf "%.6g", $c["rate_pps"] / 2.5 }' calls.tsv)
+[ "$(grep -c 'app_calls_per_s' profc.cfg.d/targets.tsv)" -eq 6 ] &&
+    grep -q "^target	case_1.cfg	-	app_calls_per_s	$want	0.5$" profc.cfg.d/targets.tsv &&
+    ! grep -q app_calls_per_s prof.cfg.d/targets.tsv && ok ||
+    fail "fit: the calls' targets (want case 1's $want): $(grep app_calls profc.cfg.d/targets.tsv | head -2)"
 # the p99.9 against the file's lat_p999_us, and nan where a file has none
 awk -F'\t' '$1 == 1 && $8 == "lat_p999_us" { exit !($9 == 1306.62 && $10 > 0) }' pred.tsv && ok ||
     fail "predict: case 1's lat_p999_us $(awk -F'\t' '$1 == 1 && $8 == "lat_p999_us"' pred.tsv)"
