@@ -43,7 +43,9 @@
  * NET_RX and the remote wake-ups, against the kit's ipi_cal_per_s plus
  * ipi_res_per_s; NAN where the file has no ipi_cal_per_s), call_size
  * (datagrams a receive call returned, against the kit's rcv_call_size; NAN
- * where the file has none), and each CPU's busy percent.
+ * where the file has none), snd_call_size (datagrams a send call took,
+ * against the kit's snd_call_size; NAN where the file has none), and each
+ * CPU's busy percent.
  * Relative error = (predicted - measured) / measured.
  */
 #define _GNU_SOURCE
@@ -100,6 +102,7 @@ struct rows {
     int reader_task_col;       /* rcv_task_us_pp, or -1 */
     int p999_col;              /* lat_p999_us, or -1 */
     int call_col;              /* rcv_call_size, or -1 */
+    int snd_call_col;          /* snd_call_size, or -1 */
     int ipi_col, res_col;      /* ipi_cal_per_s, ipi_res_per_s, or -1 */
     int sender_task_col;       /* snd_task_us_pp, or -1 */
     int send_col;              /* send_pps, or -1 */
@@ -131,6 +134,7 @@ static int rows_load(const char *arg, struct rows *rs, struct sim_err *err)
     rs->reader_task_col = runs_table_col(&rs->t, "rcv_task_us_pp");
     rs->p999_col = runs_table_col(&rs->t, "lat_p999_us");
     rs->call_col = runs_table_col(&rs->t, "rcv_call_size");
+    rs->snd_call_col = runs_table_col(&rs->t, "snd_call_size");
     rs->ipi_col = runs_table_col(&rs->t, "ipi_cal_per_s");
     rs->res_col = runs_table_col(&rs->t, "ipi_res_per_s");
     rs->sender_task_col = runs_table_col(&rs->t, "snd_task_us_pp");
@@ -375,18 +379,19 @@ static int write_file(const char *path, const char *text, struct sim_err *err)
 /* {===== Predict ===== */
 
 enum { M_RATE, M_LOSS, M_P50, M_P90, M_P99, M_P999, M_NETRX, M_WAKE, M_READER, M_IPIS,
-       M_CALL, M_FIXED };
+       M_CALL, M_SND_CALL, M_FIXED };
 static const char *const k_metric_names[M_FIXED] = {
     "rate_pps",    "loss_frac",   "lat_p50_us", "lat_p90_us",   "lat_p99_us", "lat_p999_us",
-    "netrx_per_s", "wakeups_pp",  "reader_us_pp", "ipis_per_s", "call_size"};
+    "netrx_per_s", "wakeups_pp",  "reader_us_pp", "ipis_per_s", "call_size",
+    "snd_call_size"};
 static const int k_metric_col[M_FIXED] = {C_RATE, C_LOSS, C_P50, C_P90, C_P99, -1, C_NETRX, C_WAKE,
-                                          -1, -1, -1};
+                                          -1, -1, -1, -1};
 
 /* Row r's measurement of metric k (k < M_FIXED); NAN for lat_p999_us,
- * reader_us_pp, ipis_per_s and call_size where the file has no lat_p999_us,
- * rcv_task_us_pp, ipi_cal_per_s or rcv_call_size (a file measured by another
- * tool, or before the kit had them; a call size of 0 is a reader that did not
- * count its calls). ipis_per_s is every IPI, function-call and
+ * reader_us_pp, ipis_per_s, call_size and snd_call_size where the file has no
+ * lat_p999_us, rcv_task_us_pp, ipi_cal_per_s, rcv_call_size or snd_call_size
+ * (a file measured by another tool, or before the kit had them; a call size
+ * of 0 is a thread that did not count its calls). ipis_per_s is every IPI, function-call and
  * reschedule: a remote wake-up is either (ttwu_queue_wakelist sends a
  * function call), as an RPS kick is a function call. */
 static int metric_measured(const struct rows *rs, unsigned r, int k, double *v,
@@ -396,6 +401,7 @@ static int metric_measured(const struct rows *rs, unsigned r, int k, double *v,
                    : k == M_IPIS ? rs->ipi_col
                    : k == M_P999 ? rs->p999_col
                    : k == M_CALL ? rs->call_col
+                   : k == M_SND_CALL ? rs->snd_call_col
                                  : -2;
     if (optional == -2)
         return num(rs, r, k_metric_col[k], v, err);
@@ -407,7 +413,7 @@ static int metric_measured(const struct rows *rs, unsigned r, int k, double *v,
     if (rc == 0 && k == M_IPIS && rs->res_col >= 0)
         rc = runs_table_number(&rs->t, r, rs->res_col, &res, err);
     *v += res;
-    if (k == M_CALL && !(*v > 0))
+    if ((k == M_CALL || k == M_SND_CALL) && !(*v > 0))
         *v = (double)NAN;
     return rc;
 }
@@ -454,6 +460,9 @@ static int run_one(const char *path, unsigned ncpu, double *pred, struct sim_err
     pred[M_IPIS] = s->ipis_per_s + s->wake_ipis_per_s;
     /* datagrams a receive call returned (the kit's reader: one recvmmsg) */
     pred[M_CALL] = s->app_calls_per_s > 0 ? s->throughput_pps / s->app_calls_per_s : 0;
+    /* datagrams a send call took (the kit's sender: one sendmmsg, a paced
+     * one more than its burst only where it fell behind) */
+    pred[M_SND_CALL] = s->sender_call_size;
     for (unsigned c = 0; c < ncpu; c++)
         pred[M_FIXED + c] =
             c < res->ncpu ? 100 * (1 - res->busy_frac[c * MODEL_CATS + MODEL_CATS - 1]) : 0;

@@ -335,6 +335,8 @@ static int metric_of(const struct model_results *r, const char *metric, double *
         {"sender_task_cores", s->sender_task_us_per_msg * s->offered_pps / 1e6},
         {"app_wakeups_per_s", s->app_wakeups_per_s},
         {"app_calls_per_s", s->app_calls_per_s},
+        {"sender_calls_per_s", s->sender_calls_per_s},
+        {"sender_call_size", s->sender_call_size},
     };
     for (size_t i = 0; i < SIM_ARRAY_LEN(sum); i++)
         if (strcmp(metric, sum[i].name) == 0) {

@@ -403,6 +403,8 @@ static herr_t write_summary(hid_t file, const struct model_results *r)
         {"wake_ipis_per_s", s->wake_ipis_per_s},
         {"app_wakeups_per_s", s->app_wakeups_per_s},
         {"app_calls_per_s", s->app_calls_per_s},
+        {"sender_calls_per_s", s->sender_calls_per_s},
+        {"sender_call_size", s->sender_call_size},
         {"app_task_us_per_msg", s->app_task_us_per_msg},
         {"sender_task_us_per_msg", s->sender_task_us_per_msg},
         {"cpu_busy_cores", s->cpu_busy_cores},

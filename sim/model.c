@@ -707,7 +707,8 @@ static void fill_summary(struct model *m, struct model_summary *s)
     s->bulk_latency_p99_us = hist_quantile_ns(&m->bulk_lat, 0.99) / 1e3;
     s->rr_per_s = (double)(c->rr_responses - w->rr_responses) / secs;
     s->rr_ok_per_s = (double)(c->rr_ok - w->rr_ok) / secs;
-    uint64_t netrx = 0, ipis = 0, trapped = 0, wake = 0, app_wakeups = 0, app_calls = 0;
+    uint64_t netrx = 0, ipis = 0, trapped = 0, wake = 0, app_wakeups = 0, app_calls = 0,
+             send_calls = 0, send_call_msgs = 0;
     double busy = 0, app_task_ns = 0, sender_task_ns = 0;
     for (unsigned i = 0; i < m->ncpu; i++) {
         netrx += m->cs[i].netrx - m->cs_warm[i].netrx;
@@ -716,6 +717,8 @@ static void fill_summary(struct model *m, struct model_summary *s)
         wake += m->cs[i].wake_ipis - m->cs_warm[i].wake_ipis;
         app_wakeups += m->cs[i].app_wakeups - m->cs_warm[i].app_wakeups;
         app_calls += m->cs[i].app_calls - m->cs_warm[i].app_calls;
+        send_calls += m->cs[i].send_calls - m->cs_warm[i].send_calls;
+        send_call_msgs += m->cs[i].send_call_msgs - m->cs_warm[i].send_call_msgs;
         app_task_ns += (double)(m->cs[i].app_task_ns - m->cs_warm[i].app_task_ns);
         sender_task_ns += (double)(m->cs[i].sender_task_ns - m->cs_warm[i].sender_task_ns);
         for (int k = 0; k < CAT_COUNT; k++)
@@ -727,6 +730,8 @@ static void fill_summary(struct model *m, struct model_summary *s)
     s->wake_ipis_per_s = (double)wake / secs;
     s->app_wakeups_per_s = (double)app_wakeups / secs;
     s->app_calls_per_s = (double)app_calls / secs;
+    s->sender_calls_per_s = (double)send_calls / secs;
+    s->sender_call_size = send_calls > 0 ? (double)send_call_msgs / (double)send_calls : 0;
     uint64_t deliv = c->deliv_msgs - w->deliv_msgs, sent = c->gen_msgs - w->gen_msgs;
     s->app_task_us_per_msg = deliv > 0 ? app_task_ns / 1e3 / (double)deliv : 0;
     s->sender_task_us_per_msg = sent > 0 ? sender_task_ns / 1e3 / (double)sent : 0;

@@ -49,6 +49,8 @@ struct model_summary {
     double wake_ipis_per_s;   /* wake-ups of threads on other CPUs (an IPI each: RES or CAL) */
     double app_wakeups_per_s; /* wake-ups of sleeping application threads, any CPU */
     double app_calls_per_s;   /* receive calls returned (app.batch), any CPU */
+    double sender_calls_per_s; /* send calls begun by sender threads (sender.batch) */
+    double sender_call_size;   /* datagrams such a call took, the mean; 0 without */
     double app_task_us_per_msg;    /* application threads' run time, as schedstat counts it,
                                       per delivered message */
     double sender_task_us_per_msg; /* sender threads' (sender.*) per sent message; 0 without */

@@ -429,6 +429,8 @@ struct cpu_stats {
     uint64_t wake_ipis;     /* wake-ups of a thread on another CPU (an IPI each: RES or CAL) */
     uint64_t app_wakeups;   /* wake-ups of a sleeping application thread, anywhere */
     uint64_t app_calls;     /* receive calls returned by its application threads */
+    uint64_t send_calls;    /* send calls (sendmmsg) its sender threads began */
+    uint64_t send_call_msgs; /* the datagrams those calls took */
     uint64_t time_squeeze;
     uint64_t ksoftirqd_wakeups;
     uint64_t polls[3];      /* by napi kind */
@@ -762,6 +764,8 @@ enum cpu_counter {
     CPU_WAKE_IPIS,         /* a wake-up of a thread on another CPU (RES or CAL) */
     CPU_APP_WAKEUPS,       /* a wake-up of a sleeping application thread */
     CPU_APP_CALLS,         /* a receive call (recvmsg, recvmmsg) returned */
+    CPU_SEND_CALLS,        /* a sender thread began a send call (sendmmsg) */
+    CPU_SEND_CALL_MSGS,    /* ... and the datagrams it took */
     CPU_TIME_SQUEEZE,      /* net_rx_action out of budget or time */
     CPU_KSOFTIRQD_WAKEUPS, /* softirq work deferred to ksoftirqd */
     CPU_BACKLOG_DROPS,     /* counted at the target CPU, as softnet_stat */
@@ -779,6 +783,8 @@ static inline void metrics_cpu_count(struct model *m, unsigned cpu, enum cpu_cou
     case CPU_WAKE_IPIS: cs->wake_ipis += n; break;
     case CPU_APP_WAKEUPS: cs->app_wakeups += n; break;
     case CPU_APP_CALLS: cs->app_calls += n; break;
+    case CPU_SEND_CALLS: cs->send_calls += n; break;
+    case CPU_SEND_CALL_MSGS: cs->send_call_msgs += n; break;
     case CPU_TIME_SQUEEZE: cs->time_squeeze += n; break;
     case CPU_KSOFTIRQD_WAKEUPS: cs->ksoftirqd_wakeups += n; break;
     case CPU_BACKLOG_DROPS: cs->backlog_drops += n; break;

@@ -560,6 +560,8 @@ void traffic_plan_send(struct model *m, struct thread *t, struct step *s)
         uint64_t cap = (uint64_t)m->p->sender.batch;
         t->batch_left = (uint32_t)(f->unlimited || f->send_due > cap ? cap : f->send_due);
         t->call_t = engine_now(m->eng);
+        metrics_cpu_count(m, t->cpu, CPU_SEND_CALLS, 1);
+        metrics_cpu_count(m, t->cpu, CPU_SEND_CALL_MSGS, t->batch_left);
         s->dur = m->send_call_ns - m->syscall_return_ns; /* the rest when it returns */
     }
     SIM_ASSERT(flow_due(f));

@@ -424,17 +424,26 @@ grep -q 'defaults = "../base.cfg";' prof.cfg.d/fixed.cfg && grep -q 'defaults = 
 mkdir moved && cp -r prof.cfg prof.cfg.d base.cfg moved/
 expect_exit 0 "a moved profile still loads" -- "$bin" check moved/prof.cfg
 expect_exit 0 "predict" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --sim-ms 50 -o pred.tsv
-[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 13)) ] && ok || fail "predict: want 7 rows x 13 metrics"
+[ "$(tail -n +2 pred.tsv | wc -l)" -eq $((7 * 14)) ] && ok || fail "predict: want 7 rows x 14 metrics"
 # datagrams a receive call returned: nan where the file has no rcv_call_size
 # (this one predates it), the kit's count where it has
 awk -F'\t' '$8 == "call_size" { n++; bad += $9 != "nan" || !($10 >= 1 && $10 <= 64) }
     END { exit !(n == 7 && bad == 0) }' pred.tsv && ok ||
     fail "predict: call_size without the column: $(grep call_size pred.tsv | head -2)"
-awk -F'\t' -v OFS='\t' '{ print $0, NR == 1 ? "rcv_call_size" : 2.5 }' "$data/runs_small.tsv" >calls.tsv
+awk -F'\t' '$8 == "snd_call_size" { n++; bad += $9 != "nan" } END { exit !(n == 7 && bad == 0) }' pred.tsv &&
+    ok || fail "predict: snd_call_size without the column: $(grep snd_call_size pred.tsv | head -2)"
+awk -F'\t' -v OFS='\t' '{ print $0, NR == 1 ? "rcv_call_size" : 2.5, NR == 1 ? "snd_call_size" : 1.5 }' \
+    "$data/runs_small.tsv" >calls.tsv
 expect_exit 0 "predict with rcv_call_size" -- "$bin" predict calls.tsv prof.cfg --sim-ms 10 -o pred_calls.tsv
 awk -F'\t' '$8 == "call_size" { n++; bad += $9 != 2.5 || !($10 >= 1 && $10 <= 64) }
     END { exit !(n == 7 && bad == 0) }' pred_calls.tsv && ok ||
     fail "predict: call_size against rcv_call_size: $(grep call_size pred_calls.tsv | head -2)"
+# datagrams a send call took: the flat-out rows' sender takes its batch (32) a call, the
+# paced row's (burst 1) one, or more where it fell behind
+awk -F'\t' '$8 == "snd_call_size" { n++; bad += $9 != 1.5 || !($10 >= 1 && $10 <= 32) ||
+        ($6 == "sat" && $10 != 32) }
+    END { exit !(n == 7 && bad == 0) }' pred_calls.tsv && ok ||
+    fail "predict: snd_call_size against the column: $(grep snd_call_size pred_calls.tsv | head -2)"
 # the fit targets the reader's calls a second where the file has rcv_call_size (half
 # weight): the median of rate_pps / rcv_call_size over the case's rows; none without the column
 expect_exit 0 "fit with rcv_call_size" -- "$bin" fit calls.tsv -o profc.cfg --base base.cfg \
