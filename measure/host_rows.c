@@ -533,10 +533,23 @@ static void predict_usage(FILE *f)
             "78 the profile or a generated scenario does not load.\n");
 }
 
+/* Whether rows a and b are one case: repetitions of one configuration, every
+ * column the row's scenario is built from alike (a batch sweep's rows differ
+ * only in batch). */
+static bool same_case(const struct rows *rs, unsigned a, unsigned b)
+{
+    static const int k[] = {C_TOPO,    C_PLACE, C_PAYLOAD, C_FLOWS, C_LOAD,  C_TARGET,
+                            C_SENDERS, C_READERS, C_IRQ,   C_RPS,   C_BATCH, C_RCVBUF};
+    for (unsigned i = 0; i < SIM_ARRAY_LEN(k); i++)
+        if (strcmp(cell(rs, a, k[i]), cell(rs, b, k[i])) != 0)
+            return false;
+    return true;
+}
+
 /* Repeated rows held to the host's own spread (issue 10's rule): the paced
- * rows of one case (topology, placement, payload, flows, load) are its
- * repetitions; a metric passes for the case if the prediction is within
- * the target of the repetitions' median, or inside their range, which is
+ * rows of one case (same_case: one configuration) are its repetitions; a
+ * metric passes for the case if the prediction is within the target of the
+ * repetitions' median, or inside their range, which is
  * what the target becomes where the host's own spread is wider. Targets:
  * the rate 10 %, p50 20 %, p99 30 %. row_of[i] is the i-th predicted row (rows of a
  * case share the same prediction, their inputs being the same). */
@@ -557,11 +570,7 @@ static void spread_summary(const struct rows *rs, const unsigned *row_of, unsign
         unsigned nm = 0;
         for (unsigned j = i; j < n; j++) {
             unsigned a = row_of[i], b = row_of[j];
-            if (used[j] || strcmp(cell(rs, a, C_TOPO), cell(rs, b, C_TOPO)) != 0 ||
-                strcmp(cell(rs, a, C_PLACE), cell(rs, b, C_PLACE)) != 0 ||
-                strcmp(cell(rs, a, C_PAYLOAD), cell(rs, b, C_PAYLOAD)) != 0 ||
-                strcmp(cell(rs, a, C_FLOWS), cell(rs, b, C_FLOWS)) != 0 ||
-                strcmp(cell(rs, a, C_LOAD), cell(rs, b, C_LOAD)) != 0)
+            if (used[j] || !same_case(rs, a, b))
                 continue;
             used[j] = true;
             members[nm++] = j;
@@ -1121,15 +1130,6 @@ static double stall_err(const double *v, double measured)
     return e * e;
 }
 
-/* Whether rows a and b are one case: repetitions of one configuration. */
-static bool same_case(const struct rows *rs, unsigned a, unsigned b)
-{
-    static const int k[] = {C_TOPO, C_PLACE, C_PAYLOAD, C_FLOWS, C_LOAD, C_TARGET};
-    for (unsigned i = 0; i < SIM_ARRAY_LEN(k); i++)
-        if (strcmp(cell(rs, a, k[i]), cell(rs, b, k[i])) != 0)
-            return false;
-    return true;
-}
 
 /* The median over a case's rows reps[0..n) of column col combined with
  * column with (-1: none): scale > 0 gives col x with x scale, scale < 0

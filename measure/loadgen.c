@@ -430,8 +430,14 @@ static void *send_main(void *arg)
                     hist_record(&t->spin_gap, now - prev);
                 }
             }
-            uint64_t due_msgs = ((uint64_t)((double)(now - start) / burst_gap_ns) + 1) * o->batch;
-            uint64_t owed = due_msgs - sent_msgs;
+            /* burst next_burst is due (now >= due); the quotient can fall
+             * short of it by a rounding, as `due` was truncated to whole ns,
+             * which until 2026-12-03 made about 3 % of the paced calls
+             * empty (sendmmsg of 0: snd_call_size 0.97 at 25 % load) */
+            uint64_t due_bursts = (uint64_t)((double)(now - start) / burst_gap_ns) + 1;
+            if (due_bursts <= next_burst)
+                due_bursts = next_burst + 1;
+            uint64_t owed = due_bursts * o->batch - sent_msgs;
             n = owed > cap ? cap : (unsigned)owed;
         }
         unsigned f = myflows[cur];

@@ -1585,7 +1585,8 @@ static void usage(FILE *f)
             "      --placements L     vanilla,rps,rps_first (default vanilla,rps)\n"
             "      --payloads L       UDP payload bytes, 16..1422 (default 16,1400)\n"
             "      --flows L          flows per run (default 1)\n"
-            "      --loads L          fixed-rate loads in %% of saturation (default 25,50,75,90)\n"
+            "      --loads L          fixed-rate loads in %% of saturation (default 25,50,75,90;\n"
+            "                         none: flat-out runs only)\n"
             "      --sat-reps N       saturation runs per case (default 3)\n"
             "      --load-reps N      runs per fixed-rate load (default 1)\n"
             "      --duration S       measurement window (default 3)\n"
@@ -1703,7 +1704,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case O_PLACE: rc = parse_names("--placements", optarg, k_place_names, PLACE_N, o->place); break;
         case O_PAYLOAD: rc = parse_uint_list("--payloads", optarg, o->payloads, &o->npayloads, 16, 1422); break;
         case O_FLOWS: rc = parse_uint_list("--flows", optarg, o->flows, &o->nflows, 1, 4096); break;
-        case O_LOADS: rc = parse_uint_list("--loads", optarg, o->loads, &o->nloads, 1, 100); break;
+        case O_LOADS:
+            /* none: flat-out runs only (a fit's training rows, a batch sweep) */
+            if (strcmp(optarg, "none") == 0)
+                o->nloads = 0;
+            else
+                rc = parse_uint_list("--loads", optarg, o->loads, &o->nloads, 1, 100);
+            break;
         case O_SATREPS: rc = parse_uint_list("--sat-reps", optarg, tmp, &ntmp, 1, 100); o->sat_reps = tmp[0]; break;
         case O_LOADREPS: rc = parse_uint_list("--load-reps", optarg, tmp, &ntmp, 1, 100); o->load_reps = tmp[0]; break;
         case O_DURATION: rc = parse_seconds("--duration", optarg, 0.1, 600, &o->duration_s); break;

@@ -44,6 +44,9 @@ expect_exit 0 "dry run, one case" -- "$bin" measure --dry-run --topologies overl
     --payloads 1400 --flows 4 --loads 10,20 --sat-reps 2 --load-reps 3
 expect_out "plan: 1 cases, 8 runs"
 expect_out "overlay  rps_first  1400 B   4 flows: saturation x2, then 10 20 % x3"
+expect_exit 0 "dry run, flat out only" -- "$bin" measure --dry-run --payloads 16 --loads none --batch 4
+expect_out "plan: 4 cases, 12 runs"
+expect_out "underlay vanilla      16 B   1 flow : saturation x3"
 
 # Bad options: one line naming the option, exit 64.
 expect_exit 64 "CPU beyond the machine" -- "$bin" measure --dry-run --sender-cpus 100000
@@ -255,6 +258,15 @@ grep -q "^target	case_1.cfg	-	app_task_cores	$want_app	0.5$" prof.cfg.d/targets.
 want_sys=$(sat_median "$data/runs_small.tsv" '$c["cpu0_sys_pct"] / 100')
 grep -q "^target	case_1.cfg	-	system_seen:0	$want_sys	0.5$" prof.cfg.d/targets.tsv && ok ||
     fail "fit: the system target (want $want_sys): $(grep 'case_1.cfg.*system' prof.cfg.d/targets.tsv)"
+# Rows that differ only in batch (a batch sweep) are cases of their own: the last three
+# flat-out rows at batch 8 make a second case, with its own scenario.
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+    NR >= 5 && NR <= 7 { $c["batch"] = 8 } { print }' "$data/runs_small.tsv" >sweep.tsv
+expect_exit 0 "fit, two batches" -- "$bin" fit sweep.tsv -o sweep.cfg --base base.cfg --sim-ms 10 \
+    --starts 1 --stalls keep -q
+[ "$(grep -c '^target.*throughput_pps' sweep.cfg.d/targets.tsv)" -eq 2 ] &&
+    grep -q 'batch = 8;' sweep.cfg.d/case_4.cfg && grep -q 'batch = 32;' sweep.cfg.d/case_1.cfg && ok ||
+    fail "fit: a batch sweep's cases: $(grep throughput sweep.cfg.d/targets.tsv)"
 # A host bistable between runs: two of the six in the other state (livelocked, 1.2 K and
 # 1.3 K datagrams/s) leave the rate's target between the others' least and greatest.
 awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }

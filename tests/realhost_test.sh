@@ -90,6 +90,10 @@ for r in $(seq 1 "$rows"); do
     # a recvmmsg returns 1 to 64 datagrams (MSG_WAITFORONE, vlen 64)
     rcs=$(col m/runs.tsv "$r" rcv_call_size)
     awk -v x="$rcs" 'BEGIN{exit !(x >= 1 && x <= 64)}' && ok || fail "row $r: rcv_call_size $rcs"
+    # a sendmmsg carries at least one datagram, paced too (no empty calls), and at most
+    # the batch (32, the kit's --max-batch where paced)
+    scs=$(col m/runs.tsv "$r" snd_call_size)
+    awk -v x="$scs" 'BEGIN{exit !(x >= 1 && x <= 32)}' && ok || fail "row $r: snd_call_size $scs"
 done
 # Runs are interleaved across cases: the four saturation runs come first.
 [ "$(awk -F'\t' 'NR>1{print $7}' m/runs.tsv | paste -sd' ')" = "sat sat sat sat 50 50 50 50" ] && ok ||
