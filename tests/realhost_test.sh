@@ -76,7 +76,11 @@ for r in $(seq 1 "$rows"); do
     inpk=$(awk -v a="$(col m/runs.tsv "$r" in_pps)" -v b="$(col m/runs.tsv "$r" win_s)" 'BEGIN{print a*b}')
     p50=$(col m/runs.tsv "$r" lat_p50_us)
     want=1; [ "$topo" = overlay ] && want=3
-    awk -v x="$rate" 'BEGIN{exit !(x > 1000)}' && ok || fail "row $r: rate_pps $rate"
+    # Traffic entered the receive path. What came out may be little: this machine kind
+    # can livelock in overlay RPS, flat out and then paced (one run of this test: 896
+    # datagrams/s delivered at 50 %, a flat-out median of 123 ms; data/hosts/kvm-2vcpu-epyc/bistable)
+    awk -v x="$rate" -v n="$(col m/runs.tsv "$r" in_pps)" 'BEGIN{exit !(x > 0 && n > 1000)}' && ok ||
+        fail "row $r: rate_pps $rate, in_pps $(col m/runs.tsv "$r" in_pps)"
     # Passes are counted when processed, entering packets when enqueued: the
     # two differ by what the queues held at the window's ends, at most
     # netdev_max_backlog + 1 packets in each of the `want` queues, plus the
@@ -86,7 +90,7 @@ for r in $(seq 1 "$rows"); do
     awk -v x="$passes" -v w="$want" -v n="$inpk" -v q="$((maxbl + 1))" -v k="$skew" \
         'BEGIN{d = w * q * w / n + (0.01 + k) * w; exit !(n > 0 && x > w - d && x < w + d)}' && ok ||
         fail "row $r ($topo): rx_passes_pp $passes, want $want (entering packets $inpk, skew $skew)"
-    awk -v x="$p50" 'BEGIN{exit !(x > 0.5 && x < 100000)}' && ok || fail "row $r: lat_p50_us $p50"
+    awk -v x="$p50" 'BEGIN{exit !(x > 0.5 && x < 1e7)}' && ok || fail "row $r: lat_p50_us $p50"
     # a recvmmsg returns 1 to 64 datagrams (MSG_WAITFORONE, vlen 64)
     rcs=$(col m/runs.tsv "$r" rcv_call_size)
     awk -v x="$rcs" 'BEGIN{exit !(x >= 1 && x <= 64)}' && ok || fail "row $r: rcv_call_size $rcs"
