@@ -875,10 +875,18 @@ struct free_key {
  * took (noise.*: stalls the guest does not see, other tasks) to the context
  * they interrupted, so the sender's own time is snd_sys_us_pp x (1 - the
  * noise's share of its CPU); noise_frac[r] is that share for row r (NULL or
- * NAN: none). */
+ * NAN: none).
+ * Where the rows hold more than one batch (a batch sweep), the cells are
+ * (topology, payload, batch) and the send call's own cost is one more
+ * unknown, with 1 / batch as its regressor, in place of syscall_ns / batch:
+ * a sendmmsg call does more than getppid, the kit's probe of a system call
+ * (the file descriptor, the message vector, the socket's lock), and on
+ * data/hosts/kvm-2vcpu-epyc/batch-sweep its system time a datagram runs
+ * from 0.95 us at batch 32 to 2.35 us at batch 1 (underlay). It is at least
+ * syscall_ns: a send call is a system call. */
 struct sender_meas {
-    bool ok, has_encap, has_byte;
-    double msg_ns, encap_ns, byte_ns;
+    bool ok, has_encap, has_byte, has_call;
+    double msg_ns, encap_ns, byte_ns, call_ns;
     unsigned cells, rows;
 };
 
@@ -892,9 +900,18 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
     if (col < 0 || rs->t.nrows == 0)
         return;
     bool over[SM_MAX_CELLS];
-    double payload[SM_MAX_CELLS];
+    double payload[SM_MAX_CELLS], batches[SM_MAX_CELLS];
     double *vals[SM_MAX_CELLS];
     unsigned nv[SM_MAX_CELLS], nc = 0;
+    double batch0 = 0;
+    for (unsigned r = 0; r < rs->t.nrows; r++) {
+        double batch;
+        if (row_selected(rs, r, sel) && num(rs, r, C_BATCH, &batch, NULL) == 0 && batch >= 1) {
+            if (batch0 == 0)
+                batch0 = batch;
+            sm->has_call |= batch != batch0;
+        }
+    }
     for (unsigned r = 0; r < rs->t.nrows; r++) {
         double v, pl, batch;
         if (!row_selected(rs, r, sel) || runs_table_number(&rs->t, r, col, &v, NULL) != 0 ||
@@ -904,17 +921,20 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
         v *= 1000; /* us -> ns */
         if (noise_frac != NULL && isfinite(noise_frac[r]))
             v *= 1 - noise_frac[r];
-        if (isfinite(rs->syscall_ns))
+        if (isfinite(rs->syscall_ns) && !sm->has_call)
             v -= rs->syscall_ns / batch;
+        if (!sm->has_call)
+            batch = 1; /* one cell for every batch */
         bool ov = strcmp(cell(rs, r, C_TOPO), "overlay") == 0;
         unsigned k = 0;
-        while (k < nc && !(over[k] == ov && payload[k] == pl))
+        while (k < nc && !(over[k] == ov && payload[k] == pl && batches[k] == batch))
             k++;
         if (k == nc) {
             if (nc == SM_MAX_CELLS)
                 continue;
             over[k] = ov;
             payload[k] = pl;
+            batches[k] = batch;
             vals[k] = xcalloc(rs->t.nrows, sizeof *vals[k]);
             nv[k] = 0;
             nc++;
@@ -938,7 +958,7 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
     sm->has_encap = any_over && any_under;
     for (unsigned k = 1; k < nc; k++)
         sm->has_byte |= payload[k] != payload[0];
-    size_t nx = 1 + (sm->has_encap ? 1 : 0) + (sm->has_byte ? 1 : 0);
+    size_t nx = 1 + (sm->has_encap ? 1 : 0) + (sm->has_byte ? 1 : 0) + (sm->has_call ? 1 : 0);
     if (nc < nx)
         return; /* fewer cells than unknowns: they cannot be told apart */
     gsl_matrix *X = gsl_matrix_alloc(nc, nx);
@@ -952,6 +972,8 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
             gsl_matrix_set(X, k, j++, over[k] ? 1 : 0);
         if (sm->has_byte)
             gsl_matrix_set(X, k, j++, payload[k]);
+        if (sm->has_call)
+            gsl_matrix_set(X, k, j++, 1 / batches[k]);
         gsl_vector_set(y, k, med[k]);
     }
     /* a truncated SVD: cells that leave an unknown undetermined (an overlay
@@ -964,6 +986,9 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
         sm->msg_ns = fmax(gsl_vector_get(x, j++), 0);
         sm->encap_ns = sm->has_encap ? fmax(gsl_vector_get(x, j++), 0) : 0;
         sm->byte_ns = sm->has_byte ? fmax(gsl_vector_get(x, j++), 0) : 0;
+        if (sm->has_call)
+            sm->call_ns = fmax(gsl_vector_get(x, j++),
+                               isfinite(rs->syscall_ns) ? rs->syscall_ns : 0);
         sm->ok = true;
     }
     gsl_multifit_linear_free(w);
@@ -1003,23 +1028,36 @@ static void fixed_text(char *text, size_t cap, const struct rows *rs, const char
                                 rs->t.path, base_rel);
     char send_call[64] = "", send_path[128] = "";
     if (isfinite(rs->syscall_ns)) {
+        bool swept = sm != NULL && sm->ok && sm->has_call;
         n += (size_t)snprintf(text + n, cap - n,
-                              "# sender.call_ns (sendmmsg) and app.call_ns (recvmmsg): the median syscall_ns\n"
+                              "# %s: the median syscall_ns\n"
                               "# of the file, one system call's entry and exit (getppid)\n"
                               "app: { call_ns = %.1f; };\n",
+                              swept ? "app.call_ns (recvmmsg)"
+                                    : "sender.call_ns (sendmmsg) and app.call_ns (recvmmsg)",
                               rs->syscall_ns);
         snprintf(send_call, sizeof send_call, " call_ns = %.1f;", rs->syscall_ns);
     }
-    if (sm != NULL && sm->ok) {
+    if (sm != NULL && sm->ok && sm->has_call) {
+        n += (size_t)snprintf(text + n, cap - n,
+                              "# sender.msg_ns, encap_ns, byte_ns and call_ns: the sender CPUs' system\n"
+                              "# time a sent datagram (snd_sys_us_pp) less the noise's share of the\n"
+                              "# CPU, the medians of %u (topology, payload, batch) cells of %u rows\n"
+                              "# fitted by least squares, call_ns / batch the send call's share (at\n"
+                              "# least syscall_ns)\n",
+                              sm->cells, sm->rows);
+        snprintf(send_call, sizeof send_call, " call_ns = %.1f;", sm->call_ns);
+    } else if (sm != NULL && sm->ok) {
         n += (size_t)snprintf(text + n, cap - n,
                               "# sender.msg_ns, encap_ns, byte_ns: the sender CPUs' system time a sent\n"
                               "# datagram (snd_sys_us_pp) less the noise's share of the CPU and\n"
                               "# syscall_ns / batch, the medians of %u (topology, payload) cells of\n"
                               "# %u rows fitted by least squares\n",
                               sm->cells, sm->rows);
+    }
+    if (sm != NULL && sm->ok)
         snprintf(send_path, sizeof send_path, " msg_ns = %.1f; encap_ns = %.1f; byte_ns = %.4f;",
                  sm->msg_ns, sm->encap_ns, sm->byte_ns);
-    }
     if (send_call[0] != '\0' || send_path[0] != '\0')
         snprintf(text + n, cap - n, "sender: {%s%s };\n", send_call, send_path);
 }
@@ -1305,7 +1343,9 @@ static void fit_usage(FILE *f)
             "measured syscall_ns. Nor are sender.msg_ns, sender.encap_ns and sender.byte_ns\n"
             "where the file has snd_sys_us_pp: the sender's system time a sent datagram,\n"
             "less the call's share, as msg + encap (overlay) + byte x payload, fitted by\n"
-            "least squares to the medians of each (topology, payload) of the rows.\n"
+            "least squares to the medians of each (topology, payload) of the rows. Where\n"
+            "the rows hold more than one batch, sender.call_ns is the same fit's term in\n"
+            "1 / batch (at least syscall_ns), each (topology, payload, batch) a cell.\n"
             "Writes PROFILE.cfg (includable; for falconsim predict) and, beside it,\n"
             "PROFILE.cfg.d/ with the generated scenarios, targets.tsv and the fit's keys.\n"
             "\n"

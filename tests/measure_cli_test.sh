@@ -318,6 +318,18 @@ expect_exit 0 "fit, an exact sender" -- "$bin" fit exact.tsv -o prof5.cfg --base
     --starts 1 --free app.recv_ns:100:20000 -q
 grep -q "^sender: { call_ns = [0-9.]*; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof5.cfg.d/fixed.cfg &&
     ok || fail "fit: the exact sender ($(grep '^sender' prof5.cfg.d/fixed.cfg))"
+# a batch sweep: the same rows at batch 32 and 4, each send call costing 2.5 us: the fit
+# gives the call's cost back from the 1 / batch term, and the path's as before
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+    { for (k = 0; k < 2; k++) { $c["batch"] = k ? 4 : 32; if (k) $c["case_id"] += 2000
+            ns = 900 + ($c["topology"] == "overlay") * 500 + 0.25 * $c["payload"]
+            $c["snd_sys_us_pp"] = (ns + 2500 / $c["batch"]) / 1000
+            print } }' exact.tsv >swept.tsv
+expect_exit 0 "fit, a batch sweep" -- "$bin" fit swept.tsv -o prof7.cfg --base base.cfg --sim-ms 10 \
+    --starts 1 --free app.recv_ns:100:20000 -q
+grep -q "^sender: { call_ns = 2500.0; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof7.cfg.d/fixed.cfg &&
+    grep -q "^app: { call_ns = 969.0; };$" prof7.cfg.d/fixed.cfg && ok ||
+    fail "fit: the send call from a batch sweep ($(grep -E '^(sender|app)' prof7.cfg.d/fixed.cfg))"
 # the same rows where noise takes a tenth of the sender's CPU (5 us every 50 us): the ticks
 # counted it to the send path, so the sender's own time is nine tenths of snd_sys_us_pp
 printf '@include "base.cfg"\nnoise: { cpus = [0]; gap = 5000.0; spacing = 50000.0; };\n' >noisy.cfg
