@@ -391,9 +391,10 @@ static const int k_metric_col[M_FIXED] = {C_RATE, C_LOSS, C_P50, C_P90, C_P99, -
  * reader_us_pp, ipis_per_s, call_size and snd_call_size where the file has no
  * lat_p999_us, rcv_task_us_pp, ipi_cal_per_s, rcv_call_size or snd_call_size
  * (a file measured by another tool, or before the kit had them; a call size
- * of 0 is a thread that did not count its calls). ipis_per_s is every IPI, function-call and
- * reschedule: a remote wake-up is either (ttwu_queue_wakelist sends a
- * function call), as an RPS kick is a function call. */
+ * of 0 is a thread that did not count its calls). ipis_per_s is every IPI,
+ * function-call and reschedule: a remote wake-up is either
+ * (ttwu_queue_wakelist sends a function call), as an RPS kick is a function
+ * call. */
 static int metric_measured(const struct rows *rs, unsigned r, int k, double *v,
                            struct sim_err *err)
 {
@@ -1169,11 +1170,11 @@ static double stall_err(const double *v, double measured)
 }
 
 
-/* The median over a case's rows reps[0..n) of column col combined with
- * column with (-1: none): scale > 0 gives col x with x scale, scale < 0
- * col / with. A row whose value is not positive (a thread schedstat did not
- * see, a call count of 0) is left out, and where every row is, the median
- * is 0 (no target). */
+/* The median over a case's rows reps[0..n) of column col, or of col
+ * combined with column with (-1: none): scale > 0 gives col x with x scale,
+ * scale < 0 col / with. Combined, a row where either is not positive (a
+ * thread schedstat did not see, a call count of 0) is left out, and where
+ * every row is, the median is 0 (no target). */
 static int case_median(const struct rows *rs, const unsigned *reps, unsigned n, int col, int with,
                        double scale, double *v, double *out, struct sim_err *err)
 {
@@ -1520,8 +1521,8 @@ int host_rows_fit_main(int argc, char **argv)
      * its targets the repetitions' median: a host that is bistable between
      * runs (data/hosts/kvm-2vcpu-epyc/campaign-2: overlay RPS livelocked in
      * one flat-out run of three, at 1.2 K datagrams/s against 250 K) sets
-     * the median by its majority state, where a target a run would give
-     * relative errors of +16 000 % to every trial that does not livelock.
+     * the median by its majority state, where one target per run gave every
+     * trial that did not livelock a relative error of +16 000 %.
      * It is also what predict holds a prediction to. */
     bool *used = xcalloc(rs.t.nrows, sizeof *used);
     unsigned *reps = xcalloc(rs.t.nrows, sizeof *reps);
