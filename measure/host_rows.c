@@ -906,8 +906,10 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
     unsigned nv[SM_MAX_CELLS], nc = 0;
     double batch0 = 0;
     for (unsigned r = 0; r < rs->t.nrows; r++) {
-        double batch;
-        if (row_selected(rs, r, sel) && num(rs, r, C_BATCH, &batch, NULL) == 0 && batch >= 1) {
+        /* the batches of the rows the least squares takes (below) */
+        double batch, v;
+        if (row_selected(rs, r, sel) && runs_table_number(&rs->t, r, col, &v, NULL) == 0 &&
+            v > 0 && num(rs, r, C_BATCH, &batch, NULL) == 0 && batch >= 1) {
             if (batch0 == 0)
                 batch0 = batch;
             sm->has_call |= batch != batch0;

@@ -330,6 +330,14 @@ expect_exit 0 "fit, a batch sweep" -- "$bin" fit swept.tsv -o prof7.cfg --base b
 grep -q "^sender: { call_ns = 2500.0; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof7.cfg.d/fixed.cfg &&
     grep -q "^app: { call_ns = 969.0; };$" prof7.cfg.d/fixed.cfg && ok ||
     fail "fit: the send call from a batch sweep ($(grep -E '^(sender|app)' prof7.cfg.d/fixed.cfg))"
+# the batch-4 rows without a sender measurement (snd_sys_us_pp 0): one batch enters the least
+# squares, so the call is the probe's and the path is still measured
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+    { if ($c["batch"] == 4) $c["snd_sys_us_pp"] = 0; print }' swept.tsv >swept1.tsv
+expect_exit 0 "fit, a sweep with one measured batch" -- "$bin" fit swept1.tsv -o prof8.cfg --base base.cfg \
+    --sim-ms 10 --starts 1 --free app.recv_ns:100:20000 -q
+grep -q "^sender: { call_ns = 969.0; msg_ns = [0-9.]*; encap_ns = 500.0; byte_ns = 0.2500; };$" prof8.cfg.d/fixed.cfg &&
+    ok || fail "fit: a sweep with one measured batch ($(grep '^sender' prof8.cfg.d/fixed.cfg))"
 # the same rows where noise takes a tenth of the sender's CPU (5 us every 50 us): the ticks
 # counted it to the send path, so the sender's own time is nine tenths of snd_sys_us_pp
 printf '@include "base.cfg"\nnoise: { cpus = [0]; gap = 5000.0; spacing = 50000.0; };\n' >noisy.cfg
