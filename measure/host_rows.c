@@ -876,7 +876,11 @@ struct free_key {
  * took (noise.*: stalls the guest does not see, other tasks) to the context
  * they interrupted, so the sender's own time is snd_sys_us_pp x (1 - the
  * noise's share of its CPU); noise_frac[r] is that share for row r (NULL or
- * NAN: none).
+ * NAN: none). Where the file has no syscall_ns, the call's share is the
+ * row's scenario's own sender.call_ns / batch (call_ns[r]; NULL or NAN:
+ * none), what the model charges on top of msg_ns: a base that sets the send
+ * call's cost from a batch sweep of the same machine kind then keeps the
+ * datagram's total at the rows' batch what the rows measured.
  * Where the rows hold more than one batch (a batch sweep), the cells are
  * (topology, payload, batch) and the send call's own cost is one more
  * unknown, with 1 / batch as its regressor, in place of syscall_ns / batch:
@@ -894,7 +898,7 @@ struct sender_meas {
 enum { SM_MAX_CELLS = 32 };
 
 static void sender_measured(const struct rows *rs, const char *sel, const double *noise_frac,
-                            struct sender_meas *sm)
+                            const double *call_ns, struct sender_meas *sm)
 {
     memset(sm, 0, sizeof *sm);
     int col = runs_table_col(&rs->t, "snd_sys_us_pp");
@@ -926,6 +930,8 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
             v *= 1 - noise_frac[r];
         if (isfinite(rs->syscall_ns) && !sm->has_call)
             v -= rs->syscall_ns / batch;
+        else if (!sm->has_call && call_ns != NULL && isfinite(call_ns[r]))
+            v -= call_ns[r] / batch;
         if (!sm->has_call)
             batch = 1; /* one cell for every batch */
         bool ov = strcmp(cell(rs, r, C_TOPO), "overlay") == 0;
@@ -1054,8 +1060,9 @@ static void fixed_text(char *text, size_t cap, const struct rows *rs, const char
         n += (size_t)snprintf(text + n, cap - n,
                               "# sender.msg_ns, encap_ns, byte_ns: the sender CPUs' system time a sent\n"
                               "# datagram (snd_sys_us_pp) less the noise's share of the CPU and\n"
-                              "# syscall_ns / batch, the medians of %u (topology, payload) cells of\n"
+                              "# %s / batch, the medians of %u (topology, payload) cells of\n"
                               "# %u rows fitted by least squares\n",
+                              isfinite(rs->syscall_ns) ? "syscall_ns" : "the base's sender.call_ns",
                               sm->cells, sm->rows);
     }
     if (sm != NULL && sm->ok)
@@ -1349,6 +1356,8 @@ static void fit_usage(FILE *f)
             "least squares to the medians of each (topology, payload) of the rows. Where\n"
             "the rows hold more than one batch, sender.call_ns is the same fit's term in\n"
             "1 / batch (at least syscall_ns), each (topology, payload, batch) a cell.\n"
+            "Without syscall_ns, both calls are the base's, and the call's share taken\n"
+            "off is the base's sender.call_ns / batch.\n"
             "Writes PROFILE.cfg (includable; for falconsim predict) and, beside it,\n"
             "PROFILE.cfg.d/ with the generated scenarios, targets.tsv and the fit's keys.\n"
             "\n"
@@ -1481,7 +1490,7 @@ int host_rows_fit_main(int argc, char **argv)
         return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
     }
     struct sender_meas sm;
-    sender_measured(&rs, sel, NULL, &sm); /* which keys it sets; the values come below */
+    sender_measured(&rs, sel, NULL, NULL, &sm); /* which keys it sets; the values come below */
     if (nfk == 0)
         nfk = default_free(&rs, sel, &sm, fk);
     char dir[4200], path[4400], fixed[4400];
@@ -1503,8 +1512,9 @@ int host_rows_fit_main(int argc, char **argv)
     fixed_text(text, 16384, &rs, base_rel, NULL);
     rc = write_file(fixed, text, &err);
     double *noise_frac = xcalloc(rs.t.nrows, sizeof *noise_frac);
+    double *send_call_ns = xcalloc(rs.t.nrows, sizeof *send_call_ns);
     for (unsigned r = 0; r < rs.t.nrows; r++)
-        noise_frac[r] = (double)NAN;
+        noise_frac[r] = send_call_ns[r] = (double)NAN;
     /* the rows' scenarios sit beside fixed.cfg */
     const char *fixed_rel = "fixed.cfg";
     /* the rows' scenarios and the targets */
@@ -1555,8 +1565,10 @@ int host_rows_fit_main(int argc, char **argv)
             struct sim_err lerr;
             if (scenario_load(scen, NULL, NULL, 0, &sp, &st, &lerr) == SIM_OK) {
                 scenario_text_free(&st);
-                for (unsigned i = 0; i < n; i++)
+                for (unsigned i = 0; i < n; i++) {
                     noise_frac[reps[i]] = sender_noise_frac(&sp);
+                    send_call_ns[reps[i]] = sp.sender.call_ns;
+                }
             }
         }
         double rate;
@@ -1628,11 +1640,12 @@ int host_rows_fit_main(int argc, char **argv)
     if (rc == 0 && ntargets == 0)
         rc = sim_error(&err, SIM_EINVAL, "%s: no rows selected by --rows %s", rs.t.path, sel);
     if (rc == 0 && sm.ok) {
-        sender_measured(&rs, sel, noise_frac, &sm);
+        sender_measured(&rs, sel, noise_frac, send_call_ns, &sm);
         fixed_text(text, 16384, &rs, base_rel, &sm);
         rc = write_file(fixed, text, &err);
     }
     free(noise_frac);
+    free(send_call_ns);
     if (rc != 0) {
         measure_msg("fit", "error: %s", err.msg);
         free(text);

@@ -318,6 +318,20 @@ expect_exit 0 "fit, an exact sender" -- "$bin" fit exact.tsv -o prof5.cfg --base
     --starts 1 --free app.recv_ns:100:20000 -q
 grep -q "^sender: { call_ns = [0-9.]*; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof5.cfg.d/fixed.cfg &&
     ok || fail "fit: the exact sender ($(grep '^sender' prof5.cfg.d/fixed.cfg))"
+# the same rows without syscall_ns, measured with a send call of 2.5 us that the base sets
+# (sender.call_ns, from a batch sweep of the machine kind): the fit takes the base's call /
+# batch off, as the model charges it on top of msg_ns, and gives the path back
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+    NR > 1 { ns = 900 + ($c["topology"] == "overlay") * 500 + 0.25 * $c["payload"]
+        $c["snd_sys_us_pp"] = (ns + 2500 / $c["batch"]) / 1000 }
+    { out = ""; for (i = 1; i <= NF; i++) if (i != c["syscall_ns"]) out = out (out == "" ? "" : OFS) $i
+        print out }' exact.tsv >nosys.tsv
+sed 's/call_ns = 900.0;/call_ns = 2500.0;/' base.cfg >base_call.cfg
+expect_exit 0 "fit, no syscall_ns, the base's call" -- "$bin" fit nosys.tsv -o prof9.cfg --base base_call.cfg \
+    --sim-ms 10 --starts 1 --free app.recv_ns:100:20000 -q
+grep -q "^sender: { msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof9.cfg.d/fixed.cfg &&
+    ! grep -q "call_ns =" prof9.cfg.d/fixed.cfg && ok ||
+    fail "fit: the base's send call off the measured sender ($(grep '^sender' prof9.cfg.d/fixed.cfg))"
 # a batch sweep: the same rows at batch 32 and 4, each send call costing 2.5 us: the fit
 # gives the call's cost back from the 1 / batch term, and the path's as before
 awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
