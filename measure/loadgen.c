@@ -14,6 +14,7 @@
  *   falconsim-loadgen speed --cpu C --window T0,T1
  *   falconsim-loadgen wake  --cpus A,B --window T0,T1
  *   falconsim-loadgen ipi   --cpus A,B --window T0,T1 [--threshold-ns S]
+ *                           [--land user|kernel]
  *
  * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
  * every namespace shares, so the harness, the sender and the receiver agree
@@ -107,6 +108,12 @@
  * machine the sender's ICR write traps to the hypervisor, which injects the
  * IPI from inside that trap: l against the trap's length says where in the
  * sender's cost the IPI leaves.
+ * With --land kernel, CPU B's thread calls getppid() in a loop instead, so
+ * that most IPIs land while it runs kernel code (entry, the call, exit), as
+ * an RPS IPI that finds its CPU in a softirq or in the reader's receive call
+ * does. B's loss is then counted in calls: one IPI costs (1 - the IPI
+ * blocks' calls a second over the quiet blocks') / the IPIs a second; the
+ * gap tables g1, g0 are the calls' lengths and l is not timed.
  *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
@@ -186,6 +193,7 @@ struct lg_opts {
     int64_t t0, t1, stop;
     int64_t threshold_ns;
     int64_t duty_busy_ns, duty_idle_ns; /* noise --duty: 0 = always busy */
+    bool ipi_land_kernel; /* ipi --land kernel: B loops on getppid() */
 };
 
 static int64_t now_ns(void)
@@ -312,6 +320,11 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
             o->rcvbuf = (long)parse_uint(v, "rcvbuf");
         else if (strcmp(k, "--threshold-ns") == 0)
             o->threshold_ns = parse_i64(v, "threshold");
+        else if (strcmp(k, "--land") == 0) {
+            if (strcmp(v, "user") != 0 && strcmp(v, "kernel") != 0)
+                die("--land must be user or kernel, got %s", v);
+            o->ipi_land_kernel = strcmp(v, "kernel") == 0;
+        }
         else if (strcmp(k, "--duty") == 0) {
             parse_i64_pair(k, v, "BUSY_NS,IDLE_NS", &o->duty_busy_ns, &o->duty_idle_ns);
             if (o->duty_busy_ns < 1000 || o->duty_idle_ns < 1000)
@@ -1034,6 +1047,7 @@ struct ipi_ctx {
     int phase; /* 1: the sender is sending IPIs; -1: stop (atomic) */
     struct histogram gaps[2];
     int64_t lost[2], span[2];
+    uint64_t calls[2]; /* --land kernel: getppid() calls completed in each kind of block */
     /* the sender's latest membarrier call: its start and a count (atomic);
      * the spinner times the first gap after each call from that start */
     int64_t call_start;
@@ -1048,10 +1062,23 @@ static void *ipi_spinner(void *arg)
     int64_t prev = now_ns();
     uint64_t timed_seq = 0;
     int phase = __atomic_load_n(&x->phase, __ATOMIC_RELAXED);
+    bool in_kernel = x->o->ipi_land_kernel;
     while (phase >= 0) {
+        if (in_kernel)
+            (void)syscall(SYS_getppid);
         int64_t now = now_ns();
         int64_t d = now - prev;
         int cur = __atomic_load_n(&x->phase, __ATOMIC_RELAXED);
+        if (in_kernel) {
+            if (cur == phase && phase >= 0 && prev >= x->o->t0 && now <= x->o->t1) {
+                x->span[phase] += d;
+                x->calls[phase]++;
+                hist_record(&x->gaps[phase], d);
+            }
+            phase = cur;
+            prev = now;
+            continue;
+        }
         /* a gap that straddles a block boundary counts in neither */
         if (cur == phase && phase >= 0 && prev >= x->o->t0 && now <= x->o->t1) {
             x->span[phase] += d;
@@ -1123,6 +1150,14 @@ static int run_ipi(const struct lg_opts *o)
     pthread_join(tid, NULL);
     double f0 = x.span[0] ? (double)x.lost[0] / (double)x.span[0] : 0;
     double f1 = x.span[1] ? (double)x.lost[1] / (double)x.span[1] : 0;
+    if (o->ipi_land_kernel && x.span[0] > 0 && x.span[1] > 0 && x.calls[0] > 0) {
+        /* lost: the share of the quiet blocks' call rate the IPI blocks miss */
+        double r0 = (double)x.calls[0] / (double)x.span[0];
+        double r1 = (double)x.calls[1] / (double)x.span[1];
+        f0 = 0;
+        f1 = 1 - r1 / r0;
+        printf("calls_per_s_quiet\t%.1f\ncalls_per_s_ipi\t%.1f\n", r0 * 1e9, r1 * 1e9);
+    }
     double ipi_s = x.span[1] ? (double)ipis / ((double)x.span[1] / 1e9) : 0;
     printf("ipis\t%" PRIu64 "\nipis_per_s\t%.1f\nquiet_s\t%.4f\nipi_s\t%.4f\n", ipis, ipi_s,
            (double)x.span[0] / 1e9, (double)x.span[1] / 1e9);

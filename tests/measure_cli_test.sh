@@ -606,7 +606,18 @@ if [ "$(nproc)" -ge 2 ] && command -v python3 >/dev/null; then
     awk -F'\t' '$1 == "ipis" { n = $2 } $1 == "recv_ns_per_ipi" { r = 1 } $1 == "g1" { g++ } $1 == "c" { c++ }
         END { exit !(n > 100 && r && g == 103 && c == 103) }' out.txt && ok ||
         fail "ipi probe: report ($(head -c 300 out.txt))"
+    # --land kernel: CPU B loops on getppid(), its loss counted in calls a second
+    t0=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC) + 200000000)')
+    t1=$((t0 + 300000000))
+    expect_exit 0 "ipi probe, landing in the kernel" -- "$lg" ipi --cpus 0,1 --window "$t0,$t1" \
+        --stop "$t1" --land kernel
+    awk -F'\t' '$1 == "calls_per_s_quiet" { q = $2 } $1 == "calls_per_s_ipi" { i = $2 }
+        $1 == "lost_frac_quiet" { f0 = $2 } $1 == "recv_ns_per_ipi" { r = 1 } $1 == "g1" { g++ }
+        END { exit !(q > 1000 && i > 0 && f0 == 0 && r && g == 103) }' out.txt && ok ||
+        fail "ipi probe, --land kernel: report ($(head -c 300 out.txt))"
 fi
+expect_exit 2 "ipi probe, bad --land" -- "$lg" ipi --cpus 0,1 --window 1,2 --stop 2 --land idle
+expect_err "--land must be user or kernel, got idle"
 
 # the noise probe's duty mode: busy and asleep by turns, its sleeps counted (a short window:
 # the counts are the host's; asserted: every period at least its 2 ms, the window filled,
