@@ -519,7 +519,8 @@ static void predict_usage(FILE *f)
             "case passes if the prediction is within the target (rate 10 %%, p50 20 %%,\n"
             "p99 30 %%) of its repetitions' median, or inside their range.\n"
             "\n"
-            "  -o, --output FILE  write the table there instead of stdout (atomically)\n"
+            "  -o, --output FILE  write the table there instead of stdout (atomically: a new\n"
+            "                     name or a regular file)\n"
             "      --rows SEL     all (default), sat (flat-out rows) or load (paced rows)\n"
             "      --draws N      hash draws for rows with RPS over several CPUs (default 8)\n"
             "      --seeds N      runs per row and draw, run.seed 1..N (default 5): a p99\n"
@@ -657,6 +658,11 @@ int host_rows_predict_main(int argc, char **argv)
     if (strcmp(sel, "all") != 0 && strcmp(sel, "sat") != 0 && strcmp(sel, "load") != 0) {
         measure_msg("predict", "error: --rows: '%s' must be all, sat or load", sel);
         return EX_USAGE;
+    }
+    struct sim_err oerr;
+    if (out != NULL && sim_output_path_check(out, &oerr) != SIM_OK) {
+        measure_msg("predict", "%s", oerr.msg);
+        return EX_CANTCREAT;
     }
     char profile[4096];
     if (realpath(argv[optind + 1], profile) == NULL) {
@@ -1358,7 +1364,8 @@ static void fit_usage(FILE *f)
             "1 / batch (at least syscall_ns), each (topology, payload, batch) a cell.\n"
             "Without syscall_ns, both calls are the base's, and the call's share taken\n"
             "off is the base's sender.call_ns / batch.\n"
-            "Writes PROFILE.cfg (includable; for falconsim predict) and, beside it,\n"
+            "Writes PROFILE.cfg (a new name or a regular file; includable; for falconsim\n"
+            "predict) and, beside it,\n"
             "PROFILE.cfg.d/ with the generated scenarios, targets.tsv and the fit's keys.\n"
             "\n"
             "  --rows SEL          sat (default: the flat-out rows), load or all\n"
@@ -1475,6 +1482,11 @@ int host_rows_fit_main(int argc, char **argv)
     if (strcmp(sel, "all") != 0 && strcmp(sel, "sat") != 0 && strcmp(sel, "load") != 0) {
         measure_msg("fit", "error: --rows: '%s' must be all, sat or load", sel);
         return EX_USAGE;
+    }
+    struct sim_err oerr;
+    if (sim_output_path_check(out, &oerr) != SIM_OK) {
+        measure_msg("fit", "%s", oerr.msg);
+        return EX_CANTCREAT;
     }
     char base_abs[4096];
     if (realpath(base, base_abs) == NULL) {

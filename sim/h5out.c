@@ -286,17 +286,9 @@ int h5out_probe(const char *path, struct sim_err *err)
     /* The finished file is renamed onto path, which would replace a device,
      * a FIFO, a symbolic link or fail on a directory only after the run:
      * only a regular file or a new name will do. */
-    struct stat st;
-    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return sim_error(err, SIM_ECANTCREAT,
-                         "%s: error: exists and is not a regular file (%s): give a new name or "
-                         "a regular file to replace",
-                         path,
-                         S_ISDIR(st.st_mode)    ? "a directory"
-                         : S_ISLNK(st.st_mode)  ? "a symbolic link"
-                         : S_ISFIFO(st.st_mode) ? "a FIFO"
-                         : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-                                                                      : "a socket");
+    int rc = sim_output_path_check(path, err);
+    if (rc != SIM_OK)
+        return rc;
     remove_dead_partials(path);
     char probe[4096];
     snprintf(probe, sizeof probe, "%s.partial.%ld", path, (long)getpid());

@@ -454,7 +454,9 @@ static int cli_main(int argc, char **argv, struct cli *cl)
             usage_short(stderr);
             return EX_USAGE;
         }
-        int rc = calibrate_run(operands[0], out_path, sets, nsets, jobs, starts, quiet, &err);
+        int rc = out_path != NULL ? sim_output_path_check(out_path, &err) : SIM_OK;
+        if (rc == SIM_OK)
+            rc = calibrate_run(operands[0], out_path, sets, nsets, jobs, starts, quiet, &err);
         if (rc != SIM_OK) {
             fprintf(stderr, "falconsim: %s\n", err.msg);
             return exit_for(rc);

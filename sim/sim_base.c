@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void sim_format_number(char *buf, size_t len, double v, bool single)
 {
@@ -110,4 +111,20 @@ char *xstrdup(const char *s)
     char *p = xmalloc(n);
     memcpy(p, s, n);
     return p;
+}
+
+int sim_output_path_check(const char *path, struct sim_err *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return SIM_OK;
+    return sim_error(err, SIM_ECANTCREAT,
+                     "%s: error: exists and is not a regular file (%s): give a new name or "
+                     "a regular file to replace",
+                     path,
+                     S_ISDIR(st.st_mode)    ? "a directory"
+                     : S_ISLNK(st.st_mode)  ? "a symbolic link"
+                     : S_ISFIFO(st.st_mode) ? "a FIFO"
+                     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                  : "a socket");
 }

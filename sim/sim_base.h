@@ -51,6 +51,13 @@ void sim_format_number(char *buf, size_t len, double v, bool single);
 int sim_error(struct sim_err *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* An output that is written whole and then renamed onto path (a result,
+ * a profile, a table) may replace a regular file or take a new name; a
+ * device, FIFO, symbolic link, directory or socket there is refused before
+ * any work (rename would replace /dev/null with a file). Returns SIM_OK or
+ * SIM_ECANTCREAT with "PATH: error: exists and is not a regular file (...)". */
+int sim_output_path_check(const char *path, struct sim_err *err);
+
 /* Tier 2. The clock pointer lets the failure message carry the simulated
  * time of the running engine; it is set by engine_run and is per thread. */
 void sim_assert_set_clock(const sim_ns *now, const uint64_t *events);

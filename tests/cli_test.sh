@@ -147,6 +147,10 @@ done
 expect_exit 73 "-o /dev/null" -- "$bin" "$small" -o /dev/null
 [ -c /dev/null ] && ok || fail "/dev/null is no longer a device"
 grep -q "simulated\|events in" out.txt && fail "the refused run simulated first" || ok
+# calibrate writes its keys whole and renames them onto -o: refused before the fit
+expect_exit 73 "calibrate -o /dev/null" -- "$bin" calibrate "$src/tests/data/calib_jobs.tsv" -o /dev/null
+expect_err "/dev/null: error: exists and is not a regular file (a device)"
+[ -c /dev/null ] && ok || fail "calibrate: /dev/null is no longer a device"
 rm -rf out_dir out_fifo out_link
 
 # a run: result file, no partial file, summary table

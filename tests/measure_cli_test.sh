@@ -593,6 +593,14 @@ awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "win_s") w
 expect_exit 65 "predict: a window the model cannot use" -- "$bin" predict badwin.tsv pw.cfg
 expect_err "badwin.tsv:3: column 'win_s' is 0: expected 0.01..1000 s"
 
+# predict and fit rename their output onto -o: a device there is refused before any work
+# (a rename would have replaced /dev/null with a regular file)
+expect_exit 73 "predict -o /dev/null" -- "$bin" predict "$data/runs_small.tsv" prof.cfg -o /dev/null
+expect_err "falconsim predict: /dev/null: error: exists and is not a regular file (a device)"
+expect_exit 73 "fit -o /dev/null" -- "$bin" fit "$data/runs_small.tsv" -o /dev/null --base base.cfg
+expect_err "falconsim fit: /dev/null: error: exists and is not a regular file (a device)"
+[ -c /dev/null ] && ok || fail "predict, fit: /dev/null is no longer a device"
+
 # the IPI probe (falconsim-loadgen ipi; no root needed): two different CPUs, and on a machine
 # with two, its report (a short window: what it measures is the host's, not asserted here)
 lg=$(dirname "$bin")/falconsim-loadgen
