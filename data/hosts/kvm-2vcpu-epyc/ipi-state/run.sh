@@ -1,5 +1,6 @@
 #!/bin/bash
-# run.sh OUT LOAD...: falconsim measure of the overlay with RPS, 16 B, flat out and at each
+# run.sh OUT LOAD...: falconsim measure of the overlay (TOPOLOGY, default overlay) with RPS,
+# 16 B, flat out and at each
 # LOAD % (4 s windows; PAYLOAD bytes, default 16); 1.5 s into the flat-out run's and each paced run's sender, ftrace
 # records one second (trace_ipi_state.py's events, or EVENTS: tracefs event names, each
 # optionally NAME:FILTER) into ./trace_LOAD.txt (or trace_sat.txt), and the sender's --rate
@@ -22,7 +23,7 @@ trap 'events 0; echo 0 > $T/tracing_on' EXIT
 events 1
 echo 0 > $T/tracing_on
 LOADS=$(IFS=,; echo "$*")
-${FALCONSIM:-falconsim} measure -o $OUT --topologies overlay --placements rps --payloads ${PAYLOAD:-16} --sat-reps 1 --loads $LOADS --load-reps 1 --duration 4 --warmup 0.5 --noise-s 0 -q &
+${FALCONSIM:-falconsim} measure -o $OUT --topologies ${TOPOLOGY:-overlay} --placements rps --payloads ${PAYLOAD:-16} --sat-reps 1 --loads $LOADS --load-reps 1 --duration 4 --warmup 0.5 --noise-s 0 -q &
 M=$!
 for L in sat "$@"; do
   if [ $L = sat ]; then PAT="0 "; else PAT="[1-9]"; fi
