@@ -882,11 +882,12 @@ struct free_key {
  * took (noise.*: stalls the guest does not see, other tasks) to the context
  * they interrupted, so the sender's own time is snd_sys_us_pp x (1 - the
  * noise's share of its CPU); noise_frac[r] is that share for row r (NULL or
- * NAN: none). Where the file has no syscall_ns, the call's share is the
- * row's scenario's own sender.call_ns / batch (call_ns[r]; NULL or NAN:
- * none), what the model charges on top of msg_ns: a base that sets the send
- * call's cost from a batch sweep of the same machine kind then keeps the
- * datagram's total at the rows' batch what the rows measured.
+ * NAN: none). The call's share is the row's scenario's own sender.call_ns /
+ * batch (call_ns[r]; NULL or NAN: none), what the model charges on top of
+ * msg_ns: the file's syscall_ns, which fixed.cfg sets, or where the file has
+ * none the base's, which may carry the send call measured by a batch sweep
+ * of the same machine kind; either way the datagram's total at the rows'
+ * batch stays what the rows measured.
  * Where the rows hold more than one batch (a batch sweep), the cells are
  * (topology, payload, batch) and the send call's own cost is one more
  * unknown, with 1 / batch as its regressor, in place of syscall_ns / batch:
@@ -934,12 +935,11 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
         v *= 1000; /* us -> ns */
         if (noise_frac != NULL && isfinite(noise_frac[r]))
             v *= 1 - noise_frac[r];
-        if (isfinite(rs->syscall_ns) && !sm->has_call)
-            v -= rs->syscall_ns / batch;
-        else if (!sm->has_call && call_ns != NULL && isfinite(call_ns[r]))
-            v -= call_ns[r] / batch;
-        if (!sm->has_call)
+        if (!sm->has_call) {
+            if (call_ns != NULL && isfinite(call_ns[r]))
+                v -= call_ns[r] / batch;
             batch = 1; /* one cell for every batch */
+        }
         bool ov = strcmp(cell(rs, r, C_TOPO), "overlay") == 0;
         unsigned k = 0;
         while (k < nc && !(over[k] == ov && payload[k] == pl && batches[k] == batch))

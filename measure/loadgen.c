@@ -324,8 +324,7 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
             if (strcmp(v, "user") != 0 && strcmp(v, "kernel") != 0)
                 die("--land must be user or kernel, got %s", v);
             o->ipi_land_kernel = strcmp(v, "kernel") == 0;
-        }
-        else if (strcmp(k, "--duty") == 0) {
+        } else if (strcmp(k, "--duty") == 0) {
             parse_i64_pair(k, v, "BUSY_NS,IDLE_NS", &o->duty_busy_ns, &o->duty_idle_ns);
             if (o->duty_busy_ns < 1000 || o->duty_idle_ns < 1000)
                 die("--duty times must be at least 1000 ns, got %s", v);
