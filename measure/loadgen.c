@@ -115,6 +115,25 @@
  * blocks' calls a second over the quiet blocks') / the IPIs a second; the
  * gap tables g1, g0 are the calls' lengths and l is not timed.
  *
+ * IPI send probe (kick): what sending one IPI to a running CPU costs the
+ * sender, the IPI sent and not waited for, as RPS sends its own
+ * (smp_call_function_single_async). A thread on CPU B runs a loop in user
+ * space (the noise probe's clock reads) or in kernel code (getppid()) with a
+ * handler for SIGRTMIN; a thread on CPU A calls tgkill(B, SIGRTMIN) every S
+ * to 2 S ns (default 50-100 us; busy-waited) and times each call. Blocks of
+ * 50 ms take turns: B in user space with the signal blocked, then taking
+ * it, then the same in kernel code. A real-time signal is always queued; one
+ * that B takes also makes the kernel kick B's CPU (signal_wake_up ->
+ * kick_process -> smp_send_reschedule: one reschedule IPI, the same ICR
+ * write as RPS's function-call IPI), one that B blocks does nothing more.
+ * So a call's median in the taking blocks less its median in the blocking
+ * blocks is one IPI's cost to its sender when its target runs, in user space
+ * (send_ns_user) or in the kernel (send_ns_kernel): on a virtual machine the
+ * trapped ICR write and the hypervisor's work to reach a running vCPU
+ * (cpu.ipi_send_ns). B acknowledges each block's mask before A sends. It
+ * prints the counts and quantile tables of the calls (ku, bu: user space,
+ * taking and blocking; kk, bk: kernel).
+ *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
  * for the previous one, so the time per step is the multiplier's latency
@@ -1175,6 +1194,122 @@ static int run_ipi(const struct lg_opts *o)
 
 /* }===== IPI probe ===== */
 
+/* {===== IPI send probe ===== */
+
+struct kick_ctx {
+    const struct lg_opts *o;
+    int block;   /* the block kind A asks for (atomic): bit 0 taking, bit 1 kernel; -1 stop */
+    int applied; /* the block kind B has set its mask for (atomic) */
+    pid_t tid;   /* B's thread id, 0 until it runs (atomic) */
+};
+
+static volatile sig_atomic_t g_kick_taken;
+
+static void kick_handler(int sig)
+{
+    (void)sig;
+    g_kick_taken = g_kick_taken + 1;
+}
+
+static void *kick_target(void *arg)
+{
+    struct kick_ctx *x = arg;
+    pin_self(x->o->cpus[1]);
+    sigset_t rt;
+    sigemptyset(&rt);
+    sigaddset(&rt, SIGRTMIN);
+    pthread_sigmask(SIG_BLOCK, &rt, NULL);
+    __atomic_store_n(&x->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+    int cur = __atomic_load_n(&x->block, __ATOMIC_ACQUIRE);
+    int mask = 0; /* bit 0 set: the signal is open */
+    while (cur >= 0) {
+        if ((cur & 1) != mask) {
+            pthread_sigmask((cur & 1) ? SIG_UNBLOCK : SIG_BLOCK, &rt, NULL);
+            mask = cur & 1;
+        }
+        __atomic_store_n(&x->applied, cur, __ATOMIC_RELEASE);
+        if (cur & 2)
+            (void)syscall(SYS_getppid);
+        else
+            (void)now_ns();
+        cur = __atomic_load_n(&x->block, __ATOMIC_ACQUIRE);
+    }
+    return NULL;
+}
+
+static int run_kick(const struct lg_opts *o)
+{
+    if (o->ncpus != 2 || o->cpus[0] == o->cpus[1])
+        die("kick needs --cpus A,B (two different CPUs)");
+    int64_t lo = o->threshold_ns > 1000 ? o->threshold_ns : 50000;
+    struct sigaction sa = {.sa_handler = kick_handler};
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGRTMIN, &sa, NULL) != 0)
+        die("sigaction: %s", strerror(errno));
+    sigset_t rt;
+    sigemptyset(&rt);
+    sigaddset(&rt, SIGRTMIN);
+    pthread_sigmask(SIG_BLOCK, &rt, NULL); /* only B ever takes it */
+    struct kick_ctx x = {.o = o, .block = 0, .applied = -2};
+    struct histogram calls[4]; /* by block kind: bu, ku, bk, kk */
+    for (int k = 0; k < 4; k++)
+        hist_init(&calls[k]);
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, kick_target, &x) != 0)
+        die("cannot start the target thread");
+    pin_self(o->cpus[0]);
+    while (__atomic_load_n(&x.tid, __ATOMIC_ACQUIRE) == 0 && now_ns() < o->t1) {
+    }
+    pid_t pid = getpid(), target = __atomic_load_n(&x.tid, __ATOMIC_ACQUIRE);
+    sleep_until(o->t0);
+    uint64_t r = (uint64_t)o->t0 | 1, errors = 0;
+    for (int64_t b = o->t0; b < o->t1 && target != 0; b += LG_IPI_BLOCK_NS) {
+        int kind = (int)(((b - o->t0) / LG_IPI_BLOCK_NS) & 3);
+        __atomic_store_n(&x.block, kind, __ATOMIC_RELEASE);
+        int64_t end = b + LG_IPI_BLOCK_NS < o->t1 ? b + LG_IPI_BLOCK_NS : o->t1;
+        /* B's mask first: a signal sent before it would be of the other kind */
+        while (__atomic_load_n(&x.applied, __ATOMIC_ACQUIRE) != kind && now_ns() < end) {
+        }
+        for (;;) {
+            r = r * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+            int64_t due = now_ns() + lo + (int64_t)((r >> 33) % (uint64_t)lo);
+            if (due >= end)
+                break;
+            while (now_ns() < due) {
+            }
+            int64_t c0 = now_ns();
+            long rc = syscall(SYS_tgkill, pid, target, SIGRTMIN);
+            int64_t d = now_ns() - c0;
+            if (rc != 0)
+                errors++; /* EAGAIN: RLIMIT_SIGPENDING reached; not a timed send */
+            else
+                hist_record(&calls[kind], d);
+        }
+        while (now_ns() < end) {
+        }
+    }
+    __atomic_store_n(&x.block, -1, __ATOMIC_RELEASE);
+    pthread_join(tid, NULL);
+    if (target == 0)
+        die("the target thread did not start before the window's end");
+    static const char *const tags[4] = {"bu", "ku", "bk", "kk"};
+    double p50[4];
+    for (int k = 0; k < 4; k++)
+        p50[k] = hist_quantile_ns(&calls[k], 0.5);
+    printf("kicks_user\t%" PRIu64 "\nblocked_user\t%" PRIu64 "\n", calls[1].total, calls[0].total);
+    printf("kicks_kernel\t%" PRIu64 "\nblocked_kernel\t%" PRIu64 "\n", calls[3].total,
+           calls[2].total);
+    printf("errors\t%" PRIu64 "\ntaken\t%ld\n", errors, (long)g_kick_taken);
+    printf("send_ns_user\t%.0f\nsend_ns_kernel\t%.0f\n", p50[1] - p50[0], p50[3] - p50[2]);
+    for (int k = 0; k < 4; k++) {
+        wake_print(tags[k], &calls[k]);
+        hist_fini(&calls[k]);
+    }
+    return 0;
+}
+
+/* }===== IPI send probe ===== */
+
 /* {===== Speed probe ===== */
 
 #define LG_SPEED_OPS 20000u
@@ -1250,8 +1385,8 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: falconsim-loadgen send|recv|noise|shared|speed|wake|ipi OPTIONS (started by "
-                "falconsim measure; see measure/loadgen.c)\n");
+                "usage: falconsim-loadgen send|recv|noise|shared|speed|wake|ipi|kick OPTIONS\n"
+                "(started by falconsim measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }
     /* Never outlive the harness, never run unbounded. */
@@ -1270,6 +1405,8 @@ int main(int argc, char **argv)
         return run_wake(&o);
     if (strcmp(argv[1], "ipi") == 0)
         return run_ipi(&o);
+    if (strcmp(argv[1], "kick") == 0)
+        return run_kick(&o);
     enter_netns(o.netns);
     if (strcmp(argv[1], "send") == 0)
         return run_send(&o);

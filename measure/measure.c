@@ -114,7 +114,7 @@ struct opts {
     unsigned rcvbuf;
     bool brnf;
     bool dry_run, cleanup, quiet;
-    const char *summary, *noise_cfg, *wake_cfg;
+    const char *summary, *noise_cfg, *wake_cfg, *ipi_cfg;
     long noise_cpu;
     char cmdline[4096];
 };
@@ -1446,6 +1446,22 @@ static unsigned wake_table(const char *text, char tag, char q[][16], double *ns)
     return n;
 }
 
+/* The loadgen's lines "TAG\tQUANTILE\tNS" for a tag of two letters, in order. */
+static unsigned kick_table(const char *text, const char *tag, char q[][16], double *ns)
+{
+    unsigned n = 0;
+    for (const char *s = text; s && *s && n < MS_WAKE_QUANTILES;
+         s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL) {
+        char qs[16];
+        double v;
+        if (strncmp(s, tag, 2) != 0 || s[2] != '\t' || sscanf(s + 3, "%15s %lf", qs, &v) != 2)
+            continue;
+        snprintf(q[n], sizeof q[n], "%s", qs);
+        ns[n++] = v;
+    }
+    return n;
+}
+
 static int wake_probe(const struct opts *o, const char *dir, FILE *env)
 {
     if (o->sender.id[0] == o->reader.id[0])
@@ -1492,6 +1508,57 @@ static int wake_probe(const struct opts *o, const char *dir, FILE *env)
         }
         free(kv);
     }
+    if (fclose(f) != 0 && rc == 0)
+        rc = EX_IOERR;
+    return rc;
+}
+
+/* The IPI send probe (loadgen.c, kick): the first sender CPU kicks a thread
+ * that runs on the first reader CPU, in user space and in kernel code, and
+ * times its calls against calls whose signal the thread blocks (no IPI).
+ * Writes kick.tsv (quantile, and the calls of the four kinds of block) and
+ * the two medians' differences to the environment file: what one IPI to a
+ * running CPU costs its sender (cpu.ipi_send_ns; --ipi-cfg). */
+static int kick_probe(const struct opts *o, const char *dir, FILE *env)
+{
+    if (o->sender.id[0] == o->reader.id[0])
+        return 0; /* one CPU: no IPI between the roles to time */
+    char path[4400];
+    snprintf(path, sizeof path, "%s/kick.tsv", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return EX_CANTCREAT;
+    char cpus[32], win[64], stop[32];
+    int64_t t0 = now_ns() + 50000000, t1 = t0 + (int64_t)(o->noise_s * 1e9);
+    snprintf(cpus, sizeof cpus, "%u,%u", o->sender.id[0], o->reader.id[0]);
+    snprintf(win, sizeof win, "%" PRId64 ",%" PRId64, t0, t1);
+    snprintf(stop, sizeof stop, "%" PRId64, t1);
+    const char *argv[] = {"falconsim-loadgen", "kick", "--cpus", cpus, "--window", win,
+                          "--stop", stop, NULL};
+    struct kv *kv = xcalloc(1, sizeof *kv);
+    int rc = probe_run(argv, t1, kv);
+    /* loadgen's block kinds: user space blocking and taking, kernel blocking and taking */
+    static const char tags[4][3] = {"bu", "ku", "bk", "kk"};
+    static char q[4][MS_WAKE_QUANTILES][16];
+    static double ns[4][MS_WAKE_QUANTILES];
+    unsigned n[4] = {0, 0, 0, 0};
+    for (unsigned t = 0; rc == 0 && t < 4; t++)
+        n[t] = kick_table(kv->text, tags[t], q[t], ns[t]);
+    if (rc == 0 && (n[0] != MS_WAKE_QUANTILES || n[1] != n[0] || n[2] != n[0] || n[3] != n[0])) {
+        msg("error: falconsim-loadgen kick printed %u/%u/%u/%u quantiles, want %d each", n[0],
+            n[1], n[2], n[3], MS_WAKE_QUANTILES);
+        rc = EX_SOFTWARE;
+    }
+    if (rc == 0)
+        fprintf(f, "quantile\tblocked_user_ns\tkick_user_ns\tblocked_kernel_ns\tkick_kernel_ns\n");
+    for (unsigned k = 0; rc == 0 && k < n[0]; k++) {
+        fprintf(f, "%s\t%.0f\t%.0f\t%.0f\t%.0f\n", q[0][k], ns[0][k], ns[1][k], ns[2][k],
+                ns[3][k]);
+        if (strcmp(q[0][k], "0.5000") == 0)
+            fprintf(env, "ipi_send_user_ns\t%.0f\nipi_send_kernel_ns\t%.0f\n",
+                    ns[1][k] - ns[0][k], ns[3][k] - ns[2][k]);
+    }
+    free(kv);
     if (fclose(f) != 0 && rc == 0)
         rc = EX_IOERR;
     return rc;
@@ -1554,8 +1621,11 @@ static void print_plan(const struct opts *o, FILE *f)
     }
     struct role_list all;
     role_cpus(o, &all);
-    /* the noise probe, the wake-up probe's two runs, the shared-noise probe */
-    double probes = o->noise_s > 0 ? (all.n >= 2 ? 4 : 3) * o->noise_s + 0.5 : 0;
+    /* the noise probe; between a sender and a reader CPU, the wake-up probe's
+     * two runs and the IPI send probe; on two role CPUs or more, the
+     * shared-noise probe */
+    unsigned nprobes = 1 + (o->sender.id[0] != o->reader.id[0] ? 3 : 0) + (all.n >= 2 ? 1 : 0);
+    double probes = o->noise_s > 0 ? nprobes * o->noise_s + 0.5 : 0;
     double est = runs * run_seconds(o) + probes + 1.0;
     fprintf(f, "estimate: %.0f s (%.1f min): %.2f s a run, %.1f s of probes, setup\n", est,
             est / 60, run_seconds(o), probes);
@@ -1573,7 +1643,8 @@ static void usage(FILE *f)
             "\n"
             "Measures this machine's overlay receive path (needs root; builds and removes its\n"
             "own network namespaces fsm-snd, fsm-rcv, fsm-pod; traffic stays inside them).\n"
-            "Writes DIR/runs.tsv (one row per run), DIR/env.tsv, DIR/noise.tsv (docs/measure.md).\n"
+            "Writes DIR/runs.tsv (one row per run), DIR/env.tsv and the probes' noise.tsv,\n"
+            "wake.tsv and kick.tsv (docs/measure.md).\n"
             "\n"
             "  -o, --out DIR          result directory, must not exist (default measure-DATE)\n"
             "      --sender-cpus L    CPUs of the sender threads (default 0)\n"
@@ -1595,8 +1666,8 @@ static void usage(FILE *f)
             "      --paced-batch N    datagrams released per interval when paced (default 1)\n"
             "      --rcvbuf BYTES     receive socket buffer (default 0: the kernel's)\n"
             "      --brnf on|off      br_netfilter hooks on the bridge (default off)\n"
-            "      --noise-s S        CPU-noise probe length, and of each wake-up probe run;\n"
-            "                         0 skips both (default 2)\n"
+            "      --noise-s S        CPU-noise probe length, and of each wake-up and IPI\n"
+            "                         send probe run; 0 skips them all (default 2)\n"
             "      --quick            16 B only, 2 saturation runs, loads 50,90, 1 s windows\n"
             "      --dry-run          print the plan and a time estimate, change nothing\n"
             "      --cleanup          remove namespaces and helpers a killed run left behind\n"
@@ -1607,6 +1678,7 @@ static void usage(FILE *f)
             "      --noise-cpu N      the measured CPU it takes (default: the first)\n"
             "      --wake-cfg DIR     print app.wakeup_latency, cpu.idle_poll_us and\n"
             "                         cpu.idle_exit from DIR/wake.tsv and env.tsv\n"
+            "      --ipi-cfg DIR      print cpu.ipi_send_ns from DIR/kick.tsv\n"
             "      --summary F        one line per case of a measured DIR or runs.tsv: the\n"
             "                         saturation median and range, and per load the medians\n"
             "                         (and ranges) of rate, p50 and p99 (no root needed)\n"
@@ -1652,6 +1724,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         O_SENDER = 256, O_READER, O_RPS, O_IRQ, O_TOPO, O_PLACE, O_PAYLOAD, O_FLOWS, O_LOADS,
         O_SATREPS, O_LOADREPS, O_DURATION, O_WARMUP, O_BATCH, O_PACED, O_RCVBUF, O_BRNF,
         O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY, O_NOISE_CFG, O_NOISE_CPU, O_WAKE_CFG,
+        O_IPI_CFG,
         O_END
     };
     bool given[O_END] = {false}; /* what --quick must not override */
@@ -1682,6 +1755,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"noise-cfg", required_argument, NULL, O_NOISE_CFG},
         {"noise-cpu", required_argument, NULL, O_NOISE_CPU},
         {"wake-cfg", required_argument, NULL, O_WAKE_CFG},
+        {"ipi-cfg", required_argument, NULL, O_IPI_CFG},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -1732,6 +1806,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case O_SUMMARY: o->summary = optarg; break;
         case O_NOISE_CFG: o->noise_cfg = optarg; break;
         case O_WAKE_CFG: o->wake_cfg = optarg; break;
+        case O_IPI_CFG: o->ipi_cfg = optarg; break;
         case O_NOISE_CPU:
             rc = parse_uint_list("--noise-cpu", optarg, tmp, &ntmp, 0, MS_MAX_CPUS - 1);
             o->noise_cpu = (long)tmp[0];
@@ -1783,7 +1858,8 @@ static void remove_partial(void)
 {
     if (g_partial[0] == '\0')
         return;
-    static const char *const files[] = {"runs.tsv", "env.tsv", "noise.tsv", "wake.tsv"};
+    static const char *const files[] = {"runs.tsv", "env.tsv", "noise.tsv", "wake.tsv",
+                                        "kick.tsv"};
     for (unsigned i = 0; i < SIM_ARRAY_LEN(files); i++) {
         char p[4300];
         snprintf(p, sizeof p, "%s/%s", g_partial, files[i]);
@@ -1884,6 +1960,11 @@ int measure_main(int argc, char **argv)
     }
     if (o->wake_cfg) {
         rc = runs_report_wake_cfg(o->wake_cfg);
+        free(o);
+        return rc;
+    }
+    if (o->ipi_cfg) {
+        rc = runs_report_ipi_cfg(o->ipi_cfg);
         free(o);
         return rc;
     }
@@ -2002,6 +2083,11 @@ int measure_main(int argc, char **argv)
                 msg("wake-up probe: 2 x %.1f s", o->noise_s);
             rc = wake_probe(o, g_partial, env);
         }
+        if (rc == 0 && o->sender.id[0] != o->reader.id[0]) {
+            if (!o->quiet)
+                msg("IPI send probe: %.1f s", o->noise_s);
+            rc = kick_probe(o, g_partial, env);
+        }
         if (rc == 0)
             rc = noise_shared_probe(o, env); /* with two role CPUs or more */
         if (rc != 0)
@@ -2064,7 +2150,7 @@ done:
         } else {
             g_partial[0] = '\0';
             if (!o->quiet)
-                msg("wrote %s/runs.tsv, env.tsv, noise.tsv", o->out);
+                msg("wrote %s: runs.tsv, env.tsv and the probes' files", o->out);
         }
     }
     rc = finish(rc);

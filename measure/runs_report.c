@@ -695,3 +695,56 @@ int runs_report_wake_cfg(const char *dir)
 }
 
 /* }===== Wake-up profile for the simulator ===== */
+
+/* {===== IPI send cost for the simulator ===== */
+
+int runs_report_ipi_cfg(const char *dir)
+{
+    struct runs_table k;
+    struct sim_err err;
+    int rc = runs_table_load_in(dir, "kick.tsv", &k, &err);
+    if (rc != 0) {
+        msg("error: %s", err.msg);
+        return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
+    }
+    static const char *const names[] = {"quantile", "blocked_user_ns", "kick_user_ns",
+                                        "blocked_kernel_ns", "kick_kernel_ns", NULL};
+    int c[5];
+    double med[5];
+    bool found = false;
+    rc = runs_table_require(&k, names, c, &err);
+    for (unsigned r = 0; rc == 0 && r < k.nrows && !found; r++) {
+        double q;
+        rc = runs_table_number(&k, r, c[0], &q, &err);
+        if (rc != 0 || q != 0.5)
+            continue;
+        for (unsigned j = 1; j < 5 && rc == 0; j++)
+            rc = runs_table_number(&k, r, c[j], &med[j], &err);
+        found = rc == 0;
+    }
+    if (rc == 0 && !found)
+        rc = sim_error(&err, SIM_EINVAL, "%s: no row with quantile 0.5", k.path);
+    if (rc != 0) {
+        msg("error: %s", err.msg);
+        runs_table_free(&k);
+        return EX_DATAERR;
+    }
+    double user = med[2] - med[1], kernel = med[4] - med[3];
+    double cost = fmax(0, (user + kernel) / 2);
+    printf("# One IPI to a running CPU, as falconsim measure's IPI send probe saw it (%s):\n"
+           "# a tgkill that kicks a thread running on the other CPU took %.0f ns (the thread in\n"
+           "# user space) and %.0f ns (in kernel code) longer at the median than one whose\n"
+           "# signal the thread blocked: the IPI, sent and not waited for, as RPS sends its\n"
+           "# own. Copy into the host's base; cpu.ipi_send_idle_ns (a target that idles) is\n"
+           "# not probed here (docs/measure.md, \"The IPI send probe\").\n"
+           "cpu: { ipi_send_ns = %.1f; };\n",
+           k.path, user, kernel, cost);
+    runs_table_free(&k);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg("error: writing the profile: %s", strerror(errno));
+        return EX_IOERR;
+    }
+    return 0;
+}
+
+/* }===== IPI send cost for the simulator ===== */

@@ -23,6 +23,12 @@ int runs_report_noise_cfg(const char *arg, long cpu);
  * long-idle median less the short one). */
 int runs_report_wake_cfg(const char *dir);
 
+/* The IPI send probe of a measurement directory (kick.tsv) as a scenario
+ * key: cpu.ipi_send_ns, the mean of the medians' differences (a kick to a
+ * thread running in user space and in kernel code, against a blocked
+ * signal's call). */
+int runs_report_ipi_cfg(const char *dir);
+
 /* Median, minimum and maximum of v[n], into out[3] (sorts v; NAN if n = 0). */
 void runs_report_stats3(double *v, unsigned n, double out[3]);
 

@@ -252,7 +252,9 @@ const struct param_spec k_params[] = {
         "IPI send to remote softirq start (Homa perf.txt: 1.7 us on xl170)."),
     P_R("cpu.ipi_send_ns", cpu.ipi_send_ns, 0, 1e6, "200.0", "ns",
         "Sender CPU cost of one IPI (an assumption: no published bare-metal figure; "
-        "docs/references.md)."),
+        "docs/references.md). Where the target runs, falconsim measure's IPI send probe "
+        "measures it on the host itself (falconsim measure --ipi-cfg; on a virtual machine it "
+        "is the trapped ICR write, and it changes from guest to guest: docs/measure.md)."),
     P_R("cpu.skb_free_ns", cpu.skb_free_ns, 0, 1e6, "0.0", "ns",
         "CPU time to free one skb an application has read (skb_release_all and the slab "
         "frees): system time of the reader, or, where kernel.skb_defer_max hands the skb "

@@ -222,6 +222,20 @@ expect_out "cpu: { idle_poll_us = 200.0; idle_exit = 42344.0; };"
 expect_exit 66 "wake profile: no wake.tsv" -- "$bin" measure --wake-cfg "$work"
 expect_err "wake.tsv: cannot read"
 
+# --ipi-cfg: the IPI send probe as a scenario key (a real probe's kick.tsv, 2026-12-03:
+# medians 13280 - 1404 = 11876 ns with the target in user space, 13472 - 1492 = 11980 ns in
+# kernel code; the key is their mean).
+expect_exit 0 "IPI send cost" -- "$bin" measure --ipi-cfg "$data/kick"
+expect_out "cpu: { ipi_send_ns = 11928.0; };"
+expect_out "took 11876 ns (the thread in"
+expect_exit 65 "IPI send cost: a column missing" -- "$bin" measure --ipi-cfg "$data/kick_broken"
+expect_err "kick.tsv: no column 'kick_kernel_ns'"
+[ ! -s out.txt ] && ok || fail "a refused IPI send cost printed part of itself"
+expect_exit 66 "IPI send cost: no kick.tsv" -- "$bin" measure --ipi-cfg "$work"
+expect_err "kick.tsv: cannot read"
+expect_exit 0 "measure --help names --ipi-cfg" -- "$bin" measure --help
+expect_out "--ipi-cfg DIR"
+
 # fit and predict: a measured file's rows as scenarios, a profile, predictions.
 cat >base.cfg <<'CFG'
 kernel: { net_rx_action = "6.18"; ksoftirqd = "6.5"; };

@@ -61,6 +61,18 @@ grep -q "^wake_p50_ns_idle_20000ns	" m/env.tsv && ok || fail "env.tsv lacks the 
 awk -F'\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} $c["quantile"]=="0.5000" && $c["ns_from_return"] > $c["ns"] {bad=1}
     END{exit bad}' m/wake.tsv && ok || fail "wake.tsv: a median from the return exceeds the one from the call"
 grep -q "^waker_p50_ns_idle_500000ns	" m/env.tsv && ok || fail "env.tsv lacks the waker's median"
+# the IPI send probe (sender CPU 0, reader CPU 1 by default): four tables of 103 quantiles,
+# each non-decreasing, the two medians' differences in env.tsv, and --ipi-cfg's key from them
+if [ "$(nproc)" -ge 2 ]; then
+    # (in quantile order: the file ends with 0.999 and 0.9999 after 1)
+    { head -1 m/kick.tsv; tail -n +2 m/kick.tsv | sort -g -k1,1; } |
+        awk -F'\t' 'NR==1{ok = NF == 5; next} { n++; for (i = 2; i <= 5; i++) { if ($i + 0 < last[i]) ok = 0; last[i] = $i + 0 } }
+        END { exit !(ok && n == 103) }' && ok || fail "kick.tsv: want 4 non-decreasing tables of 103 quantiles"
+    grep -q "^ipi_send_user_ns	-\?[0-9]" m/env.tsv && grep -q "^ipi_send_kernel_ns	-\?[0-9]" m/env.tsv && ok ||
+        fail "env.tsv lacks the IPI send probe's costs"
+    "$bin" measure --ipi-cfg m >ipi_cfg.txt 2>&1 && grep -q "^cpu: { ipi_send_ns = [0-9.]*; };$" ipi_cfg.txt &&
+        ok || fail "--ipi-cfg does not print cpu.ipi_send_ns: $(head -c 300 ipi_cfg.txt)"
+fi
 # the shared-noise probe (two role CPUs by default): shares between 0 and 1, and --noise-cfg's
 if [ "$(nproc)" -ge 2 ]; then
     # (the stalls' shares are nan where the probe met no stall)
