@@ -1117,6 +1117,20 @@ static void *ipi_spinner(void *arg)
     return NULL;
 }
 
+/* Busy-waits for the next call of a block that ends at `end`: S to 2 S ns
+ * from now (lo = S; r is the probe's random stream). False, without
+ * waiting, when that would fall past the end. */
+static bool spaced_wait(uint64_t *r, int64_t lo, int64_t end)
+{
+    *r = *r * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    int64_t due = now_ns() + lo + (int64_t)((*r >> 33) % (uint64_t)lo);
+    if (due >= end)
+        return false;
+    while (now_ns() < due) {
+    }
+    return true;
+}
+
 static int run_ipi(const struct lg_opts *o)
 {
     if (o->ncpus != 2 || o->cpus[0] == o->cpus[1])
@@ -1146,13 +1160,7 @@ static int run_ipi(const struct lg_opts *o)
             }
             continue;
         }
-        for (;;) {
-            r = r * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-            int64_t due = now_ns() + lo + (int64_t)((r >> 33) % (uint64_t)lo);
-            if (due >= end)
-                break;
-            while (now_ns() < due) {
-            }
+        while (spaced_wait(&r, lo, end)) {
             int64_t c0 = now_ns();
             __atomic_store_n(&x.call_start, c0, __ATOMIC_RELAXED);
             __atomic_add_fetch(&x.call_seq, 1, __ATOMIC_RELEASE);
@@ -1270,13 +1278,7 @@ static int run_kick(const struct lg_opts *o)
         /* B's mask first: a signal sent before it would be of the other kind */
         while (__atomic_load_n(&x.applied, __ATOMIC_ACQUIRE) != kind && now_ns() < end) {
         }
-        for (;;) {
-            r = r * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-            int64_t due = now_ns() + lo + (int64_t)((r >> 33) % (uint64_t)lo);
-            if (due >= end)
-                break;
-            while (now_ns() < due) {
-            }
+        while (spaced_wait(&r, lo, end)) {
             int64_t c0 = now_ns();
             long rc = syscall(SYS_tgkill, pid, target, SIGRTMIN);
             int64_t d = now_ns() - c0;

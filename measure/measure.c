@@ -1431,30 +1431,16 @@ static void write_env_header(const struct opts *o, FILE *env)
 #define MS_WAKE_QUANTILES 103 /* loadgen's 0, 0.01 ... 1, 0.999, 0.9999 */
 
 /* The loadgen's lines "TAG\tQUANTILE\tNS" for one tag, in order. */
-static unsigned wake_table(const char *text, char tag, char q[][16], double *ns)
+static unsigned probe_table(const char *text, const char *tag, char q[][16], double *ns)
 {
+    size_t len = strlen(tag);
     unsigned n = 0;
     for (const char *s = text; s && *s && n < MS_WAKE_QUANTILES;
          s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL) {
         char qs[16];
         double v;
-        if (s[0] != tag || s[1] != '\t' || sscanf(s + 2, "%15s %lf", qs, &v) != 2)
-            continue;
-        snprintf(q[n], sizeof q[n], "%s", qs);
-        ns[n++] = v;
-    }
-    return n;
-}
-
-/* The loadgen's lines "TAG\tQUANTILE\tNS" for a tag of two letters, in order. */
-static unsigned kick_table(const char *text, const char *tag, char q[][16], double *ns)
-{
-    unsigned n = 0;
-    for (const char *s = text; s && *s && n < MS_WAKE_QUANTILES;
-         s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL) {
-        char qs[16];
-        double v;
-        if (strncmp(s, tag, 2) != 0 || s[2] != '\t' || sscanf(s + 3, "%15s %lf", qs, &v) != 2)
+        if (strncmp(s, tag, len) != 0 || s[len] != '\t' ||
+            sscanf(s + len + 1, "%15s %lf", qs, &v) != 2)
             continue;
         snprintf(q[n], sizeof q[n], "%s", qs);
         ns[n++] = v;
@@ -1490,9 +1476,9 @@ static int wake_probe(const struct opts *o, const char *dir, FILE *env)
         static char q[3][MS_WAKE_QUANTILES][16];
         static double ns[3][MS_WAKE_QUANTILES];
         unsigned n[3] = {0, 0, 0};
-        static const char tags[3] = {'q', 'r', 'w'};
+        static const char *const tags[3] = {"q", "r", "w"};
         for (unsigned t = 0; rc == 0 && t < 3; t++)
-            n[t] = wake_table(kv->text, tags[t], q[t], ns[t]);
+            n[t] = probe_table(kv->text, tags[t], q[t], ns[t]);
         if (rc == 0 && (n[0] != MS_WAKE_QUANTILES || n[1] != n[0] || n[2] != n[0])) {
             msg("error: falconsim-loadgen wake printed %u/%u/%u quantiles, want %d each", n[0],
                 n[1], n[2], MS_WAKE_QUANTILES);
@@ -1538,12 +1524,12 @@ static int kick_probe(const struct opts *o, const char *dir, FILE *env)
     struct kv *kv = xcalloc(1, sizeof *kv);
     int rc = probe_run(argv, t1, kv);
     /* loadgen's block kinds: user space blocking and taking, kernel blocking and taking */
-    static const char tags[4][3] = {"bu", "ku", "bk", "kk"};
+    static const char *const tags[4] = {"bu", "ku", "bk", "kk"};
     static char q[4][MS_WAKE_QUANTILES][16];
     static double ns[4][MS_WAKE_QUANTILES];
     unsigned n[4] = {0, 0, 0, 0};
     for (unsigned t = 0; rc == 0 && t < 4; t++)
-        n[t] = kick_table(kv->text, tags[t], q[t], ns[t]);
+        n[t] = probe_table(kv->text, tags[t], q[t], ns[t]);
     if (rc == 0 && (n[0] != MS_WAKE_QUANTILES || n[1] != n[0] || n[2] != n[0] || n[3] != n[0])) {
         msg("error: falconsim-loadgen kick printed %u/%u/%u/%u quantiles, want %d each", n[0],
             n[1], n[2], n[3], MS_WAKE_QUANTILES);
