@@ -1347,14 +1347,21 @@ static int noise_shared_probe(const struct opts *o, FILE *env)
     struct kv *kv = xcalloc(1, sizeof *kv);
     int rc = probe_run(argv, t1, kv);
     if (rc == 0) {
-        static const char *const keys[] = {
-            "shared_frac",           "shared_time_frac",       "shared_frac_upto20us",
-            "shared_frac_20to100us", "shared_frac_over100us",  "covered_frac_upto20us",
-            "covered_frac_20to100us", "covered_frac_over100us", "chance_frac",
-            "host_wide_upto100us",   "host_wide_over100us"};
-        for (unsigned k = 0; k < SIM_ARRAY_LEN(keys); k++) /* all as noise_shared_* */
-            fprintf(env, "noise_%s%s\t%.4f\n", strncmp(keys[k], "shared_", 7) ? "shared_" : "",
-                    keys[k], kv_get(kv, keys[k]));
+        /* loadgen's key, then env.tsv's: each spelled out so that a grep finds both */
+        static const char *const keys[][2] = {
+            {"shared_frac", "noise_shared_frac"},
+            {"shared_time_frac", "noise_shared_time_frac"},
+            {"shared_frac_upto20us", "noise_shared_frac_upto20us"},
+            {"shared_frac_20to100us", "noise_shared_frac_20to100us"},
+            {"shared_frac_over100us", "noise_shared_frac_over100us"},
+            {"covered_frac_upto20us", "noise_shared_covered_frac_upto20us"},
+            {"covered_frac_20to100us", "noise_shared_covered_frac_20to100us"},
+            {"covered_frac_over100us", "noise_shared_covered_frac_over100us"},
+            {"chance_frac", "noise_shared_chance_frac"},
+            {"host_wide_upto100us", "noise_shared_host_wide_upto100us"},
+            {"host_wide_over100us", "noise_shared_host_wide_over100us"}};
+        for (unsigned k = 0; k < SIM_ARRAY_LEN(keys); k++)
+            fprintf(env, "%s\t%.4f\n", keys[k][1], kv_get(kv, keys[k][0]));
     }
     free(kv);
     return rc;
