@@ -19,6 +19,8 @@
  *             after its last read (STEP_CALL_RETURN)
  *           + app.remote_data_ns per CPU the skb moved to on its way here
  *           + app.remote_enqueue_ns if another CPU queued it to the socket
+ *           + app.remote_splice_ns if so and the socket's reader queue
+ *             (UDP) was dry: the read refills it with all that is queued
  *           + app.wake_cost_ns on the first read after sleeping
  *           + the micro-flow merge's queue operations, if the policy cuts
  *             micro-flows (netstack_stages.c, merge_receive)
@@ -135,6 +137,18 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
      * reader-locality: the reader's run time a datagram, vanilla against RPS). */
     if (p->cpu != (int16_t)c->id)
         sys += m->app_remote_enqueue_ns;
+    /* UDP reads from a private reader queue and refills it, once it is dry,
+     * with the whole receive queue: the lock and sk_rmem_alloc the producer
+     * writes are touched once a refill (net/ipv4/udp.c, __skb_recv_udp) */
+    if (m->proto == PROTO_UDP) {
+        if (f->reader_len == 0) {
+            f->reader_len = f->sockq.len + 1;
+            if (p->cpu != (int16_t)c->id)
+                sys += m->app_remote_splice_ns;
+        }
+        f->reader_len--;
+        SIM_ASSERT(f->reader_len <= f->sockq.len);
+    }
     sys += f->merge_due_ns; /* the micro-flow merge runs inside recvmsg */
     s->target = -1;
     int64_t defer_max = m->p->kernel.skb_defer_max;

@@ -243,6 +243,7 @@ static void convert_units(struct model *m)
     m->app_call_ns = ns_round(p->app.call_ns);
     m->app_remote_ns = ns_round(p->app.remote_data_ns);
     m->app_remote_enqueue_ns = ns_round(p->app.remote_enqueue_ns);
+    m->app_remote_splice_ns = ns_round(p->app.remote_splice_ns);
     m->app_wake_cost_ns = ns_round(p->app.wake_cost_ns);
     m->app_waker_cost_ns = ns_round(p->app.waker_cost_ns);
     m->app_wake_user_ns = ns_round(p->app.wake_user_ns);

@@ -179,6 +179,7 @@ struct sim_params {
         double per_byte_ns;
         double remote_data_ns;
         double remote_enqueue_ns; /* per read of an skb another CPU queued */
+        double remote_splice_ns;  /* per UDP reader-queue refill another CPU queued */
         double wake_cost_ns;
         double waker_cost_ns;
         double wake_user_ns;

@@ -354,6 +354,15 @@ const struct param_spec k_params[] = {
         "sk_rmem_alloc, come from that CPU at every datagram, as when the receive path runs "
         "on the sender's CPU and the reader on its own. 0: none, as fitted to the paper's "
         "testbed."),
+    P_R("app.remote_splice_ns", app.remote_splice_ns, 0, 1e9, "0.0", "ns",
+        "Extra system time of a UDP read that finds its socket's private reader queue empty "
+        "and refills it from the receive queue another CPU filled (__skb_recv_udp: "
+        "skb_queue_splice_tail_init under sk_receive_queue's lock; udp_rmem_release returns "
+        "sk_rmem_alloc when the reader queue runs dry): the queue's lock and sk_rmem_alloc, "
+        "last written by the producer, come from its CPU once a refill, not once a datagram "
+        "(falconsim-loadgen remote measures both parts; data/hosts/kvm-2vcpu-epyc/"
+        "remote-queue). app.remote_enqueue_ns is then the per-datagram part. TCP reads: "
+        "none. 0 (the default): none."),
     P_R("app.wake_cost_ns", app.wake_cost_ns, 0, 1e9, "700.0", "ns",
         "System time to block and be scheduled in again, per wake-up (a context switch; "
         "app.idle_wake_ns adds the idle exit when the CPU was idle)."),

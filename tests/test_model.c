@@ -1000,6 +1000,49 @@ static void test_waker_ipi(void)
     free(pa);
 }
 
+/* app.remote_splice_ns: once a refill of the reader's own queue (UDP). Paced
+ * one datagram at a time, each read finds the reader queue dry: one refill a
+ * datagram. With RPS to CPU 1 the queue's producer is the reader's own CPU
+ * and nothing is paid. Bursts of 8 reach the socket 3 us apart (datagram,
+ * fragment, host_l4) and a read takes 5.5 us of user and system time, so
+ * datagrams wait for the reader and one refill takes several: fewer refills
+ * than datagrams, more than bursts; app.remote_enqueue_ns stays one a
+ * datagram. */
+static void test_remote_splice(void)
+{
+    static const char *const sets[][4] = {
+        {"workload.rate_pps=100000"},
+        {"workload.rate_pps=100000", "app.remote_splice_ns=1000"},
+        {"workload.rate_pps=100000", "policy.name=rps", "policy.rps_cpus=[1]"},
+        {"workload.rate_pps=100000", "policy.name=rps", "policy.rps_cpus=[1]",
+         "app.remote_splice_ns=1000"},
+        {"workload.rate_pps=100000", "workload.burst=8", "app.user_ns=5000"},
+        {"workload.rate_pps=100000", "workload.burst=8", "app.user_ns=5000",
+         "app.remote_splice_ns=1000"},
+        {"workload.rate_pps=100000", "workload.burst=8", "app.user_ns=5000",
+         "app.remote_enqueue_ns=1000"},
+    };
+    enum { N = SIM_ARRAY_LEN(sets) };
+    struct run *r = runs_alloc(N);
+    double sys1[N];
+    for (unsigned i = 0; i < N; i++) {
+        size_t n = 0;
+        while (n < 4 && sets[i][n] != NULL)
+            n++;
+        run_text(&r[i], NULL, k_veth, sets[i], n);
+        sys1[i] = r[i].r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM];
+    }
+    CHECK_EQ_I64(r[1].r->sum.deliv_frames, r[0].r->sum.deliv_frames);
+    CHECK_NEAR(sys1[1] - sys1[0], 1e5 * 1000e-9, 0.002);
+    CHECK_EQ_I64(r[3].r->sum.deliv_frames, r[2].r->sum.deliv_frames);
+    CHECK_NEAR(sys1[3], sys1[2], 1e-12);
+    double refills_pp = (sys1[5] - sys1[4]) / (r[5].r->sum.throughput_pps * 1000e-9);
+    fprintf(stderr, "remote splice: %.3f refills a datagram in bursts of 8\n", refills_pp);
+    CHECK_TRUE(refills_pp > 1.0 / 8 + 0.05 && refills_pp < 0.75);
+    CHECK_REL(sys1[6] - sys1[4], r[6].r->sum.throughput_pps * 1000e-9, 0.01);
+    runs_free(r, N);
+}
+
 /* A send call takes what is due at its start, up to sender.batch, as the
  * kit's pacer counts what it owes once per call; what comes due while the
  * call runs waits for the next call and its stamp. Datagrams due every
@@ -2184,6 +2227,7 @@ int main(int argc, char **argv)
     test_noise_latency_tail();
     test_contention();
     test_sender_veth();
+    test_remote_splice();
     test_sender_spin();
     test_sender_call_size();
     test_ipi_send_idle();
