@@ -15,6 +15,9 @@
  *   falconsim-loadgen wake  --cpus A,B --window T0,T1
  *   falconsim-loadgen ipi   --cpus A,B --window T0,T1 [--threshold-ns S]
  *                           [--land user|kernel]
+ *   falconsim-loadgen kick  --cpus A,B --window T0,T1 [--threshold-ns S]
+ *   falconsim-loadgen remote --cpus A,B --window T0,T1 --stop T [--payload N]
+ *                           [--producer quiet|live]
  *
  * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
  * every namespace shares, so the harness, the sender and the receiver agree
@@ -134,6 +137,24 @@
  * prints the counts and quantile tables of the calls (ku, bu: user space,
  * taking and blocking; kk, bk: kernel).
  *
+ * Remote-queue probe: what a UDP read pays when another CPU filled the
+ * socket, as when the receive path runs on one CPU and the reader on
+ * another. On loopback, B sends k datagrams (k in 1, 2, 3, 4, 6, 8, drawn at
+ * random each trial, trials 20-40 us apart) either to the measured socket
+ * itself (local: B's own softirq queues them, as loopback transmits inline)
+ * or to a socket A drains, while A then sends k to the measured socket
+ * (remote); B makes the same send call either way so its path is as warm.
+ * Then B times one recvmmsg of k. Per placement, the least-squares line of
+ * the median call against k gives what a call pays once (call_*_ns) and
+ * what each datagram pays (datagram_*_ns); remote less local is the
+ * producer CPU's share: per datagram the skb and its data in A's cache
+ * (app.remote_enqueue_ns), per call the receive queue's lock and
+ * sk_rmem_alloc A last wrote, touched once when the reader's private queue
+ * is refilled (__skb_recv_udp, app.remote_splice_ns). With --producer live,
+ * A instead sends one datagram a call back to back, the queue always full,
+ * and B's calls are timed against that contention (call_live_ns,
+ * datagram_live_ns). Rows: placement, k, calls, quartiles of the call.
+ *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
  * for the previous one, so the time per step is the multiplier's latency
@@ -213,6 +234,7 @@ struct lg_opts {
     int64_t threshold_ns;
     int64_t duty_busy_ns, duty_idle_ns; /* noise --duty: 0 = always busy */
     bool ipi_land_kernel; /* ipi --land kernel: B loops on getppid() */
+    bool remote_live;     /* remote --producer live: A sends all the time */
 };
 
 static int64_t now_ns(void)
@@ -343,6 +365,10 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
             if (strcmp(v, "user") != 0 && strcmp(v, "kernel") != 0)
                 die("--land must be user or kernel, got %s", v);
             o->ipi_land_kernel = strcmp(v, "kernel") == 0;
+        } else if (strcmp(k, "--producer") == 0) {
+            if (strcmp(v, "quiet") != 0 && strcmp(v, "live") != 0)
+                die("--producer must be quiet or live, got %s", v);
+            o->remote_live = strcmp(v, "live") == 0;
         } else if (strcmp(k, "--duty") == 0) {
             parse_i64_pair(k, v, "BUSY_NS,IDLE_NS", &o->duty_busy_ns, &o->duty_idle_ns);
             if (o->duty_busy_ns < 1000 || o->duty_idle_ns < 1000)
@@ -1312,6 +1338,217 @@ static int run_kick(const struct lg_opts *o)
 
 /* }===== IPI send probe ===== */
 
+/* {===== Remote-queue probe ===== */
+
+/* The receive batches timed, datagrams per call: small enough that the
+ * deferred free's kick (one IPI per kernel.skb_defer_max / 2 frees of skbs
+ * another CPU allocated) falls in under a quarter of the calls of a cell and
+ * leaves its median alone. */
+static const unsigned k_remote_batches[] = {1, 2, 3, 4, 6, 8};
+#define LG_REMOTE_NBATCH (sizeof k_remote_batches / sizeof k_remote_batches[0])
+#define LG_REMOTE_CELLS (2 * LG_REMOTE_NBATCH)
+
+struct remote_ctx {
+    int cmd;  /* (atomic) A's order: > 0 send that many to the measured socket, -1 drain, -2 stop */
+    int done; /* (atomic) orders A has carried out */
+    int send_fd, measured_fd, drain_fd;
+    struct sockaddr_in measured;
+    unsigned cpu, payload;
+    char *buf; /* LG_REMOTE_CHUNK datagrams */
+};
+
+/* Datagrams of a call, and one buffer a thread (its content is not read). */
+#define LG_REMOTE_CHUNK 64u
+#define LG_REMOTE_MAX_PAYLOAD 9000u
+
+static void remote_msgs(struct mmsghdr *m, struct iovec *iov, char *buf, unsigned payload,
+                        unsigned k)
+{
+    memset(m, 0, sizeof m[0] * k);
+    for (unsigned i = 0; i < k; i++) {
+        iov[i] = (struct iovec){.iov_base = buf + (size_t)i * payload, .iov_len = payload};
+        m[i].msg_hdr.msg_iov = &iov[i];
+        m[i].msg_hdr.msg_iovlen = 1;
+    }
+}
+
+static void remote_send(int fd, const struct sockaddr_in *to, char *buf, unsigned payload,
+                        unsigned k)
+{
+    struct mmsghdr m[LG_REMOTE_CHUNK];
+    struct iovec iov[LG_REMOTE_CHUNK];
+    remote_msgs(m, iov, buf, payload, k);
+    for (unsigned i = 0; i < k; i++) {
+        m[i].msg_hdr.msg_name = (void *)to;
+        m[i].msg_hdr.msg_namelen = sizeof *to;
+    }
+    if (sendmmsg(fd, m, k, 0) != (int)k)
+        die("sendmmsg on loopback: %s", strerror(errno));
+}
+
+static int remote_recv(int fd, char *buf, unsigned payload, unsigned k)
+{
+    struct mmsghdr m[LG_REMOTE_CHUNK];
+    struct iovec iov[LG_REMOTE_CHUNK];
+    remote_msgs(m, iov, buf, payload, k);
+    return recvmmsg(fd, m, k, MSG_DONTWAIT, NULL);
+}
+
+/* A's thread: sends what B asks to the measured socket, drains what B sent
+ * to the other one. */
+static void *remote_producer(void *arg)
+{
+    struct remote_ctx *x = arg;
+    pin_self(x->cpu);
+    for (;;) {
+        int cmd = __atomic_load_n(&x->cmd, __ATOMIC_ACQUIRE);
+        if (cmd == -3) { /* live: one datagram a call, back to back, until told to stop */
+            remote_send(x->send_fd, &x->measured, x->buf, x->payload, 1);
+            continue;
+        }
+        if (cmd == 0)
+            continue;
+        if (cmd == -2)
+            break;
+        if (cmd > 0)
+            remote_send(x->send_fd, &x->measured, x->buf, x->payload, (unsigned)cmd);
+        else
+            while (remote_recv(x->drain_fd, x->buf, x->payload, LG_REMOTE_CHUNK) > 0) {
+            }
+        __atomic_store_n(&x->cmd, 0, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&x->done, 1, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static int loopback_udp(struct sockaddr_in *bound)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        die("socket: %s", strerror(errno));
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+        die("cannot bind a UDP socket on loopback: %s", strerror(errno));
+    if (bound)
+        *bound = a;
+    return fd;
+}
+
+static void remote_order(struct remote_ctx *x, int cmd, int64_t end)
+{
+    int want = __atomic_load_n(&x->done, __ATOMIC_ACQUIRE) + 1;
+    __atomic_store_n(&x->cmd, cmd, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&x->done, __ATOMIC_ACQUIRE) != want && now_ns() < end + 1000000000) {
+    }
+}
+
+static int run_remote(const struct lg_opts *o)
+{
+    if (o->ncpus != 2 || o->cpus[0] == o->cpus[1])
+        die("remote needs --cpus A,B (two different CPUs)");
+    int64_t lo = o->threshold_ns > 1000 ? o->threshold_ns : 20000;
+    if (o->payload > LG_REMOTE_MAX_PAYLOAD)
+        die("remote takes --payload up to %u bytes, got %u", LG_REMOTE_MAX_PAYLOAD, o->payload);
+    struct remote_ctx x = {.cpu = o->cpus[0], .payload = o->payload};
+    char *own_buf = calloc(LG_REMOTE_CHUNK, o->payload);
+    x.buf = calloc(LG_REMOTE_CHUNK, o->payload);
+    if (!own_buf || !x.buf)
+        die("out of memory");
+    struct sockaddr_in drain;
+    x.measured_fd = loopback_udp(&x.measured);
+    x.drain_fd = loopback_udp(&drain);
+    x.send_fd = loopback_udp(NULL);
+    int own_fd = loopback_udp(NULL);
+    enum { NK = LG_REMOTE_NBATCH };
+    struct histogram calls[2][NK]; /* [remote][batch] */
+    uint64_t short_calls = 0;
+    for (int m = 0; m < 2; m++)
+        for (unsigned i = 0; i < NK; i++)
+            hist_init(&calls[m][i]);
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, remote_producer, &x) != 0)
+        die("cannot start the producer thread");
+    pin_self(o->cpus[1]);
+    sleep_until(o->t0);
+    if (o->remote_live)
+        __atomic_store_n(&x.cmd, -3, __ATOMIC_RELEASE);
+    uint64_t r = (uint64_t)o->t0 | 1;
+    for (uint64_t trial = 0; spaced_wait(&r, lo, o->t1); trial++) {
+        unsigned cell = (unsigned)((r >> 40) % LG_REMOTE_CELLS);
+        /* live: every call reads what A keeps sending, the queue full (its
+         * datagrams beyond the receive buffer dropped) */
+        int remote = o->remote_live ? 1 : (int)(cell & 1);
+        unsigned bi = cell >> 1, k = k_remote_batches[bi];
+        /* B makes the same send call either way, so its kernel path is as
+         * warm: to the measured socket itself, or to the one A drains */
+        remote_send(own_fd, remote ? &drain : &x.measured, own_buf, o->payload, k);
+        if (remote && !o->remote_live)
+            remote_order(&x, (int)k, o->t1);
+        int64_t c0 = now_ns();
+        int got = remote_recv(x.measured_fd, own_buf, o->payload, k);
+        int64_t d = now_ns() - c0;
+        if (got == (int)k)
+            hist_record(&calls[remote][bi], d);
+        else
+            short_calls++;
+        if (o->remote_live)
+            continue;
+        while (remote_recv(x.measured_fd, own_buf, o->payload, LG_REMOTE_CHUNK) > 0) {
+        }
+        if (remote)
+            remote_order(&x, -1, o->t1);
+    }
+    __atomic_store_n(&x.cmd, -2, __ATOMIC_RELEASE);
+    pthread_join(tid, NULL);
+    /* Least squares of the median call against its batch, each placement:
+     * the intercept is what a call pays once, the slope what each datagram
+     * pays; remote less local is what the producer's CPU adds. */
+    double fit[2][2];
+    for (int m = 0; m < 2; m++) {
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (unsigned i = 0; i < NK; i++) {
+            double kx = k_remote_batches[i], y = hist_quantile_ns(&calls[m][i], 0.5);
+            sx += kx;
+            sy += y;
+            sxx += kx * kx;
+            sxy += kx * y;
+        }
+        double slope = (NK * sxy - sx * sy) / (NK * sxx - sx * sx);
+        fit[m][0] = (sy - slope * sx) / NK;
+        fit[m][1] = slope;
+    }
+    printf("short_calls\t%" PRIu64 "\n", short_calls);
+    if (o->remote_live) {
+        printf("call_live_ns\t%.0f\ndatagram_live_ns\t%.0f\n", fit[1][0], fit[1][1]);
+    } else {
+        printf("call_local_ns\t%.0f\ndatagram_local_ns\t%.0f\n", fit[0][0], fit[0][1]);
+        printf("call_remote_ns\t%.0f\ndatagram_remote_ns\t%.0f\n", fit[1][0], fit[1][1]);
+        printf("remote_call_ns\t%.0f\nremote_datagram_ns\t%.0f\n", fit[1][0] - fit[0][0],
+               fit[1][1] - fit[0][1]);
+    }
+    static const char *const tags[2][2] = {{"local", "remote"}, {"-", "live"}};
+    for (unsigned i = 0; i < NK; i++)
+        for (int m = o->remote_live ? 1 : 0; m < 2; m++)
+            printf("%s\t%u\t%" PRIu64 "\t%.0f\t%.0f\t%.0f\n", tags[o->remote_live][m],
+                   k_remote_batches[i], calls[m][i].total,
+                   hist_quantile_ns(&calls[m][i], 0.25), hist_quantile_ns(&calls[m][i], 0.5),
+                   hist_quantile_ns(&calls[m][i], 0.75));
+    for (int m = 0; m < 2; m++)
+        for (unsigned i = 0; i < NK; i++)
+            hist_fini(&calls[m][i]);
+    close(own_fd);
+    close(x.send_fd);
+    close(x.drain_fd);
+    close(x.measured_fd);
+    free(own_buf);
+    free(x.buf);
+    return 0;
+}
+
+/* }===== Remote-queue probe ===== */
+
 /* {===== Speed probe ===== */
 
 #define LG_SPEED_OPS 20000u
@@ -1387,7 +1624,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: falconsim-loadgen send|recv|noise|shared|speed|wake|ipi|kick OPTIONS\n"
+                "usage: falconsim-loadgen send|recv|noise|shared|speed|wake|ipi|kick|remote OPTIONS\n"
                 "(started by falconsim measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }
@@ -1409,6 +1646,8 @@ int main(int argc, char **argv)
         return run_ipi(&o);
     if (strcmp(argv[1], "kick") == 0)
         return run_kick(&o);
+    if (strcmp(argv[1], "remote") == 0)
+        return run_remote(&o);
     enter_netns(o.netns);
     if (strcmp(argv[1], "send") == 0)
         return run_send(&o);
