@@ -17,7 +17,7 @@
  *                           [--land user|kernel]
  *   falconsim-loadgen kick  --cpus A,B --window T0,T1 [--threshold-ns S]
  *   falconsim-loadgen remote --cpus A,B --window T0,T1 --stop T [--payload N]
- *                           [--producer quiet|live]
+ *                           [--producer quiet|live] [--ask N]
  *
  * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
  * every namespace shares, so the harness, the sender and the receiver agree
@@ -153,7 +153,11 @@
  * is refilled (__skb_recv_udp, app.remote_splice_ns). With --producer live,
  * A instead sends one datagram a call back to back, the queue always full,
  * and B's calls are timed against that contention (call_live_ns,
- * datagram_live_ns). Rows: placement, k, calls, quartiles of the call.
+ * datagram_live_ns). With --ask N each timed call asks for k + N datagrams:
+ * with the quiet producer it gets k and ends, as a reader with a larger
+ * vector and MSG_WAITFORONE does, with one more dequeue that finds both
+ * queues empty (-EAGAIN after the receive queue's lock). Rows: placement, k,
+ * calls, quartiles of the call.
  *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
@@ -235,6 +239,7 @@ struct lg_opts {
     int64_t duty_busy_ns, duty_idle_ns; /* noise --duty: 0 = always busy */
     bool ipi_land_kernel; /* ipi --land kernel: B loops on getppid() */
     bool remote_live;     /* remote --producer live: A sends all the time */
+    unsigned remote_ask;  /* remote --ask: datagrams a timed call asks for beyond k */
 };
 
 static int64_t now_ns(void)
@@ -369,6 +374,8 @@ static void parse_args(int argc, char **argv, struct lg_opts *o)
             if (strcmp(v, "quiet") != 0 && strcmp(v, "live") != 0)
                 die("--producer must be quiet or live, got %s", v);
             o->remote_live = strcmp(v, "live") == 0;
+        } else if (strcmp(k, "--ask") == 0) {
+            o->remote_ask = parse_uint(v, "--ask");
         } else if (strcmp(k, "--duty") == 0) {
             parse_i64_pair(k, v, "BUSY_NS,IDLE_NS", &o->duty_busy_ns, &o->duty_idle_ns);
             if (o->duty_busy_ns < 1000 || o->duty_idle_ns < 1000)
@@ -1451,6 +1458,9 @@ static int run_remote(const struct lg_opts *o)
     int64_t lo = o->threshold_ns > 1000 ? o->threshold_ns : 20000;
     if (o->payload > LG_REMOTE_MAX_PAYLOAD)
         die("remote takes --payload up to %u bytes, got %u", LG_REMOTE_MAX_PAYLOAD, o->payload);
+    const unsigned max_ask = LG_REMOTE_CHUNK - k_remote_batches[LG_REMOTE_NBATCH - 1];
+    if (o->remote_ask > max_ask)
+        die("remote takes --ask up to %u, got %u", max_ask, o->remote_ask);
     struct remote_ctx x = {.cpu = o->cpus[0], .payload = o->payload};
     char *own_buf = calloc(LG_REMOTE_CHUNK, o->payload);
     x.buf = calloc(LG_REMOTE_CHUNK, o->payload);
@@ -1487,9 +1497,9 @@ static int run_remote(const struct lg_opts *o)
         if (remote && !o->remote_live)
             remote_order(&x, (int)k, o->t1);
         int64_t c0 = now_ns();
-        int got = remote_recv(x.measured_fd, own_buf, o->payload, k);
+        int got = remote_recv(x.measured_fd, own_buf, o->payload, k + o->remote_ask);
         int64_t d = now_ns() - c0;
-        if (got == (int)k)
+        if (got == (int)(k + (o->remote_live ? o->remote_ask : 0)))
             hist_record(&calls[remote][bi], d);
         else
             short_calls++;
