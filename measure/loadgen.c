@@ -1634,7 +1634,8 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: falconsim-loadgen send|recv|noise|shared|speed|wake|ipi|kick|remote OPTIONS\n"
+                "usage: falconsim-loadgen "
+                "send|recv|noise|shared|speed|wake|ipi|kick|remote OPTIONS\n"
                 "(started by falconsim measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }

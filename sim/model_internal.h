@@ -475,7 +475,8 @@ struct model {
     sim_ns duration, warmup, window;
     sim_ns coalesce_ns, irq_ns, ipi_send_ns, ipi_send_idle_ns, ipi_trap_leave_ns, ipi_recv_ns,
         ipi_recv_running_ns, enq_local_ns, enq_remote_ns, migrate_ns, skb_free_ns, budget_ns, softirq_time_ns, sched_latency_ns, sched_min_gran_ns,
-        app_user_ns, app_recv_ns, app_call_ns, app_remote_ns, app_remote_enqueue_ns, app_remote_splice_ns,
+        app_user_ns, app_recv_ns, app_call_ns, app_remote_ns, app_remote_enqueue_ns,
+        app_remote_splice_ns,
         app_wake_cost_ns, app_waker_cost_ns,
         app_wake_user_ns, app_idle_wake_ns, app_idle_wake_user_ns, rr_tx_ns, ack_delay_ns, rto_ns,
         net_delay_ns, think_ns;

@@ -641,6 +641,34 @@ fi
 expect_exit 2 "ipi probe, bad --land" -- "$lg" ipi --cpus 0,1 --window 1,2 --stop 2 --land idle
 expect_err "--land must be user or kernel, got idle"
 
+# the remote-queue probe (falconsim-loadgen remote, on loopback; no root needed): its bad
+# input, and on two CPUs its report: every key, a row for each (placement, batch) cell with
+# calls in it (the costs are the host's, not asserted here)
+expect_exit 2 "remote probe on one CPU" -- "$lg" remote --cpus 1 --window 1,2 --stop 2
+expect_err "remote needs --cpus A,B (two different CPUs)"
+expect_exit 2 "remote probe, bad --producer" -- "$lg" remote --cpus 0,1 --window 1,2 --stop 2 --producer loud
+expect_err "--producer must be quiet or live, got loud"
+expect_exit 2 "remote probe, --ask past its vector" -- "$lg" remote --cpus 0,1 --window 1,2 --stop 2 --ask 57
+expect_err "remote takes --ask up to 56, got 57"
+expect_exit 2 "remote probe, a payload past 9000" -- "$lg" remote --cpus 0,1 --window 1,2 --stop 2 --payload 9001
+expect_err "remote takes --payload up to 9000 bytes, got 9001"
+if [ "$(nproc)" -ge 2 ] && command -v python3 >/dev/null; then
+    t0=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC) + 200000000)')
+    t1=$((t0 + 300000000))
+    expect_exit 0 "remote probe" -- "$lg" remote --cpus 0,1 --window "$t0,$t1" --stop "$t1" --ask 1
+    awk -F'\t' '$1 ~ /^(call|datagram)_(local|remote)_ns$|^remote_(call|datagram)_ns$/ { k++ }
+        $1 == "local" && $3 > 0 { l++ } $1 == "remote" && $3 > 0 { r++ }
+        END { exit !(k == 6 && l == 6 && r == 6) }' out.txt && ok ||
+        fail "remote probe: report ($(head -c 300 out.txt))"
+    t0=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC) + 200000000)')
+    t1=$((t0 + 300000000))
+    expect_exit 0 "remote probe, live producer" -- "$lg" remote --cpus 0,1 --window "$t0,$t1" \
+        --stop "$t1" --producer live --payload 1400
+    awk -F'\t' '$1 == "call_live_ns" || $1 == "datagram_live_ns" { k++ } $1 == "live" && $3 > 0 { n++ }
+        $1 == "local" || $1 == "remote" { x++ } END { exit !(k == 2 && n == 6 && !x) }' out.txt && ok ||
+        fail "remote probe, live producer: report ($(head -c 300 out.txt))"
+fi
+
 # the noise probe's duty mode: busy and asleep by turns, its sleeps counted (a short window:
 # the counts are the host's; asserted: every period at least its 2 ms, the window filled,
 # the keys and the tail table). The window opens 0.5 s ahead: a probe that starts after it
