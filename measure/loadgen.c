@@ -17,7 +17,7 @@
  *                           [--land user|kernel]
  *   falconsim-loadgen kick  --cpus A,B --window T0,T1 [--threshold-ns S]
  *   falconsim-loadgen remote --cpus A,B --window T0,T1 --stop T [--payload N]
- *                           [--producer quiet|live] [--ask N]
+ *                           [--producer quiet|live] [--ask N] [--threshold-ns S]
  *
  * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
  * every namespace shares, so the harness, the sender and the receiver agree
@@ -140,15 +140,15 @@
  * Remote-queue probe: what a UDP read pays when another CPU filled the
  * socket, as when the receive path runs on one CPU and the reader on
  * another. On loopback, B sends k datagrams (k in 1, 2, 3, 4, 6, 8, drawn at
- * random each trial, trials 20-40 us apart) either to the measured socket
- * itself (local: B's own softirq queues them, as loopback transmits inline)
- * or to a socket A drains, while A then sends k to the measured socket
- * (remote); B makes the same send call either way so its path is as warm.
- * Then B times one recvmmsg of k. Per placement, the least-squares line of
- * the median call against k gives what a call pays once (call_*_ns) and
- * what each datagram pays (datagram_*_ns); remote less local is the
- * producer CPU's share: per datagram the skb and its data in A's cache
- * (app.remote_enqueue_ns), per call the receive queue's lock and
+ * random each trial, trials S to 2 S apart, default 20-40 us) either to the
+ * measured socket itself (local: B's own softirq queues them, as loopback
+ * transmits inline) or to a socket A drains, while A then sends k to the
+ * measured socket (remote); B makes the same send call either way so its
+ * path is as warm. Then B times one recvmmsg of k. Per placement, the
+ * least-squares line of the median call against k gives what a call pays
+ * once (call_*_ns) and what each datagram pays (datagram_*_ns); remote less
+ * local is the producer CPU's share: per datagram the skb and its data in
+ * A's cache (app.remote_enqueue_ns), per call the receive queue's lock and
  * sk_rmem_alloc A last wrote, touched once when the reader's private queue
  * is refilled (__skb_recv_udp, app.remote_splice_ns). With --producer live,
  * A instead sends one datagram a call back to back, the queue always full,
@@ -156,8 +156,9 @@
  * datagram_live_ns). With --ask N each timed call asks for k + N datagrams:
  * with the quiet producer it gets k and ends, as a reader with a larger
  * vector and MSG_WAITFORONE does, with one more dequeue that finds both
- * queues empty (-EAGAIN after the receive queue's lock). Rows: placement, k,
- * calls, quartiles of the call.
+ * queues empty (-EAGAIN after the receive queue's lock). short_calls counts
+ * the timed calls that got fewer datagrams than they should, left out. Rows:
+ * placement, k, calls, quartiles of the call.
  *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
@@ -1485,7 +1486,7 @@ static int run_remote(const struct lg_opts *o)
     if (o->remote_live)
         __atomic_store_n(&x.cmd, -3, __ATOMIC_RELEASE);
     uint64_t r = (uint64_t)o->t0 | 1;
-    for (uint64_t trial = 0; spaced_wait(&r, lo, o->t1); trial++) {
+    while (spaced_wait(&r, lo, o->t1)) {
         unsigned cell = (unsigned)((r >> 40) % LG_REMOTE_CELLS);
         /* live: every call reads what A keeps sending, the queue full (its
          * datagrams beyond the receive buffer dropped) */
