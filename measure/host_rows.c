@@ -887,7 +887,10 @@ struct free_key {
  * msg_ns: the file's syscall_ns, which fixed.cfg sets, or where the file has
  * none the base's, which may carry the send call measured by a batch sweep
  * of the same machine kind; either way the datagram's total at the rows'
- * batch stays what the rows measured.
+ * batch stays what the rows measured. The ticks count the part
+ * cpu.syscall_return_user_ns of each call's return as user time, so
+ * call_ns[r] is the call's system part (less that), and a swept call's
+ * system term gets it back (call_user_ns) to make the whole call.
  * Where the rows hold more than one batch (a batch sweep), the cells are
  * (topology, payload, batch) and the send call's own cost is one more
  * unknown, with 1 / batch as its regressor, in place of syscall_ns / batch:
@@ -899,15 +902,17 @@ struct free_key {
 struct sender_meas {
     bool ok, has_encap, has_byte, has_call;
     double msg_ns, encap_ns, byte_ns, call_ns;
+    double call_user_ns; /* of the call, what the ticks count as user time */
     unsigned cells, rows;
 };
 
 enum { SM_MAX_CELLS = 32 };
 
 static void sender_measured(const struct rows *rs, const char *sel, const double *noise_frac,
-                            const double *call_ns, struct sender_meas *sm)
+                            const double *call_ns, double call_user_ns, struct sender_meas *sm)
 {
     memset(sm, 0, sizeof *sm);
+    sm->call_user_ns = call_user_ns;
     int col = runs_table_col(&rs->t, "snd_sys_us_pp");
     if (col < 0 || rs->t.nrows == 0)
         return;
@@ -1001,8 +1006,9 @@ static void sender_measured(const struct rows *rs, const char *sel, const double
         sm->msg_ns = fmax(gsl_vector_get(x, j++), 0);
         sm->encap_ns = sm->has_encap ? fmax(gsl_vector_get(x, j++), 0) : 0;
         sm->byte_ns = sm->has_byte ? fmax(gsl_vector_get(x, j++), 0) : 0;
-        if (sm->has_call)
-            sm->call_ns = fmax(gsl_vector_get(x, j++),
+        if (sm->has_call) /* the term is the call's system time; its return's
+                           * user part makes the whole call */
+            sm->call_ns = fmax(gsl_vector_get(x, j++) + call_user_ns,
                                isfinite(rs->syscall_ns) ? rs->syscall_ns : 0);
         sm->ok = true;
     }
@@ -1071,6 +1077,11 @@ static void fixed_text(char *text, size_t cap, const struct rows *rs, const char
                               isfinite(rs->syscall_ns) ? "syscall_ns" : "the base's sender.call_ns",
                               sm->cells, sm->rows);
     }
+    if (sm != NULL && sm->ok && sm->call_user_ns > 0)
+        n += (size_t)snprintf(text + n, cap - n,
+                              "# (of the call, the return's %.1f ns the ticks count as user time\n"
+                              "# (cpu.syscall_return_user_ns) are not in snd_sys_us_pp)\n",
+                              sm->call_user_ns);
     if (sm != NULL && sm->ok)
         snprintf(send_path, sizeof send_path, " msg_ns = %.1f; encap_ns = %.1f; byte_ns = %.4f;",
                  sm->msg_ns, sm->encap_ns, sm->byte_ns);
@@ -1358,10 +1369,12 @@ static void fit_usage(FILE *f)
             "sender.call_ns and app.call_ns are not fitted: they are set to the file's\n"
             "measured syscall_ns. Nor are sender.msg_ns, sender.encap_ns and sender.byte_ns\n"
             "where the file has snd_sys_us_pp: the sender's system time a sent datagram,\n"
-            "less the call's share, as msg + encap (overlay) + byte x payload, fitted by\n"
+            "less the call's share (its system part: less cpu.syscall_return_user_ns),\n"
+            "as msg + encap (overlay) + byte x payload, fitted by\n"
             "least squares to the medians of each (topology, payload) of the rows. Where\n"
             "the rows hold more than one batch, sender.call_ns is the same fit's term in\n"
-            "1 / batch (at least syscall_ns), each (topology, payload, batch) a cell.\n"
+            "1 / batch, plus cpu.syscall_return_user_ns (at least syscall_ns), each\n"
+            "(topology, payload, batch) a cell.\n"
             "Without syscall_ns, both calls are the base's, and the call's share taken\n"
             "off is the base's sender.call_ns / batch.\n"
             "Writes PROFILE.cfg (a new name or a regular file; includable; for falconsim\n"
@@ -1502,7 +1515,7 @@ int host_rows_fit_main(int argc, char **argv)
         return rc == SIM_ENOENT ? EX_NOINPUT : EX_DATAERR;
     }
     struct sender_meas sm;
-    sender_measured(&rs, sel, NULL, NULL, &sm); /* which keys it sets; the values come below */
+    sender_measured(&rs, sel, NULL, NULL, 0, &sm); /* which keys it sets; the values come below */
     if (nfk == 0)
         nfk = default_free(&rs, sel, &sm, fk);
     char dir[4200], path[4400], fixed[4400];
@@ -1525,6 +1538,7 @@ int host_rows_fit_main(int argc, char **argv)
     rc = write_file(fixed, text, &err);
     double *noise_frac = xcalloc(rs.t.nrows, sizeof *noise_frac);
     double *send_call_ns = xcalloc(rs.t.nrows, sizeof *send_call_ns);
+    double send_call_user_ns = 0;
     for (unsigned r = 0; r < rs.t.nrows; r++)
         noise_frac[r] = send_call_ns[r] = (double)NAN;
     /* the rows' scenarios sit beside fixed.cfg */
@@ -1579,7 +1593,11 @@ int host_rows_fit_main(int argc, char **argv)
                 scenario_text_free(&st);
                 for (unsigned i = 0; i < n; i++) {
                     noise_frac[reps[i]] = sender_noise_frac(&sp);
-                    send_call_ns[reps[i]] = sp.sender.call_ns;
+                    /* the send call's part the ticks count as system time;
+                     * its return's user part (cpu.syscall_return_user_ns) is
+                     * not in snd_sys_us_pp */
+                    send_call_ns[reps[i]] = sp.sender.call_ns - sp.cpu.syscall_return_user_ns;
+                    send_call_user_ns = sp.cpu.syscall_return_user_ns;
                 }
             }
         }
@@ -1652,7 +1670,7 @@ int host_rows_fit_main(int argc, char **argv)
     if (rc == 0 && ntargets == 0)
         rc = sim_error(&err, SIM_EINVAL, "%s: no rows selected by --rows %s", rs.t.path, sel);
     if (rc == 0 && sm.ok) {
-        sender_measured(&rs, sel, noise_frac, send_call_ns, &sm);
+        sender_measured(&rs, sel, noise_frac, send_call_ns, send_call_user_ns, &sm);
         fixed_text(text, 16384, &rs, base_rel, &sm);
         rc = write_file(fixed, text, &err);
     }

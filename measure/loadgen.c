@@ -18,6 +18,7 @@
  *   falconsim-loadgen kick  --cpus A,B --window T0,T1 [--threshold-ns S]
  *   falconsim-loadgen remote --cpus A,B --window T0,T1 --stop T [--payload N]
  *                           [--producer quiet|live] [--ask N] [--threshold-ns S]
+ *   falconsim-loadgen ticks --cpus C --window T0,T1 --stop T
  *
  * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
  * every namespace shares, so the harness, the sender and the receiver agree
@@ -160,6 +161,18 @@
  * the timed calls that got fewer datagrams than they should, left out. Rows:
  * placement, k, calls, quartiles of the call.
  *
+ * Ticks probe: how /proc/stat's tick sampling splits a system call between
+ * user and system time. Pinned to one CPU, it makes system calls back to
+ * back that do nothing in user space, in LG_TICKS_NPHASES equal parts of the
+ * window: getppid (an entry and an exit), then read() of /dev/zero of 4 KiB,
+ * 64 KiB and 256 KiB (the same entry and exit around longer kernel work).
+ * Per part it prints bytes, calls, and ns per call in all, as user time and
+ * as system time (getrusage(RUSAGE_THREAD): the thread's exact run time,
+ * split as its ticks found it in user or kernel mode, as /proc/stat's are).
+ * User space runs a few ns a call, so the user time is what the kernel's
+ * accounting puts there: where it stays put as the call grows, it is the
+ * entry or exit, not the work (cpu.syscall_return_user_ns).
+ *
  * Speed probe: pinned to one CPU, it times a fixed chain of dependent
  * integer multiply-adds (a linear congruential generator: each step waits
  * for the previous one, so the time per step is the multiplier's latency
@@ -196,6 +209,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -1560,6 +1574,59 @@ static int run_remote(const struct lg_opts *o)
 
 /* }===== Remote-queue probe ===== */
 
+/* {===== Ticks probe ===== */
+
+#define LG_TICKS_NPHASES 4u
+#define LG_TICKS_BLOCK 256u /* calls between looks at the clock */
+
+static double rusage_ns(struct timeval tv)
+{
+    return (double)tv.tv_sec * 1e9 + (double)tv.tv_usec * 1e3;
+}
+
+static int run_ticks(const struct lg_opts *o)
+{
+    if (o->ncpus != 1)
+        die("ticks needs --cpus C (one CPU)");
+    static const size_t bytes[LG_TICKS_NPHASES] = {0, 4096, 65536, 262144};
+    static char buf[262144];
+    int zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+    if (zero < 0)
+        die("/dev/zero: %s", strerror(errno));
+    pin_self(o->cpus[0]);
+    int64_t part = (o->t1 - o->t0) / LG_TICKS_NPHASES;
+    if (part <= 0)
+        die("ticks needs a window");
+    sleep_until(o->t0);
+    printf("phase_s\t%.3f\n", (double)part / 1e9);
+    for (unsigned k = 0; k < LG_TICKS_NPHASES; k++) {
+        int64_t end = o->t0 + (int64_t)(k + 1) * part;
+        struct rusage a, b;
+        uint64_t calls = 0;
+        int64_t start = now_ns(), now;
+        getrusage(RUSAGE_THREAD, &a);
+        do {
+            for (unsigned i = 0; i < LG_TICKS_BLOCK; i++) {
+                if (bytes[k] == 0)
+                    (void)syscall(SYS_getppid);
+                else if (read(zero, buf, bytes[k]) != (ssize_t)bytes[k])
+                    die("read /dev/zero: %s", strerror(errno));
+            }
+            calls += LG_TICKS_BLOCK;
+            now = now_ns();
+        } while (now < end);
+        getrusage(RUSAGE_THREAD, &b);
+        double user = rusage_ns(b.ru_utime) - rusage_ns(a.ru_utime),
+               sys = rusage_ns(b.ru_stime) - rusage_ns(a.ru_stime);
+        printf("%zu\t%" PRIu64 "\t%.1f\t%.1f\t%.1f\n", bytes[k], calls,
+               (double)(now - start) / (double)calls, user / (double)calls, sys / (double)calls);
+    }
+    close(zero);
+    return 0;
+}
+
+/* }===== Ticks probe ===== */
+
 /* {===== Speed probe ===== */
 
 #define LG_SPEED_OPS 20000u
@@ -1636,7 +1703,7 @@ int main(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
                 "usage: falconsim-loadgen "
-                "send|recv|noise|shared|speed|wake|ipi|kick|remote OPTIONS\n"
+                "send|recv|noise|shared|speed|wake|ipi|kick|remote|ticks OPTIONS\n"
                 "(started by falconsim measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }
@@ -1660,6 +1727,8 @@ int main(int argc, char **argv)
         return run_kick(&o);
     if (strcmp(argv[1], "remote") == 0)
         return run_remote(&o);
+    if (strcmp(argv[1], "ticks") == 0)
+        return run_ticks(&o);
     enter_netns(o.netns);
     if (strcmp(argv[1], "send") == 0)
         return run_send(&o);

@@ -911,9 +911,13 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
             c->step.pkt = NULL;
             c->step.thread = t;
             c->step.dur = m->syscall_return_ns;
+            /* the accounting's view: the tick that fell due in the return
+             * is taken after it, in user mode (cpu.syscall_return_user_ns) */
+            c->step.user_ns = m->syscall_return_user_ns;
             if (t->kind == THR_APP) { /* as the rest of a read's system time */
                 cpu_plan_contention(m);
                 c->step.dur = contended(m, c->step.dur);
+                c->step.user_ns = contended(m, c->step.user_ns);
             }
             start_step(m, c);
             return;
@@ -1028,7 +1032,8 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         c->irq_exit_due = true;
         break;
     case STEP_CALL_RETURN:
-        account(m, c, CAT_SYSTEM, s->dur);
+        account(m, c, CAT_USER, s->user_ns);
+        account(m, c, CAT_SYSTEM, s->dur - s->user_ns);
         s->thread->call_return_due = false;
         if (s->thread->kind == THR_APP)
             app_call_returned(m, c, s->thread);

@@ -228,6 +228,7 @@ static void convert_units(struct model *m)
     m->skb_free_ns = ns_round(p->cpu.skb_free_ns);
     m->send_call_ns = ns_round(p->sender.call_ns);
     m->syscall_return_ns = ns_round(p->cpu.syscall_return_ns);
+    m->syscall_return_user_ns = ns_round(p->cpu.syscall_return_user_ns);
     /* the overlay's datagrams also cross the VXLAN device's transmit */
     m->send_msg_ns = ns_round(p->sender.msg_ns) +
                      (p->network.mode == NET_OVERLAY ? ns_round(p->sender.encap_ns) : 0);

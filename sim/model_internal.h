@@ -191,7 +191,7 @@ struct step {
     enum transition tr;
     sim_ns start;
     sim_ns dur;
-    sim_ns user_ns;   /* STEP_APP: the user-time part of dur */
+    sim_ns user_ns;   /* STEP_APP, STEP_CALL_RETURN: the user-time part of dur */
     struct pkt *pkt;  /* the packet the step hands on (or delivers) */
     struct thread *thread;
 };
@@ -516,6 +516,7 @@ struct model {
     uint32_t nsenders;
     sim_ns send_call_ns, send_msg_ns, send_frag_ns;
     sim_ns syscall_return_ns; /* cpu.syscall_return_ns: STEP_CALL_RETURN's cost */
+    sim_ns syscall_return_user_ns; /* of it, the user time the accounting sees */
     struct link link;
 
     /* metrics */

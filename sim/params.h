@@ -139,6 +139,7 @@ struct sim_params {
         double migrate_ns;
         double skb_free_ns; /* per read skb freed; 0: within app.recv_ns */
         double syscall_return_ns; /* of sender.call_ns and app.call_ns, paid at the return */
+        double syscall_return_user_ns; /* of syscall_return_ns, what the ticks count as user */
         double contention; /* cost growth per other busy CPU (cpu_model.c) */
         double idle_poll_us; /* idle longer than this: the CPU halts (cpuidle) */
         struct dist idle_exit; /* extra wake-up delay of a halted CPU */

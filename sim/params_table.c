@@ -293,6 +293,13 @@ const struct param_spec k_params[] = {
         "0.97 us call). At most each call's cost where senders run on this host (sender.cpus) "
         "or receive calls are charged (app.call_ns > 0). 0 (the default): the whole cost at "
         "the call's entry."),
+    P_R("cpu.syscall_return_user_ns", cpu.syscall_return_user_ns, 0, 1e9, "0.0", "ns",
+        "Of cpu.syscall_return_ns, the part the CPU's time accounting (/proc/stat, getrusage) "
+        "counts as user time, not system time: changes no cost, only the user and system "
+        "shares the model reports. On a paravirtualized guest the tick that falls due in the "
+        "trapped return is delivered after it, in user mode (falconsim-loadgen ticks; "
+        "data/hosts/kvm-2vcpu-epyc/syscall-ticks: about 0.5 us of every call, however long "
+        "its work). At most cpu.syscall_return_ns. 0 (the default): all system time."),
     P_R("cpu.enqueue_local_ns", cpu.enqueue_local_ns, 0, 1e6, "20.0", "ns",
         "Enqueue of an skb to a queue of the same CPU (gro_cells_receive, netif_rx)."),
     P_R("cpu.enqueue_remote_ns", cpu.enqueue_remote_ns, 0, 1e6, "100.0", "ns",

@@ -785,6 +785,13 @@ static int cross_checks(const struct sim_params *p, const config_t *c, const cha
         call_key = "sender.call_ns", call_ns = p->sender.call_ns;
     else if (p->app.call_ns > 0 && p->cpu.syscall_return_ns > p->app.call_ns)
         call_key = "app.call_ns", call_ns = p->app.call_ns;
+    if (p->cpu.syscall_return_user_ns > p->cpu.syscall_return_ns) {
+        where(config_lookup(c, "cpu.syscall_return_user_ns"), path, loc, sizeof loc);
+        return sim_error(err, SIM_EINVAL,
+                         "%s: error: 'cpu.syscall_return_user_ns' (%g) exceeds "
+                         "'cpu.syscall_return_ns' (%g), the part of the call it is of",
+                         loc, p->cpu.syscall_return_user_ns, p->cpu.syscall_return_ns);
+    }
     if (call_key != NULL) {
         where(config_lookup(c, "cpu.syscall_return_ns"), path, loc, sizeof loc);
         return sim_error(err, SIM_EINVAL,

@@ -669,6 +669,22 @@ if [ "$(nproc)" -ge 2 ] && command -v python3 >/dev/null; then
         fail "remote probe, live producer: report ($(head -c 300 out.txt))"
 fi
 
+# the ticks probe (falconsim-loadgen ticks, no root needed): its bad input, and its report:
+# a row for each kind of call, with calls in it, whose user and system time (the thread's run
+# time) fit in the calls' wall time; the split itself is the host's, not asserted here
+expect_exit 2 "ticks probe on two CPUs" -- "$lg" ticks --cpus 0,1 --window 1,2 --stop 2
+expect_err "ticks needs --cpus C (one CPU)"
+if command -v python3 >/dev/null; then
+    t0=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC) + 200000000)')
+    t1=$((t0 + 400000000))
+    expect_exit 0 "ticks probe" -- "$lg" ticks --cpus 0 --window "$t0,$t1" --stop "$t1"
+    awk -F'\t' '$1 == "phase_s" && $2 == 0.1 { h++ }
+        NF == 5 && $1 == bytes[n] && $2 > 0 && $4 >= 0 && $5 > 0 && $4 + $5 <= 1.1 * $3 { n++ }
+        BEGIN { split("0 4096 65536 262144", b, " "); for (i = 1; i <= 4; i++) bytes[i - 1] = b[i] }
+        END { exit !(h == 1 && n == 4) }' out.txt && ok ||
+        fail "ticks probe: report ($(head -c 300 out.txt))"
+fi
+
 # the noise probe's duty mode: busy and asleep by turns, its sleeps counted (a short window:
 # the counts are the host's; asserted: every period at least its 2 ms, the window filled,
 # the keys and the tail table). The window opens 0.5 s ahead: a probe that starts after it

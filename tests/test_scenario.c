@@ -88,6 +88,11 @@ static void test_values_and_overrides(void)
     const char *bad_return[] = {"app.call_ns=500", "cpu.syscall_return_ns=785"};
     CHECK_EQ_I64(load_text("", bad_return, 2, &p, &err), SIM_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "'cpu.syscall_return_ns' (785) exceeds 'app.call_ns' (500)");
+    const char *bad_return_user[] = {"app.call_ns=1000", "cpu.syscall_return_ns=785",
+                                     "cpu.syscall_return_user_ns=800"};
+    CHECK_EQ_I64(load_text("", bad_return_user, 3, &p, &err), SIM_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--set: error: 'cpu.syscall_return_user_ns' (800) exceeds "
+                                "'cpu.syscall_return_ns' (785)");
     const char *bad_range[] = {"host.cpus=0"};
     CHECK_EQ_I64(load_text("", bad_range, 1, &p, &err), SIM_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "--set: error: 'host.cpus' must be in [1, 1024] (got 0)");
