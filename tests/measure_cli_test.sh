@@ -346,6 +346,20 @@ expect_exit 0 "fit, no syscall_ns, the base's call" -- "$bin" fit nosys.tsv -o p
 grep -q "^sender: { msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof9.cfg.d/fixed.cfg &&
     ! grep -q "call_ns =" prof9.cfg.d/fixed.cfg && ok ||
     fail "fit: the base's send call off the measured sender ($(grep '^sender' prof9.cfg.d/fixed.cfg))"
+# the same, where the ticks count 400 ns of each call's return as user time
+# (cpu.syscall_return_user_ns): the rows' system time holds the call's other 2.1 us, and
+# that is what the fit takes off
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+    NR > 1 { ns = 900 + ($c["topology"] == "overlay") * 500 + 0.25 * $c["payload"]
+        $c["snd_sys_us_pp"] = (ns + 2100 / $c["batch"]) / 1000 }
+    { print }' nosys.tsv >nosys_user.tsv
+printf '@include "base_call.cfg"\ncpu: { syscall_return_ns = 500.0; syscall_return_user_ns = 400.0; };\n' \
+    >base_user.cfg
+expect_exit 0 "fit, the call's return partly user time" -- "$bin" fit nosys_user.tsv -o prof10.cfg \
+    --base base_user.cfg --sim-ms 10 --starts 1 --free app.recv_ns:100:20000 -q
+grep -q "^sender: { msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof10.cfg.d/fixed.cfg &&
+    grep -q "the return's 400.0 ns the ticks count as user time" prof10.cfg.d/fixed.cfg && ok ||
+    fail "fit: the call's system part off the measured sender ($(grep '^sender' prof10.cfg.d/fixed.cfg))"
 # a batch sweep: the same rows at batch 32 and 4, each send call costing 2.5 us: the fit
 # gives the call's cost back from the 1 / batch term, and the path's as before
 awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
@@ -358,6 +372,17 @@ expect_exit 0 "fit, a batch sweep" -- "$bin" fit swept.tsv -o prof7.cfg --base b
 grep -q "^sender: { call_ns = 2500.0; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof7.cfg.d/fixed.cfg &&
     grep -q "^app: { call_ns = 969.0; };$" prof7.cfg.d/fixed.cfg && ok ||
     fail "fit: the send call from a batch sweep ($(grep -E '^(sender|app)' prof7.cfg.d/fixed.cfg))"
+# the sweep whose ticks counted 400 ns of each call as user time: the 1 / batch term is the
+# call's system part, 2.1 us, and the call is that and the user part, 2.5 us
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+    { ns = 900 + ($c["topology"] == "overlay") * 500 + 0.25 * $c["payload"]
+        $c["snd_sys_us_pp"] = (ns + 2100 / $c["batch"]) / 1000; print }' swept.tsv >swept_user.tsv
+printf '@include "base.cfg"\ncpu: { syscall_return_ns = 500.0; syscall_return_user_ns = 400.0; };\n' \
+    >base_user7.cfg
+expect_exit 0 "fit, a batch sweep with the return partly user time" -- "$bin" fit swept_user.tsv \
+    -o prof11.cfg --base base_user7.cfg --sim-ms 10 --starts 1 --free app.recv_ns:100:20000 -q
+grep -q "^sender: { call_ns = 2500.0; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof11.cfg.d/fixed.cfg &&
+    ok || fail "fit: the swept call's user part given back ($(grep '^sender' prof11.cfg.d/fixed.cfg))"
 # the batch-4 rows without a sender measurement (snd_sys_us_pp 0): one batch enters the least
 # squares, so the call is the probe's and the path is still measured
 awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
