@@ -1356,7 +1356,7 @@ static void fit_usage(FILE *f)
     fprintf(f,
             "usage: falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [--rows sat|load|all]\n"
             "                     [--free KEY:MIN:MAX]... [--starts N] [--stalls scan|keep]\n"
-            "                     [-j N] [--sim-ms MS] [-q]\n"
+            "                     [--seed-spread K] [-j N] [--sim-ms MS] [-q]\n"
             "\n"
             "Fits a host profile to selected rows of a measured file (a falconsim measure\n"
             "directory or its runs.tsv): each case (a configuration's repetitions) becomes a\n"
@@ -1395,6 +1395,10 @@ static void fit_usage(FILE *f)
             "                      come closest to the rows' (default scan, where the\n"
             "                      base's noise has stalls; cases whose softirq ran in\n"
             "                      ksoftirqd left out); keep: the base's share\n"
+            "  --seed-spread K     runs the fitted point again with run.seed + 1..K and\n"
+            "                      prints the range of the sum of squares, the model's own\n"
+            "                      noise in it: fits that differ by less are not told\n"
+            "                      apart (default 4; 0: none; at most 64)\n"
             "  -j, --jobs N        runs in parallel (default: the online CPUs)\n"
             "  --sim-ms MS         simulated time per run, a fifth of it warm-up (default:\n"
             "                      the row's own window, win_s, after 100 ms of warm-up;\n"
@@ -1413,12 +1417,13 @@ int host_rows_fit_main(int argc, char **argv)
                                        {"jobs", required_argument, NULL, 'j'},
                                        {"sim-ms", required_argument, NULL, 's'},
                                        {"starts", required_argument, NULL, 'n'},
+                                       {"seed-spread", required_argument, NULL, 'k'},
                                        {"stalls", required_argument, NULL, 'S'},
                                        {"quiet", no_argument, NULL, 'q'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
     const char *out = NULL, *base = NULL, *sel = "sat";
-    unsigned starts = 4;
+    unsigned starts = 4, seeds = 4;
     struct free_key fk[32];
     unsigned nfk = 0, jobs = 0;
     double sim_ms = 0; /* the row's own window */
@@ -1452,6 +1457,14 @@ int host_rows_fit_main(int argc, char **argv)
             if (!count_arg("fit", "--starts", optarg, 64, &n))
                 return EX_USAGE;
             starts = (unsigned)n;
+            break;
+        }
+        case 'k': {
+            long n = 0;
+            if (strcmp(optarg, "0") != 0 &&
+                !count_arg("fit", "--seed-spread", optarg, CAL_MAX_SEEDS, &n))
+                return EX_USAGE;
+            seeds = (unsigned)n;
             break;
         }
         case 'f': {
@@ -1688,7 +1701,7 @@ int host_rows_fit_main(int argc, char **argv)
         long on = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = on > 0 ? (unsigned)on : 1;
     }
-    rc = calibrate_run(path, fitted, NULL, 0, jobs, starts, quiet, &err);
+    rc = calibrate_run(path, fitted, NULL, 0, jobs, starts, seeds, quiet, &err);
     if (rc != SIM_OK) {
         measure_msg("fit", "error: %s", err.msg);
         free(text);

@@ -40,6 +40,13 @@
  * result stays deterministic. A start whose fit fails is left out (said on
  * stderr and in the table's header); the fit fails only if every start does.
  *
+ * Seed spread (--seed-spread K, default 0). The fit is deterministic, but
+ * its sum of squares is one draw of the model's traffic and noise: at the
+ * fitted point the runs go again with run.seed + 1 .. K (the flow hashes,
+ * run.hash_seed, stay), and the table's header gives the sums' range. Two
+ * fits (two bases) whose sums differ by less than that are not told apart
+ * by the targets.
+ *
  * Output: OUT.cfg, a libconfig file of the fitted keys, for use as (part
  * of) a `defaults` file; and, on stdout, a table of targets, the model
  * before and after, and the relative error.
@@ -107,6 +114,7 @@ struct cal {
     const char *path; /* the targets file */
     struct sim_err *err;
     int failed; /* a run failed inside the fit: its status */
+    int64_t seed_offset; /* added to each run's run.seed (the seed spread) */
 };
 
 /* {===== Parsing ===== */
@@ -144,8 +152,10 @@ static int load_run(const struct cal *cal, size_t r, const double *p, struct sim
         sets[n++] = cal->runs[r].sets[k];
     struct scenario_text text;
     int rc = scenario_load(cal->runs[r].scenario, NULL, sets, n, params, &text, err);
-    if (rc == SIM_OK)
+    if (rc == SIM_OK) {
         scenario_text_free(&text);
+        params->run.seed += cal->seed_offset;
+    }
     return rc;
 }
 
@@ -630,6 +640,31 @@ static int fit_from(struct cal *cal, const double *p0, struct fit_end *end)
     return rc;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The sums of squares at p with run.seed + 1 .. k, sorted into sums[]. */
+static int seed_spread(struct cal *cal, const double *p, unsigned k, double *sums)
+{
+    double model[CAL_MAX_TARGETS];
+    int rc = SIM_OK;
+    for (unsigned s = 0; s < k && rc == SIM_OK; s++) {
+        cal->seed_offset = (int64_t)s + 1;
+        rc = evaluate(cal, p, model);
+        sums[s] = 0;
+        for (size_t t = 0; t < cal->ntg && rc == SIM_OK; t++) {
+            double f = residual(&cal->tg[t], model[t]);
+            sums[s] += f * f;
+        }
+    }
+    cal->seed_offset = 0;
+    qsort(sums, k, sizeof *sums, cmp_double);
+    return rc;
+}
+
 /* Start k (k >= 1) of the multi-start: a Halton point of the box. */
 static void halton_start(const struct cal *cal, gsl_qrng *q, double *p)
 {
@@ -642,13 +677,17 @@ static void halton_start(const struct cal *cal, gsl_qrng *q, double *p)
 }
 
 int calibrate_run(const char *targets, const char *out_path, const char *const *sets,
-                  size_t nsets, unsigned jobs, unsigned starts, bool quiet, struct sim_err *err)
+                  size_t nsets, unsigned jobs, unsigned starts, unsigned seeds, bool quiet,
+                  struct sim_err *err)
 {
     if (nsets > CAL_MAX_EXTRA)
         return sim_error(err, SIM_EINVAL, "error: calibrate takes at most %d --set keys (got %zu)",
                          CAL_MAX_EXTRA, nsets);
     if (starts < 1)
         starts = 1;
+    if (seeds > CAL_MAX_SEEDS)
+        return sim_error(err, SIM_EINVAL, "error: --seed-spread takes at most %d seeds (got %u)",
+                         CAL_MAX_SEEDS, seeds);
     struct cal *cal = xcalloc(1, sizeof *cal);
     cal->jobs = jobs < 1 ? 1 : jobs > CAL_MAX_JOBS ? CAL_MAX_JOBS : jobs;
     cal->extra_sets = sets;
@@ -744,15 +783,24 @@ int calibrate_run(const char *targets, const char *out_path, const char *const *
 
     double after[CAL_MAX_TARGETS];
     rc = evaluate(cal, best.p, after);
+    unsigned fit_evals = cal->evals;
+    double sums[CAL_MAX_SEEDS];
+    if (rc == SIM_OK && seeds > 0)
+        rc = seed_spread(cal, best.p, seeds, sums);
     if (rc == SIM_OK) {
         for (size_t t = 0; t < cal->ntg; t++)
             cal->tg[t].after = after[t];
         printf("# fit: %s after %zu iterations, %u model evaluations%s\n", fit_end_reason(&best),
-               best.niter, cal->evals, starts > 1 ? " (all starts)" : "");
+               best.niter, fit_evals, starts > 1 ? " (all starts)" : "");
         if (starts > 1)
             printf("# %u starts (%u failed, left out); the best's sum of squared relative "
                    "errors %.5f\n",
                    starts, failed, best.chisq);
+        if (seeds > 0)
+            printf("# seed spread: the sum of squared relative errors at the fitted point is "
+                   "%.5f; with run.seed + 1..%u, %.5f to %.5f (median %.5f)\n",
+                   best.chisq, seeds, sums[0], sums[seeds - 1],
+                   seeds % 2 ? sums[seeds / 2] : (sums[seeds / 2 - 1] + sums[seeds / 2]) / 2);
         printf("key\tfitted\tmin\tmax\n");
         const char *keys[CAL_MAX_FREE];
         for (size_t k = 0; k < cal->nfree; k++) {

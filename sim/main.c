@@ -49,7 +49,7 @@ static void usage_short(FILE *f)
                "       falconsim check SCENARIO.cfg [--set KEY=VALUE]... [--effective]\n"
                "       falconsim export RUN.h5 [PATH]\n"
                "       falconsim calibrate TARGETS.tsv [-o OUT.cfg] [--set KEY=VALUE]... [-j N]\n"
-               "                           [--starts N]\n"
+               "                           [--starts N] [--seed-spread K]\n"
                "       falconsim summarize DIR... [--index INDEX.h5]\n"
                "       falconsim measure [-o DIR] [--quick] [--dry-run] [--cleanup] [options]\n"
                "       falconsim fit MEASURED -o PROFILE.cfg --base BASE.cfg [options]\n"
@@ -92,6 +92,9 @@ static void help(void)
            "      --starts N       calibrate: fit from N starting points and keep the best:\n"
            "                       the scenario's values, then a Halton sequence over the\n"
            "                       free keys' bounds (default 1)\n"
+           "      --seed-spread K  calibrate: run the fitted point again with run.seed + 1..K\n"
+           "                       and print the range of the sum of squares: the model's\n"
+           "                       own noise in it (default none; K at most 64)\n"
            "  -q, --quiet          no summary table\n"
            "      --progress       progress on stderr even when it is not a terminal\n"
            "      --no-progress    never show progress (also FALCONSIM_PROGRESS=0)\n"
@@ -297,7 +300,7 @@ static bool option_count(const char *opt, const char *arg, long max, unsigned *o
 }
 
 enum { OPT_SEED = 256, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP_KEYS, OPT_EFFECTIVE, OPT_INDEX,
-       OPT_STARTS };
+       OPT_STARTS, OPT_SEED_SPREAD };
 
 /* Everything the command line allocates, released on every exit path. */
 struct cli {
@@ -337,6 +340,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         {"effective", no_argument, NULL, OPT_EFFECTIVE},
         {"index", required_argument, NULL, OPT_INDEX},
         {"starts", required_argument, NULL, OPT_STARTS},
+        {"seed-spread", required_argument, NULL, OPT_SEED_SPREAD},
         {"help-keys", optional_argument, NULL, OPT_HELP_KEYS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -355,7 +359,7 @@ static int cli_main(int argc, char **argv, struct cli *cl)
 
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = online > 0 ? (unsigned)online : 1;
-    unsigned starts = 1;
+    unsigned starts = 1, seeds = 0;
     int c;
     /* GNU permutation: options may come before or after the operands. */
     while ((c = getopt_long(argc, argv, "o:s:j:qhV", opts, NULL)) != -1) {
@@ -389,6 +393,10 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         case OPT_INDEX: index_path = optarg; break;
         case OPT_STARTS:
             if (!option_count("--starts", optarg, 64, &starts))
+                return EX_USAGE;
+            break;
+        case OPT_SEED_SPREAD:
+            if (!option_count("--seed-spread", optarg, CAL_MAX_SEEDS, &seeds))
                 return EX_USAGE;
             break;
         case OPT_HELP_KEYS: help_keys(optarg && strcmp(optarg, "markdown") == 0); return EX_OK;
@@ -456,7 +464,8 @@ static int cli_main(int argc, char **argv, struct cli *cl)
         }
         int rc = out_path != NULL ? sim_output_path_check(out_path, &err) : SIM_OK;
         if (rc == SIM_OK)
-            rc = calibrate_run(operands[0], out_path, sets, nsets, jobs, starts, quiet, &err);
+            rc = calibrate_run(operands[0], out_path, sets, nsets, jobs, starts, seeds, quiet,
+                               &err);
         if (rc != SIM_OK) {
             fprintf(stderr, "falconsim: %s\n", err.msg);
             return exit_for(rc);

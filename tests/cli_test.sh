@@ -289,6 +289,24 @@ rm -f k.h5 k.h5.partial.*
 expect_exit 0 "calibrate" -- "$bin" calibrate -q "$src/tests/data/calib_small.tsv" -o fit.cfg
 expect_out "stage.host_l4.cost"
 awk -F'\t' '$1 == "stage.host_l4.cost" { exit !($2 > 880 && $2 < 920) }' out.txt && ok || fail "fitted host_l4 not near 900"
+# --seed-spread: the fitted point again with three other seeds, the sums' range in the header
+# (the range is the model's, not asserted; its order and the fit's own sum are)
+expect_exit 0 "calibrate --seed-spread" -- "$bin" calibrate -q "$src/tests/data/calib_small.tsv" \
+    --seed-spread 3
+sed -n 's/^# seed spread: the sum of squared relative errors at the fitted point is \([0-9.]*\); with run.seed + 1..3, \([0-9.]*\) to \([0-9.]*\) (median \([0-9.]*\))$/\1 \2 \3 \4/p' \
+    out.txt | awk 'NF == 4 && $2 <= $4 && $4 <= $3 { n++ } END { exit n != 1 }' && ok ||
+    fail "calibrate --seed-spread: no range line ($(grep '^# seed' out.txt))"
+# ... and where the target hangs on Poisson arrivals (a CPU's busy time below saturation),
+# the other seeds give other sums: the seed reaches the runs
+printf 'free\tstage.host_l4.cost\t100\t3000\ntarget\t%s\tnetwork.mode=host,workload.flows=1,workload.rate_pps=300000\tbusy:1\t0.3\n' \
+    "$src/scenarios/tests/small.cfg" >seeds.tsv
+expect_exit 0 "calibrate --seed-spread, Poisson" -- "$bin" calibrate -q seeds.tsv --seed-spread 3
+sed -n 's/^# seed spread: .* is \([0-9.]*\); with run.seed + 1..3, \([0-9.]*\) to \([0-9.]*\) .*$/\1 \2 \3/p' \
+    out.txt | awk 'NF == 3 && $3 > $2 { n++ } END { exit n != 1 }' && ok ||
+    fail "calibrate --seed-spread: the seeds changed nothing ($(grep '^# seed' out.txt))"
+expect_exit 64 "calibrate --seed-spread past 64" -- "$bin" calibrate "$src/tests/data/calib_small.tsv" \
+    --seed-spread 65
+expect_err "--seed-spread needs an integer in 1..64 (got \"65\")"
 printf 'defaults = "fit.cfg";\n' > usefit.cfg
 expect_exit 0 "fitted file as defaults" -- "$bin" check usefit.cfg
 grep -q "^stage.host_l4.cost = 900" out.txt && ok || fail "defaults did not bring the fitted cost"

@@ -244,6 +244,8 @@ stage: { outer_l4: { cost = 1000.0; }; gro_cell: { cost = 1000.0; }; container: 
 app: { recv_ns = 1000.0; };
 CFG
 expect_exit 0 "fit" -- "$bin" fit "$data/runs_small.tsv" -o prof.cfg --base base.cfg --sim-ms 50 --starts 1 -q
+# by default the fitted point runs again with four other seeds (--seed-spread 4)
+expect_out "with run.seed + 1..4, "
 [ -s prof.cfg ] && grep -q 'defaults = "prof.cfg.d/fixed.cfg";' prof.cfg && ok || fail "fit wrote no profile"
 # The 6 flat-out rows are repetitions of one case: one scenario, and each target the
 # repetitions' median (rate + 2 busy fractions + the reader's and the sender's run time,
@@ -329,7 +331,8 @@ awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; ne
             $c["snd_sys_us_pp"] = (ns + 967.7 / $c["batch"]) / 1000
             print } }' "$2/data/hosts/kvm-2vcpu-epyc/repeat-sat/runs.tsv" >exact.tsv
 expect_exit 0 "fit, an exact sender" -- "$bin" fit exact.tsv -o prof5.cfg --base base.cfg --sim-ms 10 \
-    --starts 1 --free app.recv_ns:100:20000 -q
+    --starts 1 --free app.recv_ns:100:20000 -q --seed-spread 0
+! grep -q "^# seed spread" out.txt && ok || fail "fit --seed-spread 0 still ran other seeds"
 grep -q "^sender: { call_ns = [0-9.]*; msg_ns = 900.0; encap_ns = 500.0; byte_ns = 0.2500; };$" prof5.cfg.d/fixed.cfg &&
     ok || fail "fit: the exact sender ($(grep '^sender' prof5.cfg.d/fixed.cfg))"
 # the same rows without syscall_ns, measured with a send call of 2.5 us that the base sets
@@ -482,6 +485,9 @@ expect_err "--stalls: 'x' must be scan or keep"
 ! grep -q stall_share prof.cfg && ok || fail "fit scanned a base without stalls"
 expect_exit 64 "fit: --starts 0" -- "$bin" fit "$data/runs_small.tsv" -o s0.cfg --base base.cfg --starts 0
 expect_err "--starts: '0' must be 1..64"
+expect_exit 64 "fit: --seed-spread 65" -- "$bin" fit "$data/runs_small.tsv" -o s0.cfg --base base.cfg \
+    --seed-spread 65
+expect_err "--seed-spread: '65' must be 1..64"
 expect_exit 64 "calibrate: --starts x" -- "$bin" calibrate s3.cfg.d/targets.tsv --starts x
 expect_err "--starts needs an integer in 1..64"
 grep -q 'rate_pps = 0.000000' prof.cfg.d/case_1.cfg && grep -q 'mode = "overlay"' prof.cfg.d/case_1.cfg &&
