@@ -196,6 +196,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gsl/gsl_fit.h>
 #include <linux/membarrier.h>
 #include <inttypes.h>
 #include <math.h>
@@ -1530,19 +1531,14 @@ static int run_remote(const struct lg_opts *o)
     /* Least squares of the median call against its batch, each placement:
      * the intercept is what a call pays once, the slope what each datagram
      * pays; remote less local is what the producer's CPU adds. */
-    double fit[2][2];
-    for (int m = 0; m < 2; m++) {
-        double sx = 0, sy = 0, sxx = 0, sxy = 0;
-        for (unsigned i = 0; i < NK; i++) {
-            double kx = k_remote_batches[i], y = hist_quantile_ns(&calls[m][i], 0.5);
-            sx += kx;
-            sy += y;
-            sxx += kx * kx;
-            sxy += kx * y;
-        }
-        double slope = (NK * sxy - sx * sy) / (NK * sxx - sx * sx);
-        fit[m][0] = (sy - slope * sx) / NK;
-        fit[m][1] = slope;
+    double fit[2][2] = {{0, 0}, {0, 0}}, kx[NK], med[NK], cov00, cov01, cov11, sumsq;
+    for (unsigned i = 0; i < NK; i++)
+        kx[i] = k_remote_batches[i];
+    for (int m = o->remote_live ? 1 : 0; m < 2; m++) {
+        for (unsigned i = 0; i < NK; i++)
+            med[i] = hist_quantile_ns(&calls[m][i], 0.5);
+        gsl_fit_linear(kx, 1, med, 1, NK, &fit[m][0], &fit[m][1], &cov00, &cov01, &cov11,
+                       &sumsq);
     }
     printf("short_calls\t%" PRIu64 "\n", short_calls);
     if (o->remote_live) {
