@@ -932,8 +932,13 @@ static void cpu_dispatch(struct model *m, struct cpu *c)
             start_step(m, c);
             return;
         }
+        if (app_entry_due(m, t)) {
+            app_plan_entry(m, t, &c->step);
+            start_step(m, c);
+            return;
+        }
         if (flow_ready_list_empty(&t->ready)) {
-            thread_sleep(c, t);
+            thread_sleep(c, t); /* in its call, woken by the next enqueue */
             continue;
         }
         c->step.kind = STEP_APP;
@@ -1037,6 +1042,15 @@ void cpu_on_step_done(void *ctx, uint32_t obj, uint64_t arg)
         s->thread->call_return_due = false;
         if (s->thread->kind == THR_APP)
             app_call_returned(m, c, s->thread);
+        if (s->thread->migrate_pending)
+            cpu_thread_move(m, s->thread, s->thread->migrate_cpu);
+        break;
+    case STEP_CALL_ENTRY:
+        account(m, c, CAT_USER, s->user_ns);
+        account(m, c, CAT_SYSTEM, s->dur - s->user_ns);
+        app_entered(s->thread);
+        if (s->thread->migrate_pending)
+            cpu_thread_move(m, s->thread, s->thread->migrate_cpu);
         break;
     case STEP_NONE:
         SIM_ASSERT(false && "step with no kind");

@@ -179,6 +179,7 @@ static void init_threads(struct model *m)
         t->kind = THR_APP;
         t->cpu = p->app.cpus.cpu[i % p->app.cpus.n];
         t->state = THR_SLEEPING;
+        t->in_call = true; /* asleep in its first call */
         t->rng = rng_create((uint64_t)p->run.seed, RNG_STREAM_THREAD + (uint64_t)i);
         if (p->sender.cpus.n > 0)
             t->call_t_sent = xcalloc((size_t)p->app.batch, sizeof *t->call_t_sent);

@@ -179,6 +179,7 @@ enum step_kind {
     STEP_DEFER_FREE, /* skb_defer_free_flush: skbs other CPUs' readers handed back */
     STEP_WAKE,     /* try_to_wake_up of the reader a socket enqueue found asleep */
     STEP_CALL_RETURN, /* a thread's system call returns (cpu.syscall_return_ns) */
+    STEP_CALL_ENTRY,  /* a reader's loop and its next receive call's entry */
 };
 
 enum step_action { ACT_NONE, ACT_BACKLOG, ACT_GRO_CELL, ACT_SOCKET };
@@ -191,7 +192,7 @@ struct step {
     enum transition tr;
     sim_ns start;
     sim_ns dur;
-    sim_ns user_ns;   /* STEP_APP, STEP_CALL_RETURN: the user-time part of dur */
+    sim_ns user_ns;   /* STEP_APP, STEP_CALL_RETURN, STEP_CALL_ENTRY: the user-time part */
     struct pkt *pkt;  /* the packet the step hands on (or delivers) */
     struct thread *thread;
 };
@@ -222,6 +223,7 @@ struct thread {
     bool wmem_blocked;    /* THR_SENDER: asleep in a send on a full send buffer */
     bool wmem_wake_due;   /* THR_SENDER: ... and its wake-up is scheduled */
     bool call_return_due; /* its call's work is done; it returns next (STEP_CALL_RETURN) */
+    bool in_call;         /* THR_APP: inside a receive call (entered; asleep or reading) */
     uint16_t migrate_cpu;
     struct flow_ready_list ready; /* sockets with data, round robin */
     struct rng *rng;
@@ -234,6 +236,7 @@ struct thread {
      * the call's return (sender.*: app.batch of them) */
     uint32_t recv_in_call, call_nsent;
     sim_ns *call_t_sent;
+    sim_ns loop_user_ns; /* THR_APP: its loop's user time for the call's messages */
 };
 
 FIFO_DEFINE(run_queue, struct thread, rq_next) /* a CPU's runnable threads */
@@ -695,6 +698,11 @@ void app_plan_recv(struct model *m, struct cpu *c, struct thread *t, struct step
 void app_commit_recv(struct model *m, struct cpu *c, struct step *s);
 /* Thread t's receive call returns now: its datagrams' send latencies are taken. */
 void app_call_returned(struct model *m, const struct cpu *c, struct thread *t);
+/* Thread t is between receive calls (app.call_ns > 0): before it looks at
+ * its sockets it runs its loop and enters the next (STEP_CALL_ENTRY). */
+bool app_entry_due(const struct model *m, const struct thread *t);
+void app_plan_entry(struct model *m, struct thread *t, struct step *s);
+void app_entered(struct thread *t);
 void app_socket_ready(struct model *m, struct cpu *waker, struct flow *f);
 /* The wake-up of a thread app_socket_ready set waking leaves waker's CPU now
  * (after its app.waker_cost_ns, STEP_WAKE) and lands app.wakeup_latency later. */

@@ -338,13 +338,15 @@ const struct param_spec k_params[] = {
     P_I("app.threads", app.threads, 0, 65536, "0", "threads",
         "Application threads, placed round-robin on app.cpus (0: one per app CPU)."),
     P_R("app.user_ns", app.user_ns, 0, 1e9, "150.0", "ns",
-        "User-space work per received message (host Fig. 11: usr 29 % at 2.0 Mpps)."),
+        "User-space work per received message (host Fig. 11: usr 29 % at 2.0 Mpps); with "
+        "app.call_ns > 0, paid after the call that returned it, before the next call."),
     P_R("app.recv_ns", app.recv_ns, 0, 1e9, "200.0", "ns",
         "recvmsg system-call cost per message, data local (0.5 us app total, 1.4(g))."),
     P_R("app.call_ns", app.call_ns, 0, 1e9, "0.0", "ns",
         "System time per receive call (recvmsg or recvmmsg: the system call's entry and exit), "
-        "paid by the first datagram (UDP) or skb (TCP) of each call; 0: folded into "
-        "app.recv_ns, as for the paper's readers (one recvfrom per message)."),
+        "paid as the reader enters the call, before it looks at its sockets (less "
+        "cpu.syscall_return_ns, paid at its return); 0: folded into app.recv_ns, as for the "
+        "paper's readers (one recvfrom per message)."),
     P_I("app.batch", app.batch, 1, 1024, "1", "messages",
         "Most datagrams (UDP) or skbs (TCP) one receive call returns: recvmmsg's vlen with "
         "MSG_WAITFORONE, so a call also returns when its thread's sockets are empty. The send "
@@ -402,7 +404,8 @@ const struct param_spec k_params[] = {
         "What app.wakeup_latency runs to. runnable: the thread becoming runnable, its first "
         "read's costs come after; read: the first read's return, as the kit's probe times it "
         "(the reader's switch-in and the call's return are inside the measured time), so the "
-        "thread waits app.wakeup_latency less app.wake_cost_ns and app.call_ns, at least 0."),
+        "thread waits app.wakeup_latency less app.wake_cost_ns and the call's return "
+        "(cpu.syscall_return_ns where app.call_ns > 0), at least 0."),
     P_I("app.rcvbuf_bytes", app.rcvbuf_bytes, 1024, 1e12, "212992", "bytes",
         "Socket receive buffer (net.core.rmem_default); a full socket drops (UDP)."),
     P_I("app.skb_overhead_bytes", app.skb_overhead_bytes, 0, 1e6, "768", "bytes",

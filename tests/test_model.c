@@ -1432,10 +1432,13 @@ static void test_receive_calls(void)
         CHECK_EQ_I64(run.r->sum.drops, 0);
         model_destroy(run.m);
     }
-    /* app.call_ns = 1 us: with vlen 8 one call a burst (returning at 45 us),
-     * with vlen 1 eight (datagram k returns at 4 + 6 (k + 1) us, mean 31);
-     * the reader's system time is 12 500 bursts/s x (40 + 1) or (40 + 8) us */
-    const double call_mean_us[] = {31.0, 45.0}, bursts = 1e5 / 8;
+    /* app.call_ns = 1 us, paid as the reader enters a call, before it looks
+     * at its socket: asleep in a call it entered after the last burst, it
+     * reads as soon as it is woken. With vlen 8 one call a burst (returning
+     * at 44 us), with vlen 1 eight (datagram k returns at 9 + 6k us, mean
+     * 30: the entry after each return comes before the next read); the
+     * reader's system time is 12 500 bursts/s x (40 + 1) or (40 + 8) us */
+    const double call_mean_us[] = {30.0, 44.0}, bursts = 1e5 / 8;
     const char *vlen[] = {"app.batch=1", "app.batch=8"};
     for (int i = 0; i < 2; i++) {
         const char *sets[] = {common[0], common[1], common[2], common[3], vlen[i],
@@ -1449,6 +1452,40 @@ static void test_receive_calls(void)
     }
 }
 
+/* The reader's cycle (app.call_ns > 0): its loop's user time comes after a
+ * call returns, and the next call's entry before it looks at its socket, so
+ * it sleeps in a call it has entered. A lone datagram every 100 us (send
+ * call 1 us, datagram 1.5 us, host_l4 1.5 us, read 0.5 us): the reader,
+ * woken as it lands, reads it and returns 4.5 us after the send call began,
+ * its loop's 2 us of user time after that. With app.call_ns = 0 there is no
+ * call to order: the user time is in the read, which returns at 6.5 us. The
+ * reader's CPU time is the same bar the call's 1 us a datagram. */
+static void test_call_cycle(void)
+{
+    const char *cycle[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                           "app.user_ns=2000", "app.call_ns=1000"};
+    const char *folded[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                            "app.user_ns=2000"};
+    struct run a, b;
+    run_text(&a, NULL, k_veth, cycle, SIM_ARRAY_LEN(cycle));
+    run_text(&b, NULL, k_veth, folded, SIM_ARRAY_LEN(folded));
+    CHECK_NEAR(a.r->sum.send_latency_p50_us, 4.5, 0.05);
+    CHECK_NEAR(a.r->sum.send_latency_p999_us, 4.5, 0.05);
+    CHECK_NEAR(b.r->sum.send_latency_p50_us, 6.5, 0.05);
+    /* the model's own latency runs from netif_rx: host_l4 and the read */
+    CHECK_NEAR(a.r->sum.latency_p50_us, 2.0, 0.05);
+    CHECK_NEAR(b.r->sum.latency_p50_us, 4.0, 0.05);
+    CHECK_REL(a.r->sum.app_wakeups_per_s, 10000, 0.01);
+    CHECK_REL(b.r->sum.app_wakeups_per_s, 10000, 0.01);
+    CHECK_REL(a.r->sum.app_calls_per_s, 10000, 0.01);
+    CHECK_REL(a.r->busy_frac[1 * MODEL_CATS + CAT_USER], 10000 * 2e-6, 0.01);
+    CHECK_REL(b.r->busy_frac[1 * MODEL_CATS + CAT_USER], 10000 * 2e-6, 0.01);
+    CHECK_REL(a.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM], 10000 * 1.5e-6, 0.01);
+    CHECK_REL(b.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM], 10000 * 0.5e-6, 0.01);
+    model_destroy(a.m);
+    model_destroy(b.m);
+}
+
 /* cpu.syscall_return_ns: 0.6 us of each 1 us call is paid when the call
  * returns, after its work.
  * A lone datagram (20 000/s): the send call's 0.4 us entry, the datagram's
@@ -1457,11 +1494,14 @@ static void test_receive_calls(void)
  * softirq its transmit ran. Nobody's CPU time changes.
  * Bursts of two (one send call) to a reader whose read takes 2.5 us and whose
  * call takes 1 us: the datagrams reach the socket at 3.4 and 6.4 us. The
- * reader, woken at 3.4 us, looks for more at 6.3 us, finds none, and returns
- * at 6.9 us; the second waits for the next call, which returns at 10.4 us
- * (mean 8.65 us, two calls a burst). Without the split they reach the socket
- * at 4.0 and 7.0 us, the first read ends at 7.5 us and takes the second
- * along: both return at 10.0 us, one call a burst.
+ * reader, asleep in its call and woken at 3.4 us, looks for more at 5.9 us,
+ * finds none, and returns at 6.5 us; it enters its next call (0.4 us) and
+ * looks at 6.9 us: the second is there, and returns at 10.0 us (mean 8.25
+ * us, two calls a burst). Without the split they reach the socket at 4.0
+ * and 7.0 us; the first read ends and returns at 6.5 us, the next call's
+ * 1 us entry looks at 7.5 us: the same returns, the same calls, the same
+ * CPU time. The split moves the send call's datagrams and the receive
+ * call's return by the same 0.6 us.
  * cpu.syscall_return_user_ns 400: of each return, 0.4 us is counted as user
  * time: the reader's 20 000 calls a second move 0.8 % of its CPU from system
  * to user time, and nothing else changes. */
@@ -1491,15 +1531,16 @@ static void test_syscall_return(void)
     struct run c, d;
     run_text(&c, NULL, k_veth, pair, SIM_ARRAY_LEN(pair));
     run_text(&d, NULL, k_veth, pair_split, SIM_ARRAY_LEN(pair_split));
-    CHECK_NEAR(c.r->sum.send_latency_mean_us, 10.0, 0.05);
-    CHECK_NEAR(d.r->sum.send_latency_mean_us, 8.65, 0.05);
-    CHECK_NEAR(d.r->sum.send_latency_p50_us, 6.9, 0.05);
-    CHECK_NEAR(d.r->sum.send_latency_p999_us, 10.4, 0.05);
-    CHECK_REL(c.r->sum.app_calls_per_s, 10000, 0.01);
+    CHECK_NEAR(c.r->sum.send_latency_mean_us, 8.25, 0.05);
+    CHECK_NEAR(d.r->sum.send_latency_mean_us, 8.25, 0.05);
+    CHECK_NEAR(d.r->sum.send_latency_p50_us, 6.5, 0.05);
+    CHECK_NEAR(d.r->sum.send_latency_p999_us, 10.0, 0.05);
+    CHECK_REL(c.r->sum.app_calls_per_s, 20000, 0.01);
     CHECK_REL(d.r->sum.app_calls_per_s, 20000, 0.01);
-    /* a call more a burst: the reader's system time grows by one call */
-    CHECK_REL(d.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM],
-              c.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM] + 10000 * 1e-6, 0.01);
+    /* two calls of 1 us and two reads of 2.5 us a burst, split or not */
+    CHECK_REL(c.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM], 10000 * 7e-6, 0.01);
+    CHECK_NEAR(d.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM],
+               c.r->busy_frac[1 * MODEL_CATS + CAT_SYSTEM], 1e-6);
     const char *pair_user[] = {pair[0], pair[1], pair[2], pair[3], pair[4], pair[5],
                                "cpu.syscall_return_ns=600", "cpu.syscall_return_user_ns=400"};
     struct run e;
@@ -1822,11 +1863,14 @@ static void test_reader_wake_costs(void)
 }
 
 /* app.wakeup_latency_to: a latency measured to the read's return (the kit's
- * probe) already holds the reader's switch-in and the call's return, which
- * its first read pays; the thread waits the rest. Every message wakes its
+ * probe) already holds the reader's switch-in, which its first read pays,
+ * and the call's return; the thread waits the rest. It entered the call
+ * before it slept, so the call's entry is not in it. Every message wakes its
  * reader (10 k/s, constant spacing, everything else free): the NIC-to-read
- * latency is wake + wake_cost + call under "runnable", wake under "read",
- * and wake_cost + call under "read" when the latency is shorter than those. */
+ * latency is wake + wake_cost under "runnable", wake under "read", and
+ * wake_cost under "read" when the latency is shorter than that. With 0.6 us
+ * of the call paid at its return the read ends 0.6 us before the wake-up's
+ * 5 us are up, and the call returns at 5 us. */
 static void test_wakeup_latency_to_read(void)
 {
     const char *base[] = {"workload.rate_pps=10000", "workload.arrival=constant",
@@ -1839,15 +1883,22 @@ static void test_wakeup_latency_to_read(void)
                                 "run.duration_ms=100", "app.wake_cost_ns=2000",
                                 "app.call_ns=1000", "app.wakeup_latency=1000",
                                 "app.wakeup_latency_to=read"};
-    struct run a, b, c;
+    const char *split_read[] = {"workload.rate_pps=10000", "workload.arrival=constant",
+                                "run.duration_ms=100", "app.wake_cost_ns=2000",
+                                "app.call_ns=1000", "app.wakeup_latency=5000",
+                                "app.wakeup_latency_to=read", "cpu.syscall_return_ns=600"};
+    struct run a, b, c, d;
     run_text(&a, NULL, k_free, base, SIM_ARRAY_LEN(base));
     run_text(&b, NULL, k_free, to_read, SIM_ARRAY_LEN(to_read));
     run_text(&c, NULL, k_free, short_read, SIM_ARRAY_LEN(short_read));
+    run_text(&d, NULL, k_free, split_read, SIM_ARRAY_LEN(split_read));
     CHECK_REL(a.r->sum.app_wakeups_per_s, 10000, 0.01);
     CHECK_REL(b.r->sum.app_wakeups_per_s, 10000, 0.01);
-    CHECK_NEAR(a.r->sum.latency_p50_us, 8.0, 0.05);
+    CHECK_NEAR(a.r->sum.latency_p50_us, 7.0, 0.05);
     CHECK_NEAR(b.r->sum.latency_p50_us, 5.0, 0.05);
-    CHECK_NEAR(c.r->sum.latency_p50_us, 3.0, 0.05);
+    CHECK_NEAR(c.r->sum.latency_p50_us, 2.0, 0.05);
+    CHECK_NEAR(d.r->sum.latency_p50_us, 4.4, 0.05);
+    model_destroy(d.m);
     /* the reader's CPU time is the same: only the wait moved */
     CHECK_NEAR(a.r->busy_frac[2 * MODEL_CATS + CAT_SYSTEM],
                b.r->busy_frac[2 * MODEL_CATS + CAT_SYSTEM], 1e-4);
@@ -2252,6 +2303,7 @@ int main(int argc, char **argv)
     test_waker_ipi();
     test_receive_calls();
     test_syscall_return();
+    test_call_cycle();
     test_deferred_free();
     test_read_runs_softirqs();
     test_thread_run_time();
