@@ -37,7 +37,10 @@
  * (flat out) first, --sat-reps times, and its median delivered rate is the
  * base of the fixed-rate loads (--loads percent, --load-reps times each).
  * Runs go round the cases one repetition at a time (blocking against a host
- * whose speed drifts over minutes: docs/measure.md).
+ * whose speed drifts over minutes: docs/measure.md). With --interleave each
+ * fixed-rate run is followed by a flat-out run of its case, a further
+ * saturation repetition, so a paced run can be set against flat-out runs
+ * measured beside it rather than minutes before.
  *
  * Invariants: the namespaces exist only between build and teardown, which
  * every exit path runs (an error, SIGINT, SIGTERM, SIGHUP); the helper
@@ -113,6 +116,7 @@ struct opts {
     unsigned batch, paced_batch;
     unsigned rcvbuf;
     bool brnf;
+    bool interleave; /* a flat-out run after each fixed-rate run */
     bool dry_run, cleanup, quiet;
     const char *summary, *noise_cfg, *wake_cfg, *ipi_cfg;
     long noise_cpu;
@@ -1592,7 +1596,7 @@ static void print_plan(const struct opts *o, FILE *f)
     unsigned ng = plan_groups(o, NULL);
     struct run_spec *g = xcalloc(ng ? ng : 1, sizeof *g);
     plan_groups(o, g);
-    unsigned runs = ng * (o->sat_reps + o->nloads * o->load_reps);
+    unsigned runs = ng * (o->sat_reps + o->nloads * o->load_reps * (o->interleave ? 2 : 1));
     char s[4096], rd[4096], rp[4096], iq[4096];
     cpu_list_text(&o->sender, s, sizeof s);
     cpu_list_text(&o->reader, rd, sizeof rd);
@@ -1609,6 +1613,8 @@ static void print_plan(const struct opts *o, FILE *f)
             for (unsigned l = 0; l < o->nloads; l++)
                 fprintf(f, " %u", o->loads[l]);
             fprintf(f, " %% x%u", o->load_reps);
+            if (o->interleave)
+                fprintf(f, ", each followed by a flat-out run");
         }
         fputc('\n', f);
     }
@@ -1653,6 +1659,9 @@ static void usage(FILE *f)
             "                         none: flat-out runs only)\n"
             "      --sat-reps N       saturation runs per case (default 3)\n"
             "      --load-reps N      runs per fixed-rate load (default 1)\n"
+            "      --interleave       after each fixed-rate run, a flat-out run of its case\n"
+            "                         (a further saturation repetition: its neighbour in\n"
+            "                         time; the loads' rates still come from --sat-reps)\n"
             "      --duration S       measurement window (default 3)\n"
             "      --warmup S         warm-up before the window (default 0.5)\n"
             "      --batch N          sendmmsg batch when flat out (default 32)\n"
@@ -1717,7 +1726,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         O_SENDER = 256, O_READER, O_RPS, O_IRQ, O_TOPO, O_PLACE, O_PAYLOAD, O_FLOWS, O_LOADS,
         O_SATREPS, O_LOADREPS, O_DURATION, O_WARMUP, O_BATCH, O_PACED, O_RCVBUF, O_BRNF,
         O_NOISE, O_QUICK, O_DRY, O_CLEANUP, O_SUMMARY, O_NOISE_CFG, O_NOISE_CPU, O_WAKE_CFG,
-        O_IPI_CFG,
+        O_IPI_CFG, O_INTERLEAVE,
         O_END
     };
     bool given[O_END] = {false}; /* what --quick must not override */
@@ -1734,6 +1743,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"loads", required_argument, NULL, O_LOADS},
         {"sat-reps", required_argument, NULL, O_SATREPS},
         {"load-reps", required_argument, NULL, O_LOADREPS},
+        {"interleave", no_argument, NULL, O_INTERLEAVE},
         {"duration", required_argument, NULL, O_DURATION},
         {"warmup", required_argument, NULL, O_WARMUP},
         {"batch", required_argument, NULL, O_BATCH},
@@ -1780,6 +1790,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case O_SATREPS: rc = parse_uint_list("--sat-reps", optarg, tmp, &ntmp, 1, 100); o->sat_reps = tmp[0]; break;
         case O_LOADREPS: rc = parse_uint_list("--load-reps", optarg, tmp, &ntmp, 1, 100); o->load_reps = tmp[0]; break;
+        case O_INTERLEAVE: o->interleave = true; break;
         case O_DURATION: rc = parse_seconds("--duration", optarg, 0.1, 600, &o->duration_s); break;
         case O_WARMUP: rc = parse_seconds("--warmup", optarg, 0, 60, &o->warmup_s); break;
         case O_NOISE: rc = parse_seconds("--noise-s", optarg, 0, 600, &o->noise_s); break;
@@ -2089,7 +2100,8 @@ int measure_main(int argc, char **argv)
     unsigned ng = plan_groups(o, NULL);
     groups = xcalloc(ng, sizeof *groups);
     plan_groups(o, groups);
-    unsigned total = ng * (o->sat_reps + o->nloads * o->load_reps), case_id = 0;
+    unsigned total = ng * (o->sat_reps + o->nloads * o->load_reps * (o->interleave ? 2 : 1));
+    unsigned case_id = 0, *next_sat_rep = xcalloc(ng, sizeof *next_sat_rep);
     bool header = true;
     /* Blocked against the host's drift (docs/measure.md): the saturation
      * runs go round the cases one repetition at a time, and so do the loads,
@@ -2119,7 +2131,13 @@ int measure_main(int argc, char **argv)
                 double rate;
                 rc = run_and_write(o, &rs, ++case_id, medians[g] * rs.load / 100.0, medians[g],
                                    row, runs, &header, &pr, &rate);
+                if (o->interleave && rc == 0 && !g_signal) {
+                    rs.load = 0;
+                    rs.rep = o->sat_reps + ++next_sat_rep[g];
+                    rc = run_and_write(o, &rs, ++case_id, 0, 0, row, runs, &header, &pr, &rate);
+                }
             }
+    free(next_sat_rep);
     free(sats);
     free(medians);
     if (rc == 0 && g_signal)

@@ -44,6 +44,14 @@ expect_exit 0 "dry run, one case" -- "$bin" measure --dry-run --topologies overl
     --payloads 1400 --flows 4 --loads 10,20 --sat-reps 2 --load-reps 3
 expect_out "plan: 1 cases, 8 runs"
 expect_out "overlay  rps_first  1400 B   4 flows: saturation x2, then 10 20 % x3"
+# --interleave: a flat-out run after each fixed-rate run (1 case: 2 + 2 x 3 x 2 runs)
+expect_exit 0 "dry run, interleaved" -- "$bin" measure --dry-run --interleave --topologies underlay \
+    --placements vanilla --payloads 16 --sat-reps 2 --loads 75,90 --load-reps 3
+expect_out "plan: 1 cases, 14 runs"
+expect_out "saturation x2, then 75 90 % x3, each followed by a flat-out run"
+expect_exit 0 "dry run, interleaved, flat out only" -- "$bin" measure --dry-run --interleave \
+    --loads none --payloads 16
+expect_out "plan: 4 cases, 12 runs"
 expect_exit 0 "dry run, flat out only" -- "$bin" measure --dry-run --payloads 16 --loads none --batch 4
 expect_out "plan: 4 cases, 12 runs"
 expect_out "underlay vanilla      16 B   1 flow : saturation x3"

@@ -189,6 +189,15 @@ ls -d ./k.partial.* >/dev/null 2>&1 && ok || fail "SIGKILL left no partial direc
 "$bin" measure -o k "${tiny[@]}" --topologies underlay --placements vanilla 2>err.txt; rc=$?
 [ $rc -eq 0 ] && [ -s k/runs.tsv ] && ok || fail "measurement after a SIGKILL: exit $rc"
 nothing_left "after SIGKILL, --cleanup and a new run"
+# --interleave: each fixed-rate run is followed by a flat-out run of its case, a further
+# saturation repetition (rep 2, 3 after one saturation run), in that order.
+"$bin" measure -o il "${tiny[@]}" --topologies underlay --placements vanilla --loads 50,75 \
+    --interleave 2>err.txt; rc=$?
+order=$(awk -F'\t' 'NR==1{for(i=1;i<=NF;i++){if($i=="load")l=i; if($i=="rep")r=i}} NR>1{print $l":"$r}' \
+    il/runs.tsv 2>/dev/null | paste -sd' ')
+[ $rc -eq 0 ] && [ "$order" = "sat:1 50:1 sat:2 75:1 sat:3" ] && ok ||
+    fail "interleaved: exit $rc, runs $order"
+nothing_left "after an interleaved run"
 
 echo "realhost: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
