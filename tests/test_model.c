@@ -1464,8 +1464,7 @@ static void test_call_cycle(void)
 {
     const char *cycle[] = {"workload.rate_pps=10000", "workload.arrival=constant",
                            "app.user_ns=2000", "app.call_ns=1000"};
-    const char *folded[] = {"workload.rate_pps=10000", "workload.arrival=constant",
-                            "app.user_ns=2000"};
+    const char *folded[] = {cycle[0], cycle[1], cycle[2]};
     struct run a, b;
     run_text(&a, NULL, k_veth, cycle, SIM_ARRAY_LEN(cycle));
     run_text(&b, NULL, k_veth, folded, SIM_ARRAY_LEN(folded));
