@@ -596,6 +596,32 @@ awk -F'\t' 'NR > 1 && $8 == "lat_p99_us" { n++; w += $12 > $11; d = $10 - ($11 +
     ok || fail "predict --seeds 2: the median of two is their mean: $(grep lat_p99 out.txt | head -3)"
 expect_exit 64 "predict: bad seeds" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --seeds 0
 expect_err "--seeds: '0' must be 1..64"
+# A file measured with --interleave: the paced row 7 followed by a flat-out run of its case
+# (row 1's columns as case 8, rep 7) at half (slow) or all (in phase) of the case's median,
+# 79816 / 0.5 datagrams/s. predict counts the paced row's p50 and p99 by that neighbour; a
+# file without neighbours (runs_small.tsv, above) has no such block.
+! grep -q "next flat-out run" err.txt && ok || fail "predict: a phase block without neighbours"
+for nb in 79816:slow 159632:in; do
+    awk -F'\t' -v OFS='\t' -v rate="${nb%%:*}" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+        { print } NR == 2 { s = $0 } END { $0 = s; $c["case_id"] = 8; $c["rep"] = 7
+        $c["rate_pps"] = rate; print }' "$data/runs_small.tsv" >il.tsv
+    expect_exit 0 "predict, interleaved ($nb)" -- "$bin" predict il.tsv prof.cfg --sim-ms 50 \
+        --rows load -o il_pred.tsv
+    within() { # within METRIC TOLERANCE: 1 if row 7's prediction of METRIC is within it
+        awk -F'\t' -v m="$1" -v t="$2" '$1 == 7 && $8 == m { print ($15 * $15 <= t * t) }' \
+            il_pred.tsv
+    }
+    p50=$(within lat_p50_us 0.2)
+    p99=$(within lat_p99_us 0.3)
+    want="${nb#*:}"
+    for g in slow in fast; do
+        n=0; a=0; b=0
+        [ "$g" = "$want" ] && { n=1; a=$p50; b=$p99; }
+        got=$(awk -v g="$g" '$1 == g { print $(NF - 2), $(NF - 1), $NF }' err.txt)
+        [ "$got" = "$n $a/$n $b/$n" ] && ok ||
+            fail "predict, interleaved ($nb): group $g: '$got', want '$n $a/$n $b/$n'"
+    done
+done
 expect_exit 0 "predict, paced rows only" -- "$bin" predict "$data/runs_small.tsv" prof.cfg --rows load --sim-ms 50 -q
 [ "$(tail -n +2 out.txt | cut -f1 | sort -u)" = 7 ] && ok || fail "predict --rows load: want case 7 only"
 # three repetitions of the paced case, their medians at 2, 0.5 and 3 times the prediction:
