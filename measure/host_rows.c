@@ -538,6 +538,15 @@ static void predict_usage(FILE *f)
             "78 the profile or a generated scenario does not load.\n");
 }
 
+/* Whether rows a and b hold the same text in each of the n columns k. */
+static bool same_cells(const struct rows *rs, unsigned a, unsigned b, const int *k, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cell(rs, a, k[i]), cell(rs, b, k[i])) != 0)
+            return false;
+    return true;
+}
+
 /* Whether rows a and b are one case: repetitions of one configuration, every
  * column the row's scenario is built from alike (a batch sweep's rows differ
  * only in batch). */
@@ -545,10 +554,7 @@ static bool same_case(const struct rows *rs, unsigned a, unsigned b)
 {
     static const int k[] = {C_TOPO,    C_PLACE, C_PAYLOAD, C_FLOWS, C_LOAD,  C_TARGET,
                             C_SENDERS, C_READERS, C_IRQ,   C_RPS,   C_BATCH, C_RCVBUF};
-    for (unsigned i = 0; i < SIM_ARRAY_LEN(k); i++)
-        if (strcmp(cell(rs, a, k[i]), cell(rs, b, k[i])) != 0)
-            return false;
-    return true;
+    return same_cells(rs, a, b, k, SIM_ARRAY_LEN(k));
 }
 
 /* Paced rows by their flat-out neighbour. In a file measured with
@@ -573,10 +579,8 @@ static void phase_summary(const struct rows *rs, const unsigned *row_of, unsigne
         if (next >= rs->t.nrows || strcmp(cell(rs, r, C_LOAD), "sat") == 0 ||
             strcmp(cell(rs, next, C_LOAD), "sat") != 0)
             continue;
-        bool same = true;
-        for (unsigned k = 0; k < SIM_ARRAY_LEN(k_same); k++)
-            same = same && strcmp(cell(rs, r, k_same[k]), cell(rs, next, k_same[k])) == 0;
-        if (!same || num(rs, r, C_LOAD, &load, NULL) || num(rs, r, C_TARGET, &target, NULL) ||
+        if (!same_cells(rs, r, next, k_same, SIM_ARRAY_LEN(k_same)) ||
+            num(rs, r, C_LOAD, &load, NULL) || num(rs, r, C_TARGET, &target, NULL) ||
             num(rs, next, C_RATE, &rate, NULL) || !(load > 0 && target > 0))
             continue;
         double ratio = rate / (target * 100 / load);
