@@ -19,6 +19,7 @@
  *   falconsim-loadgen remote --cpus A,B --window T0,T1 --stop T [--payload N]
  *                           [--producer quiet|live] [--ask N] [--threshold-ns S]
  *   falconsim-loadgen ticks --cpus C --window T0,T1 --stop T
+ *   falconsim-loadgen line  --cpus A,B --window T0,T1
  *
  * Times T0, T1, T are absolute CLOCK_MONOTONIC nanoseconds, the one clock
  * every namespace shares, so the harness, the sender and the receiver agree
@@ -188,6 +189,19 @@
  * (the host's frequency, a sibling hyperthread's load, neighbours sharing
  * the cache and memory); the harness runs it on every role CPU just before
  * each measurement, so each row says how fast its CPUs were.
+ *
+ * Line probe: how long one cache line takes to go from CPU A to CPU B and
+ * back. A thread on A writes a counter into one line and spins until a
+ * thread on B, spinning on it, answers in a second line; LG_LINE_TRIPS such
+ * round trips make a slice, and the median slice's ns per trip is reported.
+ * Every hand-off of the receive path between two CPUs (the socket's queue
+ * and its lock, an skb and its data, its free and the sender's wmem) pays
+ * line transfers of this kind. On a virtual machine the hypervisor places
+ * the two vCPUs on physical cores that change over minutes: on this machine
+ * kind one round trip is about 155 ns on some placements and about 600 ns
+ * on others, while the speed probe, which runs on one CPU, stays put. The
+ * harness runs it on the first sender and first reader CPU before and after
+ * each run (line_rt_ns, line_rt_after_ns).
  */
 #define _GNU_SOURCE
 #include "histogram.h"
@@ -1694,12 +1708,72 @@ static int run_speed(const struct lg_opts *o)
 
 /* }===== Speed probe ===== */
 
+/* {===== Line probe ===== */
+
+#define LG_LINE_TRIPS 200u
+
+struct line_ctx {
+    _Alignas(64) long ping; /* A's line */
+    _Alignas(64) long pong; /* B's line */
+    _Alignas(64) unsigned cpu;
+    int stop;
+};
+
+static void *line_echo(void *arg)
+{
+    struct line_ctx *x = arg;
+    pin_self(x->cpu);
+    long seen = 0;
+    while (!__atomic_load_n(&x->stop, __ATOMIC_ACQUIRE)) {
+        long v = __atomic_load_n(&x->ping, __ATOMIC_ACQUIRE);
+        if (v != seen) {
+            seen = v;
+            __atomic_store_n(&x->pong, v, __ATOMIC_RELEASE);
+        }
+    }
+    return NULL;
+}
+
+static int run_line(const struct lg_opts *o)
+{
+    if (o->ncpus != 2 || o->cpus[0] == o->cpus[1])
+        die("line needs --cpus A,B (two different CPUs)");
+    static struct line_ctx x;
+    x.cpu = o->cpus[1];
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, line_echo, &x) != 0)
+        die("cannot start the echo thread");
+    pin_self(o->cpus[0]);
+    struct histogram trips;
+    hist_init(&trips);
+    sleep_until(o->t0);
+    long v = 0;
+    while (now_ns() < o->t1) {
+        int64_t a = now_ns(), deadline = o->t1 + 1000000;
+        for (unsigned i = 0; i < LG_LINE_TRIPS; i++) {
+            __atomic_store_n(&x.ping, ++v, __ATOMIC_RELEASE);
+            /* a preempted echo thread must not hold A past the window */
+            while (__atomic_load_n(&x.pong, __ATOMIC_ACQUIRE) != v && now_ns() < deadline) {
+            }
+        }
+        hist_record(&trips, now_ns() - a);
+    }
+    __atomic_store_n(&x.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(tid, NULL);
+    printf("slices\t%" PRIu64 "\nline_rt_ns\t%.1f\n", trips.total,
+           hist_quantile_ns(&trips, 0.5) / LG_LINE_TRIPS);
+    hist_fini(&trips);
+    return 0;
+}
+
+/* }===== Line probe ===== */
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
                 "usage: falconsim-loadgen "
-                "send|recv|noise|shared|speed|wake|ipi|kick|remote|ticks OPTIONS\n"
+                "send|recv|noise|shared|speed|line|wake|ipi|kick|remote|ticks OPTIONS\n"
                 "(started by falconsim measure; see measure/loadgen.c)\n");
         return argc < 2 ? 64 : 0;
     }
@@ -1715,6 +1789,8 @@ int main(int argc, char **argv)
         return run_shared(&o);
     if (strcmp(argv[1], "speed") == 0)
         return run_speed(&o);
+    if (strcmp(argv[1], "line") == 0)
+        return run_line(&o);
     if (strcmp(argv[1], "wake") == 0)
         return run_wake(&o);
     if (strcmp(argv[1], "ipi") == 0)

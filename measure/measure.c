@@ -886,7 +886,7 @@ static double per(double x, double n) { return n > 0 ? x / n : 0; }
 static void fill_row(struct row *r, const struct opts *o, const struct run_spec *rs,
                      unsigned case_id, double target_pps, double sat_median, const char *masks,
                      const struct kv *snd, const struct kv *rcv, const struct snapshot *a,
-                     const struct snapshot *b, int64_t t0, int64_t t1, const double speed[3],
+                     const struct snapshot *b, int64_t t0, int64_t t1, const double probe[5],
                      struct run_result *res)
 {
     double win = (double)(t1 - t0) / 1e9, swin = (double)(b->t_ns - a->t_ns) / 1e9;
@@ -943,9 +943,11 @@ static void fill_row(struct row *r, const struct opts *o, const struct run_spec 
      * windows that differ by at most the longer snapshot's reading time. */
     col(r, "snap_ms", "%.3f", (double)(a->end_ns - a->t_ns > b->end_ns - b->t_ns
                                            ? a->end_ns - a->t_ns : b->end_ns - b->t_ns) / 1e6);
-    col(r, "cpu_speed_ns", "%.4f", speed[0]);
-    col(r, "mem_latency_ns", "%.2f", speed[1]);
-    col(r, "syscall_ns", "%.2f", speed[2]);
+    col(r, "cpu_speed_ns", "%.4f", probe[0]);
+    col(r, "mem_latency_ns", "%.2f", probe[1]);
+    col(r, "syscall_ns", "%.2f", probe[2]);
+    col(r, "line_rt_ns", "%.1f", probe[3]);
+    col(r, "line_rt_after_ns", "%.1f", probe[4]);
     col(r, "rate_pps", "%.0f", rcvd / win);
     col(r, "send_pps", "%.0f", sent / win);
     col(r, "in_pps", "%.0f", in_pk / swin);
@@ -1129,6 +1131,40 @@ static void speed_probe(const struct opts *o, double *alu_ns, double *mem_ns, do
     *sys_ns = n ? ssum / n : (double)NAN;
 }
 
+/* Runs the line probe (loadgen.c) between the first sender CPU and the
+ * first reader CPU for MS_LINE_S: the round trip of one cache line between
+ * them, in ns (NAN where the two are one CPU or the probe did not answer).
+ * The hypervisor's placement of the two vCPUs sets it, and it can change
+ * within a run: the harness takes it before and after each. */
+#define MS_LINE_S 0.02
+#define MS_LINE_LEAD_S 0.03 /* for the helper to start and pin its threads */
+static double line_probe(const struct opts *o)
+{
+    if (o->sender.id[0] == o->reader.id[0])
+        return (double)NAN;
+    int64_t t0 = now_ns() + (int64_t)(MS_LINE_LEAD_S * 1e9), t1 = t0 + (int64_t)(MS_LINE_S * 1e9);
+    char win[64], stop[32], cpus[32];
+    snprintf(win, sizeof win, "%" PRId64 ",%" PRId64, t0, t1);
+    snprintf(stop, sizeof stop, "%" PRId64, t1);
+    snprintf(cpus, sizeof cpus, "%u,%u", o->sender.id[0], o->reader.id[0]);
+    const char *argv[] = {"falconsim-loadgen", "line", "--cpus", cpus, "--window", win,
+                          "--stop", stop, NULL};
+    int fd = -1;
+    pid_t pid = spawn_loadgen(argv, &fd);
+    double rt = (double)NAN;
+    struct kv *kv = xcalloc(1, sizeof *kv);
+    size_t len = 0;
+    if (pid > 0 && collect(pid, fd, t1 + 2000000000, kv, &len)) {
+        double v = kv_get(kv, "line_rt_ns");
+        if (v > 0)
+            rt = v;
+    }
+    if (pid > 0)
+        close(fd);
+    free(kv);
+    return rt;
+}
+
 /* One run, start to finish. Returns 0, an EX_* code, or -1 when interrupted. */
 static int one_run(const struct opts *o, const struct run_spec *rs, unsigned case_id,
                    double target_pps, double sat_median, struct row *row,
@@ -1137,8 +1173,10 @@ static int one_run(const struct opts *o, const struct run_spec *rs, unsigned cas
     char masks[1024];
     if (!set_placement(o, rs->place, masks, sizeof masks))
         return EX_OSERR;
-    double speed[3];
-    speed_probe(o, &speed[0], &speed[1], &speed[2]);
+    /* speed, memory, system call; the line before and after the run */
+    double probe[5];
+    speed_probe(o, &probe[0], &probe[1], &probe[2]);
+    probe[3] = line_probe(o);
     if (g_signal)
         return -1;
     bool overlay = rs->topo == TOPO_OVERLAY;
@@ -1232,7 +1270,12 @@ static int one_run(const struct opts *o, const struct run_spec *rs, unsigned cas
         rc = EX_SOFTWARE;
         goto out;
     }
-    fill_row(row, o, rs, case_id, target_pps, sat_median, masks, skv, rkv, &a, &b, t0, t1, speed,
+    probe[4] = line_probe(o);
+    if (g_signal) {
+        rc = -1;
+        goto out;
+    }
+    fill_row(row, o, rs, case_id, target_pps, sat_median, masks, skv, rkv, &a, &b, t0, t1, probe,
              res);
 out:
     for (unsigned i = 0; i < 2; i++)
@@ -1588,7 +1631,8 @@ static unsigned plan_groups(const struct opts *o, struct run_spec *groups)
 
 static double run_seconds(const struct opts *o)
 {
-    return 0.15 + MS_SPEED_S + MS_START_S + o->warmup_s + o->duration_s + MS_RECV_TAIL_S + 0.15;
+    return 0.15 + MS_SPEED_S + 2 * (MS_LINE_LEAD_S + MS_LINE_S) + MS_START_S + o->warmup_s +
+           o->duration_s + MS_RECV_TAIL_S + 0.15;
 }
 
 static void print_plan(const struct opts *o, FILE *f)

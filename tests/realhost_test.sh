@@ -110,6 +110,16 @@ for r in $(seq 1 "$rows"); do
     # the batch (32, the kit's --max-batch where paced)
     scs=$(col m/runs.tsv "$r" snd_call_size)
     awk -v x="$scs" 'BEGIN{exit !(x >= 1 && x <= 32)}' && ok || fail "row $r: snd_call_size $scs"
+    # the line probe: a cache line's round trip between the sender's and the reader's CPU,
+    # tens of ns on bare metal, 100-650 ns on a KVM guest; nan only where they are one CPU
+    for k in line_rt_ns line_rt_after_ns; do
+        v=$(col m/runs.tsv "$r" $k)
+        if [ "$(col m/runs.tsv "$r" sender_cpus)" = "$(col m/runs.tsv "$r" reader_cpus)" ]; then
+            [ "$v" = nan ] && ok || fail "row $r: $k $v with one CPU"
+        else
+            awk -v x="$v" 'BEGIN{exit !(x > 5 && x < 100000)}' && ok || fail "row $r: $k $v"
+        fi
+    done
 done
 # Runs are interleaved across cases: the four saturation runs come first.
 [ "$(awk -F'\t' 'NR>1{print $7}' m/runs.tsv | paste -sd' ')" = "sat sat sat sat 50 50 50 50" ] && ok ||
