@@ -9,6 +9,7 @@
 #include "runs_table.h"
 
 #include <errno.h>
+#include <gsl/gsl_fit.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,6 +22,46 @@
 #define msg(...) measure_msg("measure", __VA_ARGS__)
 
 /* {===== Summary of a measured file ===== */
+
+/* The flat-out runs of a case against their reader's wake-ups: the sender's
+ * CPU time a datagram (snd_task_us_pp) = base + cost x wake-ups a datagram
+ * (rcv_wakeups_pp), by least squares. Where the whole path runs on the
+ * sender's CPU (vanilla), the slope is what one wake-up of the reader costs
+ * the CPU that wakes it, in place: on a guest whose reader falls into a
+ * state of frequent sleeps and back (data/hosts/kvm-2vcpu-epyc/line-phase)
+ * the runs spread along that line. Needs SUMMARY_WAKE_MIN_RUNS runs whose
+ * wake-ups spread by SUMMARY_WAKE_MIN_SPREAD at least; else all NAN. */
+#define SUMMARY_WAKE_MIN_RUNS 5
+#define SUMMARY_WAKE_MIN_SPREAD 0.05
+static void wake_fit(const double *wake, const double *task, unsigned n, double out[4])
+{
+    out[0] = out[1] = out[2] = out[3] = (double)NAN;
+    double lo = INFINITY, hi = -INFINITY;
+    for (unsigned i = 0; i < n; i++) {
+        if (!isfinite(wake[i]) || !isfinite(task[i]))
+            return;
+        lo = fmin(lo, wake[i]);
+        hi = fmax(hi, wake[i]);
+    }
+    if (n < SUMMARY_WAKE_MIN_RUNS || hi - lo < SUMMARY_WAKE_MIN_SPREAD)
+        return;
+    double c0, c1, cov00, cov01, cov11, sumsq;
+    gsl_fit_linear(wake, 1, task, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
+    out[0] = c0;               /* us a datagram with no wake-ups */
+    out[1] = c1;               /* us a wake-up */
+    out[2] = sqrt(cov11);      /* its standard error */
+    out[3] = sqrt(sumsq / n);  /* rms residual, us */
+}
+
+/* The value of column col (-1: absent) in row r, NAN where absent or not a
+ * number (the optional columns of older files). */
+static double optional_number(const struct runs_table *t, unsigned r, int col)
+{
+    double v;
+    if (col < 0 || runs_table_number(t, r, col, &v, NULL) != 0)
+        return (double)NAN;
+    return v;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -43,7 +84,8 @@ void runs_report_stats3(double *v, unsigned n, double out[3])
 
 /* One line per case (topology, placement, brnf, payload, flows) of a runs.tsv:
  * the saturation runs' median delivered rate and range, their loss and
- * latency, and for each fixed load the medians (and ranges) over its
+ * latency, the line probe's median and range over them, the wake-up fit
+ * (wake_fit), and for each fixed load the medians (and ranges) over its
  * repetitions of delivered rate, p50 and p99. TSV on stdout. */
 int runs_report_summary(const char *arg)
 {
@@ -85,8 +127,13 @@ int runs_report_summary(const char *arg)
         if (!seen && nloads < SIM_ARRAY_LEN(loads))
             loads[nloads++] = l;
     }
+    /* optional: older files lack the line probe and the task times */
+    int c_task = runs_table_col(&t, "snd_task_us_pp"), c_wake = runs_table_col(&t, "rcv_wakeups_pp"),
+        c_line = runs_table_col(&t, "line_rt_ns"), c_line2 = runs_table_col(&t, "line_rt_after_ns");
     printf("topology\tplacement\tbrnf\tpayload\tflows\tsat_runs\tsat_pps\tsat_min_pps\t"
-           "sat_max_pps\tsat_loss\tsat_p50_us\tsat_p99_us");
+           "sat_max_pps\tsat_loss\tsat_p50_us\tsat_p99_us\tsat_line_rt_ns\tsat_line_rt_min\t"
+           "sat_line_rt_max\tsat_task_base_us\tsat_wake_cost_us\tsat_wake_cost_se_us\t"
+           "sat_wake_fit_rms_us");
     for (unsigned i = 0; i < nloads; i++)
         printf("\tl%s_runs\tl%s_pps\tl%s_p50_us\tl%s_p50_min\tl%s_p50_max\tl%s_p99_us\t"
                "l%s_p99_min\tl%s_p99_max",
@@ -94,7 +141,10 @@ int runs_report_summary(const char *arg)
     putchar('\n');
     bool *done = xcalloc(t.nrows ? t.nrows : 1, sizeof *done);
     double *a = xcalloc(t.nrows ? t.nrows : 1, sizeof *a), *b = xcalloc(t.nrows ? t.nrows : 1, sizeof *b),
-           *d = xcalloc(t.nrows ? t.nrows : 1, sizeof *d), *e = xcalloc(t.nrows ? t.nrows : 1, sizeof *e);
+           *d = xcalloc(t.nrows ? t.nrows : 1, sizeof *d), *e = xcalloc(t.nrows ? t.nrows : 1, sizeof *e),
+           *line = xcalloc(2 * (size_t)(t.nrows ? t.nrows : 1), sizeof *line),
+           *wake = xcalloc(t.nrows ? t.nrows : 1, sizeof *wake),
+           *task = xcalloc(t.nrows ? t.nrows : 1, sizeof *task);
     for (unsigned r0 = 0; r0 < t.nrows; r0++) {
         if (done[r0])
             continue;
@@ -113,7 +163,7 @@ int runs_report_summary(const char *arg)
             printf("%s%s", k ? "\t" : "", runs_table_cell(&t, r0, c[k]));
         for (int li = -1; li < (int)nloads; li++) {
             const char *want = li < 0 ? "sat" : loads[li];
-            unsigned m = 0;
+            unsigned m = 0, nline = 0;
             for (unsigned i = 0; i < n; i++) {
                 if (strcmp(runs_table_cell(&t, rows[i], c[C_LOAD]), want) != 0)
                     continue;
@@ -121,6 +171,13 @@ int runs_report_summary(const char *arg)
                 runs_table_number(&t, rows[i], c[C_LOSS], &b[m], NULL);
                 runs_table_number(&t, rows[i], c[C_P50], &d[m], NULL);
                 runs_table_number(&t, rows[i], c[C_P99], &e[m], NULL);
+                wake[m] = optional_number(&t, rows[i], c_wake);
+                task[m] = optional_number(&t, rows[i], c_task);
+                for (int k = 0; k < 2; k++) {
+                    double v = optional_number(&t, rows[i], k ? c_line2 : c_line);
+                    if (isfinite(v))
+                        line[nline++] = v;
+                }
                 m++;
             }
             double sa[3], sb[3], sd[3], se[3];
@@ -128,10 +185,16 @@ int runs_report_summary(const char *arg)
             runs_report_stats3(b, m, sb);
             runs_report_stats3(d, m, sd);
             runs_report_stats3(e, m, se);
-            if (li < 0)
-                printf("\t%u\t%.0f\t%.0f\t%.0f\t%.4f\t%.1f\t%.1f", m, sa[0], sa[1], sa[2], sb[0],
-                       sd[0], se[0]);
-            else
+            if (li < 0) {
+                double sl[3] = {NAN, NAN, NAN}, wf[4];
+                if (nline > 0)
+                    runs_report_stats3(line, nline, sl);
+                wake_fit(wake, task, m, wf);
+                printf("\t%u\t%.0f\t%.0f\t%.0f\t%.4f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.3f\t%.2f\t%.2f"
+                       "\t%.3f",
+                       m, sa[0], sa[1], sa[2], sb[0], sd[0], se[0], sl[0], sl[1], sl[2], wf[0],
+                       wf[1], wf[2], wf[3]);
+            } else
                 printf("\t%u\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f", m, sa[0], sd[0], sd[1],
                        sd[2], se[0], se[1], se[2]);
         }
@@ -143,6 +206,9 @@ int runs_report_summary(const char *arg)
     free(b);
     free(d);
     free(e);
+    free(line);
+    free(wake);
+    free(task);
     runs_table_free(&t);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         msg("error: writing the summary: %s", strerror(errno));

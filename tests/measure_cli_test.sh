@@ -90,6 +90,31 @@ awk -v x="$(field sat_pps)" 'BEGIN{exit !(x >= 160230 && x <= 160231)}' && ok ||
 [ "$(field sat_p99_us)" = 306.2 ] && ok || fail "summary: sat_p99_us $(field sat_p99_us)"
 [ "$(field l50_runs)" = 1 ] && [ "$(field l50_pps)" = 79817 ] && ok || fail "summary: l50"
 [ "$(field l50_p50_us)" = 16.0 ] && [ "$(field l50_p99_us)" = 208.4 ] && ok || fail "summary: l50 latency"
+# runs_small.tsv predates the line probe: its columns are nan, not an error.
+[ "$(field sat_line_rt_ns)" = nan ] && [ "$(field sat_line_rt_max)" = nan ] && ok ||
+    fail "summary: line probe of an old file $(field sat_line_rt_ns)"
+# The wake-up fit and the line probe, on the same rows made to lie on a known line: the six
+# saturation runs' reader wake-ups 0.05 .. 0.30 a datagram and the sender's time 1.5 + 9 x
+# that, with line probes 100, 110, 120, 600, 610, 620 ns before and 5 ns more after.
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print $0, "line_rt_ns", "line_rt_after_ns"; next }
+    $c["load"] == "sat" { k++; w = 0.05 * k; $c["rcv_wakeups_pp"] = w; $c["snd_task_us_pp"] = 1.5 + 9 * w
+        l = (k <= 3 ? 90 : 560) + 10 * k; print $0, l, l + 5; next }
+    { print $0, "nan", "nan" }' "$data/runs_small.tsv" >wake_line.tsv
+expect_exit 0 "summary: wake-up fit" -- "$bin" measure --summary wake_line.tsv
+[ "$(field sat_task_base_us)" = 1.500 ] && [ "$(field sat_wake_cost_us)" = 9.00 ] &&
+    [ "$(field sat_wake_cost_se_us)" = 0.00 ] && [ "$(field sat_wake_fit_rms_us)" = 0.000 ] && ok ||
+    fail "summary: wake fit $(field sat_task_base_us) $(field sat_wake_cost_us) $(field sat_wake_fit_rms_us)"
+# twelve probes 100 105 110 115 120 125 | 600 605 ...: the median between 125 and 600
+[ "$(field sat_line_rt_ns)" = 362.5 ] && [ "$(field sat_line_rt_min)" = 100.0 ] &&
+    [ "$(field sat_line_rt_max)" = 625.0 ] && ok ||
+    fail "summary: line probe $(field sat_line_rt_ns) $(field sat_line_rt_min) $(field sat_line_rt_max)"
+# wake-ups that spread by less than 0.05 a datagram pin no slope: nan
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+    $c["load"] == "sat" { k++; $c["rcv_wakeups_pp"] = 0.05 + 0.008 * k } { print }' \
+    "$data/runs_small.tsv" >wake_flat.tsv
+expect_exit 0 "summary: wake-ups too alike" -- "$bin" measure --summary wake_flat.tsv
+[ "$(field sat_wake_cost_us)" = nan ] && [ "$(field sat_task_base_us)" = nan ] && ok ||
+    fail "summary: a slope from wake-ups 0.058-0.098: $(field sat_wake_cost_us)"
 # A directory works as well as its runs.tsv.
 mkdir d && cp "$data/runs_small.tsv" d/runs.tsv
 expect_exit 0 "summary of a directory" -- "$bin" measure --summary d
