@@ -198,8 +198,8 @@
  * and its lock, an skb and its data, its free and the sender's wmem) pays
  * line transfers of this kind. On a virtual machine the hypervisor places
  * the two vCPUs on physical cores that change over minutes: on this machine
- * kind one round trip is about 155 ns on some placements and about 600 ns
- * on others, while the speed probe, which runs on one CPU, stays put. The
+ * kind one round trip is about 100-120 ns on some placements and 550-650
+ * ns on others, while the speed probe, which runs on one CPU, stays put. The
  * harness runs it on the first sender and first reader CPU before and after
  * each run (line_rt_ns, line_rt_after_ns).
  */

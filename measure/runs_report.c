@@ -53,13 +53,13 @@ static void wake_fit(const double *wake, const double *task, unsigned n, double 
     out[3] = sqrt(sumsq / n);  /* rms residual, us */
 }
 
-/* The value of column col (-1: absent) in row r, NAN where absent or not a
- * number (the optional columns of older files). */
+/* The value of column col in row r (checked), NAN where the column is
+ * absent (col -1: the optional columns of older files). */
 static double optional_number(const struct runs_table *t, unsigned r, int col)
 {
-    double v;
-    if (col < 0 || runs_table_number(t, r, col, &v, NULL) != 0)
-        return (double)NAN;
+    double v = (double)NAN;
+    if (col >= 0)
+        runs_table_number(t, r, col, &v, NULL);
     return v;
 }
 
@@ -106,11 +106,21 @@ int runs_report_summary(const char *arg)
         runs_table_free(&t);
         return EX_DATAERR;
     }
-    /* Every number is checked before anything is printed. */
+    /* Optional: older files lack the line probe and the task times (-1). */
+    int c_task = runs_table_col(&t, "snd_task_us_pp"), c_wake = runs_table_col(&t, "rcv_wakeups_pp"),
+        c_line = runs_table_col(&t, "line_rt_ns"), c_line2 = runs_table_col(&t, "line_rt_after_ns");
+    const int optional[] = {c_task, c_wake, c_line, c_line2};
+    /* Every number is checked before anything is printed ("nan" is one). */
     for (unsigned r = 0; r < t.nrows; r++) {
         double v;
         for (unsigned k = C_RATE; k < C_N; k++)
             if (runs_table_number(&t, r, c[k], &v, &err) != 0) {
+                msg("error: %s", err.msg);
+                runs_table_free(&t);
+                return EX_DATAERR;
+            }
+        for (size_t k = 0; k < SIM_ARRAY_LEN(optional); k++)
+            if (optional[k] >= 0 && runs_table_number(&t, r, optional[k], &v, &err) != 0) {
                 msg("error: %s", err.msg);
                 runs_table_free(&t);
                 return EX_DATAERR;
@@ -127,9 +137,6 @@ int runs_report_summary(const char *arg)
         if (!seen && nloads < SIM_ARRAY_LEN(loads))
             loads[nloads++] = l;
     }
-    /* optional: older files lack the line probe and the task times */
-    int c_task = runs_table_col(&t, "snd_task_us_pp"), c_wake = runs_table_col(&t, "rcv_wakeups_pp"),
-        c_line = runs_table_col(&t, "line_rt_ns"), c_line2 = runs_table_col(&t, "line_rt_after_ns");
     printf("topology\tplacement\tbrnf\tpayload\tflows\tsat_runs\tsat_pps\tsat_min_pps\t"
            "sat_max_pps\tsat_loss\tsat_p50_us\tsat_p99_us\tsat_line_rt_ns\tsat_line_rt_min\t"
            "sat_line_rt_max\tsat_task_base_us\tsat_wake_cost_us\tsat_wake_cost_se_us\t"

@@ -115,6 +115,11 @@ awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; ne
 expect_exit 0 "summary: wake-ups too alike" -- "$bin" measure --summary wake_flat.tsv
 [ "$(field sat_wake_cost_us)" = nan ] && [ "$(field sat_task_base_us)" = nan ] && ok ||
     fail "summary: a slope from wake-ups 0.058-0.098: $(field sat_wake_cost_us)"
+# an optional column, where present, is checked like the others
+awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 3 { $c["line_rt_ns"] = "far" } { print }' \
+    wake_line.tsv >wake_bad.tsv
+expect_exit 65 "summary: a line probe that is not a number" -- "$bin" measure --summary wake_bad.tsv
+expect_err "wake_bad.tsv:3: column 'line_rt_ns' is 'far', not a number"
 # A directory works as well as its runs.tsv.
 mkdir d && cp "$data/runs_small.tsv" d/runs.tsv
 expect_exit 0 "summary of a directory" -- "$bin" measure --summary d
