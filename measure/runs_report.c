@@ -36,7 +36,7 @@
 static void wake_fit(const double *wake, const double *task, unsigned n, double out[4])
 {
     out[0] = out[1] = out[2] = out[3] = (double)NAN;
-    double lo = INFINITY, hi = -INFINITY;
+    double lo = (double)INFINITY, hi = -(double)INFINITY;
     for (unsigned i = 0; i < n; i++) {
         if (!isfinite(wake[i]) || !isfinite(task[i]))
             return;
@@ -193,7 +193,7 @@ int runs_report_summary(const char *arg)
             runs_report_stats3(d, m, sd);
             runs_report_stats3(e, m, se);
             if (li < 0) {
-                double sl[3] = {NAN, NAN, NAN}, wf[4];
+                double sl[3] = {(double)NAN, (double)NAN, (double)NAN}, wf[4];
                 if (nline > 0)
                     runs_report_stats3(line, nline, sl);
                 wake_fit(wake, task, m, wf);
