@@ -1149,18 +1149,10 @@ static double line_probe(const struct opts *o)
     snprintf(cpus, sizeof cpus, "%u,%u", o->sender.id[0], o->reader.id[0]);
     const char *argv[] = {"falconsim-loadgen", "line", "--cpus", cpus, "--window", win,
                           "--stop", stop, NULL};
-    int fd = -1;
-    pid_t pid = spawn_loadgen(argv, &fd);
     double rt = (double)NAN;
     struct kv *kv = xcalloc(1, sizeof *kv);
-    size_t len = 0;
-    if (pid > 0 && collect(pid, fd, t1 + 2000000000, kv, &len)) {
-        double v = kv_get(kv, "line_rt_ns");
-        if (v > 0)
-            rt = v;
-    }
-    if (pid > 0)
-        close(fd);
+    if (probe_run(argv, t1, kv) == 0 && kv_get(kv, "line_rt_ns") > 0)
+        rt = kv_get(kv, "line_rt_ns");
     free(kv);
     return rt;
 }
